@@ -1,0 +1,115 @@
+import { doubleExpr, sortedValues, textExpr } from '../baseline/create.js';
+import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../baseline/profile.js';
+import { type ColumnInfo, isNumericType } from '../baseline/source.js';
+import type { Database } from '../store/database.js';
+import { quoteIdent } from '../store/sql.js';
+import type { ColumnSummary } from './report.js';
+import { lowerBound, meanAndStd, sortedBinCounts, upperBound } from './sorted.js';
+
+/** How many offending values a schema finding quotes. */
+const EXAMPLES = 3;
+
+/** A numeric feature's current side: counts, bins over the baseline edges, and all finite values sorted. */
+export interface NumericCurrent {
+  summary: ColumnSummary;
+  sorted: Float64Array;
+  bins: number[];
+  /** Non-null values that are not numbers (text in a numeric column). */
+  typeMismatches: number;
+  mismatchExamples: string[];
+  outOfRange: number;
+}
+
+/** Reads a numeric feature of the current table; text that does not parse as a number is a type mismatch. */
+export async function readNumericCurrent(db: Database, table: string, column: ColumnInfo, baseline: NumericFeatureProfile): Promise<NumericCurrent> {
+  const expr = doubleExpr(column);
+  const raw = quoteIdent(column.name);
+  const counts = await db.row(
+    `SELECT count(*)::DOUBLE AS rows, count(raw)::DOUBLE AS nonnull, count(v)::DOUBLE AS parsed
+     FROM (SELECT ${raw} AS raw, ${expr} AS v FROM ${quoteIdent(table)})`,
+  );
+  const rows = Number(counts.rows);
+  const nonnull = Number(counts.nonnull);
+  const parsed = Number(counts.parsed);
+  const typeMismatches = nonnull - parsed;
+  const mismatchExamples =
+    typeMismatches > 0
+      ? (await db.rows(
+          `SELECT DISTINCT CAST(${raw} AS VARCHAR) AS s FROM ${quoteIdent(table)} WHERE ${raw} IS NOT NULL AND ${expr} IS NULL LIMIT ${EXAMPLES}`,
+        )).map((r) => String(r.s))
+      : [];
+  const sorted = await sortedValues(db, table, expr, null, 0);
+  const { mean, std } = meanAndStd(sorted);
+  const outOfRange =
+    baseline.min === null || baseline.max === null
+      ? 0
+      : lowerBound(sorted, baseline.min) + (sorted.length - upperBound(sorted, baseline.max));
+  return {
+    summary: {
+      rows,
+      count: sorted.length,
+      nulls: rows - nonnull,
+      nonFinite: parsed - sorted.length,
+      ...(sorted.length > 0 ? { min: sorted[0]!, max: sorted[sorted.length - 1]!, mean, std } : {}),
+    },
+    sorted,
+    bins: sortedBinCounts(sorted, baseline.bins.edges),
+    typeMismatches: isNumericType(column.type) ? 0 : typeMismatches,
+    mismatchExamples,
+    outOfRange,
+  };
+}
+
+/** A categorical feature's current side: counts over the baseline's bins plus the unseen bin. */
+export interface CategoricalCurrent {
+  summary: ColumnSummary;
+  /** One count per baseline category, then "(other)" when the baseline folded categories, then "(unseen)". */
+  bins: number[];
+  labels: string[];
+  unseen: number;
+  unseenExamples: string[];
+}
+
+/** The label of the bin of current values the baseline never had. */
+export const UNSEEN_LABEL = '(unseen)';
+/** The label of the bin of baseline categories beyond the profile's cap. */
+export const OTHER_LABEL = '(other)';
+
+/** The bin labels of a categorical baseline: its categories, "(other)" if it folded some, "(unseen)". */
+export function categoricalLabels(baseline: CategoricalFeatureProfile): string[] {
+  return [...baseline.categories.map((c) => c.value), ...(baseline.other.count > 0 ? [OTHER_LABEL] : []), UNSEEN_LABEL];
+}
+
+/** Reads a categorical feature of the current table, grouped by value inside DuckDB. */
+export async function readCategoricalCurrent(db: Database, table: string, column: ColumnInfo, baseline: CategoricalFeatureProfile): Promise<CategoricalCurrent> {
+  const rows = await db.rows(
+    `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${textExpr(column)} AS v FROM ${quoteIdent(table)}) GROUP BY v ORDER BY n DESC`,
+  );
+  const labels = categoricalLabels(baseline);
+  const index = new Map(baseline.categories.map((c, i) => [c.value, i]));
+  const folded = baseline.other.count > 0;
+  const bins = new Array<number>(labels.length).fill(0);
+  let total = 0;
+  let nulls = 0;
+  let unseen = 0;
+  const unseenExamples: string[] = [];
+  for (const row of rows) {
+    const n = Number(row.n);
+    total += n;
+    if (row.v === null) {
+      nulls += n;
+      continue;
+    }
+    const value = String(row.v);
+    const i = index.get(value);
+    if (i !== undefined) bins[i]! += n;
+    // With folded categories an unknown value may be one the baseline saw beyond its cap: count it there.
+    else if (folded) bins[labels.length - 2]! += n;
+    else {
+      bins[labels.length - 1]! += n;
+      unseen += n;
+      if (unseenExamples.length < EXAMPLES) unseenExamples.push(value);
+    }
+  }
+  return { summary: { rows: total, count: total - nulls, nulls, nonFinite: 0 }, bins, labels, unseen, unseenExamples };
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { createProfile, PROFILE_DEFAULTS } from './baseline/create.js';
+import { writeProfile } from './baseline/profile.js';
+import { runCheck } from './checks/check.js';
+import { REPORT_FORMATS, type ReportFormat, renderReport } from './checks/render/index.js';
+import { terminalProgress } from './progress.js';
+import { UserError, messageOf } from './errors.js';
+
+/** Exit codes: 0 fine, 1 drift found with --fail-on-drift (or schema findings with --fail-on-schema), 2 an error. */
+export const EXIT = { ok: 0, drift: 1, error: 2 } as const;
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+
+function wholeNumber(name: string, min: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new UserError(`${name} must be a whole number >= ${min}, got '${value}'`);
+    return n;
+  };
+}
+
+function buildProgram(): Command {
+  const program = new Command('driftwatch')
+    .description('Data-drift and training-serving-skew monitoring: baselines, checks, alerts.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const baseline = program.command('baseline').description('create and inspect training baselines');
+  baseline
+    .command('create')
+    .description('profile a training data file (CSV, Parquet, NDJSON, JSON) into a baseline profile')
+    .requiredOption('--data <file>', 'training data file')
+    .requiredOption('--name <model>', 'model name')
+    .option('--version <version>', 'baseline version', 'v1')
+    .option('--features <names>', 'only these columns (comma-separated; repeatable)', list)
+    .option('--categorical <names>', 'treat these columns as categorical', list)
+    .option('--numeric <names>', 'treat these columns as numeric', list)
+    .option('--bins <n>', 'quantile bins of numeric features', wholeNumber('--bins', 2), PROFILE_DEFAULTS.bins)
+    .option('--sample-size <n>', 'values kept per numeric feature for KS and Wasserstein', wholeNumber('--sample-size', 1), PROFILE_DEFAULTS.sampleSize)
+    .option('--seed <n>', 'seed of the sample', wholeNumber('--seed', 0), PROFILE_DEFAULTS.seed)
+    .option('--out <path>', 'where to write the profile (default baselines/<model>/<version>.json)')
+    .action(async (o) => {
+      const progress = terminalProgress('profiling');
+      const profile = await createProfile(o.data, {
+        model: o.name, version: o.version, bins: o.bins, sampleSize: o.sampleSize, seed: o.seed,
+        features: o.features, categorical: o.categorical, numeric: o.numeric, onProgress: progress.update,
+      }).finally(progress.stop);
+      const out = o.out ?? join('baselines', o.name, `${o.version}.json`);
+      writeProfile(out, profile);
+      const kinds = profile.features.map((f) => `${f.name} (${f.kind})`).join(', ');
+      process.stderr.write(`wrote ${out}: ${profile.source.rows} rows, ${profile.features.length} features: ${kinds}\n`);
+    });
+
+  program
+    .command('check')
+    .description('compare current data with a baseline (a profile JSON or a data file)')
+    .requiredOption('--baseline <file>', 'baseline profile (.json from `baseline create`) or a training data file')
+    .requiredOption('--current <file>', 'current data file')
+    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
+    .option('--out <path>', 'write the report to this file instead of stdout')
+    .option('--fail-on-drift', 'exit 1 when drift is found')
+    .option('--fail-on-schema', 'exit 1 when a feature is missing or a schema finding is raised')
+    .option('--by <column>', 'one result per value of this column (or per period with --every)')
+    .option('--every <period>', 'with --by on a timestamp column: window length, e.g. 1h, 1d, 7d')
+    .option('--bins <n>', 'quantile bins, when the baseline is a data file', wholeNumber('--bins', 2))
+    .option('--categorical <names>', 'treat these columns as categorical, when the baseline is a data file', list)
+    .action(async (o) => {
+      const report = await runCheck({
+        baseline: o.baseline, current: o.current, bins: o.bins, categorical: o.categorical, by: o.by, every: o.every,
+      });
+      const text = renderReport(report, o.format as ReportFormat, { color: !o.out && process.stdout.isTTY });
+      if (o.out) writeFileSync(o.out, text);
+      else process.stdout.write(text);
+      const schemaIssues = 'windows' in report
+        ? report.windows.some((w) => w.schema.missing.length + w.schema.anomalies.length > 0)
+        : report.schema.missing.length + report.schema.anomalies.length > 0;
+      if ((o.failOnDrift && report.drift) || (o.failOnSchema && schemaIssues)) process.exitCode = EXIT.drift;
+    });
+
+  return program;
+}
+
+/** Runs the CLI; user errors print one line and exit 2, never a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; commander already printed what it had to say.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.error;
+      return;
+    }
+    const prefix = error instanceof UserError ? 'error' : 'unexpected error';
+    process.stderr.write(`driftwatch: ${prefix}: ${messageOf(error)}\n`);
+    if (!(error instanceof UserError) && process.env.DRIFTWATCH_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    process.exitCode = EXIT.error;
+  }
+}
+
+await main(process.argv);
