@@ -56,7 +56,8 @@ export async function run(args: string[]): Promise<void> {
   console.log(`generating data in ${OUT} (cached between runs)...`);
   await generate(200_000, 0, [baselineCsv]);
   await generate(rows, 1, [currentCsv, currentParquet]);
-  if (!existsSync(profilePath)) writeProfile(profilePath, await createProfile(baselineCsv, { model: 'bench', version: 'v1' }));
+  // Rebuilt each run (about a second), so it always has the current profile format.
+  writeProfile(profilePath, await createProfile(baselineCsv, { model: 'bench', version: 'v1' }));
 
   const cli = join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
