@@ -4,7 +4,7 @@ import { type ColumnInfo, isNumericType } from '../baseline/source.js';
 import type { Database } from '../store/database.js';
 import { quoteIdent } from '../store/sql.js';
 import type { ColumnSummary } from './report.js';
-import { lowerBound, meanAndStd, sortedBinCounts, upperBound } from './sorted.js';
+import { lowerBound, meanAndStd, sortedBinCounts, upperBound } from '../stats/sorted.js';
 
 /** How many offending values a schema finding quotes. */
 const EXAMPLES = 3;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { binCounts, binIndex, distinctEdges, edgeProbabilities, quantileSorted } from './bins.js';
-import { sortedBinCounts } from '../checks/sorted.js';
+import { sortedBinCounts } from './sorted.js';
 
 describe('bins', () => {
   it('edge probabilities are k/B as numpy.arange(1, B) / B', () => {

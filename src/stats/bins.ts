@@ -1,3 +1,5 @@
+import { lowerBound } from './sorted.js';
+
 /** Default number of quantile bins for numeric features (STATS.md). */
 export const DEFAULT_BINS = 10;
 
@@ -49,14 +51,7 @@ export function distinctEdges(quantiles: readonly number[]): number[] {
  * the number of edges strictly below x. Binary search, edges ascending.
  */
 export function binIndex(edges: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(edges, x);
 }
 
 /** Counts of values per right-closed bin; there are edges.length + 1 bins. */
