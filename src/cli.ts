@@ -7,7 +7,10 @@ import { writeProfile } from './baseline/profile.js';
 import { runCheck } from './checks/check.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './checks/render/index.js';
 import { terminalProgress } from './progress.js';
+import { DEFAULT_CONFIG_PATH, loadConfig } from './config/load.js';
 import { UserError, messageOf } from './errors.js';
+import { createLogger } from './log.js';
+import { Service } from './serve.js';
 
 /** Exit codes: 0 fine, 1 drift found with --fail-on-drift (or schema findings with --fail-on-schema), 2 an error. */
 export const EXIT = { ok: 0, drift: 1, error: 2 } as const;
@@ -78,6 +81,28 @@ function buildProgram(): Command {
         ? report.windows.some((w) => w.schema.missing.length + w.schema.anomalies.length > 0)
         : report.schema.missing.length + report.schema.anomalies.length > 0;
       if ((o.failOnDrift && report.drift) || (o.failOnSchema && schemaIssues)) process.exitCode = EXIT.drift;
+    });
+
+  program
+    .command('serve')
+    .description('consume the models\' Kafka topics into the store (runs until SIGTERM)')
+    .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
+    .action(async (o) => {
+      const config = loadConfig(o.config);
+      const logger = createLogger();
+      const service = await Service.start(config, logger);
+      if (service.running().length === 0) {
+        await service.stop();
+        const reasons = [...service.failures()].map(([model, why]) => `${model}: ${why}`).join('; ');
+        throw new UserError(`no model could start: ${reasons}`);
+      }
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      logger.info({ signal }, 'stopping: finishing the batches in hand');
+      await service.stop();
+      logger.info('stopped');
     });
 
   return program;

@@ -1,4 +1,5 @@
 import {
+  type DuckDBAppender,
   DuckDBConnection,
   DuckDBInstance,
   type DuckDBValue,
@@ -80,6 +81,11 @@ export class Database {
       offset += part.length;
     }
     return out;
+  }
+
+  /** An appender on a table of this connection: the fast path for many rows. Close it in `finally`. */
+  appender(table: string): Promise<DuckDBAppender> {
+    return this.connection.createAppender(table);
   }
 
   /** Progress of the query running on this connection (0..100, or -1 when unknown). */

@@ -1,0 +1,111 @@
+import type { Kafka } from 'kafkajs';
+import { readProfile } from './baseline/profile.js';
+import type { DriftwatchConfig, ModelConfig } from './config/schema.js';
+import { messageOf } from './errors.js';
+import { EventDecoder, featureSpecs } from './ingest/decoder.js';
+import { createKafka } from './ingest/kafka-client.js';
+import { KafkaIngest } from './ingest/kafka-source.js';
+import type { Logger } from './log.js';
+import type { Database } from './store/database.js';
+import { applyRetention } from './store/retention.js';
+import { SamplesWriter } from './store/samples-writer.js';
+import { Store } from './store/store.js';
+
+/** A model the service runs: its consumer and the connections it owns. */
+interface RunningModel {
+  config: ModelConfig;
+  table: string;
+  ingest: KafkaIngest;
+  connection: Database;
+}
+
+/**
+ * The long-running service: one Kafka consumer per model writing into the store, and retention.
+ * A model that cannot start (a missing or corrupt baseline, say) is logged with the reason and
+ * left out; the others run.
+ */
+export class Service {
+  private readonly models: RunningModel[] = [];
+  private readonly failed = new Map<string, string>();
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly config: DriftwatchConfig,
+    readonly store: Store,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(config: DriftwatchConfig, logger: Logger): Promise<Service> {
+    const store = await Store.open(config.storage.path);
+    const service = new Service(config, store, logger);
+    try {
+      const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
+      for (const model of config.models) await service.startModel(model, kafka);
+      await service.runRetention();
+      service.retentionTimer = setInterval(() => void service.runRetention(), config.storage.retentionEvery);
+      service.retentionTimer.unref();
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+    return service;
+  }
+
+  private async startModel(model: ModelConfig, kafka: Kafka | undefined): Promise<void> {
+    let connection: Database | undefined;
+    try {
+      if (!kafka) throw new Error('no kafka section in the config');
+      const profile = readProfile(model.baseline);
+      const features = featureSpecs(profile, model.event);
+      const table = await this.store.ensureSamplesTable(model.name, features);
+      connection = await this.store.connect();
+      const writer = new SamplesWriter(connection, model.name, table, features, this.config.storage.quarantineKeep);
+      const decoder = new EventDecoder(features, model.event, model.source.maxMessageBytes);
+      const offsets = await this.store.loadOffsets(model.name);
+      const ingest = new KafkaIngest(kafka, model, decoder, writer, offsets, this.logger.child({ model: model.name }));
+      this.models.push({ config: model, table, ingest, connection });
+      await ingest.start();
+      this.logger.info({ model: model.name, topics: model.source.topics, table, features: features.length, resumeFrom: Object.fromEntries([...offsets].map(([k, v]) => [k, v.toString()])) }, 'model ingest started');
+    } catch (error) {
+      this.failed.set(model.name, messageOf(error));
+      this.logger.error({ model: model.name, err: messageOf(error) }, 'model not started; the other models keep running');
+      if (connection && !this.models.some((m) => m.connection === connection)) connection.close();
+    }
+  }
+
+  /** Models that could not start, with the reason. */
+  failures(): ReadonlyMap<string, string> {
+    return this.failed;
+  }
+
+  running(): readonly RunningModel[] {
+    return this.models;
+  }
+
+  private async runRetention(): Promise<void> {
+    let connection: Database | undefined;
+    try {
+      connection = await this.store.connect();
+      for (const m of this.models) {
+        const deleted = await applyRetention(connection, m.config.name, m.table, this.config.storage.retention, this.config.storage.quarantineKeep);
+        if (deleted > 0) this.logger.info({ model: m.config.name, deleted }, 'retention deleted old samples');
+      }
+    } catch (error) {
+      this.logger.error({ err: messageOf(error) }, 'retention failed; it runs again at the next interval');
+    } finally {
+      connection?.close();
+    }
+  }
+
+  /** Stops every consumer after its batch in hand, then closes the store. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.retentionTimer);
+      await Promise.all(this.models.map((m) => m.ingest.stop().catch((error) => this.logger.error({ model: m.config.name, err: messageOf(error) }, 'consumer stop failed'))));
+      for (const m of this.models) m.connection.close();
+      this.store.close();
+    })();
+    return this.stopping;
+  }
+}

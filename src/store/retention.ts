@@ -1,0 +1,18 @@
+import type { Database } from './database.js';
+import { quoteIdent } from './sql.js';
+
+/**
+ * Deletes a model's sampled rows older than the retention, and trims its quarantine to the
+ * newest `keep` rows, so the file does not grow without bound. DuckDB reuses the freed blocks.
+ * Returns the number of sample rows deleted.
+ */
+export async function applyRetention(db: Database, model: string, table: string, retentionMs: number, keep: number, now = Date.now()): Promise<number> {
+  const cutoff = new Date(now - retentionMs).toISOString();
+  const { n } = await db.row(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)} WHERE _ts < CAST(? AS TIMESTAMP)`, [cutoff]);
+  if (Number(n) > 0) await db.run(`DELETE FROM ${quoteIdent(table)} WHERE _ts < CAST(? AS TIMESTAMP)`, [cutoff]);
+  await db.run(
+    `DELETE FROM quarantine WHERE model = ? AND id NOT IN (SELECT id FROM quarantine WHERE model = ? ORDER BY id DESC LIMIT ?)`,
+    [model, model, keep],
+  );
+  return Number(n);
+}

@@ -1,0 +1,55 @@
+import type { FeatureSpec } from '../ingest/decoder.js';
+import { quoteIdent } from './sql.js';
+
+/**
+ * The tables every store has. Offsets are per model (two models may read one topic) and are
+ * written in the same transaction as the rows they cover; counts likewise, so a restart
+ * neither loses nor double-counts.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS offsets (
+     model VARCHAR NOT NULL, topic VARCHAR NOT NULL, "partition" INTEGER NOT NULL, next_offset BIGINT NOT NULL,
+     PRIMARY KEY (model, topic, "partition"))`,
+  `CREATE TABLE IF NOT EXISTS ingest_counts (
+     model VARCHAR NOT NULL, counter VARCHAR NOT NULL, value BIGINT NOT NULL,
+     PRIMARY KEY (model, counter))`,
+  `CREATE SEQUENCE IF NOT EXISTS quarantine_id`,
+  `CREATE TABLE IF NOT EXISTS quarantine (
+     id BIGINT DEFAULT nextval('quarantine_id'), model VARCHAR NOT NULL, topic VARCHAR, "partition" INTEGER, "offset" BIGINT,
+     reason VARCHAR NOT NULL, detail VARCHAR, payload VARCHAR, quarantined_at TIMESTAMP NOT NULL)`,
+];
+
+/** Columns driftwatch adds to every samples table; no feature may take these names. */
+export const SYSTEM_COLUMNS = {
+  _ts: 'TIMESTAMP',
+  _topic: 'VARCHAR',
+  _partition: 'INTEGER',
+  _offset: 'BIGINT',
+  _id: 'VARCHAR',
+  _prediction: 'VARCHAR',
+  _extra: 'VARCHAR',
+  _errors: 'VARCHAR',
+} as const;
+
+/**
+ * The samples table of a model: `samples_<model>`, the model name made safe for SQL
+ * (config already limits names to letters, digits, `_`, `.` and `-`).
+ * @example samplesTable('fraud-v2.eu') // => 'samples_fraud_v2_eu'
+ */
+export function samplesTable(model: string): string {
+  return `samples_${model.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
+
+/** The SQL type of a feature's column. */
+export function featureColumnType(feature: Pick<FeatureSpec, 'kind'>): 'DOUBLE' | 'VARCHAR' {
+  return feature.kind === 'numeric' ? 'DOUBLE' : 'VARCHAR';
+}
+
+/** CREATE TABLE of a samples table: one column per feature, then the system columns. */
+export function createSamplesTableSql(model: string, features: readonly Pick<FeatureSpec, 'name' | 'kind'>[]): string {
+  const columns = [
+    ...features.map((f) => `${quoteIdent(f.name)} ${featureColumnType(f)}`),
+    ...Object.entries(SYSTEM_COLUMNS).map(([name, type]) => `${name} ${type}`),
+  ];
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(samplesTable(model))} (${columns.join(', ')})`;
+}

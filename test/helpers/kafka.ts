@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { ROOT } from './cli.js';
+
+const exec = promisify(execFile);
+
+/** The test broker (started by .ci/run, or by `npm run kafka:start`). */
+export const BROKER = process.env.KAFKA_BROKERS ?? `localhost:${process.env.KAFKA_PORT ?? '9092'}`;
+
+/** A kafkajs client for tests; quiet. */
+export function testKafka(broker = BROKER): Kafka {
+  return new Kafka({ clientId: 'driftwatch-test', brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
+}
+
+/** A topic name no other test uses. */
+export function uniqueTopic(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** Creates a topic and waits until its partitions have leaders. */
+export async function createTopic(admin: Admin, topic: string, partitions = 3): Promise<void> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+}
+
+/** A prediction event as a model would log it, with `features`. */
+export interface TestEvent {
+  key: string;
+  value: string;
+  partition?: number;
+}
+
+/** Sends events in batches of `batch`; returns when the broker has acknowledged all of them. */
+export async function produce(producer: Producer, topic: string, events: readonly TestEvent[], batch = 2000): Promise<void> {
+  for (let i = 0; i < events.length; i += batch) {
+    await producer.send({ topic, acks: -1, messages: events.slice(i, i + batch).map((e) => ({ key: e.key, value: e.value, ...(e.partition !== undefined ? { partition: e.partition } : {}) })) });
+  }
+}
+
+/** The high watermark of each partition: "partition" -> next offset. */
+export async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+}
+
+/**
+ * Waits until a consumer group has committed the end of every partition of a topic (the service's
+ * courtesy commits follow its store commits), polling; throws after `timeoutMs`.
+ */
+export async function waitForGroupCaughtUp(admin: Admin, groupId: string, topic: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const ends = await endOffsets(admin, topic);
+  for (;;) {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const behind = (committed?.partitions ?? []).filter((p) => BigInt(p.offset === '-1' ? '0' : p.offset) < (ends.get(p.partition) ?? 0n));
+    if (committed && committed.partitions.length === ends.size && behind.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`group ${groupId} did not catch up on ${topic}: ${JSON.stringify(committed?.partitions)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Starts or stops a broker through the project's scripts (used by the broker-outage test). */
+export async function brokerScript(action: 'start' | 'stop', env: Record<string, string>, args: string[] = []): Promise<string> {
+  const { stdout, stderr } = await exec('bash', [join(ROOT, 'scripts', 'kafka', `${action}.sh`), ...args], { env: { ...process.env, ...env }, timeout: 240_000 });
+  return stdout + stderr;
+}

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { Database } from '../../src/store/database.js';
+import { ROOT } from './cli.js';
+
+/** A `driftwatch serve` process, with its log lines collected. */
+export class ServeProcess {
+  readonly lines: string[] = [];
+  private readonly exited: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess) {
+    let buffer = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      this.lines.push(...parts);
+    });
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  }
+
+  /** Starts the real CLI (node dist/cli.js serve) and waits until `models` consumers run. */
+  static async start(configPath: string, models: number, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--config', configPath], {
+      cwd: ROOT,
+      env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const serve = new ServeProcess(child);
+    await serve.waitForLog(/model ingest started/, 60_000, models);
+    return serve;
+  }
+
+  /** Waits until `count` log lines match; throws with the log on exit or time-out. */
+  async waitForLog(pattern: RegExp, timeoutMs = 30_000, count = 1): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lines.filter((l) => pattern.test(l)).length < count) {
+      if (this.child.exitCode !== null) throw new Error(`serve exited (${this.child.exitCode}) before ${pattern}:\n${this.lines.join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${this.lines.slice(-30).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** SIGTERM: the service finishes its batch, closes the store, exits. Returns the exit code. */
+  async stop(): Promise<number | null> {
+    this.child.kill('SIGTERM');
+    return this.exited;
+  }
+
+  /** SIGKILL: no chance to flush anything. */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Writes a config file for tests. */
+export function writeConfig(dir: string, config: unknown, name = 'driftwatch.yaml'): string {
+  const path = join(dir, name);
+  writeFileSync(path, stringify(config));
+  return path;
+}
+
+/** Reads the store after the service exited (DuckDB lets one process hold the file). */
+export async function readStore<T>(path: string, read: (db: Database) => Promise<T>): Promise<T> {
+  const db = await Database.open(path);
+  try {
+    return await read(db);
+  } finally {
+    db.close();
+  }
+}
