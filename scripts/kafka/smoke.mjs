@@ -33,7 +33,13 @@ const fail = (msg) => {
   process.exit(1);
 };
 
-const kafka = new Kafka({ clientId: 'driftwatch-smoke', brokers, logLevel: logLevel.WARN });
+// kafkajs logs at WARN and above, except the retried "group coordinator is not available" that
+// every first consumer group of a fresh cluster meets while __consumer_offsets is being created.
+const logCreator = () => ({ level, log }) => {
+  if (/coordinator is not available/i.test(log.error ?? '')) return;
+  console.error(JSON.stringify({ level, ...log }));
+};
+const kafka = new Kafka({ clientId: 'driftwatch-smoke', brokers, logLevel: logLevel.WARN, logCreator });
 const admin = kafka.admin();
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 // maxWaitTimeInMs: kafkajs' disconnect() waits for the in-flight fetch, 5 s by default

@@ -159,7 +159,7 @@ if port_open "$KAFKA_PORT"; then die "port $KAFKA_PORT is in use by another proc
 if port_open "$KAFKA_CONTROLLER_PORT"; then die "controller port $KAFKA_CONTROLLER_PORT is in use (set KAFKA_CONTROLLER_PORT)"; fi
 
 # --- data formatted by another version? ----------------------------------------------------
-if [[ -f "$INST/version" && -d "$DATA" && "$(cat "$INST/version")" != "$KAFKA_VERSION" ]]; then
+if [[ -f "$INST/version" && -f "$DATA/meta.properties" && "$(cat "$INST/version")" != "$KAFKA_VERSION" ]]; then
   die "$DATA was formatted by Kafka $(cat "$INST/version"), not $KAFKA_VERSION; run scripts/kafka/stop.sh --wipe first (KAFKA_PORT=$KAFKA_PORT)"
 fi
 
@@ -174,12 +174,14 @@ if [[ ! -f "$JARS/.complete" ]]; then
     rm -rf "$tmp"
     profile=(-Pkafka3)
     if [[ "${KAFKA_VERSION%%.*}" -ge 4 ]]; then profile=(-Pkafka4); fi
-    if ! mvn -q -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" "${profile[@]}" \
+    mvnlog="$KAFKA_HOME/mvn-$KAFKA_VERSION.log"
+    if ! mvn -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" "${profile[@]}" \
         -Dkafka.version="$KAFKA_VERSION" \
         org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-        -DoutputDirectory="$tmp" -DincludeScope=runtime >&2; then
+        -DoutputDirectory="$tmp" -DincludeScope=runtime >"$mvnlog" 2>&1; then
       rm -rf "$tmp"
-      die "mvn could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
+      grep -E "ERROR|FAIL" "$mvnlog" | head -20 >&2 || true
+      die "mvn could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION (full output: $mvnlog)"
     fi
     ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || die "no kafka_2.13 jar in $tmp"
     touch "$tmp/.complete"
@@ -233,6 +235,7 @@ cat >"$CONF/log4j2.properties" <<EOF
 # Kafka 4.x (log4j2). Everything goes to $LOG, nothing to the console.
 status = warn
 name = kafka
+shutdownHook = disable
 appender.file.type = RollingFile
 appender.file.name = FILE
 appender.file.fileName = $LOG

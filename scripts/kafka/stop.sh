@@ -29,6 +29,11 @@ INST="$KAFKA_HOME/broker-$KAFKA_PORT"
 PIDFILE="$INST/kafka.pid"
 CONF="$INST/config"
 
+[[ -d "$INST" ]] || { log "not running (port $KAFKA_PORT)"; exit 0; }
+# same lock as start.sh: a stop (or --wipe) never interleaves with a start of this instance
+exec 9>"$INST/.start.lock"
+flock -w 180 9 || log "warning: a start.sh of this instance holds the lock; stopping anyway"
+
 pid=""
 if [[ -f "$PIDFILE" ]]; then
   p="$(cat "$PIDFILE" 2>/dev/null || true)"

@@ -19,7 +19,7 @@ export const CONFIG_DEFAULTS = {
   minRows: 100,
   quarantineKeep: 1000,
   maxMessageBytes: 1_048_576,
-  batchRows: 5000,
+  sessionTimeout: '30s',
 } as const;
 
 /** A path into a JSON event: "a.b.c", or a list of keys for names that hold dots. */
@@ -76,8 +76,10 @@ export const SourceConfig = z
     format: z.literal('json').default('json').describe('payload format'),
     startFrom: z.enum(['earliest', 'latest']).default('latest').describe('where to start on a partition driftwatch has never read'),
     maxMessageBytes: z.number().int().positive().default(CONFIG_DEFAULTS.maxMessageBytes).describe('larger payloads are quarantined unread'),
+    sessionTimeout: Duration.prefault(CONFIG_DEFAULTS.sessionTimeout).describe('consumer group session: how long before a dead consumer\'s partitions move to another'),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.sessionTimeout >= 6000 && s.sessionTimeout <= 300_000, { message: 'sessionTimeout must be between 6s and 300s (the broker\'s group.min/max.session.timeout.ms)', path: ['sessionTimeout'] });
 
 export const EventMapping = z
   .object({

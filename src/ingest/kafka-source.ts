@@ -39,8 +39,9 @@ export class KafkaIngest {
   ) {
     this.consumer = kafka.consumer({
       groupId: model.source.groupId ?? `driftwatch-${model.name}`,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: model.source.sessionTimeout,
+      // KafkaJS checks heartbeatInterval < sessionTimeout; a third of it is Kafka's own advice.
+      heartbeatInterval: Math.floor(model.source.sessionTimeout / 3),
       maxBytesPerPartition: 4 * 1024 * 1024,
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
     });
