@@ -7,6 +7,10 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
     description: '1,000,000 rows x 20 features checked against a profile: wall time, peak RSS, vs plain JavaScript',
     load: () => import('./check.js'),
   },
+  ingest: {
+    description: '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS',
+    load: () => import('./ingest.js'),
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-const k = new Kafka({ brokers: ['localhost:29092'], logLevel: logLevel.NOTHING });
+const k = new Kafka({ brokers: ['localhost:39092'], logLevel: logLevel.NOTHING });
 const p = k.producer(); await p.connect();
 const topic = process.argv[2];
 const a = k.admin(); await a.connect(); await a.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });

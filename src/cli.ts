@@ -103,6 +103,8 @@ function buildProgram(): Command {
       logger.info({ signal }, 'stopping: finishing the batches in hand');
       await service.stop();
       logger.info('stopped');
+      // kafkajs may leave reconnect timers behind after an outage; everything is stored and closed.
+      process.exit(EXIT.ok);
     });
 
   return program;

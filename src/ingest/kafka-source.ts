@@ -27,6 +27,10 @@ export class KafkaIngest {
   private readonly status: IngestStatus = { connected: false, lag: new Map() };
   /** Partitions where a seek to the stored offset was already tried (to accept a gap Kafka's retention made). */
   private readonly sought = new Set<string>();
+  /** Set by stop(): no new store write starts after it. */
+  private stopping = false;
+  /** The store write in progress, awaited by stop(). */
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
@@ -71,9 +75,21 @@ export class KafkaIngest {
     });
   }
 
-  /** Stops after the batch in hand is stored; nothing half-written. */
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
+  /**
+   * Stops after the batch in hand is stored; nothing half-written. kafkajs' disconnect can hang
+   * after a broker outage (its reconnect timers keep running, kafkajs issue #1147), so it gets
+   * `timeoutMs`; after that the store write in flight is awaited and no further one starts.
+   */
+  async stop(timeoutMs = 15_000): Promise<void> {
+    this.stopping = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.consumer.disconnect().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.logger.warn({ model: this.model.name, timeoutMs }, 'Kafka disconnect did not finish; stopping without it (everything stored is committed)');
+    await this.inFlight;
     this.status.connected = false;
   }
 
@@ -113,12 +129,13 @@ export class KafkaIngest {
     }
     const fresh = stored === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= stored);
     for (let start = 0; start < fresh.length; start += CHUNK_MESSAGES) {
-      if (!isRunning() || isStale()) return;
+      if (this.stopping || !isRunning() || isStale()) return;
       const chunk = fresh.slice(start, start + CHUNK_MESSAGES).map(
         (m): IncomingMessage => ({ topic, partition, offset: BigInt(m.offset), key: m.key ?? null, value: m.value ?? null, timestampMs: Number(m.timestamp) }),
       );
       const write = buildBatch(chunk, this.decoder, this.model.sampling);
-      await this.writer.write(write);
+      this.inFlight = this.writer.write(write);
+      await this.inFlight;
       const last = chunk[chunk.length - 1]!;
       this.offsets.set(where, last.offset + 1n);
       this.sought.delete(where);

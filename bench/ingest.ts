@@ -1,0 +1,349 @@
+// The ingest benchmark: one topic of N prediction events (20 features each) read three ways in
+// one run: (a) a kafkajs consumer that does nothing (bench/noop-consumer.ts: the client's own
+// ceiling), (b) the real service (`node dist/cli.js serve`) keeping every event, (c) the service
+// keeping 10%. Each is timed from its spawn until its consumer group has committed the end of
+// every partition, with the process's RSS read from /proc every second.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
+import { stringify } from 'yaml';
+import { createProfile } from '../src/baseline/create.js';
+import { writeProfile } from '../src/baseline/profile.js';
+import { keepSample } from '../src/ingest/sampler.js';
+import { samplesTable } from '../src/store/schema.js';
+import { Database } from '../src/store/database.js';
+import { benchEvent, benchFeaturesCsv } from './ingest-events.js';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const OUT = join(ROOT, 'bench', 'out');
+const MODEL = 'bench';
+
+/** Defaults of `npm run bench -- ingest`, and the targets the runs are held to. */
+const DEFAULTS = { events: 5_000_000, partitions: 3, sendMessages: 3000, sendsInFlight: 4 } as const;
+const TARGETS = { tenthVsNoop: 0.8, fullEventsPerSecond: 50_000, rssMb: 400, rssGrowth: 0.1 } as const;
+
+interface Options {
+  events: number;
+  broker: string;
+  /** Which runs: any of noop, 1.0, 0.1 (all by default). */
+  only: Set<string>;
+  /** Run the service under `node --cpu-prof`, profiles into bench/out/profiles. */
+  cpuProf: boolean;
+}
+
+function parseArgs(args: string[]): Options {
+  const value = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const events = Number(value('--events') ?? DEFAULTS.events);
+  if (!Number.isInteger(events) || events < 1000) throw new Error(`--events must be a whole number >= 1000, got '${value('--events')}'`);
+  const broker = value('--broker') ?? process.env.KAFKA_BROKERS ?? `localhost:${process.env.KAFKA_PORT ?? '9092'}`;
+  const runs = ['noop', '1.0', '0.1'];
+  const only = new Set((value('--only') ?? runs.join(',')).split(','));
+  for (const r of only) if (!runs.includes(r)) throw new Error(`unknown run '${r}' in --only; known: ${runs.join(', ')}`);
+  return { events, broker, only, cpuProf: args.includes('--cpu-prof') };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const log = (line: string) => console.log(line);
+
+// ---- the topic ------------------------------------------------------------------------------
+
+/** Messages in a topic (sum over partitions of high - low), or undefined when it does not exist. */
+async function topicSize(admin: Admin, topic: string): Promise<number | undefined> {
+  if (!(await admin.listTopics()).includes(topic)) return undefined;
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+}
+
+/**
+ * Makes `topic` hold events 0..n-1, unless it already does (a topic is kept between runs: making
+ * 5M events takes longer than reading them). Returns the produce rate, or undefined when cached.
+ */
+async function ensureTopic(kafka: Kafka, admin: Admin, topic: string, n: number): Promise<number | undefined> {
+  const size = await topicSize(admin, topic);
+  if (size === n) {
+    log(`topic ${topic}: ${fmt(n)} events already there (cached; delete the topic to produce again)`);
+    return undefined;
+  }
+  if (size !== undefined) {
+    log(`topic ${topic} holds ${fmt(size)} events, not ${fmt(n)}: deleting it`);
+    await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
+    // Topic deletion is asynchronous in the broker; creating too soon fails with TOPIC_ALREADY_EXISTS.
+    while ((await admin.listTopics()).includes(topic)) await new Promise((r) => setTimeout(r, 500));
+  }
+  await admin.createTopics({ topics: [{ topic, numPartitions: DEFAULTS.partitions, replicationFactor: 1 }], waitForLeaders: true });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    return await produceEvents(producer, topic, n);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/**
+ * Sends events in sends of 3,000 (1,000 per partition: a record batch well under the broker's
+ * 1 MiB message.max.bytes), a few sends in flight, acks=1, no compression.
+ */
+async function produceEvents(producer: Producer, topic: string, n: number): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  let acked = 0;
+  let lastReport = started;
+  const sender = async () => {
+    while (next < n) {
+      const from = next;
+      const to = Math.min(n, from + DEFAULTS.sendMessages);
+      next = to;
+      const messages = [];
+      for (let i = from; i < to; i++) messages.push({ ...benchEvent(i), partition: i % DEFAULTS.partitions });
+      await producer.send({ topic, acks: 1, messages });
+      acked += to - from;
+      const now = performance.now();
+      if (now - lastReport > 5000) {
+        lastReport = now;
+        log(`  produced ${fmt(acked)} / ${fmt(n)} (${fmt(acked / ((now - started) / 1000))} events/s)`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: DEFAULTS.sendsInFlight }, sender));
+  const seconds = (performance.now() - started) / 1000;
+  log(`produced ${fmt(n)} events in ${seconds.toFixed(1)} s: ${fmt(n / seconds)} events/s`);
+  return n / seconds;
+}
+
+// ---- one timed consumer process ---------------------------------------------------------------
+
+interface RssSample {
+  seconds: number;
+  mb: number;
+}
+
+interface RunResult {
+  label: string;
+  events: number;
+  seconds: number;
+  /** Spawn until the process said it consumes. */
+  startupSeconds: number;
+  peakRssMb: number;
+  rss: RssSample[];
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB; undefined once it is gone. */
+function readRss(pid: number): { rss: number; hwm: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Committed offsets of a group on a topic, summed (a partition with none counts 0). */
+async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (committed?.partitions ?? []).reduce((sum, p) => sum + (p.offset === '-1' ? 0 : Number(p.offset)), 0);
+}
+
+/**
+ * Spawns a consumer process and times it until `groupId` has committed all `n` events (the
+ * topic's partitions start at offset 0), then stops it with SIGTERM.
+ */
+async function timeConsumer(admin: Admin, label: string, args: string[], groupId: string, topic: string, n: number, ready: RegExp): Promise<RunResult> {
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const tail: string[] = [];
+  let startupSeconds = NaN;
+  let buffer = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    buffer += d.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      if (Number.isNaN(startupSeconds) && ready.test(line)) startupSeconds = elapsed();
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+    }
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
+  let exitCode: number | null | undefined;
+  void exited.then((c) => (exitCode = c));
+  const pid = child.pid!;
+  const rss: RssSample[] = [];
+  const sampler = setInterval(() => {
+    const m = readRss(pid);
+    if (m) rss.push({ seconds: elapsed(), mb: m.rss });
+  }, 1000);
+  let peakRssMb = 0;
+  try {
+    let lastReport = 0;
+    let lastProgress = { at: 0, done: -1 };
+    for (;;) {
+      if (exitCode !== undefined) throw new Error(`${label}: the process exited (${exitCode}) before the end:\n${tail.join('\n')}`);
+      const done = await committedTotal(admin, groupId, topic);
+      const now = elapsed();
+      if (done >= n) break;
+      if (done !== lastProgress.done) lastProgress = { at: now, done };
+      else if (now - lastProgress.at > 120) throw new Error(`${label}: no progress for 120 s at ${fmt(done)} events:\n${tail.join('\n')}`);
+      if (now - lastReport >= 10) {
+        lastReport = now;
+        const last = rss[rss.length - 1];
+        log(`  [${label}] ${now.toFixed(0).padStart(4)} s  ${fmt(done).padStart(11)} / ${fmt(n)} committed  ${fmt(done / now).padStart(9)} events/s  RSS ${last ? last.mb.toFixed(0) : '?'} MB`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const seconds = elapsed();
+    peakRssMb = Math.max(readRss(pid)?.hwm ?? 0, ...rss.map((s) => s.mb));
+    return { label, events: n, seconds, startupSeconds, peakRssMb, rss };
+  } finally {
+    clearInterval(sampler);
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await exited;
+    clearTimeout(timer);
+    if (code !== 0 && peakRssMb > 0) log(`  [${label}] exited with ${code} after SIGTERM:\n${tail.slice(-10).join('\n')}`);
+  }
+}
+
+// ---- the runs ---------------------------------------------------------------------------------
+
+/** A fresh group id per run, so every run reads the topic from its beginning. */
+const freshGroup = (run: string) => `bench-ingest-${run}-${Date.now().toString(36)}`;
+
+async function runNoop(admin: Admin, broker: string, topic: string, n: number): Promise<RunResult> {
+  const group = freshGroup('noop');
+  log(`\n(a) no-op kafkajs consumer, group ${group}`);
+  return timeConsumer(admin, 'no-op consumer', ['--import', 'tsx', join(ROOT, 'bench', 'noop-consumer.ts'), broker, topic, group], group, topic, n, /noop consumer running/);
+}
+
+async function runService(admin: Admin, broker: string, topic: string, n: number, profile: string, rate: number, cpuProf: boolean): Promise<RunResult> {
+  const tag = rate === 1 ? 'full' : `rate-${rate}`;
+  const group = freshGroup(tag);
+  const store = join(OUT, `ingest-${tag}.duckdb`);
+  for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+  const config = join(OUT, `ingest-${tag}.yaml`);
+  writeFileSync(config, stringify({
+    kafka: { brokers: [broker], clientId: 'driftwatch-bench' },
+    storage: { path: store, retention: '36500d' },
+    models: [{
+      name: MODEL,
+      baseline: profile,
+      source: { topics: [topic], groupId: group, startFrom: 'earliest' },
+      event: { timestamp: 'ts', prediction: 'prediction' },
+      sampling: { rate, by: 'key' },
+    }],
+  }));
+  const label = `service, sampling ${rate.toFixed(1)}`;
+  log(`\n(${rate === 1 ? 'b' : 'c'}) driftwatch serve at sampling ${rate}, group ${group}, store ${store}`);
+  const profiling = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, 'profiles'), '--cpu-prof-name', `serve-${tag}-${Date.now()}.cpuprofile`] : [];
+  if (cpuProf) log(`  CPU profile into ${join(OUT, 'profiles')} (written when the service exits)`);
+  const result = await timeConsumer(admin, label, [...profiling, join(ROOT, 'dist', 'cli.js'), 'serve', '--config', config], group, topic, n, /model ingest started/);
+  // What the store holds must be what the sampler keeps: a fast run that lost rows is no result.
+  const expected = rate >= 1 ? n : Array.from({ length: n }, (_, i) => i).filter((i) => keepSample(`evt-${i}`, rate)).length;
+  const db = await Database.open(store);
+  try {
+    const rows = Number((await db.row(`SELECT count(*) AS n FROM ${samplesTable(MODEL)}`)).n);
+    log(`  store: ${fmt(rows)} rows (expected ${fmt(expected)})${rows === expected ? '' : '  MISMATCH'}`);
+    if (rows !== expected) throw new Error(`${label}: ${rows} rows stored, expected ${expected}`);
+  } finally {
+    db.close();
+  }
+  for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+  return result;
+}
+
+// ---- the report -------------------------------------------------------------------------------
+
+/** The second half of a run's RSS samples, and whether it grows (median of the last quarter vs the third). */
+function secondHalf(rss: RssSample[], seconds: number): { min: number; max: number; growth: number | undefined } {
+  const half = rss.filter((s) => s.seconds >= seconds / 2 && s.seconds <= seconds);
+  if (half.length === 0) return { min: NaN, max: NaN, growth: undefined };
+  const mbs = half.map((s) => s.mb);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const mid = Math.floor(half.length / 2);
+  const growth = half.length >= 4 ? median(mbs.slice(mid)) / median(mbs.slice(0, mid)) - 1 : undefined;
+  return { min: Math.min(...mbs), max: Math.max(...mbs), growth };
+}
+
+/** At most ~30 RSS values, evenly spaced, as "MB every k s". */
+function series(rss: RssSample[], seconds: number): string {
+  const within = rss.filter((s) => s.seconds <= seconds + 0.5);
+  const step = Math.max(1, Math.ceil(within.length / 30));
+  return `every ${step} s: ${within.filter((_, i) => i % step === 0).map((s) => s.mb.toFixed(0)).join(' ')}`;
+}
+
+function report(results: RunResult[], produceRate: number | undefined): void {
+  const noop = results.find((r) => r.label === 'no-op consumer');
+  const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const header = ['run', 'events', 'seconds', 'events/s', 'vs no-op', 'peak RSS MB', 'RSS 2nd half MB', 'targets'];
+  const rows = results.map((r) => {
+    const rate = r.events / r.seconds;
+    const ratio = noop ? rate / (noop.events / noop.seconds) : undefined;
+    const h = secondHalf(r.rss, r.seconds);
+    const checks: string[] = [];
+    if (r.label !== 'no-op consumer') {
+      if (r.label.endsWith('0.1') && ratio !== undefined) checks.push(`>=${TARGETS.tenthVsNoop} x no-op ${mark(ratio >= TARGETS.tenthVsNoop)}`);
+      if (r.label.endsWith('1.0')) checks.push(`>=${fmt(TARGETS.fullEventsPerSecond)}/s ${mark(rate >= TARGETS.fullEventsPerSecond)}`);
+      checks.push(`RSS<${TARGETS.rssMb} ${mark(r.peakRssMb < TARGETS.rssMb)}`);
+      if (h.growth !== undefined) checks.push(`flat ${mark(h.growth < TARGETS.rssGrowth)}`);
+    }
+    return [
+      r.label,
+      fmt(r.events),
+      r.seconds.toFixed(1),
+      fmt(rate),
+      ratio === undefined ? '-' : `${ratio.toFixed(2)}x`,
+      r.peakRssMb.toFixed(0),
+      Number.isNaN(h.min) ? '-' : `${h.min.toFixed(0)}-${h.max.toFixed(0)}${h.growth === undefined ? '' : ` (${h.growth >= 0 ? '+' : ''}${(h.growth * 100).toFixed(0)}%)`}`,
+      checks.join(', '),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  log(`\ningest of ${fmt(results[0]?.events ?? 0)} events x 20 features (14 numeric, 6 categorical), ${DEFAULTS.partitions} partitions${produceRate ? `; produced at ${fmt(produceRate)} events/s` : ''}:`);
+  log(line(header));
+  for (const r of rows) log(line(r));
+  log(`\nseconds: from spawn (startup included) until the group committed the end of every partition.`);
+  log(`RSS 2nd half: min-max of VmRSS sampled each second over the second half of the run, (growth: median of its last half vs its first half; flat means < ${TARGETS.rssGrowth * 100}%).`);
+  for (const r of results) log(`  ${r.label.padEnd(22)} startup ${r.startupSeconds.toFixed(1)} s; RSS MB ${series(r.rss, r.seconds)}`);
+}
+
+/** `npm run bench -- ingest [--events N] [--broker host:port] [--only noop,1.0,0.1] [--cpu-prof]` */
+export async function run(args: string[]): Promise<void> {
+  const options = parseArgs(args);
+  const n = options.events;
+  const cli = join(ROOT, 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  mkdirSync(OUT, { recursive: true });
+
+  // check.ts's baseline when it is there (same 20 columns); else one from the events' generator.
+  let baselineCsv = join(OUT, 'baseline-200k.csv');
+  if (!existsSync(baselineCsv)) {
+    baselineCsv = join(OUT, 'ingest-baseline-200k.csv');
+    if (!existsSync(baselineCsv)) writeFileSync(baselineCsv, benchFeaturesCsv(200_000));
+  }
+  const profile = join(OUT, 'ingest-profile.json');
+  writeProfile(profile, await createProfile(baselineCsv, { model: MODEL, version: 'v1' }));
+
+  const kafka = new Kafka({ clientId: 'driftwatch-bench', brokers: [options.broker], logLevel: logLevel.ERROR, retry: { retries: 10, initialRetryTime: 200 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topic = `bench-ingest-${n}`;
+    log(`broker ${options.broker}, topic ${topic}`);
+    const produceRate = await ensureTopic(kafka, admin, topic, n);
+    const results: RunResult[] = [];
+    if (options.only.has('noop')) results.push(await runNoop(admin, options.broker, topic, n));
+    if (options.only.has('1.0')) results.push(await runService(admin, options.broker, topic, n, profile, 1, options.cpuProf));
+    if (options.only.has('0.1')) results.push(await runService(admin, options.broker, topic, n, profile, 0.1, options.cpuProf));
+    report(results, produceRate);
+  } finally {
+    await admin.disconnect();
+  }
+}

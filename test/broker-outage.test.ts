@@ -1,0 +1,74 @@
+// The broker stopped for 20 s and restarted during consumption: the service reconnects by itself
+// and nothing is lost or stored twice. Uses a broker of its own, so other tests keep theirs.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { tempDir } from './helpers/cli.js';
+import { goodEvent, testBaseline } from './helpers/events.js';
+import { brokerScript, createTopic, produce, testKafka, uniqueTopic, waitForGroupCaughtUp } from './helpers/kafka.js';
+import { readStore, ServeProcess, writeConfig } from './helpers/service.js';
+
+const PORT = process.env.OUTAGE_KAFKA_PORT ?? '39092';
+const BROKER_ENV = { KAFKA_PORT: PORT, KAFKA_CONTROLLER_PORT: String(Number(PORT) + 1) };
+const BROKER = `localhost:${PORT}`;
+const tmp = tempDir('driftwatch-outage-');
+
+before(async () => {
+  await brokerScript('start', BROKER_ENV);
+});
+after(async () => {
+  await brokerScript('stop', BROKER_ENV, ['--wipe']).catch(() => {});
+  tmp.cleanup();
+});
+
+describe('broker outage', { timeout: 300_000 }, () => {
+  it('a 20 s broker outage mid-stream: the service reconnects by itself; nothing lost, nothing twice', async () => {
+    const t0 = Date.now();
+    const step = (what: string) => process.stderr.write(`# outage test +${((Date.now() - t0) / 1000).toFixed(1)}s ${what}\n`);
+    const topic = uniqueTopic('outage');
+    const kafka = testKafka(BROKER);
+    let admin = kafka.admin();
+    let producer = kafka.producer();
+    await admin.connect();
+    await producer.connect();
+    await createTopic(admin, topic, 3);
+    await produce(producer, topic, Array.from({ length: 150_000 }, (_, i) => goodEvent(i)));
+    const baseline = await testBaseline(tmp.dir);
+    const store = `${tmp.dir}/outage.duckdb`;
+    const config = writeConfig(tmp.dir, {
+      kafka: { brokers: [BROKER] },
+      storage: { path: store, retention: '36500d' },
+      models: [{ name: 'outage', baseline, source: { topics: [topic], groupId: `outage-${topic}`, startFrom: 'earliest', sessionTimeout: '10s' } }],
+    });
+    step('produced 150,000');
+    const serve = await ServeProcess.start(config, 1);
+    step('service started');
+    await producer.disconnect();
+    await admin.disconnect();
+    // Mid-stream: the service is still working through the 150,000 events.
+    await new Promise((r) => setTimeout(r, 700));
+    step('stopping the broker');
+    await brokerScript('stop', BROKER_ENV);
+    await new Promise((r) => setTimeout(r, 20_000));
+    assert.equal(serve.child.exitCode, null, 'the service is still running after 20 s without a broker');
+    await brokerScript('start', BROKER_ENV);
+    step('broker restarted');
+
+    admin = kafka.admin();
+    producer = kafka.producer();
+    await admin.connect();
+    await producer.connect();
+    await produce(producer, topic, Array.from({ length: 20_000 }, (_, i) => goodEvent(150_000 + i)));
+    step('produced 20,000 more');
+    await waitForGroupCaughtUp(admin, `outage-${topic}`, topic, 120_000);
+    step('caught up again');
+    await producer.disconnect();
+    await admin.disconnect();
+    assert.equal(await serve.stop(), 0);
+
+    const disconnectTimedOut = serve.lines.filter((l) => /Kafka disconnect did not finish/.test(l)).length;
+    step(`stopped${disconnectTimedOut ? ' (after the disconnect time-out)' : ''}`);
+    const { n, distinct } = await readStore(store, (db) => db.row(`SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS distinct FROM samples_outage`));
+    assert.equal(n, 170_000, 'every event before and after the outage');
+    assert.equal(distinct, 170_000, 'none twice');
+  });
+});
