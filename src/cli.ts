@@ -3,14 +3,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { createProfile, PROFILE_DEFAULTS } from './baseline/create.js';
-import { writeProfile } from './baseline/profile.js';
+import { readProfile, writeProfile } from './baseline/profile.js';
 import { runCheck } from './checks/check.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './checks/render/index.js';
 import { terminalProgress } from './progress.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from './config/load.js';
 import { UserError, messageOf } from './errors.js';
 import { createLogger } from './log.js';
+import { EventDecoder, featureSpecs } from './ingest/decoder.js';
+import { createKafka } from './ingest/kafka-client.js';
+import { parseReplayBound, planReplay, replay } from './ingest/replay.js';
 import { Service } from './serve.js';
+import { SamplesWriter } from './store/samples-writer.js';
+import { Store } from './store/store.js';
 
 /** Exit codes: 0 fine, 1 drift found with --fail-on-drift (or schema findings with --fail-on-schema), 2 an error. */
 export const EXIT = { ok: 0, drift: 1, error: 2 } as const;
@@ -104,6 +109,43 @@ function buildProgram(): Command {
       await service.stop();
       logger.info('stopped');
       // kafkajs may leave reconnect timers behind after an outage; everything is stored and closed.
+      process.exit(EXIT.ok);
+    });
+
+  program
+    .command('replay')
+    .description('re-read a range of a model\'s topics into the store (backfill), beside the live consumer group')
+    .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
+    .requiredOption('--model <name>', 'the model whose topics to replay')
+    .requiredOption('--from <offset|time>', 'start: an offset (every partition), a time (2024-05-02T10:00:00Z) or a duration ago (2h, 7d)')
+    .option('--to <offset|time>', 'end (exclusive); default: the end of the topic when the replay starts')
+    .action(async (o) => {
+      const config = loadConfig(o.config);
+      const model = config.models.find((m) => m.name === o.model);
+      if (!model) throw new UserError(`unknown model '${o.model}'; the config has: ${config.models.map((m) => m.name).join(', ')}`);
+      if (!config.kafka) throw new UserError('the config has no kafka section');
+      const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');
+      const from = parseReplayBound(o.from);
+      const to = o.to === undefined ? undefined : parseReplayBound(o.to);
+      const features = featureSpecs(readProfile(model.baseline), model.event);
+      const store = await Store.open(config.storage.path);
+      const progress = terminalProgress(`replay ${model.name}`);
+      try {
+        const table = await store.ensureSamplesTable(model.name, features);
+        const kafka = createKafka(config.kafka, logger, '-replay');
+        const admin = kafka.admin();
+        await admin.connect();
+        const ranges = await planReplay(admin, model, from, to, await store.loadOffsets(model.name)).finally(() => admin.disconnect());
+        const writer = new SamplesWriter(store.db, model.name, table, features, config.storage.quarantineKeep);
+        const decoder = new EventDecoder(features, model.event, model.source.maxMessageBytes);
+        const span = ranges.map((r) => `${r.topic}/${r.partition} [${r.from}, ${r.to})`).join(', ') || 'nothing to replay';
+        const read = await replay(kafka, model, ranges, decoder, writer, logger, progress.update);
+        progress.stop();
+        process.stderr.write(`replayed ${read} messages into ${table}: ${span}\n`);
+      } finally {
+        progress.stop();
+        store.close();
+      }
       process.exit(EXIT.ok);
     });
 

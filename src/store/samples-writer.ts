@@ -1,6 +1,7 @@
 import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType, DuckDBVector, timestampValue } from '@duckdb/node-api';
 import type { DecodedEvent, FeatureSpec } from '../ingest/decoder.js';
 import type { Database } from './database.js';
+import { quoteIdent } from './sql.js';
 import { quoteLiteral } from './sql.js';
 
 /** A decoded event with its place in the log. */
@@ -30,6 +31,11 @@ export interface WriteBatch {
   offsets: Map<string, bigint>;
   /** Counter name -> increment (consumed, sampled, stored, a reject reason...). */
   counts: Map<string, number>;
+  /**
+   * Offset ranges [from, to) whose stored rows this batch replaces (a replay): deleted in the
+   * same transaction before the rows are appended, so replaying a range twice stores it once.
+   */
+  replaces?: { topic: string; partition: number; from: bigint; to: bigint }[];
 }
 
 const MAX_PAYLOAD_TEXT = 2000;
@@ -65,6 +71,9 @@ export class SamplesWriter {
     }
     await this.db.run('BEGIN TRANSACTION');
     try {
+      for (const r of batch.replaces ?? []) {
+        await this.db.run(`DELETE FROM ${quoteIdent(this.table)} WHERE _topic = ? AND _partition = ? AND _offset >= ? AND _offset < ?`, [r.topic, r.partition, r.from, r.to]);
+      }
       if (batch.events.length > 0) await this.appendEvents(batch.events);
       await this.quarantine(batch.quarantined);
       // Offsets, counters and COMMIT go as one text: each statement sent alone is a trip to
