@@ -10,7 +10,7 @@ import { toShares } from '../stats/shares.js';
 import { Database } from '../store/database.js';
 import { mapOnConnections } from '../store/pool.js';
 import { quoteIdent } from '../store/sql.js';
-import { readCategoricalCurrent, readNumericCurrent } from './current.js';
+import { readCategoricalCurrent, readExtraFields, readNumericCurrent, readStoredTypeErrors } from './current.js';
 import { DEFAULT_DECISION, type DecisionSettings, decide, describeDecision } from './decision.js';
 import type { CheckReport, ColumnSummary, FeatureReport, SchemaAnomaly, SchemaFindings, WindowedReport, WindowReport } from './report.js';
 import { featureAnomalies } from './schema.js';
@@ -36,8 +36,17 @@ function baselineSummary(f: FeatureProfile): ColumnSummary {
 
 type Partial = Omit<FeatureReport, 'drift' | 'reasons' | 'severity'> & { anomalies: SchemaAnomaly[] };
 
-async function compareNumeric(db: Database, table: string, column: ColumnInfo, b: NumericFeatureProfile): Promise<Partial> {
+/** True when the table is a samples table of the ingest (it has the `_errors` column). */
+const isSamplesTable = (columns: readonly ColumnInfo[]) => columns.some((c) => c.name === '_errors');
+
+/** Type mismatches the ingest recorded in `_errors`, added to what the column itself shows. */
+async function storedMismatches(db: Database, table: string, feature: string, stored: boolean) {
+  return stored ? readStoredTypeErrors(db, table, feature) : { count: 0, examples: [] };
+}
+
+async function compareNumeric(db: Database, table: string, column: ColumnInfo, b: NumericFeatureProfile, stored: boolean): Promise<Partial> {
   const current = await readNumericCurrent(db, table, column, b);
+  const recorded = await storedMismatches(db, table, b.name, stored);
   const stats = computeAll({
     kind: 'numeric',
     bins: { baseline: b.bins.counts, current: current.bins },
@@ -45,7 +54,9 @@ async function compareNumeric(db: Database, table: string, column: ColumnInfo, b
   });
   const anomalies = featureAnomalies({
     baseline: b, current: current.summary, currentDtype: column.type,
-    typeMismatches: current.typeMismatches, mismatchExamples: current.mismatchExamples, outOfRange: current.outOfRange,
+    typeMismatches: current.typeMismatches + recorded.count,
+    mismatchExamples: [...current.mismatchExamples, ...recorded.examples].slice(0, 3),
+    outOfRange: current.outOfRange,
   });
   return {
     name: b.name, kind: 'numeric', stats, anomalies,
@@ -54,12 +65,14 @@ async function compareNumeric(db: Database, table: string, column: ColumnInfo, b
   };
 }
 
-async function compareCategorical(db: Database, table: string, column: ColumnInfo, b: CategoricalFeatureProfile): Promise<Partial> {
+async function compareCategorical(db: Database, table: string, column: ColumnInfo, b: CategoricalFeatureProfile, stored: boolean): Promise<Partial> {
   const current = await readCategoricalCurrent(db, table, column, b);
+  const recorded = await storedMismatches(db, table, b.name, stored);
   const baselineCounts = [...b.categories.map((c) => c.count), ...(b.other.count > 0 ? [b.other.count] : []), 0];
   const stats = computeAll({ kind: 'categorical', bins: { baseline: baselineCounts, current: current.bins } });
   const anomalies = featureAnomalies({
     baseline: b, current: current.summary, currentDtype: column.type,
+    typeMismatches: recorded.count, mismatchExamples: recorded.examples,
     unseen: current.unseen, unseenExamples: current.unseenExamples,
   });
   return {
@@ -80,10 +93,13 @@ export async function compareTable(
   options: { decision?: DecisionSettings; ignoreColumns?: string[] } = {},
 ): Promise<Comparison> {
   const columns = new Map(current.columns.map((c) => [c.name, c]));
+  const stored = isSamplesTable(current.columns);
   const known = new Set([...profile.features.map((f) => f.name), ...profile.ignored.map((c) => c.name), ...(options.ignoreColumns ?? [])]);
   const schema: SchemaFindings = {
     missing: profile.features.filter((f) => !columns.has(f.name)).map((f) => f.name),
-    unexpected: current.columns.filter((c) => !known.has(c.name) && !isTemporalType(c.type)).map((c) => c.name),
+    unexpected: stored
+      ? (await readExtraFields(db, current.table)).filter((name) => !known.has(name))
+      : current.columns.filter((c) => !known.has(c.name) && !isTemporalType(c.type)).map((c) => c.name),
     anomalies: [],
   };
   const present = profile.features.filter((f) => columns.has(f.name));
@@ -91,8 +107,8 @@ export async function compareTable(
   const partials = await mapOnConnections(db, present, CHECK_PARALLELISM, (connection, feature) => {
     const column = columns.get(feature.name)!;
     return feature.kind === 'numeric'
-      ? compareNumeric(connection, current.table, column, feature)
-      : compareCategorical(connection, current.table, column, feature);
+      ? compareNumeric(connection, current.table, column, feature, stored)
+      : compareCategorical(connection, current.table, column, feature, stored);
   });
   const features = partials.map(({ anomalies, ...rest }) => {
     schema.anomalies.push(...anomalies);

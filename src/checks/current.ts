@@ -113,3 +113,27 @@ export async function readCategoricalCurrent(db: Database, table: string, column
   }
   return { summary: { rows: total, count: total - nulls, nulls, nonFinite: 0 }, bins, labels, unseen, unseenExamples };
 }
+
+/** A JSON pointer to one key (RFC 6901 escaping), for DuckDB's json functions. */
+function jsonPointer(...keys: string[]): string {
+  return keys.map((k) => `/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+/**
+ * Wrongly typed values the ingest set aside for a feature (a samples table's `_errors` column):
+ * the column holds NULL for them, and this is the evidence of training-serving skew.
+ */
+export async function readStoredTypeErrors(db: Database, table: string, feature: string): Promise<{ count: number; examples: string[] }> {
+  const rows = await db.rows(
+    `SELECT json_extract_string(_errors, ?) AS v FROM ${quoteIdent(table)} WHERE json_extract_string(_errors, ?) = 'wrong_type'`,
+    [jsonPointer(feature, 'value'), jsonPointer(feature, 'reason')],
+  );
+  const examples = [...new Set(rows.map((r) => String(r.v)))].slice(0, EXAMPLES);
+  return { count: rows.length, examples };
+}
+
+/** Fields the events carried that the baseline does not know (a samples table's `_extra` column). */
+export async function readExtraFields(db: Database, table: string): Promise<string[]> {
+  const rows = await db.rows(`SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM ${quoteIdent(table)} WHERE _extra IS NOT NULL ORDER BY k`);
+  return rows.map((r) => String(r.k));
+}
