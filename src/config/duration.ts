@@ -17,4 +17,4 @@ export const Duration = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return ms;
-});
+}).meta({ type: 'duration' });

@@ -25,7 +25,7 @@ export const CONFIG_DEFAULTS = {
 /** A path into a JSON event: "a.b.c", or a list of keys for names that hold dots. */
 export const JsonPath = z
   .union([z.string().min(1), z.array(z.union([z.string(), z.number().int().nonnegative()])).min(1)])
-  .describe('path into the event: "request.user.age" (dots separate keys; [0] indexes arrays) or a list of keys ["a.b", "c"]');
+  .meta({ type: 'path', description: 'path into the event: "request.user.age" (dots separate keys; [0] indexes arrays) or a list of keys ["a.b", "c"]' });
 
 const Tls = z
   .union([
@@ -79,6 +79,7 @@ export const SourceConfig = z
     sessionTimeout: Duration.prefault(CONFIG_DEFAULTS.sessionTimeout).describe('consumer group session: how long before a dead consumer\'s partitions move to another'),
   })
   .strict()
+  .describe('where the model\'s events come from')
   .refine((s) => s.sessionTimeout >= 6000 && s.sessionTimeout <= 300_000, { message: 'sessionTimeout must be between 6s and 300s (the broker\'s group.min/max.session.timeout.ms)', path: ['sessionTimeout'] });
 
 export const EventMapping = z
@@ -89,21 +90,24 @@ export const EventMapping = z
     prediction: JsonPath.optional().describe('the model\'s output, stored beside the features'),
     id: JsonPath.optional().describe('event id; default: the message key'),
   })
-  .strict();
+  .strict()
+  .describe('how to read an event: paths of the features, the time, the prediction and the id');
 
 export const SamplingConfig = z
   .object({
     rate: z.number().min(0).max(1).default(CONFIG_DEFAULTS.samplingRate).describe('share of events kept, 0..1'),
     by: z.enum(['key', 'id', 'offset']).default('key').describe('what the keep/drop hash reads: the message key (no parsing; falls back to the offset when a message has no key), the event id (parses every payload), or the offset'),
   })
-  .strict();
+  .strict()
+  .describe('which events are kept: a stable hash decides, so a restart or a replay keeps the same ones');
 
 export const ScheduleConfig = z
   .object({
     cron: z.string().min(1).describe('cron expression of the check'),
     timezone: z.string().default('UTC').describe('IANA time zone of the cron expression'),
   })
-  .strict();
+  .strict()
+  .describe('when the model\'s check runs (scheduled checks, next issue)');
 
 /** A model name must also make a safe table name and URL part. */
 export const ModelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64), starting with a letter or digit');
@@ -115,8 +119,8 @@ export const ModelConfig = z
     source: SourceConfig,
     event: EventMapping.prefault({}),
     sampling: SamplingConfig.prefault({}),
-    window: Duration.prefault(CONFIG_DEFAULTS.window).describe('how far back a scheduled check looks'),
-    minRows: z.number().int().positive().default(CONFIG_DEFAULTS.minRows).describe('below this a window is "insufficient data"'),
+    window: Duration.prefault(CONFIG_DEFAULTS.window).describe('how far back a scheduled check looks (scheduled checks are not run yet: next issue)'),
+    minRows: z.number().int().positive().default(CONFIG_DEFAULTS.minRows).describe('below this a window is "insufficient data" (scheduled checks, next issue)'),
     schedule: ScheduleConfig.optional(),
   })
   .strict();
