@@ -13,6 +13,10 @@ import { createLogger } from './log.js';
 import { EventDecoder, featureSpecs } from './ingest/decoder.js';
 import { createKafka } from './ingest/kafka-client.js';
 import { parseReplayBound, planReplay, replay } from './ingest/replay.js';
+import { Deliverer } from './alerts/delivery.js';
+import { createChannels } from './alerts/channels/index.js';
+import { WindowSpec, type WindowSpecValue } from './config/schema.js';
+import { checkModel } from './schedule/model-check.js';
 import { Service } from './serve.js';
 import { SamplesWriter } from './store/samples-writer.js';
 import { Store } from './store/store.js';
@@ -64,10 +68,14 @@ function buildProgram(): Command {
 
   program
     .command('check')
-    .description('compare current data with a baseline (a profile JSON or a data file)')
-    .requiredOption('--baseline <file>', 'baseline profile (.json from `baseline create`) or a training data file')
-    .requiredOption('--current <file>', 'current data file')
-    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
+    .description('compare data with a baseline: two files (--baseline, --current), or a model\'s live window (--config, --model)')
+    .option('--baseline <file>', 'baseline profile (.json from `baseline create`) or a training data file')
+    .option('--current <file>', 'current data file')
+    .option('--config <path>', 'with --model: the config of the running service')
+    .option('--model <name>', 'check this model\'s live window in the store, store the report, print it as JSON')
+    .option('--window <window>', 'with --model: 1h, 24h, since-last or events:N (default: the model\'s window)')
+    .option('--notify', 'with --model: evaluate alerts and attempt delivery before exiting')
+    .addOption(new Option('--format <format>', 'output format (default: text for files, json for --model)').choices([...REPORT_FORMATS]))
     .option('--out <path>', 'write the report to this file instead of stdout')
     .option('--fail-on-drift', 'exit 1 when drift is found')
     .option('--fail-on-schema', 'exit 1 when a feature is missing or a schema finding is raised')
@@ -76,10 +84,15 @@ function buildProgram(): Command {
     .option('--bins <n>', 'quantile bins, when the baseline is a data file', wholeNumber('--bins', 2))
     .option('--categorical <names>', 'treat these columns as categorical, when the baseline is a data file', list)
     .action(async (o) => {
-      const report = await runCheck({
-        baseline: o.baseline, current: o.current, bins: o.bins, categorical: o.categorical, by: o.by, every: o.every,
-      });
-      const text = renderReport(report, o.format as ReportFormat, { color: !o.out && process.stdout.isTTY });
+      const live = o.model !== undefined || o.config !== undefined;
+      if (live && (o.baseline || o.current)) throw new UserError('use either --baseline/--current (files) or --config/--model (the live window), not both');
+      if (!live && !(o.baseline && o.current)) throw new UserError('--baseline and --current are required (or --config and --model for a live window)');
+      if (!live && (o.window || o.notify)) throw new UserError('--window and --notify go with --config and --model');
+      const report = live
+        ? await checkLive(o.config ?? DEFAULT_CONFIG_PATH, o.model, o.window, Boolean(o.notify))
+        : await runCheck({ baseline: o.baseline, current: o.current, bins: o.bins, categorical: o.categorical, by: o.by, every: o.every });
+      const format = (o.format ?? (live ? 'json' : 'text')) as ReportFormat;
+      const text = renderReport(report, format, { color: !o.out && process.stdout.isTTY });
       if (o.out) writeFileSync(o.out, text);
       else process.stdout.write(text);
       const schemaIssues = 'windows' in report
@@ -150,6 +163,42 @@ function buildProgram(): Command {
     });
 
   return program;
+}
+
+/**
+ * `check --config --model`: one check of the model's live window; the report is stored, and with
+ * `notify` the alerts are evaluated and one delivery pass runs (what fails stays in the outbox
+ * for the service to retry).
+ */
+async function checkLive(configPath: string, modelName: string | undefined, windowText: string | undefined, notify: boolean) {
+  const config = loadConfig(configPath);
+  if (!modelName) throw new UserError('--model is required with --config');
+  const model = config.models.find((m) => m.name === modelName);
+  if (!model) throw new UserError(`unknown model '${modelName}'; the config has: ${config.models.map((m) => m.name).join(', ')}`);
+  const window = windowText === undefined ? undefined : parseWindow(windowText);
+  const profile = readProfile(model.baseline);
+  const store = await Store.open(config.storage.path);
+  const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');
+  const channels = notify ? createChannels(config.alerts) : new Map();
+  try {
+    await store.ensureSamplesTable(model.name, featureSpecs(profile, model.event));
+    const result = await checkModel(store.db, model, profile, config.alerts, { ...(window ? { window } : {}), notify });
+    if (notify) {
+      const pass = await new Deliverer(store.db, channels, config.alerts, logger).deliverDue();
+      process.stderr.write(`alerts: ${result.queued.length} notification(s) queued; delivered ${pass.delivered}, to retry ${pass.retried}, dead ${pass.dead}\n`);
+    }
+    return result.report;
+  } finally {
+    for (const channel of channels.values()) await channel.close?.();
+    store.close();
+  }
+}
+
+/** Parses --window like the config's `window`. */
+function parseWindow(text: string): WindowSpecValue {
+  const parsed = WindowSpec.safeParse(text);
+  if (!parsed.success) throw new UserError(`--window: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
 }
 
 /** Runs the CLI; user errors print one line and exit 2, never a stack trace. */

@@ -1,5 +1,10 @@
 import type { Kafka } from 'kafkajs';
-import { readProfile } from './baseline/profile.js';
+import { createChannels } from './alerts/channels/index.js';
+import { Deliverer } from './alerts/delivery.js';
+import type { Channel } from './alerts/types.js';
+import { type BaselineProfile, readProfile } from './baseline/profile.js';
+import { checkModel } from './schedule/model-check.js';
+import { Scheduler } from './schedule/scheduler.js';
 import type { DriftwatchConfig, ModelConfig } from './config/schema.js';
 import { messageOf } from './errors.js';
 import { EventDecoder, featureSpecs } from './ingest/decoder.js';
@@ -11,13 +16,20 @@ import { applyRetention } from './store/retention.js';
 import { SamplesWriter } from './store/samples-writer.js';
 import { Store } from './store/store.js';
 
-/** A model the service runs: its consumer and the connections it owns. */
+/** A model the service runs: its consumer, its baseline and the connections it owns. */
 interface RunningModel {
   config: ModelConfig;
+  profile: BaselineProfile;
   table: string;
   ingest: KafkaIngest;
+  /** The consumer's connection (writes). */
   connection: Database;
+  /** The checks' connection (checks of one model never overlap, so one is enough). */
+  checks: Database;
 }
+
+/** How often the outbox is looked at for due deliveries. */
+const DELIVERY_TICK_MS = 1000;
 
 /**
  * The long-running service: one Kafka consumer per model writing into the store, and retention.
@@ -28,13 +40,21 @@ export class Service {
   private readonly models: RunningModel[] = [];
   private readonly failed = new Map<string, string>();
   private retentionTimer: NodeJS.Timeout | undefined;
+  private deliveryTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly scheduler: Scheduler;
+  private readonly channels: Map<string, Channel>;
+  private deliverer: Deliverer | undefined;
+  private deliveryConnection: Database | undefined;
 
   private constructor(
     private readonly config: DriftwatchConfig,
     readonly store: Store,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.scheduler = new Scheduler(logger);
+    this.channels = createChannels(config.alerts);
+  }
 
   static async start(config: DriftwatchConfig, logger: Logger): Promise<Service> {
     const store = await Store.open(config.storage.path);
@@ -45,6 +65,7 @@ export class Service {
       await service.runRetention();
       service.retentionTimer = setInterval(() => void service.runRetention(), config.storage.retentionEvery);
       service.retentionTimer.unref();
+      await service.startAlerting();
     } catch (error) {
       await service.stop();
       throw error;
@@ -64,7 +85,8 @@ export class Service {
       const decoder = new EventDecoder(features, model.event, model.source.maxMessageBytes);
       const offsets = await this.store.loadOffsets(model.name);
       const ingest = new KafkaIngest(kafka, model, decoder, writer, offsets, this.logger.child({ model: model.name }));
-      this.models.push({ config: model, table, ingest, connection });
+      const checks = await this.store.connect();
+      this.models.push({ config: model, profile, table, ingest, connection, checks });
       await ingest.start();
       this.logger.info({ model: model.name, topics: model.source.topics, table, features: features.length, resumeFrom: Object.fromEntries([...offsets].map(([k, v]) => [k, v.toString()])) }, 'model ingest started');
     } catch (error) {
@@ -72,6 +94,36 @@ export class Service {
       this.logger.error({ model: model.name, err: messageOf(error) }, 'model not started; the other models keep running');
       if (connection && !this.models.some((m) => m.connection === connection)) connection.close();
     }
+  }
+
+  /** The delivery loop and each model's scheduled check. */
+  private async startAlerting(): Promise<void> {
+    this.deliveryConnection = await this.store.connect();
+    this.deliverer = new Deliverer(this.deliveryConnection, this.channels, this.config.alerts, this.logger);
+    // Pending deliveries from before a restart go out on the first tick.
+    this.deliveryTimer = setInterval(() => void this.deliver(), DELIVERY_TICK_MS);
+    for (const m of this.models) {
+      const schedule = m.config.schedule;
+      if (!schedule) continue;
+      this.scheduler.add(`check:${m.config.name}`, schedule.cron, schedule.timezone, () => this.checkNow(m));
+      this.logger.info({ model: m.config.name, cron: schedule.cron, timezone: schedule.timezone }, 'scheduled check');
+    }
+  }
+
+  private async deliver(): Promise<void> {
+    try {
+      await this.deliverer?.deliverDue();
+    } catch (error) {
+      this.logger.error({ err: messageOf(error) }, 'delivery pass failed; the next tick tries again');
+    }
+  }
+
+  /** One check of a model's window with alerts, then a delivery pass (a scheduled run). */
+  private async checkNow(m: RunningModel): Promise<void> {
+    const result = await checkModel(m.checks, m.config, m.profile, this.config.alerts, { notify: true });
+    const { report } = result;
+    this.logger.info({ model: m.config.name, report: report.id, status: report.status, rows: report.window.rows, drifted: report.features.filter((f) => f.drift).map((f) => f.name), queued: result.queued.length }, 'check done');
+    if (result.queued.length > 0) await this.deliver();
   }
 
   /** Models that could not start, with the reason. */
@@ -102,8 +154,16 @@ export class Service {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.retentionTimer);
+      clearInterval(this.deliveryTimer);
+      await this.scheduler.stop();
+      await this.deliverer?.idle();
       await Promise.all(this.models.map((m) => m.ingest.stop().catch((error) => this.logger.error({ model: m.config.name, err: messageOf(error) }, 'consumer stop failed'))));
-      for (const m of this.models) m.connection.close();
+      for (const channel of this.channels.values()) await channel.close?.();
+      for (const m of this.models) {
+        m.connection.close();
+        m.checks.close();
+      }
+      this.deliveryConnection?.close();
       this.store.close();
     })();
     return this.stopping;

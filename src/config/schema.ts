@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Duration } from './duration.js';
+import { validCron, validTimezone } from '../schedule/scheduler.js';
+import { Duration, parseDuration } from './duration.js';
 
 /**
  * The configuration file (`driftwatch.yaml`): the one source of truth for the TypeScript types
@@ -101,13 +102,44 @@ export const SamplingConfig = z
   .strict()
   .describe('which events are kept: a stable hash decides, so a restart or a replay keeps the same ones');
 
+/** A cron expression node-cron accepts. */
+const Cron = z.string().refine(validCron, { message: 'not a valid cron expression (5 fields, or 6 with seconds: "*/15 * * * *")' });
+/** An IANA time zone. */
+const Timezone = z.string().refine(validTimezone, { message: 'unknown time zone (use an IANA name such as Europe/Paris or UTC)' });
+
 export const ScheduleConfig = z
   .object({
-    cron: z.string().min(1).describe('cron expression of the check'),
-    timezone: z.string().default('UTC').describe('IANA time zone of the cron expression'),
+    cron: Cron.describe('cron expression of the check'),
+    timezone: Timezone.default('UTC').describe('IANA time zone of the cron expression'),
   })
   .strict()
-  .describe('when the model\'s check runs (scheduled checks, next issue)');
+  .describe('when the model\'s check runs');
+
+/** A check's window: a duration back from now ("1h"), "since-last" (since the previous check), or "events:N" (the last N rows). */
+export const WindowSpec = z
+  .string()
+  .transform((text, ctx): WindowSpecValue => {
+    if (text === 'since-last') return { kind: 'since-last' };
+    const events = /^events:(\d+)$/.exec(text);
+    if (events && Number(events[1]) > 0) return { kind: 'events', count: Number(events[1]) };
+    const ms = parseDuration(text);
+    if (ms !== undefined && ms > 0) return { kind: 'duration', ms };
+    ctx.addIssue({ code: 'custom', message: `expected a duration (1h, 24h), since-last or events:N; got '${text}'` });
+    return z.NEVER;
+  })
+  .meta({ type: 'window', description: 'what a check compares: a duration back from now (1h, 24h), since-last (since the previous check) or events:N (the last N events)' });
+
+export type WindowSpecValue = { kind: 'duration'; ms: number } | { kind: 'since-last' } | { kind: 'events'; count: number };
+
+export const ReportScheduleConfig = z
+  .object({
+    cron: Cron.describe('cron expression of the digest (e.g. "0 8 * * *": daily at 08:00)'),
+    timezone: Timezone.default('UTC').describe('IANA time zone of the cron expression'),
+    period: Duration.prefault('24h').describe('the period the digest covers, ending when it runs'),
+    channels: z.array(z.string().min(1)).min(1).describe('email channels (from alerts.channels) that receive the digest'),
+  })
+  .strict()
+  .describe('a scheduled drift report (digest) of the period, by email');
 
 /** A model name must also make a safe table name and URL part. */
 export const ModelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64), starting with a letter or digit');
@@ -119,16 +151,67 @@ export const ModelConfig = z
     source: SourceConfig,
     event: EventMapping.prefault({}),
     sampling: SamplingConfig.prefault({}),
-    window: Duration.prefault(CONFIG_DEFAULTS.window).describe('how far back a scheduled check looks (scheduled checks are not run yet: next issue)'),
-    minRows: z.number().int().positive().default(CONFIG_DEFAULTS.minRows).describe('below this a window is "insufficient data" (scheduled checks, next issue)'),
+    window: WindowSpec.prefault(CONFIG_DEFAULTS.window),
+    minRows: z.number().int().positive().default(CONFIG_DEFAULTS.minRows).describe('a window with fewer rows is "insufficient data", never drift'),
     schedule: ScheduleConfig.optional(),
+    report: ReportScheduleConfig.optional(),
   })
   .strict();
+
+const EmailChannelConfig = z
+  .object({
+    name: z.string().min(1).describe('channel name, used by routes'),
+    type: z.literal('email'),
+    smtpUrl: z.string().regex(/^smtps?:\/\//, 'expected smtp://[user:pass@]host:port or smtps://...').describe('SMTP server: "${SMTP_URL}" (credentials from the environment)'),
+    from: z.string().min(3).describe('sender address'),
+    to: z.array(z.string().min(3)).min(1).describe('recipients'),
+    requireTLS: z.boolean().default(false).describe('refuse to send unless the server offers STARTTLS'),
+    rejectUnauthorized: z.boolean().default(true).describe('refuse servers whose TLS certificate does not verify'),
+  })
+  .strict();
+
+const WebhookChannelConfig = z
+  .object({
+    name: z.string().min(1).describe('channel name, used by routes'),
+    type: z.literal('webhook'),
+    url: z.string().regex(/^https?:\/\//, 'expected an http(s) URL').describe('where to POST (from configuration only)'),
+    secret: z.string().min(16, 'at least 16 characters').optional().describe('HMAC-SHA256 key of X-Driftwatch-Signature: "${WEBHOOK_SECRET}"'),
+    format: z.enum(['json', 'slack']).default('json').describe('json: the versioned driftwatch payload; slack: a Slack-compatible message'),
+    timeout: Duration.prefault('10s').describe('time to wait for the receiver'),
+  })
+  .strict()
+  .refine((c) => c.format === 'slack' || c.secret !== undefined, { message: 'a json webhook needs a secret (receivers verify X-Driftwatch-Signature with it)', path: ['secret'] });
+
+export const ChannelConfig = z.discriminatedUnion('type', [EmailChannelConfig, WebhookChannelConfig]).describe('a named email or webhook channel');
+
+export const RouteConfig = z
+  .object({
+    models: z.array(z.string().min(1)).default(['*']).describe('model names, or "*" for all'),
+    severities: z.array(z.enum(['warning', 'critical'])).default(['warning', 'critical']).describe('severities this route takes'),
+    kinds: z.array(z.enum(['drift', 'schema', 'insufficient-data', 'ingest'])).default(['drift', 'schema', 'insufficient-data', 'ingest']).describe('alert kinds this route takes'),
+    channels: z.array(z.string().min(1)).min(1).describe('channel names'),
+  })
+  .strict();
+
+export const AlertsConfig = z
+  .object({
+    dashboardUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL').optional().describe('base URL of the dashboard, for links in notifications'),
+    repeatInterval: Duration.prefault('4h').describe('a still-firing alert is sent again only after this'),
+    criticalPsi: z.number().positive().default(0.25).describe('a drifted feature is critical from this PSI on (warning below); missing features are critical'),
+    maxAttempts: z.number().int().min(1).default(10).describe('delivery attempts before a notification is kept as dead'),
+    initialBackoff: Duration.prefault('5s').describe('wait before the first retry; doubles each attempt'),
+    maxBackoff: Duration.prefault('15m').describe('longest wait between retries'),
+    channels: z.array(ChannelConfig).default([]).describe('where notifications can go'),
+    routes: z.array(RouteConfig).default([]).describe('which alerts go to which channels'),
+  })
+  .strict()
+  .describe('alerting: channels, routes, repeat and delivery');
 
 export const DriftwatchConfig = z
   .object({
     kafka: KafkaConfig.optional(),
     storage: StorageConfig.prefault({}),
+    alerts: AlertsConfig.prefault({}),
     models: z.array(ModelConfig).min(1).describe('the monitored models'),
   })
   .strict()
@@ -138,6 +221,15 @@ export const DriftwatchConfig = z
       if (seen.has(model.name)) ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `duplicate model name '${model.name}'` });
       seen.add(model.name);
     });
+    const channels = new Map(config.alerts.channels.map((c) => [c.name, c]));
+    if (channels.size !== config.alerts.channels.length) ctx.addIssue({ code: 'custom', path: ['alerts', 'channels'], message: 'channel names must be unique' });
+    config.alerts.routes.forEach((route, i) => route.channels.forEach((name, j) => {
+      if (!channels.has(name)) ctx.addIssue({ code: 'custom', path: ['alerts', 'routes', i, 'channels', j], message: `unknown channel '${name}'; known: ${[...channels.keys()].join(', ') || '(none)'}` });
+    }));
+    config.models.forEach((model, i) => model.report?.channels.forEach((name, j) => {
+      const channel = channels.get(name);
+      if (channel?.type !== 'email') ctx.addIssue({ code: 'custom', path: ['models', i, 'report', 'channels', j], message: channel ? `'${name}' is a ${channel.type} channel; reports go to email channels` : `unknown channel '${name}'; known: ${[...channels.keys()].join(', ') || '(none)'}` });
+    }));
     if (!config.kafka && config.models.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['kafka'], message: 'required: the models read Kafka topics (kafka.brokers)' });
     }
@@ -150,4 +242,7 @@ export type EventMapping = z.infer<typeof EventMapping>;
 export type SamplingConfig = z.infer<typeof SamplingConfig>;
 export type ModelConfig = z.infer<typeof ModelConfig>;
 export type DriftwatchConfig = z.infer<typeof DriftwatchConfig>;
+export type AlertsConfig = z.infer<typeof AlertsConfig>;
+export type ChannelConfig = z.infer<typeof ChannelConfig>;
+export type RouteConfig = z.infer<typeof RouteConfig>;
 export type JsonPath = z.infer<typeof JsonPath>;

@@ -17,6 +17,24 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS quarantine (
      id BIGINT DEFAULT nextval('quarantine_id'), model VARCHAR NOT NULL, topic VARCHAR, "partition" INTEGER, "offset" BIGINT,
      reason VARCHAR NOT NULL, detail VARCHAR, payload VARCHAR, quarantined_at TIMESTAMP NOT NULL)`,
+  // Every check's report (the JSON of the check contract), to follow drift over time.
+  `CREATE TABLE IF NOT EXISTS reports (
+     id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, status VARCHAR NOT NULL, drift BOOLEAN NOT NULL,
+     window_start TIMESTAMP, window_end TIMESTAMP, "rows" BIGINT NOT NULL,
+     started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL, report VARCHAR NOT NULL)`,
+  // One row per alert ever seen, by fingerprint: resolved is derived from ends_at, not a flag.
+  `CREATE TABLE IF NOT EXISTS alert_state (
+     fingerprint VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, feature VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+     severity VARCHAR NOT NULL, summary VARCHAR NOT NULL, stats VARCHAR, starts_at TIMESTAMP NOT NULL, ends_at TIMESTAMP,
+     last_report VARCHAR)`,
+  // Per model: when the group was last notified and with which firing alerts (fingerprint:severity).
+  `CREATE TABLE IF NOT EXISTS alert_groups (
+     model VARCHAR PRIMARY KEY, notified_at TIMESTAMP NOT NULL, firing VARCHAR NOT NULL)`,
+  // The durable outbox: stored before it is sent, marked when delivered, dead after its last try.
+  `CREATE TABLE IF NOT EXISTS outbox (
+     id VARCHAR PRIMARY KEY, channel VARCHAR NOT NULL, model VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+     payload VARCHAR NOT NULL, status VARCHAR NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at TIMESTAMP NOT NULL, last_error VARCHAR, created_at TIMESTAMP NOT NULL, delivered_at TIMESTAMP)`,
 ];
 
 /** Columns driftwatch adds to every samples table; no feature may take these names. */

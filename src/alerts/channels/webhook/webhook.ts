@@ -1,0 +1,353 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { UserError } from '../../../errors.js';
+import type { StatValue } from '../../../stats/types.js';
+import type { AlertKind, Channel, Notification, Severity } from '../../types.js';
+import { notificationHeadline, describeStats } from '../email/render.js';
+import { classifyHttpStatus, httpStatusError, networkDeliveryError } from '../http-status.js';
+
+/** Options of {@link WebhookChannel}, as the `alerts.channels[]` config gives them (secrets already taken from the environment). */
+export interface WebhookChannelOptions {
+  name: string;
+  /** Only from configuration. For Slack it holds the token: it never appears in errors. */
+  url: string;
+  /** HMAC key of `X-Driftwatch-Signature`; required for `format: 'json'`, optional for Slack (which ignores it). */
+  secret?: string;
+  /** `json`: the versioned contract payload; `slack`: a Slack-compatible `{text, blocks}` message. */
+  format: 'json' | 'slack';
+  timeoutMs: number;
+  /** Extra request headers (an `Authorization` for the receiver, say). They cannot replace the contract headers. */
+  headers?: Record<string, string>;
+}
+
+/** One alert in the webhook contract payload. */
+export interface WebhookAlert {
+  fingerprint: string;
+  feature: string;
+  kind: AlertKind;
+  severity: Severity;
+  status: 'firing' | 'resolved';
+  summary: string;
+  stats: Record<string, StatValue>;
+  startsAt: string;
+  endsAt: string | null;
+}
+
+/** The body of a `format: 'json'` delivery: the webhook contract, version 1. */
+export interface WebhookPayload {
+  version: 1;
+  status: 'firing' | 'resolved';
+  model: string;
+  alerts: WebhookAlert[];
+  window: { start: string; end: string; rows: number };
+  reportId: string;
+  dashboardUrl: string | null;
+  /** The same on every retry: receivers drop duplicates by it (also in `X-Driftwatch-Delivery`). */
+  deliveryId: string;
+  createdAt: string;
+}
+
+/** Contract header names, lower-cased as Node's http module presents them to receivers. */
+export const SIGNATURE_HEADER = 'x-driftwatch-signature';
+export const DELIVERY_HEADER = 'x-driftwatch-delivery';
+
+/** How old a signature may be before {@link verifySignature} rejects it (replay protection). */
+export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/**
+ * Posts notifications to an HTTP endpoint: the signed JSON contract, or a Slack message.
+ * Each `send` is one POST; the outbox retries. Redirects are not followed (see classifyHttpStatus).
+ * @example
+ * const channel = new WebhookChannel({ name: 'ops', url, secret, format: 'json', timeoutMs: 10_000 });
+ * await channel.send(notification); // throws DeliveryError { retriable }
+ */
+export class WebhookChannel implements Channel {
+  readonly type = 'webhook';
+  readonly name: string;
+  readonly format: 'json' | 'slack';
+  readonly timeoutMs: number;
+  // #private so that logging or inspecting the channel shows neither the secret nor the URL
+  // (a Slack webhook URL is a credential).
+  readonly #url: URL;
+  readonly #secret: string | undefined;
+  readonly #headers: Headers;
+
+  constructor(options: WebhookChannelOptions) {
+    this.name = options.name;
+    this.format = options.format;
+    this.timeoutMs = options.timeoutMs;
+    this.#url = parseWebhookUrl(options.name, options.url);
+    if (options.format === 'json' && !options.secret) {
+      throw new UserError(`webhook channel '${options.name}': format 'json' needs a secret (the receiver verifies X-Driftwatch-Signature with it)`);
+    }
+    this.#secret = options.secret || undefined;
+    if (!(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+      throw new UserError(`webhook channel '${options.name}': timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`);
+    }
+    this.#headers = extraHeaders(options.name, options.headers ?? {});
+  }
+
+  /** Posts one notification; resolves on 2xx, else throws a DeliveryError (an HttpDeliveryError). */
+  async send(notification: Notification): Promise<void> {
+    const body = JSON.stringify(this.format === 'json' ? webhookPayload(notification) : slackMessage(notification));
+    const headers = new Headers(this.#headers);
+    // Set after the configured extras, so that configuration cannot replace a contract header.
+    headers.set('content-type', 'application/json');
+    headers.set('user-agent', USER_AGENT);
+    headers.set(DELIVERY_HEADER, notification.id);
+    if (this.#secret !== undefined) {
+      headers.set(SIGNATURE_HEADER, signPayload(this.#secret, body, Math.floor(Date.now() / 1000)));
+    }
+    let response: Response;
+    try {
+      response = await fetch(this.#url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw networkDeliveryError(this.name, error, this.timeoutMs);
+    }
+    if (classifyHttpStatus(response.status) === 'ok') {
+      // Nothing to read, but an unread body keeps the connection busy until it is collected.
+      await response.body?.cancel().catch(() => undefined);
+      return;
+    }
+    throw httpStatusError(this.name, response, await readStart(response, 4096));
+  }
+}
+
+/**
+ * The contract payload of a notification (version 1). Stable field names and order: receivers
+ * parse it; additions are allowed, removals and renames need a new version.
+ */
+export function webhookPayload(notification: Notification): WebhookPayload {
+  return {
+    version: 1,
+    status: notification.status,
+    model: notification.model,
+    alerts: notification.alerts.map((alert) => ({
+      fingerprint: alert.fingerprint,
+      feature: alert.labels.feature,
+      kind: alert.labels.kind,
+      severity: alert.severity,
+      status: alert.status,
+      summary: alert.summary,
+      stats: alert.stats ?? {},
+      startsAt: alert.startsAt,
+      endsAt: alert.endsAt ?? null,
+    })),
+    window: { start: notification.window.start, end: notification.window.end, rows: notification.window.rows },
+    reportId: notification.reportId,
+    dashboardUrl: notification.dashboardUrl,
+    deliveryId: notification.id,
+    createdAt: notification.createdAt,
+  };
+}
+
+/**
+ * The `X-Driftwatch-Signature` value for a body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+ * Signing the timestamp with the body lets a receiver reject replays of an old delivery.
+ * @example signPayload('s3cret', '{"version":1}', 1700000000) // 't=1700000000,v1=5d1c…'
+ */
+export function signPayload(secret: string, body: string | Buffer, t: number): string {
+  if (!Number.isSafeInteger(t)) throw new RangeError(`signature timestamp must be whole unix seconds, got ${t}`);
+  return `t=${t},v1=${hmacHex(secret, t, body)}`;
+}
+
+/** Options of {@link verifySignature}. */
+export interface VerifyOptions {
+  /** Largest accepted distance between `t` and now, in seconds (default 300). */
+  toleranceSeconds?: number;
+  /** Now, in milliseconds since the epoch (default Date.now()). */
+  now?: number;
+}
+
+/**
+ * Checks an `X-Driftwatch-Signature` header against the raw request body, as a receiver should:
+ * the HMAC must match (compared in constant time) and `t` must be within the tolerance of now.
+ * Several `v1=` entries are accepted (any may match), so a sender can sign with an old and a new
+ * secret while they are rotated.
+ * @example
+ * // in a receiver, with the body exactly as received (not re-serialised JSON):
+ * if (!verifySignature(secret, req.headers['x-driftwatch-signature'], rawBody)) return reply(401);
+ */
+export function verifySignature(
+  secret: string,
+  header: string | string[] | null | undefined,
+  body: string | Buffer,
+  options: VerifyOptions = {},
+): boolean {
+  if (typeof header !== 'string') return false;
+  const { toleranceSeconds = DEFAULT_SIGNATURE_TOLERANCE_SECONDS, now = Date.now() } = options;
+  let t: number | undefined;
+  const signatures: string[] = [];
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 't' && /^\d+$/.test(value)) t = Number(value);
+    else if (key === 'v1' && /^[0-9a-f]{64}$/i.test(value)) signatures.push(value.toLowerCase());
+  }
+  if (t === undefined || signatures.length === 0) return false;
+  if (Math.abs(now / 1000 - t) > toleranceSeconds) return false;
+  const expected = Buffer.from(hmacHex(secret, t, body), 'hex');
+  // Every candidate is compared (no early exit), so timing reveals nothing about which matched.
+  let ok = false;
+  for (const signature of signatures) {
+    ok = timingSafeEqual(expected, Buffer.from(signature, 'hex')) || ok;
+  }
+  return ok;
+}
+
+function hmacHex(secret: string, t: number, body: string | Buffer): string {
+  return createHmac('sha256', secret).update(`${t}.`).update(body).digest('hex');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slack.
+// ---------------------------------------------------------------------------------------------
+
+/** A Slack Block Kit block, as far as this channel uses them. */
+export type SlackBlock =
+  | { type: 'header'; text: { type: 'plain_text'; text: string } }
+  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
+  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] }
+  | { type: 'actions'; elements: { type: 'button'; text: { type: 'plain_text'; text: string }; url: string }[] };
+
+/** The body of a `format: 'slack'` delivery (Slack incoming webhooks and compatible chat tools). */
+export interface SlackMessage {
+  /** The fallback shown in notifications and by clients without blocks. */
+  text: string;
+  blocks: SlackBlock[];
+}
+
+// Slack refuses messages with more than 50 blocks and sections longer than 3000 characters;
+// header text is limited to 150.
+const SLACK_MAX_ALERT_SECTIONS = 20;
+const SLACK_MAX_SECTION_CHARS = 3000;
+const SLACK_MAX_HEADER_CHARS = 150;
+
+/**
+ * A Slack message for a notification: a header (FIRING/RESOLVED and the model), the window, one
+ * section per alert (feature, severity, summary, key statistics) and a dashboard button when
+ * `dashboardUrl` is set. Text from the data is escaped (&, <, >), so a feature named `<!channel>`
+ * cannot ping anyone or become a link.
+ */
+export function slackMessage(notification: Notification): SlackMessage {
+  const state = notification.status === 'firing' ? 'FIRING' : 'RESOLVED';
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${state}: ${notification.model}`, SLACK_MAX_HEADER_CHARS) } },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: slackEscape(`window ${notification.window.start} – ${notification.window.end} · ${notification.window.rows.toLocaleString('en-US')} rows · report ${notification.reportId}`),
+        },
+      ],
+    },
+  ];
+  const shown = notification.alerts.slice(0, SLACK_MAX_ALERT_SECTIONS);
+  for (const alert of shown) {
+    const what = alert.labels.kind === 'drift' ? 'drift' : alert.labels.kind.replace('-', ' ');
+    const state = alert.status === 'resolved' ? 'resolved' : alert.severity;
+    const subject = alert.labels.feature === '*' ? what : `*${slackEscape(alert.labels.feature)}* · ${what}`;
+    const lines = [`${subject} · _${state}_`, slackEscape(alert.summary)];
+    const stats = describeStats(alert.stats ?? {});
+    if (stats.length > 0) lines.push(`\`${slackEscape(stats.join(' · ')).replace(/`/g, "'")}\``);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), SLACK_MAX_SECTION_CHARS) } });
+  }
+  const hidden = notification.alerts.length - shown.length;
+  if (hidden > 0) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${hidden} more alert${hidden === 1 ? '' : 's'}` }] });
+  }
+  if (notification.dashboardUrl && isHttpUrl(notification.dashboardUrl)) {
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open dashboard' }, url: notification.dashboardUrl }],
+    });
+  }
+  return { text: slackEscape(notificationHeadline(notification)), blocks };
+}
+
+/** Slack's mrkdwn escaping: these three characters are the ones that start links and mentions. */
+function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+// ---------------------------------------------------------------------------------------------
+
+// The version of the package, for User-Agent. The path works from src/ (tsx) and from dist/
+// (built), which sit at the same depth.
+const USER_AGENT = `driftwatch/${packageVersion()}`;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function parseWebhookUrl(channel: string, url: string): URL {
+  // The URL is not repeated in these messages: it may carry a token.
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`webhook channel '${channel}': url is not a valid absolute URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new UserError(`webhook channel '${channel}': url must use http: or https:, got ${parsed.protocol}`);
+  }
+  return parsed;
+}
+
+function isHttpUrl(url: string): boolean {
+  return URL.canParse(url) && /^https?:$/.test(new URL(url).protocol);
+}
+
+function extraHeaders(channel: string, headers: Record<string, string>): Headers {
+  const result = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      result.set(name, value);
+    } catch {
+      // The value is not shown: extra headers are where tokens go.
+      throw new UserError(`webhook channel '${channel}': header '${name}' has an invalid name or value`);
+    }
+  }
+  return result;
+}
+
+/** The first `limit` bytes of a response body as text, for error messages; never throws. */
+async function readStart(response: Response, limit: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A body cut off by the timeout or a reset: the status says enough.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}

@@ -1,0 +1,86 @@
+import type { AlertsConfig } from '../config/schema.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Database } from '../store/database.js';
+import { HttpDeliveryError } from './channels/http-status.js';
+import { due, markDead, markDelivered, markRetry, type OutboxEntry } from './outbox.js';
+import { type Channel, DeliveryError, type Notification } from './types.js';
+
+/** The wait before attempt n+1 after n failed attempts: doubling from `initial`, capped at `max`. */
+export function backoffMs(attempts: number, initialMs: number, maxMs: number): number {
+  return Math.min(initialMs * 2 ** Math.max(attempts - 1, 0), maxMs);
+}
+
+/** The outcome of one delivery pass, for logs and tests. */
+export interface DeliveryPass {
+  delivered: number;
+  retried: number;
+  dead: number;
+}
+
+/**
+ * Sends what the outbox holds, each notification to its channel. A retriable failure is tried
+ * again after a back-off; a permanent one, or the last allowed attempt, leaves it dead, kept for
+ * the API and metrics. Nothing is dropped silently: every outcome is written back to the outbox.
+ */
+export class Deliverer {
+  private running: Promise<DeliveryPass> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly channels: ReadonlyMap<string, Channel>,
+    private readonly settings: Pick<AlertsConfig, 'maxAttempts' | 'initialBackoff' | 'maxBackoff'>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** One pass over the due entries; passes never overlap (a second call joins the running one). */
+  deliverDue(now = Date.now()): Promise<DeliveryPass> {
+    this.running ??= this.pass(now).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Resolves when no pass is running (used on stop: the pass in hand finishes, no new one starts). */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => {});
+  }
+
+  private async pass(now: number): Promise<DeliveryPass> {
+    const result: DeliveryPass = { delivered: 0, retried: 0, dead: 0 };
+    for (const entry of await due(this.db, now)) {
+      const outcome = await this.attempt(entry, now);
+      result[outcome]++;
+    }
+    return result;
+  }
+
+  private async attempt(entry: OutboxEntry, now: number): Promise<'delivered' | 'retried' | 'dead'> {
+    const attempts = entry.attempts + 1;
+    const channel = this.channels.get(entry.channel);
+    const log = { delivery: entry.id, channel: entry.channel, model: entry.model, attempt: attempts };
+    if (!channel) {
+      await markDead(this.db, entry.id, attempts, `channel '${entry.channel}' is not configured any more`);
+      this.logger.error(log, 'delivery dead: its channel is gone from the config');
+      return 'dead';
+    }
+    try {
+      await channel.send(entry.payload as Notification);
+      await markDelivered(this.db, entry.id, attempts, Date.now());
+      this.logger.info(log, 'delivered');
+      return 'delivered';
+    } catch (error) {
+      const retriable = error instanceof DeliveryError ? error.retriable : true;
+      const message = messageOf(error);
+      if (!retriable || attempts >= this.settings.maxAttempts) {
+        await markDead(this.db, entry.id, attempts, message);
+        this.logger.error({ ...log, err: message, retriable }, 'delivery dead');
+        return 'dead';
+      }
+      // A receiver's Retry-After is honoured when it asks for more than our back-off.
+      const asked = error instanceof HttpDeliveryError ? (error.retryAfterMs ?? 0) : 0;
+      const next = now + Math.max(backoffMs(attempts, this.settings.initialBackoff, this.settings.maxBackoff), Math.min(asked, this.settings.maxBackoff));
+      await markRetry(this.db, entry.id, attempts, next, message);
+      this.logger.warn({ ...log, err: message, nextAttemptAt: new Date(next).toISOString() }, 'delivery failed; will retry');
+      return 'retried';
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluate, type FoundAlert, fingerprint, type GroupNotice, shouldNotify, type StoredAlert } from './engine.js';
+
+const HOUR = 3_600_000;
+const drift = (feature: string, severity: 'warning' | 'critical' = 'warning'): FoundAlert => ({ labels: { model: 'm', feature, kind: 'drift' }, severity, summary: `${feature} drifted` });
+const ALL = ['drift', 'schema', 'insufficient-data'] as const;
+
+/** Runs checks in sequence through `evaluate`, carrying the state as the store would. */
+function run(steps: { at: number; found: FoundAlert[]; kinds?: readonly ('drift' | 'schema' | 'insufficient-data' | 'ingest')[] }[], repeat = 4 * HOUR) {
+  let stored: StoredAlert[] = [];
+  let notice: GroupNotice | null = null;
+  return steps.map(({ at, found, kinds = ALL }) => {
+    const e = evaluate(stored, found, kinds, notice, repeat, at);
+    const byFp = new Map(stored.map((a) => [a.fingerprint, a]));
+    for (const a of e.changed) byFp.set(a.fingerprint, a);
+    stored = [...byFp.values()];
+    if (e.notice) notice = e.notice;
+    return { sent: e.notice !== null, firing: e.firing.map((a) => a.labels.feature).sort(), resolved: e.resolved.map((a) => a.labels.feature) };
+  });
+}
+
+describe('alert engine', () => {
+  it('fingerprints depend on the labels only, not their order', () => {
+    assert.equal(fingerprint({ model: 'm', feature: 'a', kind: 'drift' }), fingerprint({ kind: 'drift', feature: 'a', model: 'm' } as never));
+    assert.notEqual(fingerprint({ model: 'm', feature: 'a', kind: 'drift' }), fingerprint({ model: 'm', feature: 'a', kind: 'schema' }));
+  });
+
+  it('fires once, stays quiet within the repeat interval, repeats after it, resolves once', () => {
+    const steps = run([
+      { at: 0, found: [drift('a'), drift('b')] },
+      { at: 1 * HOUR, found: [drift('a'), drift('b')] },
+      { at: 5 * HOUR, found: [drift('a'), drift('b')] },
+      { at: 6 * HOUR, found: [] },
+      { at: 7 * HOUR, found: [] },
+    ]);
+    assert.deepEqual(steps.map((s) => s.sent), [true, false, true, true, false]);
+    assert.deepEqual(steps[3]!.resolved.sort(), ['a', 'b']);
+    assert.deepEqual(steps[4]!.firing, []);
+  });
+
+  it('a new feature or an escalation is sent at once; a resolved one too', () => {
+    const steps = run([
+      { at: 0, found: [drift('a')] },
+      { at: HOUR, found: [drift('a'), drift('b')] },
+      { at: 2 * HOUR, found: [drift('a', 'critical'), drift('b')] },
+      { at: 3 * HOUR, found: [drift('a', 'critical')] },
+    ]);
+    assert.deepEqual(steps.map((s) => s.sent), [true, true, true, true]);
+    assert.deepEqual(steps[3]!.resolved, ['b']);
+  });
+
+  it('an insufficient window neither resolves nor re-fires drift alerts', () => {
+    const insufficient: FoundAlert = { labels: { model: 'm', feature: '*', kind: 'insufficient-data' }, severity: 'warning', summary: 'too few rows' };
+    const steps = run([
+      { at: 0, found: [drift('a')] },
+      { at: HOUR, found: [insufficient], kinds: ['insufficient-data'] },
+      { at: 2 * HOUR, found: [drift('a')] },
+    ]);
+    assert.deepEqual(steps[1]!.firing, ['*', 'a'], 'drift stays firing; insufficient data fires');
+    assert.deepEqual(steps[1]!.resolved, []);
+    assert.deepEqual(steps[2]!.resolved, ['*'], 'enough rows again: insufficient data resolves');
+    assert.deepEqual(steps[2]!.firing, ['a']);
+  });
+
+  it('shouldNotify is a pure function of its inputs', () => {
+    const last = { notifiedAt: 0, firing: ['x:warning'] };
+    assert.equal(shouldNotify(null, [], 0, HOUR, 0), false);
+    assert.equal(shouldNotify(null, ['x:warning'], 0, HOUR, 0), true);
+    assert.equal(shouldNotify(last, ['x:warning'], 0, HOUR, HOUR - 1), false);
+    assert.equal(shouldNotify(last, ['x:warning'], 0, HOUR, HOUR), true);
+    assert.equal(shouldNotify(last, ['x:critical'], 0, HOUR, 1), true);
+    assert.equal(shouldNotify(last, [], 1, HOUR, 1), true);
+  });
+});

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { LiveReport } from '../checks/live.js';
+import type { AlertsConfig, RouteConfig } from '../config/schema.js';
+import { type Evaluation, toAlert } from './engine.js';
+import type { Alert, Notification } from './types.js';
+
+/** True when a route takes an alert (model, severity, kind). */
+export function routeMatches(route: RouteConfig, alert: Alert): boolean {
+  return (route.models.includes('*') || route.models.includes(alert.labels.model))
+    && route.severities.includes(alert.severity)
+    && route.kinds.includes(alert.labels.kind);
+}
+
+/**
+ * The notifications of one check: per channel, one message grouping every alert its routes take
+ * (firing and just resolved). A channel no route gives an alert to gets nothing.
+ */
+export function buildNotifications(evaluation: Evaluation, report: LiveReport, alerts: AlertsConfig, now: number): { channel: string; notification: Notification }[] {
+  if (!evaluation.notice) return [];
+  const all = [...evaluation.firing, ...evaluation.resolved].map(toAlert);
+  const out: { channel: string; notification: Notification }[] = [];
+  for (const channel of alerts.channels) {
+    const routes = alerts.routes.filter((r) => r.channels.includes(channel.name));
+    const mine = all.filter((a) => routes.some((r) => routeMatches(r, a)));
+    if (mine.length === 0) continue;
+    // Send a still-firing group again only when something of this channel's share is due:
+    // a resolved alert, or any firing one (the group's repeat or a new alert decided `notice`).
+    const names = new Set(mine.map((a) => a.labels.feature));
+    const features = report.features.filter((f) => names.has(f.name));
+    const firing = mine.some((a) => a.status === 'firing');
+    out.push({
+      channel: channel.name,
+      notification: {
+        id: randomUUID(),
+        version: 1,
+        status: firing ? 'firing' : 'resolved',
+        model: report.model,
+        alerts: mine.sort((a, b) => (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1)),
+        window: { start: report.window.start, end: report.window.end, rows: report.window.rows },
+        reportId: report.id,
+        dashboardUrl: alerts.dashboardUrl ? `${alerts.dashboardUrl.replace(/\/$/, '')}/models/${encodeURIComponent(report.model)}` : null,
+        features,
+        schema: report.schema,
+        createdAt: new Date(now).toISOString(),
+      },
+    });
+  }
+  return out;
+}

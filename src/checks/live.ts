@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { BaselineProfile } from '../baseline/profile.js';
+import type { ModelConfig, WindowSpecValue } from '../config/schema.js';
+import type { Database } from '../store/database.js';
+import { samplesTable } from '../store/schema.js';
+import { quoteIdent } from '../store/sql.js';
+import { compareTable } from './check.js';
+import { describeDecision } from './decision.js';
+import type { CheckReport } from './report.js';
+
+/** How a live check ended: drift or not, or too few rows to say. */
+export type CheckStatus = 'ok' | 'drift' | 'insufficient_data';
+
+/** A stored check of a model's live window: the check contract plus the window and timing. */
+export interface LiveReport extends CheckReport {
+  id: string;
+  model: string;
+  status: CheckStatus;
+  window: { spec: string; start: string; end: string; rows: number; minRows: number };
+  timing: { startedAt: string; finishedAt: string; seconds: number };
+}
+
+/** Text of a window spec, as the config writes it. */
+export function windowText(spec: WindowSpecValue): string {
+  if (spec.kind === 'since-last') return 'since-last';
+  if (spec.kind === 'events') return `events:${spec.count}`;
+  return `${spec.ms / 1000}s`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The time bounds [start, end) of the window, and the extra SQL that limits it. */
+async function windowBounds(db: Database, model: string, table: string, spec: WindowSpecValue, now: number): Promise<{ start: number; end: number; limit?: number }> {
+  if (spec.kind === 'duration') return { start: now - spec.ms, end: now };
+  if (spec.kind === 'since-last') {
+    const last = await db.rows(`SELECT epoch_ms(max(window_end)) AS t FROM reports WHERE model = ? AND status <> 'insufficient_data'`, [model]);
+    const since = last[0]?.t;
+    return { start: since === null || since === undefined ? 0 : Number(since), end: now };
+  }
+  // The last N events before now: the window starts at the N-th newest event time.
+  const nth = await db.rows(`SELECT epoch_ms(_ts) AS t FROM ${quoteIdent(table)} WHERE _ts < make_timestamp(?::BIGINT * 1000) ORDER BY _ts DESC LIMIT 1 OFFSET ?`, [now, spec.count - 1]);
+  return { start: nth[0] ? Number(nth[0].t) : 0, end: now, limit: spec.count };
+}
+
+/**
+ * Checks a model's live window (rows of its samples table) against its baseline. A window with
+ * fewer than `minRows` rows is "insufficient data", never drift. The report is returned, not stored.
+ */
+export async function runLiveCheck(db: Database, model: ModelConfig, profile: BaselineProfile, options: { window?: WindowSpecValue; now?: number } = {}): Promise<LiveReport> {
+  const started = Date.now();
+  const now = options.now ?? started;
+  const spec = options.window ?? model.window;
+  const table = samplesTable(model.name);
+  const bounds = await windowBounds(db, model.name, table, spec, now);
+  // A plain table (not TEMP), so the parallel comparison's other connections can read it.
+  const windowTable = `window_${table}_${randomUUID().replaceAll('-', '')}`;
+  await db.run(
+    `CREATE TABLE ${quoteIdent(windowTable)} AS SELECT * FROM ${quoteIdent(table)}
+     WHERE _ts >= make_timestamp(?::BIGINT * 1000) AND _ts < make_timestamp(?::BIGINT * 1000)
+     ORDER BY _ts DESC ${bounds.limit ? `LIMIT ${Math.floor(bounds.limit)}` : ''}`,
+    [Math.floor(bounds.start), Math.ceil(bounds.end)],
+  );
+  try {
+    const rows = Number((await db.row(`SELECT count(*) AS n FROM ${quoteIdent(windowTable)}`)).n);
+    const columns = (await db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [windowTable]))
+      .map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+    const insufficient = rows < model.minRows;
+    const comparison = insufficient
+      ? { drift: false, features: [], schema: { missing: [], unexpected: [], anomalies: [] } }
+      : await compareTable(db, profile, { table: windowTable, columns });
+    const finished = Date.now();
+    return {
+      id: randomUUID(),
+      model: model.name,
+      status: insufficient ? 'insufficient_data' : comparison.drift ? 'drift' : 'ok',
+      baseline: { name: profile.model, rows: profile.source.rows, version: profile.version, source: profile.source.file },
+      current: { name: table, rows },
+      ...comparison,
+      decision: describeDecision(),
+      generatedAt: iso(finished),
+      window: { spec: windowText(spec), start: iso(bounds.start), end: iso(bounds.end), rows, minRows: model.minRows },
+      timing: { startedAt: iso(started), finishedAt: iso(finished), seconds: (finished - started) / 1000 },
+    };
+  } finally {
+    await db.run(`DROP TABLE IF EXISTS ${quoteIdent(windowTable)}`);
+  }
+}
+
+/** Stores a report in `reports` (one row, the JSON whole). */
+export async function storeReport(db: Database, report: LiveReport): Promise<void> {
+  await db.run(
+    `INSERT INTO reports VALUES (?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?)`,
+    [report.id, report.model, report.status, report.drift, report.window.start, report.window.end, report.window.rows, report.timing.startedAt, report.timing.finishedAt, JSON.stringify(report)],
+  );
+}
