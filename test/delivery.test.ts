@@ -1,0 +1,162 @@
+// The outbox survives outages and crashes: SMTP down then up -> the email arrives once; a webhook
+// answering 503, 503, 200 -> delivered once with one delivery id; a process that dies between
+// storing and sending -> delivered after restart.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createChannels } from '../src/alerts/channels/index.js';
+import { Deliverer } from '../src/alerts/delivery.js';
+import { outboxCounts } from '../src/alerts/outbox.js';
+import { readProfile } from '../src/baseline/profile.js';
+import { loadConfig } from '../src/config/load.js';
+import { createLogger } from '../src/log.js';
+import { checkModel } from '../src/schedule/model-check.js';
+import { Store } from '../src/store/store.js';
+import { tempDir } from './helpers/cli.js';
+import { testBaseline } from './helpers/events.js';
+import { BROKER, createTopic, testKafka, uniqueTopic } from './helpers/kafka.js';
+import { Inbox, WebhookReceiver } from './helpers/receivers.js';
+import { csvEvents, storeEvents } from './helpers/samples.js';
+import { ServeProcess, writeConfig } from './helpers/service.js';
+
+const SECRET = 'delivery-secret-0123456789';
+const tmp = tempDir('driftwatch-delivery-');
+const logger = createLogger('silent');
+let baseline: string;
+before(async () => {
+  baseline = await testBaseline(tmp.dir, 'delivered');
+});
+after(() => tmp.cleanup());
+
+function configFile(name: string, channels: unknown[], extra: Record<string, unknown> = {}) {
+  return writeConfig(tmp.dir, {
+    kafka: { brokers: [BROKER] },
+    storage: { path: `${tmp.dir}/${name}.duckdb`, retention: '36500d' },
+    alerts: { channels, routes: [{ channels: channels.map((c) => (c as { name: string }).name) }], initialBackoff: '1s', maxBackoff: '5s', maxAttempts: 10 },
+    models: [{ name: 'delivered', baseline, source: { topics: ['unused'] }, ...extra }],
+  }, `${name}.yaml`);
+}
+
+/** Stores a drifted window and runs one check with alerts: the outbox then holds one notification per channel. */
+async function queueDriftNotification(configPath: string): Promise<Store> {
+  const config = loadConfig(configPath);
+  await storeEvents(config.storage.path, 'delivered', baseline, csvEvents('synthetic_current.csv'), Date.now() - 1000);
+  const store = await Store.open(config.storage.path);
+  const result = await checkModel(store.db, config.models[0]!, readProfile(baseline), config.alerts, { window: { kind: 'events', count: 3000 }, notify: true });
+  assert.equal(result.queued.length, config.alerts.channels.length);
+  return store;
+}
+
+describe('delivery through outages', { timeout: 180_000 }, () => {
+  it('SMTP down, then up: the email arrives once', async () => {
+    const probe = await new Inbox().start();
+    const port = probe.port;
+    await probe.stop();
+    const cfgPath = configFile('smtp-down', [{ name: 'mail', type: 'email', smtpUrl: `smtp://127.0.0.1:${port}`, from: 'dw@test.local', to: ['ds@test.local'] }]);
+    const store = await queueDriftNotification(cfgPath);
+    const config = loadConfig(cfgPath);
+    const channels = createChannels(config.alerts);
+    try {
+      const deliverer = new Deliverer(store.db, channels, config.alerts, logger);
+      let now = Date.now();
+      assert.deepEqual(await deliverer.deliverDue(now), { delivered: 0, retried: 1, dead: 0 }, 'SMTP down: kept for a retry');
+      now += 1_000;
+      assert.deepEqual(await deliverer.deliverDue(now), { delivered: 0, retried: 1, dead: 0 });
+      assert.deepEqual(await deliverer.deliverDue(now + 100), { delivered: 0, retried: 0, dead: 0 }, 'not due before its back-off');
+      const inbox = await new Inbox(port).start();
+      try {
+        now += 10_000;
+        assert.deepEqual(await deliverer.deliverDue(now), { delivered: 1, retried: 0, dead: 0 });
+        assert.deepEqual(await deliverer.deliverDue(now + 60_000), { delivered: 0, retried: 0, dead: 0 });
+        const mails = await inbox.waitFor(1);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(mails.length, 1, 'exactly once');
+        assert.match(mails[0]!.subject ?? '', /^\[driftwatch\] FIRING delivered: /);
+        assert.deepEqual(await outboxCounts(store.db), { pending: 0, delivered: 1, dead: 0 });
+      } finally {
+        await inbox.stop();
+      }
+    } finally {
+      for (const c of channels.values()) await c.close?.();
+      store.close();
+    }
+  });
+
+  it('webhook answering 503, 503, then 200: delivered once, the same delivery id on every try', async () => {
+    const hook = await new WebhookReceiver([503, 503]).start();
+    const cfgPath = configFile('hook-503', [{ name: 'hook', type: 'webhook', url: hook.url, secret: SECRET }]);
+    const store = await queueDriftNotification(cfgPath);
+    const config = loadConfig(cfgPath);
+    try {
+      const deliverer = new Deliverer(store.db, createChannels(config.alerts), config.alerts, logger);
+      let now = Date.now();
+      for (let i = 0; i < 6; i++, now += 60_000) await deliverer.deliverDue(now);
+      assert.deepEqual(hook.requests.map((r) => r.status), [503, 503, 200]);
+      const ids = new Set(hook.requests.map((r) => r.headers['x-driftwatch-delivery']));
+      assert.equal(ids.size, 1, 'one delivery id across the retries');
+      assert.deepEqual(await outboxCounts(store.db), { pending: 0, delivered: 1, dead: 0 });
+      const [row] = await store.db.rows(`SELECT attempts FROM outbox`);
+      assert.equal(row!.attempts, 3);
+    } finally {
+      store.close();
+      await hook.stop();
+    }
+  });
+
+  it('a 4xx is permanent: the notification is kept as dead, not retried', async () => {
+    const hook = await new WebhookReceiver([410]).start();
+    const cfgPath = configFile('hook-410', [{ name: 'hook', type: 'webhook', url: hook.url, secret: SECRET }]);
+    const store = await queueDriftNotification(cfgPath);
+    const config = loadConfig(cfgPath);
+    try {
+      const deliverer = new Deliverer(store.db, createChannels(config.alerts), config.alerts, logger);
+      assert.deepEqual(await deliverer.deliverDue(Date.now()), { delivered: 0, retried: 0, dead: 1 });
+      assert.deepEqual(await deliverer.deliverDue(Date.now() + 3_600_000), { delivered: 0, retried: 0, dead: 0 });
+      assert.equal(hook.requests.length, 1);
+      const [row] = await store.db.rows(`SELECT status, last_error FROM outbox`);
+      assert.equal(row!.status, 'dead');
+      assert.match(String(row!.last_error), /410/);
+    } finally {
+      store.close();
+      await hook.stop();
+    }
+  });
+
+  it('stored but never sent (the process died): the restarted service delivers it', async () => {
+    const inbox = await new Inbox().start();
+    const hook = await new WebhookReceiver().start();
+    const topic = uniqueTopic('delivery-restart');
+    const admin = testKafka().admin();
+    await admin.connect();
+    await createTopic(admin, topic, 1);
+    await admin.disconnect();
+    const cfgPath = configFile('restart', [
+      { name: 'mail', type: 'email', smtpUrl: inbox.url, from: 'dw@test.local', to: ['ds@test.local'] },
+      { name: 'hook', type: 'webhook', url: hook.url, secret: SECRET },
+    ]);
+    // The check stores the notifications and the process "dies" before any delivery pass.
+    const store = await queueDriftNotification(cfgPath);
+    store.close();
+    assert.equal(inbox.messages.length + hook.requests.length, 0);
+    const cfg = loadConfig(cfgPath);
+    const serveConfig = writeConfig(tmp.dir, {
+      kafka: { brokers: [BROKER] }, storage: { path: cfg.storage.path, retention: '36500d' },
+      alerts: { channels: [
+        { name: 'mail', type: 'email', smtpUrl: inbox.url, from: 'dw@test.local', to: ['ds@test.local'] },
+        { name: 'hook', type: 'webhook', url: hook.url, secret: SECRET },
+      ], routes: [{ channels: ['mail', 'hook'] }] },
+      models: [{ name: 'delivered', baseline, source: { topics: [topic], sessionTimeout: '6s' } }],
+    }, 'restart-serve.yaml');
+    const serve = await ServeProcess.start(serveConfig, 1);
+    try {
+      await inbox.waitFor(1);
+      const deadline = Date.now() + 20_000;
+      while (hook.delivered().length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(hook.delivered().length, 1);
+    } finally {
+      assert.equal(await serve.stop(), 0);
+      await inbox.stop();
+      await hook.stop();
+    }
+    assert.equal(inbox.messages.length, 1, 'the email, once');
+  });
+});
