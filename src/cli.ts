@@ -108,16 +108,19 @@ function buildProgram(): Command {
     .action(async (o) => {
       const config = loadConfig(o.config);
       const logger = createLogger();
+      // Listen before starting: a SIGTERM during start-up then stops the service cleanly once started.
+      const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
       const service = await Service.start(config, logger);
       if (service.running().length === 0) {
         await service.stop();
         const reasons = [...service.failures()].map(([model, why]) => `${model}: ${why}`).join('; ');
         throw new UserError(`no model could start: ${reasons}`);
       }
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
+      logger.info({ models: service.running().map((m) => m.config.name) }, 'serving');
+      const signal = await stopSignal;
       logger.info({ signal }, 'stopping: finishing the batches in hand');
       await service.stop();
       logger.info('stopped');

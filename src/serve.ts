@@ -1,5 +1,10 @@
 import type { Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 import { createChannels } from './alerts/channels/index.js';
+import { enqueue } from './alerts/outbox.js';
+import { modelDashboardUrl } from './alerts/routing.js';
+import { buildDigest } from './reports/digest.js';
+import { renderDigestEmail } from './reports/render.js';
 import { Deliverer } from './alerts/delivery.js';
 import type { Channel } from './alerts/types.js';
 import { type BaselineProfile, readProfile } from './baseline/profile.js';
@@ -108,6 +113,32 @@ export class Service {
       this.scheduler.add(`check:${m.config.name}`, schedule.cron, schedule.timezone, () => this.checkNow(m));
       this.logger.info({ model: m.config.name, cron: schedule.cron, timezone: schedule.timezone }, 'scheduled check');
     }
+    for (const m of this.models) {
+      const report = m.config.report;
+      if (!report) continue;
+      this.scheduler.add(`report:${m.config.name}`, report.cron, report.timezone, () => this.reportNow(m));
+      this.logger.info({ model: m.config.name, cron: report.cron, timezone: report.timezone, channels: report.channels }, 'scheduled drift report');
+    }
+  }
+
+  /** Builds the model's drift report of the period ending now and queues it for its email channels. */
+  private async reportNow(m: RunningModel): Promise<void> {
+    const report = m.config.report!;
+    const now = Date.now();
+    // A connection of its own: the model's check may be running on `m.checks` at the same time.
+    const db = await this.store.connect();
+    try {
+      const digest = await buildDigest(db, m.config.name, { startMs: now - report.period, endMs: now }, modelDashboardUrl(this.config.alerts, m.config.name));
+      const email = renderDigestEmail(digest);
+      for (const channel of report.channels) {
+        const id = randomUUID();
+        await enqueue(db, { id, channel, model: m.config.name, kind: 'report', payload: { id, ...email } }, now);
+      }
+      this.logger.info({ model: m.config.name, checks: digest.checks.total, events: digest.volume.events }, 'drift report queued');
+    } finally {
+      db.close();
+    }
+    await this.deliver();
   }
 
   private async deliver(): Promise<void> {

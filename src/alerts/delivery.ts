@@ -2,6 +2,7 @@ import type { AlertsConfig } from '../config/schema.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
+import { EmailChannel } from './channels/email/email.js';
 import { HttpDeliveryError } from './channels/http-status.js';
 import { due, markDead, markDelivered, markRetry, type OutboxEntry } from './outbox.js';
 import { type Channel, DeliveryError, type Notification } from './types.js';
@@ -63,7 +64,13 @@ export class Deliverer {
       return 'dead';
     }
     try {
-      await channel.send(entry.payload as Notification);
+      if (entry.kind === 'report') {
+        // A scheduled drift report is a rendered email; config validation only routes it to email channels.
+        if (!(channel instanceof EmailChannel)) throw new DeliveryError(`channel '${entry.channel}' is not an email channel`, false);
+        await channel.sendMessage(entry.payload as { id: string; subject: string; html: string; text: string });
+      } else {
+        await channel.send(entry.payload as Notification);
+      }
       await markDelivered(this.db, entry.id, attempts, Date.now());
       this.logger.info(log, 'delivered');
       return 'delivered';

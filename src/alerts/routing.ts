@@ -4,6 +4,11 @@ import type { AlertsConfig, RouteConfig } from '../config/schema.js';
 import { type Evaluation, toAlert } from './engine.js';
 import type { Alert, Notification } from './types.js';
 
+/** The dashboard page of a model, when the dashboard's URL is configured. */
+export function modelDashboardUrl(alerts: Pick<AlertsConfig, 'dashboardUrl'>, model: string): string | null {
+  return alerts.dashboardUrl ? `${alerts.dashboardUrl.replace(/\/$/, '')}/models/${encodeURIComponent(model)}` : null;
+}
+
 /** True when a route takes an alert (model, severity, kind). */
 export function routeMatches(route: RouteConfig, alert: Alert): boolean {
   return (route.models.includes('*') || route.models.includes(alert.labels.model))
@@ -38,7 +43,7 @@ export function buildNotifications(evaluation: Evaluation, report: LiveReport, a
         alerts: mine.sort((a, b) => (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1)),
         window: { start: report.window.start, end: report.window.end, rows: report.window.rows },
         reportId: report.id,
-        dashboardUrl: alerts.dashboardUrl ? `${alerts.dashboardUrl.replace(/\/$/, '')}/models/${encodeURIComponent(report.model)}` : null,
+        dashboardUrl: modelDashboardUrl(alerts, report.model),
         features,
         schema: report.schema,
         createdAt: new Date(now).toISOString(),

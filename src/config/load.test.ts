@@ -30,7 +30,7 @@ describe('config', () => {
     assert.equal(model!.baseline, join(dir, 'baselines/fraud/v1.json'));
     assert.equal(config.storage.path, join(dir, 'data/driftwatch.duckdb'));
     assert.equal(model!.sampling.rate, 1);
-    assert.equal(model!.window, 3_600_000);
+    assert.deepEqual(model!.window, { kind: 'duration', ms: 3_600_000 });
     assert.equal(model!.source.startFrom, 'latest');
     assert.deepEqual(model!.event.featuresPath, 'features');
   });
@@ -67,7 +67,7 @@ models:
       assert.match(m, /models\[0\]\.name: letters, digits/);
       assert.match(m, /models\[0\]\.source\.topics: /);
       assert.match(m, /models\[0\]\.source\.startFrom: .*"earliest"|models\[0\]\.source\.startFrom: Invalid option/);
-      assert.match(m, /models\[0\]\.window: expected a duration like 30s, 15m, 1h, 7d; got '1 hour'/);
+      assert.match(m, /models\[0\]\.window: expected a duration \(1h, 24h\), since-last or events:N; got '1 hour'/);
       assert.match(m, /models\[0\]\.sampling\.rate: /);
       assert.match(m, /models\[0\]: Unrecognized key: "colour"/);
       return true;

@@ -30,6 +30,7 @@ export class ServeProcess {
     });
     const serve = new ServeProcess(child);
     await serve.waitForLog(/model ingest started/, 60_000, models);
+    await serve.waitForLog(/"msg":"serving"/, 60_000);
     return serve;
   }
 

@@ -66,20 +66,28 @@ export class EmailChannel implements Channel {
 
   /** Sends one email; resolves when the server accepted it for at least one recipient, else throws a DeliveryError. */
   async send(notification: Notification): Promise<void> {
-    const { subject, html, text } = renderEmail(notification, {
+    const rendered = renderEmail(notification, {
       dashboardUrl: this.#dashboardUrl,
       ...(this.#templates ? { templates: this.#templates } : {}),
     });
+    await this.sendMessage({ id: notification.id, ...rendered });
+  }
+
+  /**
+   * Sends an already rendered message (a scheduled drift report uses this), with the same
+   * delivery id headers and error mapping as notifications.
+   */
+  async sendMessage(message: { id: string; subject: string; html: string; text: string }): Promise<void> {
     let rejected: unknown[];
     try {
       const info = await this.#transport.sendMail({
         from: this.#from,
         to: this.#to,
-        subject,
-        text,
-        html,
-        messageId: messageIdFor(notification.id, this.#from),
-        headers: { 'X-Driftwatch-Delivery': notification.id },
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: messageIdFor(message.id, this.#from),
+        headers: { 'X-Driftwatch-Delivery': message.id },
       });
       rejected = Array.isArray(info.rejected) ? info.rejected : [];
     } catch (error) {
@@ -87,7 +95,7 @@ export class EmailChannel implements Channel {
     }
     if (rejected.length > 0) {
       // Not an error: the others got the message, and retrying would send it to them again.
-      this.#logger?.warn({ channel: this.name, rejected: rejected.map(String), deliveryId: notification.id }, 'email: the SMTP server refused some recipients');
+      this.#logger?.warn({ channel: this.name, rejected: rejected.map(String), deliveryId: message.id }, 'email: the SMTP server refused some recipients');
     }
   }
 
