@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluate, type FoundAlert, fingerprint, type GroupNotice, shouldNotify, type StoredAlert } from './engine.js';
+import { alertsFromReport, evaluate, type FoundAlert, fingerprint, type GroupNotice, shouldNotify, type StoredAlert } from './engine.js';
 
 const HOUR = 3_600_000;
 const drift = (feature: string, severity: 'warning' | 'critical' = 'warning'): FoundAlert => ({ labels: { model: 'm', feature, kind: 'drift' }, severity, summary: `${feature} drifted` });
@@ -71,5 +71,25 @@ describe('alert engine', () => {
     assert.equal(shouldNotify(last, ['x:warning'], 0, HOUR, HOUR), true);
     assert.equal(shouldNotify(last, ['x:critical'], 0, HOUR, 1), true);
     assert.equal(shouldNotify(last, [], 1, HOUR, 1), true);
+  });
+});
+
+describe('alerts from a report', () => {
+  const report = (ingest: { consumed: number; rejected: number }, status: 'ok' | 'insufficient_data' = 'ok') => ({
+    model: 'm', status, features: [], schema: { missing: [], unexpected: [], anomalies: [] },
+    window: { spec: '1h', start: '', end: '', rows: status === 'ok' ? 500 : 3, minRows: 100 },
+    ingest: { totals: {}, consumed: ingest.consumed, rejected: ingest.rejected, rejectedByReason: { malformed_json: ingest.rejected } },
+  }) as unknown as Parameters<typeof alertsFromReport>[0];
+
+  it('raises an ingest alert when too many messages since the last check could not be used', () => {
+    assert.deepEqual(alertsFromReport(report({ consumed: 1000, rejected: 5 }), { criticalPsi: 0.25 }), [], 'under the minimum count');
+    assert.deepEqual(alertsFromReport(report({ consumed: 100_000, rejected: 50 }), { criticalPsi: 0.25 }), [], 'under 1%');
+    const [alert] = alertsFromReport(report({ consumed: 1000, rejected: 50 }), { criticalPsi: 0.25 });
+    assert.deepEqual(alert!.labels, { model: 'm', feature: '*', kind: 'ingest' });
+    assert.equal(alert!.severity, 'warning');
+    assert.match(alert!.summary, /50 of 1000 messages .* \(50 malformed_json\)/);
+    assert.equal(alertsFromReport(report({ consumed: 1000, rejected: 200 }), { criticalPsi: 0.25 })[0]!.severity, 'critical');
+    const kinds = alertsFromReport(report({ consumed: 1000, rejected: 50 }, 'insufficient_data'), { criticalPsi: 0.25 }).map((a) => a.labels.kind);
+    assert.deepEqual(kinds, ['ingest', 'insufficient-data']);
   });
 });

@@ -41,25 +41,42 @@ export interface SeverityRules {
 
 /** The alert kinds a report can speak about: an insufficient window says nothing of drift or schema. */
 export function evaluatedKinds(report: Pick<LiveReport, 'status'>): AlertKind[] {
-  return report.status === 'insufficient_data' ? ['insufficient-data'] : ['drift', 'schema', 'insufficient-data'];
+  return report.status === 'insufficient_data' ? ['insufficient-data', 'ingest'] : ['drift', 'schema', 'insufficient-data', 'ingest'];
+}
+
+/** Share of consumed messages set aside (malformed, not objects, too large...) above which an ingest alert fires. */
+export const INGEST_REJECT_SHARE = 0.01;
+/** ... and the least number of them, so two bad messages out of a hundred do not page anyone. */
+export const INGEST_REJECT_MIN = 10;
+
+/** An ingest alert when, since the previous check, too many messages could not be used at all. */
+function ingestAlert(report: LiveReport): FoundAlert[] {
+  const { consumed, rejected, rejectedByReason } = report.ingest;
+  if (rejected < INGEST_REJECT_MIN || rejected <= INGEST_REJECT_SHARE * consumed) return [];
+  const reasons = Object.entries(rejectedByReason).map(([r, n]) => `${n} ${r}`).join(', ');
+  return [{
+    labels: { model: report.model, feature: '*', kind: 'ingest' },
+    severity: rejected > 0.1 * consumed ? 'critical' : 'warning',
+    summary: `${rejected} of ${consumed} messages since the last check could not be used (${reasons})`,
+  }];
 }
 
 /** The conditions a live report finds: drifted features, schema findings, too few rows. */
 export function alertsFromReport(report: LiveReport, rules: SeverityRules): FoundAlert[] {
   const model = report.model;
   if (report.status === 'insufficient_data') {
-    return [{
+    return [...ingestAlert(report), {
       labels: { model, feature: '*', kind: 'insufficient-data' },
       severity: 'warning',
       summary: `${report.window.rows} rows in the window (${report.window.spec}), fewer than the ${report.window.minRows} needed`,
     }];
   }
-  const found: FoundAlert[] = report.features.filter((f) => f.drift).map((f) => ({
+  const found: FoundAlert[] = [...ingestAlert(report), ...report.features.filter((f) => f.drift).map((f) => ({
     labels: { model, feature: f.name, kind: 'drift' as const },
     severity: typeof f.stats.psi === 'number' && f.stats.psi >= rules.criticalPsi ? 'critical' as const : 'warning' as const,
     summary: f.reasons[0] ?? 'drift',
     stats: f.stats,
-  }));
+  }))];
   for (const name of report.schema.missing) {
     found.push({ labels: { model, feature: name, kind: 'schema' }, severity: 'critical', summary: `${name}: missing from the events` });
   }

@@ -18,6 +18,25 @@ export interface LiveReport extends CheckReport {
   status: CheckStatus;
   window: { spec: string; start: string; end: string; rows: number; minRows: number };
   timing: { startedAt: string; finishedAt: string; seconds: number };
+  /**
+   * The ingest's counters at this check (`ingest_counts`, exactly-once), and what changed since
+   * the previous check: messages consumed and set aside by reason.
+   */
+  ingest: { totals: Record<string, number>; consumed: number; rejected: number; rejectedByReason: Record<string, number> };
+}
+
+/** Counters of the ingest now, and their change since the model's previous report. */
+async function ingestSincePrevious(db: Database, model: string): Promise<LiveReport['ingest']> {
+  const rows = await db.rows(`SELECT counter, value FROM ingest_counts WHERE model = ?`, [model]);
+  const totals = Object.fromEntries(rows.map((r) => [String(r.counter), Number(r.value)]));
+  const [last] = await db.rows(`SELECT json_extract(report, '$.ingest.totals') AS t FROM reports WHERE model = ? ORDER BY finished_at DESC LIMIT 1`, [model]);
+  const before: Record<string, number> = last?.t ? JSON.parse(String(last.t)) : {};
+  const delta = (k: string) => (totals[k] ?? 0) - (before[k] ?? 0);
+  const rejectedByReason = Object.fromEntries(
+    Object.keys(totals).filter((k) => k.startsWith('rejected:') && delta(k) > 0).map((k) => [k.slice('rejected:'.length), delta(k)]),
+  );
+  const rejected = Object.values(rejectedByReason).reduce((a, b) => a + b, 0);
+  return { totals, consumed: delta('consumed'), rejected, rejectedByReason };
 }
 
 /** Text of a window spec, as the config writes it. */
@@ -68,6 +87,7 @@ export async function runLiveCheck(db: Database, model: ModelConfig, profile: Ba
     const comparison = insufficient
       ? { drift: false, features: [], schema: { missing: [], unexpected: [], anomalies: [] } }
       : await compareTable(db, profile, { table: windowTable, columns });
+    const ingest = await ingestSincePrevious(db, model.name);
     const finished = Date.now();
     return {
       id: randomUUID(),
@@ -80,6 +100,7 @@ export async function runLiveCheck(db: Database, model: ModelConfig, profile: Ba
       generatedAt: iso(finished),
       window: { spec: windowText(spec), start: iso(bounds.start), end: iso(bounds.end), rows, minRows: model.minRows },
       timing: { startedAt: iso(started), finishedAt: iso(finished), seconds: (finished - started) / 1000 },
+      ingest,
     };
   } finally {
     await db.run(`DROP TABLE IF EXISTS ${quoteIdent(windowTable)}`);
