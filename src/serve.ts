@@ -1,5 +1,13 @@
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { createApp, listen, type RunningServer } from './api/app.js';
+import { TokenSet } from './api/auth.js';
+import { HttpIngest, WriteLock } from './api/http-ingest.js';
+import { Metrics } from './api/metrics.js';
+import type { ApiModel } from './api/types.js';
+import type { LiveReport } from './checks/live.js';
+import { UserError } from './errors.js';
+import type { WriteBatch } from './store/samples-writer.js';
 import { createChannels } from './alerts/channels/index.js';
 import { enqueue } from './alerts/outbox.js';
 import { modelDashboardUrl } from './alerts/routing.js';
@@ -31,6 +39,10 @@ interface RunningModel {
   connection: Database;
   /** The checks' connection (checks of one model never overlap, so one is enough). */
   checks: Database;
+  /** HTTP ingest of the model, writing behind the same lock as the Kafka consumer. */
+  http: HttpIngest;
+  /** One check of this model at a time, scheduled or asked for through the API. */
+  checkLock: WriteLock;
 }
 
 /** How often the outbox is looked at for due deliveries. */
@@ -51,6 +63,9 @@ export class Service {
   private readonly channels: Map<string, Channel>;
   private deliverer: Deliverer | undefined;
   private deliveryConnection: Database | undefined;
+  private server: RunningServer | undefined;
+  private readonly tokens: TokenSet;
+  private readonly metrics: Metrics;
 
   private constructor(
     private readonly config: DriftwatchConfig,
@@ -58,7 +73,14 @@ export class Service {
     private readonly logger: Logger,
   ) {
     this.scheduler = new Scheduler(logger);
-    this.channels = createChannels(config.alerts);
+    this.channels = createChannels(config.alerts, logger);
+    // Read once at start: a malformed DRIFTWATCH_API_TOKENS stops start-up with the reason.
+    this.tokens = TokenSet.fromEnv();
+    this.metrics = new Metrics({
+      store,
+      models: () => config.models.map((m) => m.name),
+      lag: () => new Map(this.models.map((m) => [m.config.name, m.ingest.getStatus().lag])),
+    });
   }
 
   static async start(config: DriftwatchConfig, logger: Logger): Promise<Service> {
@@ -71,6 +93,7 @@ export class Service {
       service.retentionTimer = setInterval(() => void service.runRetention(), config.storage.retentionEvery);
       service.retentionTimer.unref();
       await service.startAlerting();
+      await service.startApi();
     } catch (error) {
       await service.stop();
       throw error;
@@ -86,12 +109,17 @@ export class Service {
       const features = featureSpecs(profile, model.event);
       const table = await this.store.ensureSamplesTable(model.name, features);
       connection = await this.store.connect();
-      const writer = new SamplesWriter(connection, model.name, table, features, this.config.storage.quarantineKeep);
+      const samplesWriter = new SamplesWriter(connection, model.name, table, features, this.config.storage.quarantineKeep);
+      // Kafka and HTTP ingest write the same tables and counters: one transaction at a time, or
+      // DuckDB refuses one of two concurrent updates of a counter row.
+      const lock = new WriteLock();
+      const writer = { write: (batch: WriteBatch) => lock.run(() => samplesWriter.write(batch)) };
+      const http = await HttpIngest.open(this.store, model, profile, this.config.storage.quarantineKeep, lock);
       const decoder = new EventDecoder(features, model.event, model.source.maxMessageBytes);
       const offsets = await this.store.loadOffsets(model.name);
       const ingest = new KafkaIngest(kafka, model, decoder, writer, offsets, this.logger.child({ model: model.name }));
       const checks = await this.store.connect();
-      this.models.push({ config: model, profile, table, ingest, connection, checks });
+      this.models.push({ config: model, profile, table, ingest, connection, checks, http, checkLock: new WriteLock() });
       await ingest.start();
       this.logger.info({ model: model.name, topics: model.source.topics, table, features: features.length, resumeFrom: Object.fromEntries([...offsets].map(([k, v]) => [k, v.toString()])) }, 'model ingest started');
     } catch (error) {
@@ -99,6 +127,43 @@ export class Service {
       this.logger.error({ model: model.name, err: messageOf(error) }, 'model not started; the other models keep running');
       if (connection && !this.models.some((m) => m.connection === connection)) connection.close();
     }
+  }
+
+  /** The HTTP API, metrics and health endpoints. */
+  private async startApi(): Promise<void> {
+    const app = createApp({
+      store: this.store,
+      config: this.config,
+      logger: this.logger,
+      tokens: this.tokens,
+      metrics: this.metrics,
+      models: () => this.config.models.map((c): ApiModel => {
+        const m = this.models.find((r) => r.config.name === c.name);
+        return m
+          ? { name: c.name, config: c, profile: m.profile, status: 'running', consumer: { connected: m.ingest.getStatus().connected } }
+          : { name: c.name, config: c, profile: null, status: 'failed', error: this.failed.get(c.name) ?? 'not started' };
+      }),
+      ready: () => {
+        const reasons = [
+          ...[...this.failed].map(([n, why]) => `model ${n}: not started: ${why}`),
+          ...this.models.filter((m) => !m.ingest.getStatus().connected).map((m) => `model ${m.config.name}: Kafka consumer not connected`),
+        ];
+        return { ok: !this.stopping && reasons.length === 0, reasons: this.stopping ? ['stopping', ...reasons] : reasons };
+      },
+      runCheck: (name) => this.checkByName(name),
+      ingest: (name, events) => {
+        const m = this.models.find((r) => r.config.name === name);
+        if (!m) throw new UserError(`model '${name}' is not running`);
+        return m.http.ingest(events);
+      },
+    });
+    this.server = await listen(app, this.config.api);
+    this.logger.info({ url: this.server.url }, 'API listening');
+  }
+
+  /** Where the API listens (after start). */
+  apiUrl(): string | undefined {
+    return this.server?.url;
   }
 
   /** The delivery loop and each model's scheduled check. */
@@ -110,7 +175,7 @@ export class Service {
     for (const m of this.models) {
       const schedule = m.config.schedule;
       if (!schedule) continue;
-      this.scheduler.add(`check:${m.config.name}`, schedule.cron, schedule.timezone, () => this.checkNow(m));
+      this.scheduler.add(`check:${m.config.name}`, schedule.cron, schedule.timezone, async () => void (await this.checkNow(m)));
       this.logger.info({ model: m.config.name, cron: schedule.cron, timezone: schedule.timezone }, 'scheduled check');
     }
     for (const m of this.models) {
@@ -150,11 +215,20 @@ export class Service {
   }
 
   /** One check of a model's window with alerts, then a delivery pass (a scheduled run). */
-  private async checkNow(m: RunningModel): Promise<void> {
-    const result = await checkModel(m.checks, m.config, m.profile, this.config.alerts, { notify: true });
+  private async checkNow(m: RunningModel): Promise<LiveReport> {
+    const result = await m.checkLock.run(() => checkModel(m.checks, m.config, m.profile, this.config.alerts, { notify: true }));
     const { report } = result;
+    this.metrics.recordCheck(report);
     this.logger.info({ model: m.config.name, report: report.id, status: report.status, rows: report.window.rows, drifted: report.features.filter((f) => f.drift).map((f) => f.name), queued: result.queued.length }, 'check done');
     if (result.queued.length > 0) await this.deliver();
+    return report;
+  }
+
+  /** A check of a model now (the API's "run now"), in turn with its scheduled checks. */
+  checkByName(name: string): Promise<LiveReport> {
+    const m = this.models.find((r) => r.config.name === name);
+    if (!m) throw new UserError(`model '${name}' is not running`);
+    return this.checkNow(m);
   }
 
   /** Models that could not start, with the reason. */
@@ -184,6 +258,7 @@ export class Service {
   /** Stops every consumer after its batch in hand, then closes the store. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      await this.server?.close();
       clearInterval(this.retentionTimer);
       clearInterval(this.deliveryTimer);
       await this.scheduler.stop();
@@ -191,6 +266,7 @@ export class Service {
       await Promise.all(this.models.map((m) => m.ingest.stop().catch((error) => this.logger.error({ model: m.config.name, err: messageOf(error) }, 'consumer stop failed'))));
       for (const channel of this.channels.values()) await channel.close?.();
       for (const m of this.models) {
+        await m.http.close();
         m.connection.close();
         m.checks.close();
       }

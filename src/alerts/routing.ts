@@ -20,9 +20,10 @@ export function routeMatches(route: RouteConfig, alert: Alert): boolean {
  * The notifications of one check: per channel, one message grouping every alert its routes take
  * (firing and just resolved). A channel no route gives an alert to gets nothing.
  */
-export function buildNotifications(evaluation: Evaluation, report: LiveReport, alerts: AlertsConfig, now: number): { channel: string; notification: Notification }[] {
+export function buildNotifications(evaluation: Evaluation, report: LiveReport, alerts: AlertsConfig, now: number, silenced: ReadonlySet<string> = new Set()): { channel: string; notification: Notification }[] {
   if (!evaluation.notice) return [];
-  const all = [...evaluation.firing, ...evaluation.resolved].map(toAlert);
+  // A silenced alert keeps its state (it still fires and resolves) but is left out of messages.
+  const all = [...evaluation.firing, ...evaluation.resolved].filter((a) => !silenced.has(a.fingerprint)).map(toAlert);
   const out: { channel: string; notification: Notification }[] = [];
   for (const channel of alerts.channels) {
     const routes = alerts.routes.filter((r) => r.channels.includes(channel.name));

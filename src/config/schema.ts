@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApiConfig } from '../api/config.js';
 import { validCron, validTimezone } from '../schedule/scheduler.js';
 import { Duration, parseDuration } from './duration.js';
 
@@ -212,6 +213,7 @@ export const DriftwatchConfig = z
     kafka: KafkaConfig.optional(),
     storage: StorageConfig.prefault({}),
     alerts: AlertsConfig.prefault({}),
+    api: ApiConfig.prefault({}),
     models: z.array(ModelConfig).min(1).describe('the monitored models'),
   })
   .strict()

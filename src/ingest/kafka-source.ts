@@ -36,7 +36,8 @@ export class KafkaIngest {
     kafka: Kafka,
     private readonly model: ModelConfig,
     private readonly decoder: EventDecoder,
-    private readonly writer: SamplesWriter,
+    /** The model's writer (behind the model's write lock when HTTP ingest shares the tables). */
+    private readonly writer: Pick<SamplesWriter, 'write'>,
     /** Next offset per "topic/partition", as stored; updated after each commit. */
     private readonly offsets: Map<string, bigint>,
     private readonly logger: Logger,

@@ -2,6 +2,7 @@ import type { BaselineProfile } from '../baseline/profile.js';
 import { alertsFromReport, evaluate, evaluatedKinds, type Evaluation } from '../alerts/engine.js';
 import { enqueue } from '../alerts/outbox.js';
 import { buildNotifications } from '../alerts/routing.js';
+import { activeSilences } from '../api/silences.js';
 import { loadFiring, loadNotice, saveAlerts, saveNotice } from '../alerts/state.js';
 import type { Notification } from '../alerts/types.js';
 import { type LiveReport, runLiveCheck, storeReport } from '../checks/live.js';
@@ -37,7 +38,8 @@ export async function checkModel(db: Database, model: ModelConfig, profile: Base
     alerts.repeatInterval,
     now,
   );
-  const queued = buildNotifications(evaluation, report, alerts, now);
+  const silenced = new Set((await activeSilences(db, now)).keys());
+  const queued = buildNotifications(evaluation, report, alerts, now, silenced);
   await db.run('BEGIN TRANSACTION');
   try {
     await storeReport(db, report);

@@ -30,6 +30,8 @@ export const MIGRATIONS: readonly string[] = [
   // Per model: when the group was last notified and with which firing alerts (fingerprint:severity).
   `CREATE TABLE IF NOT EXISTS alert_groups (
      model VARCHAR PRIMARY KEY, notified_at TIMESTAMP NOT NULL, firing VARCHAR NOT NULL)`,
+  // Alerts silenced through the API until a time: their state is kept, their notifications are not sent.
+  `CREATE TABLE IF NOT EXISTS silences (fingerprint VARCHAR PRIMARY KEY, "until" TIMESTAMP NOT NULL)`,
   // The durable outbox: stored before it is sent, marked when delivered, dead after its last try.
   `CREATE TABLE IF NOT EXISTS outbox (
      id VARCHAR PRIMARY KEY, channel VARCHAR NOT NULL, model VARCHAR NOT NULL, kind VARCHAR NOT NULL,

@@ -34,6 +34,13 @@ export class ServeProcess {
     return serve;
   }
 
+  /** The API's base URL, from the service's "API listening" log line. */
+  apiUrl(): string {
+    const line = this.lines.find((l) => /"msg":"API listening"/.test(l));
+    if (!line) throw new Error('the service logged no API URL');
+    return String(JSON.parse(line).url);
+  }
+
   /** Waits until `count` log lines match; throws with the log on exit or time-out. */
   async waitForLog(pattern: RegExp, timeoutMs = 30_000, count = 1): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -58,9 +65,10 @@ export class ServeProcess {
 }
 
 /** Writes a config file for tests. */
-export function writeConfig(dir: string, config: unknown, name = 'driftwatch.yaml'): string {
+export function writeConfig(dir: string, config: Record<string, unknown>, name = 'driftwatch.yaml'): string {
   const path = join(dir, name);
-  writeFileSync(path, stringify(config));
+  // Port 0: each service of the suite gets a free port (tests run in parallel).
+  writeFileSync(path, stringify({ api: { port: 0 }, ...config }));
   return path;
 }
 

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** Defaults of the `api` section, in one place (sizes as written in the file; the schema parses them). */
+export const API_DEFAULTS = {
+  port: 8080,
+  // Loopback by default: exposing the API is a decision (a reverse proxy, or host 0.0.0.0).
+  host: '127.0.0.1',
+  metricsPublic: false,
+  bodyLimit: '1mb',
+  uploadLimit: '100mb',
+  ingestRateLimit: 100,
+} as const;
+
+/** The window `ingestRateLimit` counts requests in. */
+export const INGEST_RATE_WINDOW_MS = 10_000;
+
+const BYTE_UNITS = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as const;
+
+/**
+ * Parses "512kb", "1mb", "2gb", "100b" (or a bare number of bytes) into bytes, 1024-based as
+ * body-parser counts; undefined when malformed.
+ * @example parseByteSize('1mb') // => 1048576
+ */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const unit = (match[2]?.toLowerCase() ?? 'b') as keyof typeof BYTE_UNITS;
+  return Math.floor(Number(match[1]) * BYTE_UNITS[unit]);
+}
+
+/** A size in config: "1mb", "512kb"... parsed to bytes. */
+export const ByteSize = z
+  .string()
+  .transform((text, ctx) => {
+    const bytes = parseByteSize(text);
+    if (bytes === undefined || bytes <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a size like 512kb, 1mb, 100mb; got '${text}'` });
+      return z.NEVER;
+    }
+    return bytes;
+  })
+  .meta({ type: 'size' });
+
+/** The HTTP API, dashboard and /metrics of `driftwatch serve`. Tokens come from DRIFTWATCH_API_TOKENS, never from this file. */
+export const ApiConfig = z
+  .object({
+    port: z.number().int().min(0).max(65_535).default(API_DEFAULTS.port).describe('TCP port of the API, dashboard and /metrics (0: any free port)'),
+    host: z.string().min(1).default(API_DEFAULTS.host).describe('interface to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface)'),
+    metricsPublic: z.boolean().default(API_DEFAULTS.metricsPublic).describe('serve /metrics without a token (for a Prometheus that scrapes without credentials)'),
+    bodyLimit: ByteSize.prefault(API_DEFAULTS.bodyLimit).describe('largest JSON request body (HTTP ingest, silences); larger ones get 413'),
+    uploadLimit: ByteSize.prefault(API_DEFAULTS.uploadLimit).describe('largest training-data upload of POST /api/v1/models/{model}/baselines; larger ones get 413'),
+    ingestRateLimit: z.number().int().positive().default(API_DEFAULTS.ingestRateLimit).describe('HTTP ingest requests per 10 s per token; more get 429'),
+  })
+  .strict()
+  .describe('the HTTP API, dashboard and Prometheus metrics (bearer tokens from DRIFTWATCH_API_TOKENS="read:TOKEN,admin:TOKEN,...")');
+
+export type ApiConfig = z.infer<typeof ApiConfig>;

@@ -1,0 +1,242 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { outboxCounts } from '../alerts/outbox.js';
+import type { LiveReport } from '../checks/live.js';
+import type { FeatureReport } from '../checks/report.js';
+import { COUNTERS } from '../ingest/batch.js';
+import type { Database } from '../store/database.js';
+import type { Store } from '../store/store.js';
+import { latestReportIds } from './reports.js';
+
+/** The metric names of the contract (issue 5): dashboards and alert rules are written against them. */
+export const METRIC_NAMES = {
+  eventsConsumed: 'driftwatch_events_consumed_total',
+  eventsSampled: 'driftwatch_events_sampled_total',
+  eventsQuarantined: 'driftwatch_events_quarantined_total',
+  consumerLag: 'driftwatch_consumer_lag',
+  checkDuration: 'driftwatch_check_duration_seconds',
+  featureDriftScore: 'driftwatch_feature_drift_score',
+  featureDrifted: 'driftwatch_feature_drifted',
+  alertsFiring: 'driftwatch_alerts_firing',
+  outboxPending: 'driftwatch_outbox_pending',
+  outboxDead: 'driftwatch_outbox_dead',
+} as const;
+
+/** What the metrics read at scrape time. */
+export interface MetricsDeps {
+  store: Store;
+  /** The configured model names: each has its counters, at 0 before its first event. */
+  models: () => readonly string[];
+  /** Per model, "topic/partition" -> messages behind the high watermark (the consumers' view). */
+  lag: () => ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
+/** Buckets of the check duration, from a small window in DuckDB to a million-row window. */
+const CHECK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+/** What the store holds for the metrics, read once per scrape. */
+interface Snapshot {
+  counts: { model: string; counter: string; value: number }[];
+  firing: Map<string, number>;
+  outbox: { pending: number; dead: number };
+  /** Per model, the features of its newest report that compared features. */
+  features: Map<string, FeatureReport[]>;
+}
+
+/**
+ * driftwatch's Prometheus metrics, on a registry of their own (not prom-client's global one, so
+ * two apps in one process, as in tests, do not share counters). What lives in the store
+ * (ingest counts, alerts, outbox, the newest reports) is read at scrape time, so the values are
+ * exact across restarts and agree with the API; check durations are observed in process.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly checkDuration: Histogram<'model'>;
+  /** The snapshot being read for the scrape in progress: every metric of one scrape shares it. */
+  private inFlight: Promise<Snapshot> | undefined;
+  /** Parsed features of the reports already seen, by report id (a report never changes). */
+  private readonly reportCache = new Map<string, { id: string; features: FeatureReport[] }>();
+
+  constructor(private readonly deps: MetricsDeps) {
+    const registers = [this.registry];
+    const snapshot = () => this.snapshot();
+    const models = () => deps.models();
+    new Counter({
+      name: METRIC_NAMES.eventsConsumed,
+      help: 'Events read from the model\'s topics (or HTTP ingest), as stored in the same transaction as the rows.',
+      labelNames: ['model'],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const model of models()) this.inc({ model }, 0);
+        for (const c of s.counts) if (c.counter === COUNTERS.consumed) this.inc({ model: c.model }, c.value);
+      },
+    });
+    new Counter({
+      name: METRIC_NAMES.eventsSampled,
+      help: 'Events kept by the sampler.',
+      labelNames: ['model'],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const model of models()) this.inc({ model }, 0);
+        for (const c of s.counts) if (c.counter === COUNTERS.sampled) this.inc({ model: c.model }, c.value);
+      },
+    });
+    new Counter({
+      name: METRIC_NAMES.eventsQuarantined,
+      help: 'Sampled events set aside, by reason: unreadable messages (malformed_json, too_large...) and stored events with a bad value (missing_feature, wrong_type...).',
+      labelNames: ['model', 'reason'],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const c of s.counts) {
+          const reason = quarantineReason(c.counter);
+          if (reason !== undefined) this.inc({ model: c.model, reason }, c.value);
+        }
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.consumerLag,
+      help: 'Messages behind the partition\'s high watermark after the last stored batch.',
+      labelNames: ['model', 'topic', 'partition'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, partitions] of deps.lag()) {
+          for (const [where, lag] of partitions) {
+            const slash = where.lastIndexOf('/');
+            this.set({ model, topic: where.slice(0, slash), partition: where.slice(slash + 1) }, lag);
+          }
+        }
+      },
+    });
+    this.checkDuration = new Histogram({
+      name: METRIC_NAMES.checkDuration,
+      help: 'Time of a check of a model\'s window (since this process started).',
+      labelNames: ['model'],
+      buckets: CHECK_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: METRIC_NAMES.featureDriftScore,
+      help: 'A statistic of the feature in the model\'s newest check with features: a distance, or a test\'s statistic (stat) and p-value (stat_pvalue).',
+      labelNames: ['model', 'feature', 'stat'],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const [model, features] of s.features) {
+          for (const f of features) {
+            for (const [stat, value] of Object.entries(f.stats)) {
+              if (typeof value === 'number') this.set({ model, feature: f.name, stat }, value);
+              else {
+                this.set({ model, feature: f.name, stat }, value.statistic);
+                this.set({ model, feature: f.name, stat: `${stat}_pvalue` }, value.pvalue);
+              }
+            }
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.featureDrifted,
+      help: '1 when the feature drifted in the model\'s newest check with features, else 0.',
+      labelNames: ['model', 'feature'],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const [model, features] of s.features) for (const f of features) this.set({ model, feature: f.name }, f.drift ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.alertsFiring,
+      help: 'Alerts of the model that are firing (silenced ones included).',
+      labelNames: ['model'],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const model of new Set([...models(), ...s.firing.keys()])) this.set({ model }, s.firing.get(model) ?? 0);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.outboxPending,
+      help: 'Notifications waiting in the outbox to be delivered or retried.',
+      registers,
+      async collect() {
+        this.set((await snapshot()).outbox.pending);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.outboxDead,
+      help: 'Notifications given up after their last attempt (retry them with POST /api/v1/outbox/{id}/retry).',
+      registers,
+      async collect() {
+        this.set((await snapshot()).outbox.dead);
+      },
+    });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Observes a check's duration (call it after every check, scheduled or asked for). */
+  recordCheck(report: Pick<LiveReport, 'model' | 'timing'>): void {
+    this.checkDuration.observe({ model: report.model }, report.timing.seconds);
+  }
+
+  /** The Prometheus text of every metric. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The Content-Type of {@link text}. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private snapshot(): Promise<Snapshot> {
+    this.inFlight ??= this.readSnapshot().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async readSnapshot(): Promise<Snapshot> {
+    const db = await this.deps.store.connect();
+    try {
+      const counts = (await db.rows(`SELECT model, counter, value FROM ingest_counts`))
+        .map((r) => ({ model: String(r.model), counter: String(r.counter), value: Number(r.value) }));
+      const firing = new Map((await db.rows(`SELECT model, count(*)::INTEGER AS n FROM alert_state WHERE ends_at IS NULL GROUP BY model`))
+        .map((r) => [String(r.model), Number(r.n)]));
+      const outbox = await outboxCounts(db);
+      return { counts, firing, outbox, features: await this.latestFeatures(db) };
+    } finally {
+      db.close();
+    }
+  }
+
+  /** The features of each model's newest report, parsing only reports not seen before. */
+  private async latestFeatures(db: Database): Promise<Map<string, FeatureReport[]>> {
+    const latest = await latestReportIds(db, { withFeatures: true });
+    const out = new Map<string, FeatureReport[]>();
+    for (const [model, id] of latest) {
+      let cached = this.reportCache.get(model);
+      if (cached?.id !== id) {
+        const row = await db.row(`SELECT report FROM reports WHERE id = ?`, [id]);
+        cached = { id, features: (JSON.parse(String(row.report)) as LiveReport).features };
+        this.reportCache.set(model, cached);
+      }
+      out.set(model, cached.features);
+    }
+    return out;
+  }
+}
+
+/** The quarantine reason of an `ingest_counts` counter (rejected:<reason> or problem:<reason>), else undefined. */
+export function quarantineReason(counter: string): string | undefined {
+  const match = /^(?:rejected|problem):(.+)$/.exec(counter);
+  return match?.[1];
+}

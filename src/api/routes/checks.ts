@@ -1,0 +1,94 @@
+import { renderReport } from '../../checks/render/index.js';
+import { ApiError, notFound } from '../errors.js';
+import { getReport, listReports } from '../reports.js';
+import { defineRoute } from '../route.js';
+import { CheckGetQuery, CheckListQuery, CheckPage, CheckParams, ErrorBody, ModelParams, Report } from '../schemas.js';
+
+/** Models with a check running from the API: a second request waits for no one, it gets 409. */
+const running = new Set<string>();
+
+export const runCheck = defineRoute({
+  method: 'post',
+  path: '/api/v1/models/{model}/checks',
+  operationId: 'runCheck',
+  summary: 'Check the model\'s window now (alerts evaluated and queued as for a scheduled check)',
+  tag: 'checks',
+  access: 'admin',
+  params: ModelParams,
+  responses: {
+    201: { description: 'the stored report', schema: Report },
+    404: { description: 'no such model', schema: ErrorBody },
+    409: { description: 'the model is not running, or a check of it is already running', schema: ErrorBody },
+    503: { description: 'this service runs no checks', schema: ErrorBody },
+  },
+  async handle({ params }, ctx, _req, res) {
+    const m = ctx.model(params.model);
+    const run = ctx.deps.runCheck;
+    if (!run) throw new ApiError(503, 'not_available', 'this service does not run checks');
+    if (m.status !== 'running') throw new ApiError(409, 'conflict', `model '${m.name}' is not running: ${m.error ?? m.status}`);
+    if (running.has(m.name)) throw new ApiError(409, 'conflict', `a check of model '${m.name}' is already running`);
+    running.add(m.name);
+    try {
+      const report = await run(m.name);
+      res.status(201).location(`/api/v1/checks/${encodeURIComponent(report.id)}`).json(report);
+    } finally {
+      running.delete(m.name);
+    }
+  },
+});
+
+export const listChecks = defineRoute({
+  method: 'get',
+  path: '/api/v1/models/{model}/checks',
+  operationId: 'listChecks',
+  summary: 'The model\'s checks, newest first, by page and time range',
+  tag: 'checks',
+  access: 'read',
+  params: ModelParams,
+  query: CheckListQuery,
+  responses: {
+    200: { description: 'a page of check summaries', schema: CheckPage },
+    404: { description: 'no such model', schema: ErrorBody },
+  },
+  async handle({ params, query }, ctx, _req, res) {
+    const m = ctx.model(params.model);
+    if (query.from !== undefined && query.to !== undefined && query.from >= query.to) {
+      throw new ApiError(400, 'bad_request', 'invalid query: from must be before to');
+    }
+    const page = await ctx.withDb((db) => listReports(db, m.name, query));
+    res.json({ total: page.total, limit: query.limit, offset: query.offset, items: page.items });
+  },
+});
+
+/** The Content-Security-Policy of a report page: it has no script and loads nothing. */
+const REPORT_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export const getCheck = defineRoute({
+  method: 'get',
+  path: '/api/v1/checks/{id}',
+  operationId: 'getCheck',
+  summary: 'One check report, as JSON or as an HTML page',
+  description: 'HTML with ?format=html, or with an Accept header that prefers text/html; JSON otherwise.',
+  tag: 'checks',
+  access: 'read',
+  params: CheckParams,
+  query: CheckGetQuery,
+  responses: {
+    200: { description: 'the report', schema: Report, otherContent: { 'text/html': 'the report as a self-contained page' } },
+    404: { description: 'no such check', schema: ErrorBody },
+  },
+  async handle({ params, query }, ctx, req, res) {
+    const report = await ctx.withDb((db) => getReport(db, params.id));
+    if (!report) throw notFound('check', params.id);
+    const format = query.format ?? (req.accepts(['json', 'html']) === 'html' ? 'html' : 'json');
+    res.vary('Accept');
+    if (format === 'html') {
+      res.setHeader('Content-Security-Policy', REPORT_PAGE_CSP);
+      res.type('html').send(renderReport(report, 'html'));
+    } else {
+      res.json(report);
+    }
+  },
+});
+
+export const CHECK_ROUTES = [runCheck, listChecks, getCheck];

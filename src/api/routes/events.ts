@@ -1,0 +1,33 @@
+import { ApiError } from '../errors.js';
+import { defineRoute } from '../route.js';
+import { ErrorBody, EventsBody, IngestResultBody, ModelParams } from '../schemas.js';
+
+export const ingestEvents = defineRoute({
+  method: 'post',
+  path: '/api/v1/models/{model}/events',
+  operationId: 'ingestEvents',
+  summary: 'Store prediction events of the model (HTTP ingest, for teams without Kafka)',
+  description:
+    'A JSON array of events, read with the model\'s event mapping and sampled, decoded, quarantined and stored exactly as Kafka messages are. ' +
+    'Rate-limited per token (api.ingestRateLimit requests per 10 s).',
+  tag: 'ingest',
+  access: 'ingest',
+  rateLimited: true,
+  params: ModelParams,
+  body: { kind: 'json', schema: EventsBody, description: 'the events' },
+  responses: {
+    200: { description: 'what became of the events', schema: IngestResultBody },
+    404: { description: 'no such model', schema: ErrorBody },
+    409: { description: 'the model is not running', schema: ErrorBody },
+    503: { description: 'this service takes no HTTP ingest', schema: ErrorBody },
+  },
+  async handle({ params, body }, ctx, _req, res) {
+    const m = ctx.model(params.model);
+    const ingest = ctx.deps.ingest;
+    if (!ingest) throw new ApiError(503, 'not_available', 'this service does not take HTTP ingest');
+    if (m.status !== 'running') throw new ApiError(409, 'conflict', `model '${m.name}' is not running: ${m.error ?? m.status}`);
+    res.json(await ingest(m.name, body));
+  },
+});
+
+export const EVENT_ROUTES = [ingestEvents];

@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import { ModelName } from '../config/schema.js';
+import { parseDuration } from '../config/duration.js';
+
+/**
+ * The API's shapes, in zod: requests are parsed with them, responses are documented with them
+ * in the OpenAPI document, and the tests parse real responses with them, so the document cannot
+ * drift from what the API answers.
+ */
+
+const Iso = z.string().describe('ISO 8601 time');
+
+/** `{error, message}`: every error response. */
+export const ErrorBody = z.object({
+  error: z.string().describe('short code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, too_many_requests, not_available, internal'),
+  message: z.string().describe('what went wrong, for people'),
+});
+
+// --- path and query ----------------------------------------------------------------------------
+
+export const ModelParams = z.object({ model: ModelName.describe('model name, as configured') });
+
+/** A baseline version: a file name under the model's baseline folder, so nothing that can leave it. */
+export const BaselineVersion = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64), starting with a letter or digit')
+  .refine((v) => !v.includes('..'), { message: "must not contain '..'" })
+  .describe('baseline version (the profile file is <version>.json in the baseline folder)');
+
+export const BaselineParams = ModelParams.extend({ version: BaselineVersion });
+
+export const CheckParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a check id').describe('check (report) id') });
+
+export const AlertParams = z.object({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits').describe('alert fingerprint (hash of model, feature, kind)') });
+
+export const OutboxParams = z.object({ id: z.string().min(1).max(100).describe('delivery id') });
+
+const Time = z
+  .string()
+  .refine((t) => !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time like 2024-05-01T00:00:00Z' })
+  .transform((t) => Date.parse(t));
+
+const Limit = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback).describe(`page size (1..${max})`);
+const Offset = z.coerce.number().int().min(0).default(0).describe('rows to skip');
+
+export const CheckListQuery = z
+  .object({
+    limit: Limit(50, 200),
+    offset: Offset,
+    from: Time.optional().describe('only checks finished at or after this time (ISO 8601)'),
+    to: Time.optional().describe('only checks finished before this time (ISO 8601)'),
+    status: z.enum(['ok', 'drift', 'insufficient_data']).optional().describe('only checks that ended so'),
+  })
+  .strict();
+
+export const CheckGetQuery = z
+  .object({ format: z.enum(['json', 'html']).optional().describe('json (default) or html; without it, the Accept header decides') })
+  .strict();
+
+export const AlertListQuery = z
+  .object({
+    status: z.enum(['firing', 'resolved']).optional().describe('only firing, or only resolved, alerts (default both)'),
+    model: ModelName.optional().describe('only this model\'s alerts'),
+    limit: Limit(100, 1000),
+    offset: Offset,
+  })
+  .strict();
+
+export const OutboxListQuery = z
+  .object({
+    status: z.enum(['pending', 'dead', 'delivered']).default('pending').describe('deliveries waiting (pending), given up (dead), or done (delivered)'),
+    limit: Limit(100, 1000),
+    offset: Offset,
+  })
+  .strict();
+
+/** Longest silence: an alert silenced for longer should be fixed or its rule changed. */
+export const MAX_SILENCE_MS = 90 * 86_400_000;
+
+export const SilenceBody = z
+  .object({
+    duration: z
+      .string()
+      .transform((text, ctx) => {
+        const ms = parseDuration(text);
+        if (ms === undefined || ms <= 0 || ms > MAX_SILENCE_MS) {
+          ctx.addIssue({ code: 'custom', message: `expected a duration from 1s to 90d, like 30m, 2h, 7d; got '${text.slice(0, 40)}'` });
+          return z.NEVER;
+        }
+        return ms;
+      })
+      .describe('how long: 30m, 2h, 7d (at most 90d)'),
+  })
+  .strict();
+
+/** Most events one ingest request may carry (the body limit usually comes first). */
+export const MAX_EVENTS_PER_REQUEST = 10_000;
+
+export const EventsBody = z
+  .array(z.record(z.string(), z.unknown()).describe('one prediction event, read with the model\'s event mapping'))
+  .min(1, 'expected at least one event')
+  .max(MAX_EVENTS_PER_REQUEST, `at most ${MAX_EVENTS_PER_REQUEST} events per request`)
+  .describe('prediction events, as the model logs them to Kafka');
+
+export const BaselineUploadQuery = z
+  .object({
+    version: BaselineVersion,
+    format: z.enum(['csv', 'parquet', 'ndjson', 'json']).optional().describe('data format; default from the Content-Type or the uploaded file name'),
+    features: z.string().optional().describe('comma-separated columns to profile (default: every column that is not a date or time)'),
+    categorical: z.string().optional().describe('comma-separated columns to treat as categorical'),
+    numeric: z.string().optional().describe('comma-separated columns to treat as numeric'),
+    bins: z.coerce.number().int().min(2).max(1000).optional().describe('numeric bins (default 10)'),
+  })
+  .strict();
+
+// --- responses ---------------------------------------------------------------------------------
+
+export const Health = z.object({ status: z.literal('ok') });
+
+export const Readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  reasons: z.array(z.string()).describe('why not ready (empty when ready)'),
+});
+
+export const FeatureOutcome = z.object({
+  name: z.string(),
+  kind: z.enum(['numeric', 'categorical']),
+  drift: z.boolean(),
+  severity: z.number().describe('0 = no evidence; higher is worse'),
+});
+
+export const CheckSummary = z.object({
+  id: z.string(),
+  model: z.string(),
+  status: z.enum(['ok', 'drift', 'insufficient_data']),
+  drift: z.boolean(),
+  rows: z.number().int(),
+  window: z.object({ spec: z.string(), start: Iso, end: Iso }),
+  startedAt: Iso,
+  finishedAt: Iso,
+  seconds: z.number(),
+  features: z.array(FeatureOutcome).describe('every checked feature, worst first'),
+  schema: z.object({ missing: z.number().int(), unexpected: z.number().int(), anomalies: z.number().int() }).describe('how many schema findings of each kind'),
+});
+
+export const CheckPage = z.object({
+  total: z.number().int().describe('checks matching the filter'),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  items: z.array(CheckSummary).describe('newest first'),
+});
+
+/** The stored check report (DESIGN.md "Check report", a contract, plus the live window and timing). */
+export const Report = z
+  .looseObject({
+    id: z.string(),
+    model: z.string(),
+    status: z.enum(['ok', 'drift', 'insufficient_data']),
+    baseline: z.looseObject({ name: z.string(), rows: z.number() }),
+    current: z.looseObject({ rows: z.number() }),
+    drift: z.boolean(),
+    features: z.array(z.looseObject({ name: z.string(), kind: z.string(), drift: z.boolean(), stats: z.record(z.string(), z.unknown()) })),
+    schema: z.looseObject({ missing: z.array(z.string()), unexpected: z.array(z.string()), anomalies: z.array(z.unknown()) }),
+    window: z.looseObject({ spec: z.string(), start: Iso, end: Iso, rows: z.number() }),
+    timing: z.looseObject({ startedAt: Iso, finishedAt: Iso, seconds: z.number() }),
+  })
+  .describe('a check report: the check contract (baseline, current, drift, features, schema) with the window and timing');
+
+export const ModelSummary = z.object({
+  name: z.string(),
+  status: z.enum(['running', 'failed']),
+  error: z.string().nullable().describe('why the model is not running'),
+  baseline: z.object({ path: z.string(), version: z.string().nullable(), features: z.number().int().nullable() }),
+  topics: z.array(z.string()),
+  window: z.string().describe('the checks\' window: 1h, since-last, events:N'),
+  schedule: z.string().nullable().describe('cron of the scheduled check'),
+  consumer: z.object({ connected: z.boolean() }).nullable(),
+  latestCheck: CheckSummary.nullable(),
+  firingAlerts: z.number().int(),
+});
+
+export const ModelList = z.object({ items: z.array(ModelSummary) });
+
+export const ModelDetail = ModelSummary.extend({
+  features: z.array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']), dtype: z.string() })).describe('the baseline\'s features'),
+  counters: z.record(z.string(), z.number()).describe('ingest counters since the store was created: consumed, sampled, stored, rejected:<reason>, problem:<reason>'),
+});
+
+export const BaselineEntry = z.object({
+  version: z.string().describe('the file name without .json: the {version} of the URL'),
+  file: z.string().describe('path of the profile file'),
+  inUse: z.boolean().describe('the model\'s configured baseline'),
+  model: z.string(),
+  profileVersion: z.string().describe('the version written in the profile'),
+  createdAt: Iso,
+  source: z.object({ file: z.string(), format: z.string(), rows: z.number().int() }),
+  features: z.number().int(),
+});
+
+export const BaselineList = z.object({ folder: z.string(), items: z.array(BaselineEntry).describe('newest first') });
+
+/** A baseline profile (DESIGN.md "Baseline profile", a contract). */
+export const Profile = z
+  .looseObject({ schemaVersion: z.number(), model: z.string(), version: z.string(), createdAt: Iso, features: z.array(z.looseObject({ name: z.string(), kind: z.string() })) })
+  .describe('a baseline profile: schema, bins, shares, sample per feature');
+
+export const AlertItem = z.object({
+  fingerprint: z.string(),
+  model: z.string(),
+  feature: z.string().describe('a feature name, or * for the whole model'),
+  kind: z.enum(['drift', 'schema', 'insufficient-data', 'ingest']),
+  severity: z.enum(['warning', 'critical']),
+  status: z.enum(['firing', 'resolved']).describe('resolved is derived from endsAt'),
+  summary: z.string(),
+  stats: z.record(z.string(), z.unknown()).nullable(),
+  startsAt: Iso,
+  endsAt: Iso.nullable(),
+  lastReport: z.string().nullable().describe('id of the check that last changed the alert'),
+  silencedUntil: Iso.nullable().describe('notifications are held until then'),
+});
+
+export const AlertList = z.object({ total: z.number().int(), items: z.array(AlertItem).describe('firing first, then newest first') });
+
+export const SilenceState = z.object({ fingerprint: z.string(), silencedUntil: Iso });
+
+export const OutboxItem = z.object({
+  id: z.string(),
+  channel: z.string(),
+  model: z.string(),
+  kind: z.enum(['alert', 'report']),
+  status: z.enum(['pending', 'delivered', 'dead']),
+  attempts: z.number().int(),
+  nextAttemptAt: Iso,
+  lastError: z.string().nullable(),
+  createdAt: Iso,
+  deliveredAt: Iso.nullable(),
+});
+
+export const OutboxList = z.object({ total: z.number().int(), items: z.array(OutboxItem).describe('newest first') });
+
+export const IngestResultBody = z.object({
+  received: z.number().int(),
+  sampled: z.number().int(),
+  stored: z.number().int(),
+  quarantined: z.record(z.string(), z.number().int()).describe('events set aside, by reason (malformed_json, missing_feature, wrong_type...)'),
+});

@@ -1,0 +1,61 @@
+import type { Express } from 'express';
+import type { BaselineProfile } from '../baseline/profile.js';
+import type { LiveReport } from '../checks/live.js';
+import type { ModelConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { TokenSet } from './auth.js';
+import type { ApiConfig } from './config.js';
+import type { Metrics } from './metrics.js';
+
+/** A configured model as the API shows it: running, or left out at start-up with the reason. */
+export interface ApiModel {
+  name: string;
+  config: ModelConfig;
+  /** The baseline profile in use; null when the model could not start (its baseline may be the reason). */
+  profile: BaselineProfile | null;
+  status: 'running' | 'failed';
+  /** Why the model is not running (status 'failed'). */
+  error?: string;
+  /** The Kafka consumer's state, when there is one. */
+  consumer?: { connected: boolean };
+}
+
+/** What one HTTP ingest request did, by the same counters as Kafka ingest (`ingest_counts`). */
+export interface IngestResult {
+  /** Events in the request. */
+  received: number;
+  /** Events kept by the sampler. */
+  sampled: number;
+  /** Events written to the samples table (some may also be quarantined for a bad value). */
+  stored: number;
+  /** Events set aside (unreadable, or stored with a bad value), by reason. */
+  quarantined: Record<string, number>;
+}
+
+/** /readyz's answer: ready, or the reasons why not ("store closed", "model fraud: consumer not connected"). */
+export interface ReadyState {
+  ok: boolean;
+  reasons: string[];
+}
+
+/** Everything the app needs from the service; the app knows nothing of the Service class. */
+export interface AppDeps {
+  store: Store;
+  /** Only the `api` section is read (a whole DriftwatchConfig fits). */
+  config: { api: ApiConfig };
+  /** The configured models, asked on each request (a model may fail or recover while running). */
+  models: () => ApiModel[];
+  logger: Logger;
+  tokens: TokenSet;
+  ready: () => ReadyState;
+  metrics: Metrics;
+  /** Runs a check of the model now with alerts (as a scheduled run does) and returns the stored report. */
+  runCheck?: (model: string) => Promise<LiveReport>;
+  /** Stores a model's events through the decoder, sampler and writer Kafka uses (see HttpIngest). */
+  ingest?: (model: string, events: unknown[]) => Promise<IngestResult>;
+  /** Adds routes (the dashboard) after the API's and before the JSON 404. */
+  extend?: (app: Express) => void;
+  /** The clock, for silences (tests pass their own). */
+  now?: () => number;
+}
