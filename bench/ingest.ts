@@ -5,6 +5,7 @@
 // every partition, with the process's RSS read from /proc every second.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
@@ -16,12 +17,16 @@ import { samplesTable } from '../src/store/schema.js';
 import { Database } from '../src/store/database.js';
 import { benchEvent, benchFeaturesCsv } from './ingest-events.js';
 
+/** Kernel clock ticks per second (USER_HZ), 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const OUT = join(ROOT, 'bench', 'out');
 const MODEL = 'bench';
 
 /** Defaults of `npm run bench -- ingest`, and the targets the runs are held to. */
 const DEFAULTS = { events: 5_000_000, partitions: 3, sendMessages: 3000, sendsInFlight: 4 } as const;
+/** Above this many CPUs busy outside the measured process (broker included), a run is flagged as disturbed. */
+const OTHER_CPUS_WARNING = 0.9;
 const TARGETS = { tenthVsNoop: 0.8, fullEventsPerSecond: 50_000, rssMb: 400, rssGrowth: 0.1 } as const;
 
 interface Options {
@@ -31,6 +36,10 @@ interface Options {
   only: Set<string>;
   /** Run the service under `node --cpu-prof`, profiles into bench/out/profiles. */
   cpuProf: boolean;
+  /** The driftwatch CLI the service runs from (another build, to compare before and after). */
+  cli: string;
+  /** Extra node flags for the service process (e.g. "--max-semi-space-size=8"). */
+  nodeOptions: string[];
 }
 
 function parseArgs(args: string[]): Options {
@@ -44,7 +53,9 @@ function parseArgs(args: string[]): Options {
   const runs = ['noop', '1.0', '0.1'];
   const only = new Set((value('--only') ?? runs.join(',')).split(','));
   for (const r of only) if (!runs.includes(r)) throw new Error(`unknown run '${r}' in --only; known: ${runs.join(', ')}`);
-  return { events, broker, only, cpuProf: args.includes('--cpu-prof') };
+  return { events, broker, only, cpuProf: args.includes('--cpu-prof'), cli: resolve(value('--cli') ?? join(ROOT, 'dist', 'cli.js')),
+    nodeOptions: (value('--node-options') ?? '').split(' ').filter(Boolean),
+  };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
@@ -131,6 +142,10 @@ interface RunResult {
   startupSeconds: number;
   peakRssMb: number;
   rss: RssSample[];
+  /** CPU seconds the process used (user + system), all its threads. */
+  cpuSeconds: number;
+  /** CPUs busy with everything else meanwhile (the broker included), averaged over the run. */
+  otherCpus: number;
 }
 
 /** VmRSS and VmHWM (peak) of a process, in MB; undefined once it is gone. */
@@ -144,6 +159,26 @@ function readRss(pid: number): { rss: number; hwm: number } | undefined {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN once it is gone. */
+function readCpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds all CPUs of the machine have been busy since boot, from /proc/stat. */
+function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+}
+
 /** Committed offsets of a group on a topic, summed (a partition with none counts 0). */
 async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -155,6 +190,8 @@ async function committedTotal(admin: Admin, groupId: string, topic: string): Pro
  * topic's partitions start at offset 0), then stops it with SIGTERM.
  */
 async function timeConsumer(admin: Admin, label: string, args: string[], groupId: string, topic: string, n: number, ready: RegExp): Promise<RunResult> {
+  const busyBefore = machineBusySeconds();
+  const ownBefore = process.cpuUsage();
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -200,7 +237,10 @@ async function timeConsumer(admin: Admin, label: string, args: string[], groupId
     }
     const seconds = elapsed();
     peakRssMb = Math.max(readRss(pid)?.hwm ?? 0, ...rss.map((s) => s.mb));
-    return { label, events: n, seconds, startupSeconds, peakRssMb, rss };
+    const cpuSeconds = readCpuSeconds(pid);
+    const own = process.cpuUsage(ownBefore);
+    const otherCpus = (machineBusySeconds() - busyBefore - cpuSeconds - (own.user + own.system) / 1e6) / seconds;
+    return { label, events: n, seconds, startupSeconds, peakRssMb, rss, cpuSeconds, otherCpus };
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
@@ -222,7 +262,8 @@ async function runNoop(admin: Admin, broker: string, topic: string, n: number): 
   return timeConsumer(admin, 'no-op consumer', ['--import', 'tsx', join(ROOT, 'bench', 'noop-consumer.ts'), broker, topic, group], group, topic, n, /noop consumer running/);
 }
 
-async function runService(admin: Admin, broker: string, topic: string, n: number, profile: string, rate: number, cpuProf: boolean): Promise<RunResult> {
+async function runService(admin: Admin, options: Options, topic: string, profile: string, rate: number): Promise<RunResult> {
+  const { broker, events: n, cpuProf, cli, nodeOptions } = options;
   const tag = rate === 1 ? 'full' : `rate-${rate}`;
   const group = freshGroup(tag);
   const store = join(OUT, `ingest-${tag}.duckdb`);
@@ -243,7 +284,7 @@ async function runService(admin: Admin, broker: string, topic: string, n: number
   log(`\n(${rate === 1 ? 'b' : 'c'}) driftwatch serve at sampling ${rate}, group ${group}, store ${store}`);
   const profiling = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, 'profiles'), '--cpu-prof-name', `serve-${tag}-${Date.now()}.cpuprofile`] : [];
   if (cpuProf) log(`  CPU profile into ${join(OUT, 'profiles')} (written when the service exits)`);
-  const result = await timeConsumer(admin, label, [...profiling, join(ROOT, 'dist', 'cli.js'), 'serve', '--config', config], group, topic, n, /model ingest started/);
+  const result = await timeConsumer(admin, label, [...nodeOptions, ...profiling, cli, 'serve', '--config', config], group, topic, n, /model ingest started/);
   // What the store holds must be what the sampler keeps: a fast run that lost rows is no result.
   const expected = rate >= 1 ? n : Array.from({ length: n }, (_, i) => i).filter((i) => keepSample(`evt-${i}`, rate)).length;
   const db = await Database.open(store);
@@ -281,7 +322,7 @@ function series(rss: RssSample[], seconds: number): string {
 function report(results: RunResult[], produceRate: number | undefined): void {
   const noop = results.find((r) => r.label === 'no-op consumer');
   const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-  const header = ['run', 'events', 'seconds', 'events/s', 'vs no-op', 'peak RSS MB', 'RSS 2nd half MB', 'targets'];
+  const header = ['run', 'events', 'seconds', 'events/s', 'vs no-op', 'CPU s', 'peak RSS MB', 'RSS 2nd half MB', 'targets'];
   const rows = results.map((r) => {
     const rate = r.events / r.seconds;
     const ratio = noop ? rate / (noop.events / noop.seconds) : undefined;
@@ -299,6 +340,7 @@ function report(results: RunResult[], produceRate: number | undefined): void {
       r.seconds.toFixed(1),
       fmt(rate),
       ratio === undefined ? '-' : `${ratio.toFixed(2)}x`,
+      r.cpuSeconds.toFixed(1),
       r.peakRssMb.toFixed(0),
       Number.isNaN(h.min) ? '-' : `${h.min.toFixed(0)}-${h.max.toFixed(0)}${h.growth === undefined ? '' : ` (${h.growth >= 0 ? '+' : ''}${(h.growth * 100).toFixed(0)}%)`}`,
       checks.join(', '),
@@ -311,15 +353,18 @@ function report(results: RunResult[], produceRate: number | undefined): void {
   for (const r of rows) log(line(r));
   log(`\nseconds: from spawn (startup included) until the group committed the end of every partition.`);
   log(`RSS 2nd half: min-max of VmRSS sampled each second over the second half of the run, (growth: median of its last half vs its first half; flat means < ${TARGETS.rssGrowth * 100}%).`);
-  for (const r of results) log(`  ${r.label.padEnd(22)} startup ${r.startupSeconds.toFixed(1)} s; RSS MB ${series(r.rss, r.seconds)}`);
+  log(`CPU s: user + system time of the process (all threads) over the run. Other CPUs: the rest of the machine meanwhile, the broker included.`);
+  for (const r of results) log(`  ${r.label.padEnd(22)} startup ${r.startupSeconds.toFixed(1)} s; other CPUs ${r.otherCpus.toFixed(2)}; RSS MB ${series(r.rss, r.seconds)}`);
+  // The broker serving one consumer takes well under a CPU; more than that was someone else's work.
+  const busy = results.filter((r) => r.otherCpus > OTHER_CPUS_WARNING);
+  if (busy.length > 0) log(`\nWARNING: other work ran on this ${cpus().length}-CPU machine during ${busy.map((r) => `${r.label} (${r.otherCpus.toFixed(1)} CPUs)`).join(', ')}: those rates are low by an unknown amount.`);
 }
 
-/** `npm run bench -- ingest [--events N] [--broker host:port] [--only noop,1.0,0.1] [--cpu-prof]` */
+/** `npm run bench -- ingest [--events N] [--broker host:port] [--only noop,1.0,0.1] [--cpu-prof] [--cli dist/cli.js] [--node-options "<flags>"]` */
 export async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
   const n = options.events;
-  const cli = join(ROOT, 'dist', 'cli.js');
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(options.cli)) throw new Error(`${options.cli} is missing: run \`npm run build\` first`);
   mkdirSync(OUT, { recursive: true });
 
   // check.ts's baseline when it is there (same 20 columns); else one from the events' generator.
@@ -336,12 +381,12 @@ export async function run(args: string[]): Promise<void> {
   await admin.connect();
   try {
     const topic = `bench-ingest-${n}`;
-    log(`broker ${options.broker}, topic ${topic}`);
+    log(`broker ${options.broker}, topic ${topic}, service ${options.cli}`);
     const produceRate = await ensureTopic(kafka, admin, topic, n);
     const results: RunResult[] = [];
     if (options.only.has('noop')) results.push(await runNoop(admin, options.broker, topic, n));
-    if (options.only.has('1.0')) results.push(await runService(admin, options.broker, topic, n, profile, 1, options.cpuProf));
-    if (options.only.has('0.1')) results.push(await runService(admin, options.broker, topic, n, profile, 0.1, options.cpuProf));
+    if (options.only.has('1.0')) results.push(await runService(admin, options, topic, profile, 1));
+    if (options.only.has('0.1')) results.push(await runService(admin, options, topic, profile, 0.1));
     report(results, produceRate);
   } finally {
     await admin.disconnect();

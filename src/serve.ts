@@ -84,7 +84,7 @@ export class Service {
   }
 
   static async start(config: DriftwatchConfig, logger: Logger): Promise<Service> {
-    const store = await Store.open(config.storage.path);
+    const store = await Store.open(config.storage.path, { memoryLimit: config.storage.memoryLimit });
     const service = new Service(config, store, logger);
     try {
       const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
@@ -108,6 +108,9 @@ export class Service {
       const profile = readProfile(model.baseline);
       const features = featureSpecs(profile, model.event);
       const table = await this.store.ensureSamplesTable(model.name, features);
+      for (const r of this.store.rebuilt.filter((x) => x.table === table)) {
+        this.logger.warn({ model: model.name, table, dropped: r.dropped }, 'samples table rebuilt for the baseline\'s features (columns of features it no longer has were dropped)');
+      }
       connection = await this.store.connect();
       const samplesWriter = new SamplesWriter(connection, model.name, table, features, this.config.storage.quarantineKeep);
       // Kafka and HTTP ingest write the same tables and counters: one transaction at a time, or

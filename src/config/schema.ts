@@ -67,6 +67,7 @@ export const StorageConfig = z
     retention: Duration.prefault(CONFIG_DEFAULTS.retention).describe('sampled rows older than this are deleted'),
     retentionEvery: Duration.prefault(CONFIG_DEFAULTS.retentionEvery).describe('how often retention runs'),
     quarantineKeep: z.number().int().nonnegative().default(CONFIG_DEFAULTS.quarantineKeep).describe('rejected messages kept per model (the newest), for people to inspect'),
+    memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'expected a size like 256MB or 1GB').default('256MB').describe('DuckDB\'s memory limit: without one it keeps written blocks cached up to 80% of RAM; past it, large operations spill to disk'),
   })
   .strict()
   .describe('where samples, offsets, reports and alerts are stored');

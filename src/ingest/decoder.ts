@@ -73,6 +73,8 @@ export function parseTimestamp(value: unknown): number | undefined {
 
 const MAX_ERROR_VALUE = 200;
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** A value as an error record shows it: its JSON, cut to a readable length. */
 function shown(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
@@ -85,6 +87,8 @@ function shown(value: unknown): string {
  */
 export class EventDecoder {
   private readonly featurePaths: CompiledPath[];
+  /** Per feature, its key in the features object when its path is `featuresPath` + one key (the usual mapping). */
+  private readonly keysUnderBase: (string | undefined)[];
   private readonly extraBase: CompiledPath;
   private readonly known: Set<string>;
   private readonly timestamp?: CompiledPath;
@@ -98,6 +102,11 @@ export class EventDecoder {
   ) {
     this.featurePaths = features.map((f) => f.path);
     this.extraBase = compilePath(mapping.featuresPath);
+    const base = this.extraBase;
+    this.keysUnderBase = this.featurePaths.map((path) => {
+      const last = path[path.length - 1];
+      return path.length === base.length + 1 && typeof last === 'string' && base.every((step, i) => path[i] === step) ? last : undefined;
+    });
     this.known = new Set(features.map((f) => f.name));
     if (mapping.timestamp) this.timestamp = compilePath(mapping.timestamp);
     if (mapping.prediction) this.prediction = compilePath(mapping.prediction);
@@ -145,30 +154,17 @@ export class EventDecoder {
       // Null-prototype records: a feature or field named __proto__ stays a plain key.
       (errors ??= Object.create(null) as Record<string, { reason: ValueProblem; value?: string }>)[feature] = value === undefined ? { reason } : { reason, value: shown(value) };
     };
-    const values = this.features.map((feature, i) => {
-      const value = readPath(json, this.featurePaths[i]!);
-      if (value === undefined) {
-        note(feature.name, 'missing_feature');
-        return null;
-      }
-      if (value === null) return null;
-      if (feature.kind === 'numeric') {
-        if (typeof value !== 'number') {
-          // "42" for a numeric feature is training-serving skew even when it parses: keep the
-          // evidence in _errors for the schema checks, and no invented number in the column.
-          note(feature.name, 'wrong_type', value);
-          return null;
-        }
-        if (!Number.isFinite(value)) note(feature.name, 'non_finite', String(value));
-        return value;
-      }
-      if (typeof value === 'object') {
-        note(feature.name, 'wrong_type', value);
-        return null;
-      }
-      if (typeof value !== feature.expects) note(feature.name, 'wrong_type', value);
-      return String(value);
-    });
+    // The features object is found once, and each feature under it read by its key, rather than
+    // every feature's path walked from the root (the same own-property rules as readPath).
+    const container = readPath(json, this.extraBase);
+    const fields = container !== null && typeof container === 'object' && !Array.isArray(container) ? (container as Record<string, unknown>) : undefined;
+    const values: (number | string | null)[] = [];
+    for (let i = 0; i < this.features.length; i++) {
+      const feature = this.features[i]!;
+      const key = this.keysUnderBase[i];
+      const value = key === undefined ? readPath(json, this.featurePaths[i]!) : fields !== undefined && hasOwn.call(fields, key) ? fields[key] : undefined;
+      values.push(this.featureValue(feature, value, note));
+    }
     let timestampMs = message.timestampMs;
     if (this.timestamp) {
       const raw = readPath(json, this.timestamp);
@@ -182,19 +178,44 @@ export class EventDecoder {
       timestampMs,
       id: this.idOf(json, message.key),
       prediction: prediction === undefined ? null : JSON.stringify(prediction),
-      extra: this.extraFields(json),
+      extra: this.extraFields(fields),
       errors: errors ? JSON.stringify(errors) : null,
       problems,
     };
   }
 
+  /** One feature's column value from what the event holds (undefined: absent); what is wrong goes to `note`. */
+  private featureValue(feature: FeatureSpec, value: unknown, note: (feature: string, reason: ValueProblem, value?: unknown) => void): number | string | null {
+    if (value === undefined) {
+      note(feature.name, 'missing_feature');
+      return null;
+    }
+    if (value === null) return null;
+    if (feature.kind === 'numeric') {
+      if (typeof value !== 'number') {
+        // "42" for a numeric feature is training-serving skew even when it parses: keep the
+        // evidence in _errors for the schema checks, and no invented number in the column.
+        note(feature.name, 'wrong_type', value);
+        return null;
+      }
+      if (!Number.isFinite(value)) note(feature.name, 'non_finite', String(value));
+      return value;
+    }
+    if (typeof value === 'object') {
+      note(feature.name, 'wrong_type', value);
+      return null;
+    }
+    if (typeof value !== feature.expects) note(feature.name, 'wrong_type', value);
+    return String(value);
+  }
+
   /** Fields of the features object the baseline does not have: new fields are schema findings. */
-  private extraFields(json: Record<string, unknown>): string | null {
-    const container = readPath(json, this.extraBase);
-    if (!container || typeof container !== 'object' || Array.isArray(container)) return null;
+  private extraFields(fields: Record<string, unknown> | undefined): string | null {
+    if (!fields) return null;
     let extra: Record<string, unknown> | null = null;
-    for (const [key, value] of Object.entries(container)) {
-      if (!this.known.has(key)) (extra ??= Object.create(null) as Record<string, unknown>)[key] = value;
+    // Object.keys, not Object.entries: no [key, value] array per field of every event.
+    for (const key of Object.keys(fields)) {
+      if (!this.known.has(key)) (extra ??= Object.create(null) as Record<string, unknown>)[key] = fields[key];
     }
     return extra ? JSON.stringify(extra) : null;
   }

@@ -1,8 +1,7 @@
 import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType, DuckDBVector, timestampValue } from '@duckdb/node-api';
 import type { DecodedEvent, FeatureSpec } from '../ingest/decoder.js';
 import type { Database } from './database.js';
-import { quoteIdent } from './sql.js';
-import { quoteLiteral } from './sql.js';
+import { quoteIdent, quoteLiteral } from './sql.js';
 
 /** A decoded event with its place in the log. */
 export interface StoredEvent {

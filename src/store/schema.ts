@@ -65,11 +65,11 @@ export function featureColumnType(feature: Pick<FeatureSpec, 'kind'>): 'DOUBLE' 
   return feature.kind === 'numeric' ? 'DOUBLE' : 'VARCHAR';
 }
 
-/** CREATE TABLE of a samples table: one column per feature, then the system columns. */
-export function createSamplesTableSql(model: string, features: readonly Pick<FeatureSpec, 'name' | 'kind'>[]): string {
+/** CREATE TABLE of a samples table (`samplesTable(model)`, or a rebuild's temporary name): one column per feature, then the system columns. */
+export function createSamplesTableSql(table: string, features: readonly Pick<FeatureSpec, 'name' | 'kind'>[]): string {
   const columns = [
     ...features.map((f) => `${quoteIdent(f.name)} ${featureColumnType(f)}`),
     ...Object.entries(SYSTEM_COLUMNS).map(([name, type]) => `${name} ${type}`),
   ];
-  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(samplesTable(model))} (${columns.join(', ')})`;
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${columns.join(', ')})`;
 }

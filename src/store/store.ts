@@ -14,11 +14,11 @@ export class Store {
   private constructor(readonly db: Database, readonly path: string) {}
 
   /** Opens (creating) the file. A file locked by another process is a clear error, not a crash. */
-  static async open(path: string): Promise<Store> {
+  static async open(path: string, options: { memoryLimit?: string } = {}): Promise<Store> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let db: Database;
     try {
-      db = await Database.open(path);
+      db = await Database.open(path, options.memoryLimit ? { memory_limit: options.memoryLimit } : {});
     } catch (error) {
       const message = messageOf(error);
       if (/lock/i.test(message)) {
@@ -36,7 +36,11 @@ export class Store {
   }
 
   /**
-   * Creates the model's samples table, or adds columns for features the baseline gained.
+   * Creates the model's samples table, or brings an existing one to the baseline's features: the
+   * columns are always the features in baseline order, then the system columns, because the
+   * writer appends in that order. A table that differs (a baseline that gained, lost or reordered
+   * features) is rebuilt in one transaction, keeping the values of the features both share;
+   * columns of features the baseline no longer has are dropped (their names are returned).
    * A feature whose column exists with another type is an error naming both.
    */
   async ensureSamplesTable(model: string, features: readonly FeatureSpec[]): Promise<string> {
@@ -44,21 +48,40 @@ export class Store {
     for (const f of features) {
       if (f.name in SYSTEM_COLUMNS) throw new UserError(`model '${model}': feature name '${f.name}' is reserved for driftwatch's own column`);
     }
-    await this.db.run(createSamplesTableSql(model, features));
-    const existing = new Map(
-      (await this.db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?`, [table]))
-        .map((r) => [String(r.column_name), String(r.data_type)]),
-    );
+    await this.db.run(createSamplesTableSql(table, features));
+    const existing = (await this.db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table]))
+      .map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+    const have = new Map(existing.map((c) => [c.name, c.type]));
     for (const f of features) {
       const type = featureColumnType(f);
-      const have = existing.get(f.name);
-      if (have === undefined) await this.db.run(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(f.name)} ${type}`);
-      else if (have !== type) {
-        throw new UserError(`model '${model}': column '${f.name}' of ${table} is ${have}, but the baseline makes it ${f.kind} (${type}); use a new model name or migrate the table`);
+      const found = have.get(f.name);
+      if (found !== undefined && found !== type) {
+        throw new UserError(`model '${model}': column '${f.name}' of ${table} is ${found}, but the baseline makes it ${f.kind} (${type}); use a new model name or migrate the table`);
       }
     }
+    const wanted = [...features.map((f) => f.name), ...Object.keys(SYSTEM_COLUMNS)];
+    if (wanted.length === existing.length && wanted.every((name, i) => existing[i]!.name === name)) return table;
+    const dropped = existing.map((c) => c.name).filter((name) => !wanted.includes(name));
+    const rebuilt = `${table}__rebuild`;
+    const select = wanted.map((name) => (have.has(name) ? quoteIdent(name) : `NULL AS ${quoteIdent(name)}`)).join(', ');
+    await this.db.run('BEGIN TRANSACTION');
+    try {
+      await this.db.run(`DROP TABLE IF EXISTS ${quoteIdent(rebuilt)}`);
+      await this.db.run(createSamplesTableSql(rebuilt, features));
+      await this.db.run(`INSERT INTO ${quoteIdent(rebuilt)} SELECT ${select} FROM ${quoteIdent(table)}`);
+      await this.db.run(`DROP TABLE ${quoteIdent(table)}`);
+      await this.db.run(`ALTER TABLE ${quoteIdent(rebuilt)} RENAME TO ${quoteIdent(table)}`);
+      await this.db.run('COMMIT');
+    } catch (error) {
+      await this.db.run('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    this.rebuilt.push({ table, dropped });
     return table;
   }
+
+  /** Samples tables rebuilt for a changed baseline since the store opened, with the columns dropped. */
+  readonly rebuilt: { table: string; dropped: string[] }[] = [];
 
   /** The stored next offsets of a model: "topic/partition" -> next offset to read. */
   async loadOffsets(model: string): Promise<Map<string, bigint>> {

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EventMapping } from '../config/schema.js';
+import { buildBatch } from '../ingest/batch.js';
+import { EventDecoder, type FeatureSpec } from '../ingest/decoder.js';
+import { SamplesWriter } from './samples-writer.js';
+import { Store } from './store.js';
+
+const spec = (name: string, kind: FeatureSpec['kind'] = 'numeric'): FeatureSpec => ({ name, kind, expects: kind === 'numeric' ? 'number' : 'string', path: ['features', name] });
+
+async function write(store: Store, features: FeatureSpec[], events: Record<string, unknown>[], offset: number) {
+  const table = await store.ensureSamplesTable('m', features);
+  const writer = new SamplesWriter(store.db, 'm', table, features, 10);
+  const messages = events.map((features, i) => ({ topic: 't', partition: 0, offset: BigInt(offset + i), key: null, value: Buffer.from(JSON.stringify({ features })), timestampMs: Date.now() }));
+  await writer.write(buildBatch(messages, new EventDecoder(features, EventMapping.parse({}), 1 << 20), { rate: 1, by: 'key' }));
+  return table;
+}
+
+describe('samples table and a changing baseline', () => {
+  it('a baseline that gains, reorders and loses features: the table is rebuilt, shared values kept, new rows land in the right columns', async () => {
+    const store = await Store.open(':memory:');
+    try {
+      await write(store, [spec('a'), spec('b'), spec('c', 'categorical')], [{ a: 1, b: 2, c: 'x' }], 0);
+      const table = await write(store, [spec('c', 'categorical'), spec('d'), spec('a')], [{ a: 10, c: 'y', d: 4 }], 1);
+      assert.deepEqual(store.rebuilt, [{ table, dropped: ['b'] }]);
+      const columns = (await store.db.rows(`SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table])).map((r) => r.column_name);
+      assert.deepEqual(columns.slice(0, 3), ['c', 'd', 'a']);
+      const rows = await store.db.rows(`SELECT c, d, a, _offset FROM ${table} ORDER BY _offset`);
+      assert.deepEqual(rows.map((r) => [r.c, r.d, r.a, Number(r._offset)]), [['x', null, 1, 0], ['y', 4, 10, 1]]);
+      await write(store, [spec('c', 'categorical'), spec('d'), spec('a')], [{ a: 5, c: 'z', d: 6 }], 2);
+      assert.equal(store.rebuilt.length, 1, 'no rebuild when nothing changed');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a feature whose kind changed is refused, naming both types', async () => {
+    const store = await Store.open(':memory:');
+    try {
+      await store.ensureSamplesTable('m', [spec('a')]);
+      await assert.rejects(store.ensureSamplesTable('m', [spec('a', 'categorical')]), /column 'a' of samples_m is DOUBLE, but the baseline makes it categorical \(VARCHAR\)/);
+    } finally {
+      store.close();
+    }
+  });
+});
