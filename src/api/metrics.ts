@@ -60,30 +60,22 @@ export class Metrics {
     const registers = [this.registry];
     const snapshot = () => this.snapshot();
     const models = () => deps.models();
-    new Counter({
-      name: METRIC_NAMES.eventsConsumed,
-      help: 'Events read from the model\'s topics (or HTTP ingest), as stored in the same transaction as the rows.',
-      labelNames: ['model'],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const model of models()) this.inc({ model }, 0);
-        for (const c of s.counts) if (c.counter === COUNTERS.consumed) this.inc({ model: c.model }, c.value);
-      },
-    });
-    new Counter({
-      name: METRIC_NAMES.eventsSampled,
-      help: 'Events kept by the sampler.',
-      labelNames: ['model'],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const model of models()) this.inc({ model }, 0);
-        for (const c of s.counts) if (c.counter === COUNTERS.sampled) this.inc({ model: c.model }, c.value);
-      },
-    });
+    // A per-model counter read from `ingest_counts` at scrape time (exact across restarts).
+    const storedCounter = (name: string, help: string, counter: string) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['model'],
+        registers,
+        async collect() {
+          const s = await snapshot();
+          this.reset();
+          for (const model of models()) this.inc({ model }, 0);
+          for (const c of s.counts) if (c.counter === counter) this.inc({ model: c.model }, c.value);
+        },
+      });
+    storedCounter(METRIC_NAMES.eventsConsumed, 'Events read from the model\'s topics (or HTTP ingest), as stored in the same transaction as the rows.', COUNTERS.consumed);
+    storedCounter(METRIC_NAMES.eventsSampled, 'Events kept by the sampler.', COUNTERS.sampled);
     new Counter({
       name: METRIC_NAMES.eventsQuarantined,
       help: 'Sampled events set aside, by reason: unreadable messages (malformed_json, too_large...) and stored events with a bad value (missing_feature, wrong_type...).',
