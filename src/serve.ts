@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { createApp, listen, type RunningServer } from './api/app.js';
+import { mountDashboard } from './api/dashboard/dashboard.js';
 import { TokenSet } from './api/auth.js';
 import { HttpIngest, WriteLock } from './api/http-ingest.js';
 import { Metrics } from './api/metrics.js';
@@ -159,6 +160,7 @@ export class Service {
         if (!m) throw new UserError(`model '${name}' is not running`);
         return m.http.ingest(events);
       },
+      extend: (app) => mountDashboard(app),
     });
     this.server = await listen(app, this.config.api);
     this.logger.info({ url: this.server.url }, 'API listening');

@@ -31,6 +31,9 @@ describe('API in the service', { timeout: 120_000 }, () => {
     const get = (path: string, token?: string) => fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     try {
       assert.equal((await get('/healthz')).status, 200);
+      const page = await get('/');
+      assert.equal(page.status, 200, 'the dashboard shell is served');
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
       const deadline = Date.now() + 20_000;
       let ready = await get('/readyz');
       while (ready.status !== 200 && Date.now() < deadline) {

@@ -1,0 +1,98 @@
+// The dashboard in Debian's headless Chromium over the real harness app: token form, models page,
+// model page with a feature named like a script tag (shown as text, never run), SVG charts, and
+// no request leaving 127.0.0.1.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { mountDashboard } from '../src/api/dashboard/dashboard.js';
+import { fixtureEvents, type Harness, startHarness, TEST_TOKENS } from '../src/api/harness.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const EVIL = '<script>window.__pwned=1</script>';
+const SCREENSHOT = process.env.DASHBOARD_SCREENSHOT ?? '/tmp/dashboard.png';
+
+describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, () => {
+  let h: Harness;
+  let browser: Browser;
+
+  before(async () => {
+    h = await startHarness({ deps: { extend: (app) => mountDashboard(app) } });
+    // Two drifted checks, so the heatmap has two columns.
+    for (const slice of [1000, 2000]) {
+      const ingest = await h.request('/api/v1/models/fraud/events', { method: 'POST', token: 'ingest', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixtureEvents('synthetic_current.csv', slice)) });
+      assert.equal(ingest.status, 200, await ingest.text());
+      const check = await h.request('/api/v1/models/fraud/checks', { method: 'POST', token: 'admin' });
+      assert.equal(check.status, 201, await check.text());
+    }
+    // A feature named like a script: rename the categorical feature in the stored reports and alerts.
+    const db = await h.store.connect();
+    try {
+      await db.run(`UPDATE reports SET report = replace(report, '"channel', ?)`, [JSON.stringify(EVIL).slice(0, -1)]);
+      await db.run(`UPDATE alert_state SET feature = ? WHERE feature = 'channel'`, [EVIL]);
+    } finally {
+      db.close();
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('serves the shell and assets with their content types, under helmet\'s CSP', async () => {
+    const shell = await fetch(`${h.url}/`);
+    assert.equal(shell.status, 200);
+    assert.match(shell.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(shell.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.match((await fetch(`${h.url}/dashboard/dashboard.js`)).headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.match((await fetch(`${h.url}/dashboard/dashboard.css`)).headers.get('content-type') ?? '', /^text\/css/);
+    // The API stays protected; unknown paths still get the JSON 404.
+    assert.equal((await fetch(`${h.url}/api/v1/models`)).status, 401);
+    assert.equal((await fetch(`${h.url}/nope`)).status, 404);
+  });
+
+  it('asks for a token, lists the models and shows a model page without running data', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const requests: string[] = [];
+    const problems: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+
+    await page.goto(`${h.url}/`);
+    await page.fill('#token-form input[name=token]', TEST_TOKENS.read);
+    await page.click('#token-form button');
+    await page.waitForSelector('body[data-loaded=true] #models');
+    const models = await page.$$eval('#models tbody tr td.name', (cells) => cells.map((c) => c.textContent));
+    assert.deepEqual(models, ['fraud', 'broken']);
+
+    await page.click('#models a[href="/models/fraud"]');
+    await page.waitForSelector('body[data-loaded=true] #latest');
+    const features = await page.$$eval('#latest tbody tr td.name', (cells) => cells.map((c) => c.textContent));
+    assert.equal(features[0], EVIL, 'the drifted, script-named feature first, as text');
+    assert.deepEqual([...features].sort(), [EVIL, 'age', 'amount', 'score'].sort());
+    assert.equal(await page.$$eval('#latest tr.drift', (rows) => rows.length), 1);
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned), undefined);
+    assert.equal(await page.$$eval('script', (s) => s.length), 1, 'no script element besides the dashboard\'s');
+    assert.equal(await page.$$eval('#histograms svg', (s) => s.length), 4);
+    assert.equal(await page.$$eval('#heatmap svg rect', (r) => r.length), 8, '4 features × 2 checks');
+    assert.match(await page.textContent('#schema') ?? '', /null/);
+    assert.match(await page.textContent('#alerts') ?? '', /<script>window\.__pwned=1<\/script>/);
+    // The token survives a reload (sessionStorage), so no form the second time.
+    await page.reload();
+    await page.waitForSelector('body[data-loaded=true] #latest');
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    const foreign = requests.filter((u) => new URL(u).hostname !== '127.0.0.1');
+    assert.deepEqual(foreign, []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
