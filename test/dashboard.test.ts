@@ -30,6 +30,12 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     try {
       await db.run(`UPDATE reports SET report = replace(report, '"channel', ?)`, [JSON.stringify(EVIL).slice(0, -1)]);
       await db.run(`UPDATE alert_state SET feature = ? WHERE feature = 'channel'`, [EVIL]);
+      // A resolved alert for the history, and outbox entries: one pending, one dead with a script-like error.
+      await db.run(`INSERT INTO alert_state VALUES ('fp-resolved', 'fraud', 'age', 'drift', 'warning', 'age drifted earlier', NULL,
+        TIMESTAMP '2026-01-01 10:00:00', TIMESTAMP '2026-01-01 11:00:00', NULL)`);
+      await db.run(`DELETE FROM outbox`);
+      await db.run(`INSERT INTO outbox VALUES ('ob-pending', 'slack', 'fraud', 'firing', '{}', 'pending', 1, now(), 'timeout', now(), NULL),
+        ('ob-dead', 'email-ops', 'fraud', 'firing', '{}', 'dead', 5, now(), ?, now(), NULL)`, [`550 rejected ${EVIL}`]);
     } finally {
       db.close();
     }
@@ -72,6 +78,14 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     await page.waitForSelector('body[data-loaded=true] #models');
     const models = await page.$$eval('#models tbody tr td.name', (cells) => cells.map((c) => c.textContent));
     assert.deepEqual(models, ['fraud', 'broken']);
+    // Outbox: counts and the dead delivery, its error as text.
+    assert.equal(await page.textContent('#outbox [data-count=pending]'), '1 pending');
+    assert.equal(await page.textContent('#outbox [data-count=dead]'), '1 dead');
+    const dead = await page.$$eval('#outbox tbody tr.dead td', (cells) => cells.map((c) => c.textContent));
+    assert.equal(dead[0], 'email-ops');
+    assert.equal(dead[3], '5');
+    assert.equal(dead[5], `550 rejected ${EVIL}`);
+    await page.screenshot({ path: SCREENSHOT.replace(/(\.png)?$/, '-models.png'), fullPage: true });
 
     await page.click('#models a[href="/models/fraud"]');
     await page.waitForSelector('body[data-loaded=true] #latest');
@@ -85,6 +99,17 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     assert.equal(await page.$$eval('#heatmap svg rect', (r) => r.length), 8, '4 features × 2 checks');
     assert.match(await page.textContent('#schema') ?? '', /null/);
     assert.match(await page.textContent('#alerts') ?? '', /<script>window\.__pwned=1<\/script>/);
+    // PSI over time: one line chart per feature, a point per check, the drifted ones marked.
+    const trends = await page.$$eval('#trends figure', (figs) => figs.map((f) => f.getAttribute('data-feature')));
+    assert.deepEqual([...trends].sort(), [EVIL, 'age', 'amount', 'score'].sort());
+    assert.equal(await page.$$eval('#trends svg polyline', (p) => p.length), 4);
+    assert.equal(await page.$$eval('#trends svg circle', (c) => c.length), 8, '4 features × 2 checks');
+    assert.equal(await page.$$eval('#trends svg circle.drifted', (c) => c.length), 2, 'the script-named feature drifted in both checks');
+    assert.equal(await page.textContent(`#trends figure.drift figcaption`).then((t) => t?.startsWith(EVIL)), true);
+    // Alert history: firing and resolved, with since and until.
+    const history = await page.$$eval('#alert-history tbody tr', (rows) => rows.map((r) => [r.className, r.children[1]!.textContent, r.children[5]!.textContent]));
+    assert.ok(history.some(([cls, feature, until]) => cls === 'firing' && feature === EVIL && until === 'now'), JSON.stringify(history));
+    assert.ok(history.some(([cls, feature, until]) => cls === 'resolved' && feature === 'age' && until !== 'now'), JSON.stringify(history));
     // The token survives a reload (sessionStorage), so no form the second time.
     await page.reload();
     await page.waitForSelector('body[data-loaded=true] #latest');

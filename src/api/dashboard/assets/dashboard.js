@@ -77,7 +77,11 @@ function tokenForm(app, message) {
 // ------------------------------------------------------------------ models page
 
 async function modelsPage(app) {
-  const { items } = await api('/api/v1/models');
+  const [{ items }, pending, dead] = await Promise.all([
+    api('/api/v1/models'),
+    api('/api/v1/outbox?status=pending&limit=1'),
+    api('/api/v1/outbox?status=dead&limit=50'),
+  ]);
   const rows = items.map((m) => el('tr', { class: m.latestCheck && m.latestCheck.drift ? 'drift' : null },
     el('td', { class: 'name' }, el('a', { href: `/models/${encodeURIComponent(m.name)}` }, m.name)),
     el('td', {}, badge(m.status), m.error ? el('div', { class: 'muted' }, m.error) : null),
@@ -85,7 +89,21 @@ async function modelsPage(app) {
     el('td', {}, m.latestCheck ? badge(m.latestCheck.status) : el('span', { class: 'muted' }, 'no check yet')),
     el('td', { class: 'num' }, String(m.firingAlerts)),
   ));
-  app.replaceChildren(el('h1', {}, 'Models'), el('section', { id: 'models' }, table(['Model', 'Status', 'Last check', 'Last result', 'Firing alerts'], rows)));
+  app.replaceChildren(el('h1', {}, 'Models'), el('section', { id: 'models' }, table(['Model', 'Status', 'Last check', 'Last result', 'Firing alerts'], rows)),
+    outboxSection(pending, dead));
+}
+
+/** Notification deliveries: counts of waiting and given-up ones, and the dead ones in detail. */
+function outboxSection(pending, dead) {
+  const counts = el('p', { class: 'counts' },
+    el('span', { 'data-count': 'pending' }, `${pending.total} pending`), ' · ',
+    el('span', { 'data-count': 'dead', class: dead.total > 0 ? 'error' : null }, `${dead.total} dead`));
+  const body = dead.items.length === 0 ? el('p', { class: 'muted' }, 'No dead deliveries.')
+    : table(['Channel', 'Model', 'Kind', 'Attempts', 'Created', 'Last error'], dead.items.map((d) => el('tr', { class: 'dead', 'data-id': d.id },
+      el('td', { class: 'name' }, d.channel), el('td', {}, d.model), el('td', {}, d.kind), el('td', { class: 'num' }, String(d.attempts)),
+      el('td', {}, when(d.createdAt)), el('td', { class: 'last-error' }, d.lastError || '–'))));
+  const more = dead.total > dead.items.length ? el('p', { class: 'muted' }, `showing the newest ${dead.items.length} of ${dead.total}`) : null;
+  return el('section', { id: 'outbox' }, el('h2', {}, 'Outbox'), counts, body, more);
 }
 
 // ------------------------------------------------------------------ model page
@@ -93,10 +111,11 @@ async function modelsPage(app) {
 async function modelPage(app, name) {
   document.getElementById('crumb').textContent = `/ ${name}`;
   const m = encodeURIComponent(name);
-  const [model, checks, alerts] = await Promise.all([
+  const [model, checks, alerts, resolved] = await Promise.all([
     api(`/api/v1/models/${m}`),
     api(`/api/v1/models/${m}/checks?limit=12`),
     api(`/api/v1/alerts?status=firing&model=${m}`),
+    api(`/api/v1/alerts?status=resolved&model=${m}&limit=50`),
   ]);
   // Full reports for the heatmap (the list carries no statistics); the newest is also the table's.
   const reports = await Promise.all(checks.items.map((c) => api(`/api/v1/checks/${encodeURIComponent(c.id)}`)));
@@ -112,10 +131,16 @@ async function modelPage(app, name) {
         el('p', { class: 'legend muted' }, el('span', { class: 'base' }), 'baseline', el('span', { class: 'cur' }), 'current'),
         el('div', { class: 'charts' }, worstFirst(latest.features).map(histogram))),
       el('section', { id: 'heatmap' }, el('h2', {}, 'PSI by feature over recent checks'), heatmap(reports.filter((r) => r.features.length > 0).reverse())),
+      el('section', { id: 'trends' }, el('h2', {}, 'PSI over recent checks, per feature'),
+        el('p', { class: 'legend muted' }, el('span', { class: 'dot-drift' }), 'drifted check'),
+        trendCharts(reports.filter((r) => r.features.length > 0).reverse())),
       el('section', { id: 'schema' }, el('h2', {}, 'Schema findings'), schemaFindings(latest.schema)),
     );
   }
   parts.push(el('section', { id: 'alerts' }, el('h2', {}, `Firing alerts (${alerts.total})`), alertTable(alerts.items)));
+  parts.push(el('section', { id: 'alert-history' }, el('h2', {}, `Alert history (${alerts.total} firing, ${resolved.total} resolved)`),
+    alertHistory([...alerts.items, ...resolved.items]),
+    resolved.total > resolved.items.length ? el('p', { class: 'muted' }, `showing the newest ${resolved.items.length} resolved of ${resolved.total}`) : null));
   app.replaceChildren(...parts);
 }
 
@@ -187,6 +212,42 @@ function heatmap(reports) {
     cells.push(svg('text', { x: left + col * cw + cw / 2, y: top + names.length * ch + 14, 'text-anchor': 'middle' }, `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`));
   });
   return svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'heatmap', width: W, height: H }, svg('title', {}, 'PSI per feature and check'), cells);
+}
+
+/** One small line chart per feature: PSI across the checks (oldest left), drifted checks as red dots. */
+function trendCharts(reports) {
+  if (reports.length === 0) return el('p', { class: 'muted' }, 'No checks with features yet.');
+  const names = [...new Set(reports.flatMap((r) => r.features.map((f) => f.name)))];
+  const W = 220, H = 90, pad = { l: 30, r: 8, t: 8, b: 18 };
+  const x = (i) => pad.l + (reports.length === 1 ? (W - pad.l - pad.r) / 2 : (i * (W - pad.l - pad.r)) / (reports.length - 1));
+  const hhmm = (iso) => { const d = new Date(iso); return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`; };
+  return el('div', { class: 'charts trends' }, names.map((name) => {
+    const points = reports.map((r, i) => { const f = r.features.find((g) => g.name === name); return { i, r, psi: psiOf(f), drift: Boolean(f && f.drift) }; });
+    const known = points.filter((p) => p.psi !== null);
+    const max = Math.max(0.1, ...known.map((p) => p.psi));
+    const y = (v) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
+    const drifted = known.filter((p) => p.drift).length;
+    const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'trend' },
+      svg('title', {}, `${name}: PSI over ${reports.length} checks`),
+      svg('line', { class: 'axis', x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b }),
+      svg('text', { x: pad.l - 4, y: pad.t + 8, 'text-anchor': 'end' }, fmt(max, 2)),
+      svg('text', { x: pad.l - 4, y: H - pad.b, 'text-anchor': 'end' }, '0'),
+      svg('text', { x: pad.l, y: H - 4, 'text-anchor': 'start' }, hhmm(reports[0].timing.finishedAt)),
+      reports.length > 1 ? svg('text', { x: W - pad.r, y: H - 4, 'text-anchor': 'end' }, hhmm(reports[reports.length - 1].timing.finishedAt)) : null,
+      known.length > 1 ? svg('polyline', { class: 'line', points: known.map((p) => `${x(p.i).toFixed(1)},${y(p.psi).toFixed(1)}`).join(' ') }) : null,
+      known.map((p) => svg('circle', { class: p.drift ? 'point drifted' : 'point', cx: x(p.i).toFixed(1), cy: y(p.psi).toFixed(1), r: p.drift ? 4 : 2.5 },
+        svg('title', {}, `${when(p.r.timing.finishedAt)}: PSI ${fmt(p.psi)}${p.drift ? ' (drift)' : ''}`))),
+    );
+    return el('figure', { class: drifted ? 'drift' : null, 'data-feature': name },
+      el('figcaption', {}, name, el('span', { class: 'muted' }, ` ${drifted}/${known.length} drifted`)), chart);
+  }));
+}
+
+function alertHistory(items) {
+  if (items.length === 0) return el('p', { class: 'muted' }, 'No alerts yet.');
+  return table(['Status', 'Feature', 'Kind', 'Severity', 'Since', 'Until', 'Summary'], items.map((a) => el('tr', { class: a.status, 'data-fingerprint': a.fingerprint },
+    el('td', {}, badge(a.status)), el('td', { class: 'name' }, a.feature), el('td', {}, a.kind), el('td', {}, badge(a.severity)),
+    el('td', {}, when(a.startsAt)), el('td', {}, a.endsAt ? when(a.endsAt) : 'now'), el('td', {}, a.summary))));
 }
 
 function schemaFindings(schema) {
