@@ -4,6 +4,7 @@
 //
 // node --import tsx bench/noop-consumer.ts <broker> <topic> <groupId>   (runs until SIGTERM)
 import { Kafka, logLevel } from 'kafkajs';
+import { MAX_BYTES_PER_PARTITION } from '../src/ingest/kafka-source.js';
 
 const [broker, topic, groupId] = process.argv.slice(2);
 if (!broker || !topic || !groupId) {
@@ -14,7 +15,7 @@ if (!broker || !topic || !groupId) {
 const kafka = new Kafka({ clientId: 'driftwatch-bench-noop', brokers: [broker], logLevel: logLevel.ERROR, retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 } });
 // The service's settings (KafkaIngest): the 30 s default session, a third of it between
 // heartbeats, 4 MiB per partition and fetch.
-const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 10_000, maxBytesPerPartition: 4 * 1024 * 1024 });
+const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 10_000, maxBytesPerPartition: MAX_BYTES_PER_PARTITION });
 let count = 0;
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning: true });

@@ -1,7 +1,8 @@
 import type { Database } from '../store/database.js';
+import { TIMESTAMP_MS } from '../store/sql.js';
 import type { Notification } from './types.js';
 
-const ts = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+const ts = (ms: number) => Math.floor(ms);
 
 /** A row of the outbox. */
 export interface OutboxEntry {
@@ -19,7 +20,7 @@ export interface OutboxEntry {
 /** Stores a notification before anything is sent (inside the caller's transaction). */
 export async function enqueue(db: Database, entry: { id: string; channel: string; model: string; kind: OutboxEntry['kind']; payload: unknown }, now: number): Promise<void> {
   await db.run(
-    `INSERT INTO outbox (id, channel, model, kind, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))`,
+    `INSERT INTO outbox (id, channel, model, kind, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ${TIMESTAMP_MS}, ${TIMESTAMP_MS})`,
     [entry.id, entry.channel, entry.model, entry.kind, JSON.stringify(entry.payload), ts(now), ts(now)],
   );
 }
@@ -28,7 +29,7 @@ export async function enqueue(db: Database, entry: { id: string; channel: string
 export async function due(db: Database, now: number, limit = 100): Promise<OutboxEntry[]> {
   const rows = await db.rows(
     `SELECT id, channel, model, kind, payload, status, attempts, epoch_ms(next_attempt_at) AS next, last_error
-     FROM outbox WHERE status = 'pending' AND next_attempt_at <= CAST(? AS TIMESTAMP) ORDER BY created_at, id LIMIT ?`,
+     FROM outbox WHERE status = 'pending' AND next_attempt_at <= ${TIMESTAMP_MS} ORDER BY created_at, id LIMIT ?`,
     [ts(now), limit],
   );
   return rows.map((r) => ({
@@ -39,11 +40,11 @@ export async function due(db: Database, now: number, limit = 100): Promise<Outbo
 }
 
 export async function markDelivered(db: Database, id: string, attempts: number, now: number): Promise<void> {
-  await db.run(`UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = CAST(? AS TIMESTAMP), last_error = NULL WHERE id = ?`, [attempts, ts(now), id]);
+  await db.run(`UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ${TIMESTAMP_MS}, last_error = NULL WHERE id = ?`, [attempts, ts(now), id]);
 }
 
 export async function markRetry(db: Database, id: string, attempts: number, nextAt: number, error: string): Promise<void> {
-  await db.run(`UPDATE outbox SET attempts = ?, next_attempt_at = CAST(? AS TIMESTAMP), last_error = ? WHERE id = ?`, [attempts, ts(nextAt), error, id]);
+  await db.run(`UPDATE outbox SET attempts = ?, next_attempt_at = ${TIMESTAMP_MS}, last_error = ? WHERE id = ?`, [attempts, ts(nextAt), error, id]);
 }
 
 export async function markDead(db: Database, id: string, attempts: number, error: string): Promise<void> {

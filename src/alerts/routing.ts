@@ -29,8 +29,8 @@ export function buildNotifications(evaluation: Evaluation, report: LiveReport, a
     const routes = alerts.routes.filter((r) => r.channels.includes(channel.name));
     const mine = all.filter((a) => routes.some((r) => routeMatches(r, a)));
     if (mine.length === 0) continue;
-    // Send a still-firing group again only when something of this channel's share is due:
-    // a resolved alert, or any firing one (the group's repeat or a new alert decided `notice`).
+    // Whether anything is due was decided once for the group (`evaluation.notice`); each channel
+    // then gets the whole group as its routes see it, as Alertmanager sends a group.
     const names = new Set(mine.map((a) => a.labels.feature));
     const features = report.features.filter((f) => names.has(f.name));
     const firing = mine.some((a) => a.status === 'firing');

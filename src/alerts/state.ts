@@ -1,8 +1,9 @@
 import type { Database } from '../store/database.js';
+import { TIMESTAMP_MS } from '../store/sql.js';
 import type { GroupNotice, StoredAlert } from './engine.js';
 import type { AlertKind, Severity } from './types.js';
 
-const ts = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('T', ' ').replace('Z', ''));
+const ts = (ms: number | null) => (ms === null ? null : Math.floor(ms));
 
 /** The alerts of a model that are still firing, as stored. */
 export async function loadFiring(db: Database, model: string): Promise<StoredAlert[]> {
@@ -33,7 +34,7 @@ export async function saveAlerts(db: Database, alerts: readonly StoredAlert[], r
   for (const a of alerts) {
     await db.run(`DELETE FROM alert_state WHERE fingerprint = ?`, [a.fingerprint]);
     await db.run(
-      `INSERT INTO alert_state VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?)`,
+      `INSERT INTO alert_state VALUES (?, ?, ?, ?, ?, ?, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?)`,
       [a.fingerprint, a.labels.model, a.labels.feature, a.labels.kind, a.severity, a.summary, a.stats ? JSON.stringify(a.stats) : null, ts(a.startsAt), ts(a.endsAt), reportId],
     );
   }
@@ -42,5 +43,5 @@ export async function saveAlerts(db: Database, alerts: readonly StoredAlert[], r
 /** Records the group's notification (inside the caller's transaction). */
 export async function saveNotice(db: Database, model: string, notice: GroupNotice): Promise<void> {
   await db.run(`DELETE FROM alert_groups WHERE model = ?`, [model]);
-  await db.run(`INSERT INTO alert_groups VALUES (?, CAST(? AS TIMESTAMP), ?)`, [model, ts(notice.notifiedAt), JSON.stringify(notice.firing)]);
+  await db.run(`INSERT INTO alert_groups VALUES (?, ${TIMESTAMP_MS}, ?)`, [model, ts(notice.notifiedAt), JSON.stringify(notice.firing)]);
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { LiveReport } from '../checks/live.js';
 import type { Database } from '../store/database.js';
+import { TIMESTAMP_MS } from '../store/sql.js';
 import type { CheckSummary } from './schemas.js';
 
 export type CheckSummaryBody = z.infer<typeof CheckSummary>;
@@ -40,11 +41,11 @@ export async function listReports(db: Database, model: string, filter: ReportFil
   const where = ['model = ?'];
   const values: (string | number)[] = [model];
   if (filter.from !== undefined) {
-    where.push('finished_at >= make_timestamp(?::BIGINT * 1000)');
+    where.push(`finished_at >= ${TIMESTAMP_MS}`);
     values.push(Math.floor(filter.from));
   }
   if (filter.to !== undefined) {
-    where.push('finished_at < make_timestamp(?::BIGINT * 1000)');
+    where.push(`finished_at < ${TIMESTAMP_MS}`);
     values.push(Math.ceil(filter.to));
   }
   if (filter.status !== undefined) {

@@ -1,4 +1,5 @@
 import type { Database } from '../store/database.js';
+import { TIMESTAMP_MS } from '../store/sql.js';
 
 /**
  * Silences: an alert's notifications are held until `until`. The alert itself keeps firing and
@@ -14,7 +15,7 @@ export async function ensureApiTables(db: Database): Promise<void> {
 
 /** Silences an alert until `untilMs` (replacing an earlier silence of it). */
 export async function silence(db: Database, fingerprint: string, untilMs: number): Promise<void> {
-  await db.run(`INSERT OR REPLACE INTO silences VALUES (?, make_timestamp(?::BIGINT * 1000))`, [fingerprint, Math.round(untilMs)]);
+  await db.run(`INSERT OR REPLACE INTO silences VALUES (?, ${TIMESTAMP_MS})`, [fingerprint, Math.round(untilMs)]);
 }
 
 /** Removes an alert's silence; true when there was one. */
@@ -29,6 +30,6 @@ export async function unsilence(db: Database, fingerprint: string): Promise<bool
  * @example const muted = await activeSilences(db, Date.now()); firing.filter((a) => !muted.has(a.fingerprint))
  */
 export async function activeSilences(db: Database, now: number): Promise<Map<string, number>> {
-  const rows = await db.rows(`SELECT fingerprint, epoch_ms("until") AS until_ms FROM silences WHERE "until" > make_timestamp(?::BIGINT * 1000)`, [Math.floor(now)]);
+  const rows = await db.rows(`SELECT fingerprint, epoch_ms("until") AS until_ms FROM silences WHERE "until" > ${TIMESTAMP_MS}`, [Math.floor(now)]);
   return new Map(rows.map((r) => [String(r.fingerprint), Number(r.until_ms)]));
 }

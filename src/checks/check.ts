@@ -131,12 +131,19 @@ export interface CheckRequest {
   decision?: DecisionSettings;
 }
 
+/** A loaded baseline, with the report's header for it. */
+interface LoadedBaseline {
+  profile: BaselineProfile;
+  header: CheckReport['baseline'];
+}
+
 /** Loads the baseline: a stored profile, or a data file profiled whole in the same database. */
-async function loadBaseline(db: Database, request: CheckRequest): Promise<BaselineProfile> {
+async function loadBaseline(db: Database, request: CheckRequest): Promise<LoadedBaseline> {
   if (looksLikeProfile(request.baseline)) {
     if (request.bins !== undefined) throw new UserError(`--bins applies only when the baseline is a data file; '${request.baseline}' is a profile with its own bins`);
     if (request.categorical?.length) throw new UserError(`--categorical applies only when the baseline is a data file; '${request.baseline}' is a profile`);
-    return readProfile(request.baseline);
+    const profile = readProfile(request.baseline);
+    return { profile, header: { name: profile.model, rows: profile.source.rows, version: profile.version, source: profile.source.file } };
   }
   const loaded = await loadTable(db, request.baseline, 'baseline', { materialize: true });
   const profile = await profileTable(db, loaded, {
@@ -147,7 +154,7 @@ async function loadBaseline(db: Database, request: CheckRequest): Promise<Baseli
     sampleSize: null,
   });
   await db.run(`DROP ${loaded.kind} ${quoteIdent(loaded.table)}`);
-  return profile;
+  return { profile, header: { name: profile.source.file, rows: profile.source.rows } };
 }
 
 const PERIOD = /^(\d+)(m|h|d|w)$/;
@@ -167,7 +174,7 @@ function windowExpr(column: ColumnInfo, every?: string): string {
   return `strftime(time_bucket(${interval}, CAST(${col} AS TIMESTAMP)), '%Y-%m-%dT%H:%M:%S')`;
 }
 
-async function checkWindows(db: Database, profile: BaselineProfile, loaded: LoadedTable, request: CheckRequest & { by: string }): Promise<WindowedReport> {
+async function checkWindows(db: Database, { profile, header }: LoadedBaseline, loaded: LoadedTable, request: CheckRequest & { by: string }): Promise<WindowedReport> {
   const column = loaded.columns.find((c) => c.name === request.by);
   if (!column) throw new UserError(`--by column '${request.by}' not found; the current data has: ${loaded.columns.map((c) => c.name).join(', ')}`);
   const key = windowExpr(column, request.every);
@@ -183,16 +190,11 @@ async function checkWindows(db: Database, profile: BaselineProfile, loaded: Load
     windows.push({ window: w === null ? '(null)' : String(w), rows: Number(n), ...comparison });
   }
   return {
-    baseline: baselineHeader(profile, looksLikeProfile(request.baseline)), current: { name: loaded.file, rows: loaded.rows },
+    baseline: header, current: { name: loaded.file, rows: loaded.rows },
     by: request.by, ...(request.every ? { every: request.every } : {}),
     drift: windows.some((w) => w.drift), windows,
     decision: describeDecision(request.decision), generatedAt: new Date().toISOString(),
   };
-}
-
-function baselineHeader(profile: BaselineProfile, fromProfile: boolean): CheckReport['baseline'] {
-  const name = fromProfile ? profile.model : profile.source.file;
-  return { name, rows: profile.source.rows, ...(fromProfile ? { version: profile.version, source: profile.source.file } : {}) };
 }
 
 /** `driftwatch check` without the CLI: compares a current data file with a baseline. */
@@ -200,12 +202,12 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport | Win
   if (request.every && !request.by) throw new UserError('--every needs --by COLUMN (the timestamp column to split on)');
   const db = await Database.open();
   try {
-    const profile = await loadBaseline(db, request);
+    const baseline = await loadBaseline(db, request);
     const current = await loadTable(db, request.current, 'current');
-    if (request.by) return await checkWindows(db, profile, current, { ...request, by: request.by });
-    const comparison = await compareTable(db, profile, current, request.decision ? { decision: request.decision } : {});
+    if (request.by) return await checkWindows(db, baseline, current, { ...request, by: request.by });
+    const comparison = await compareTable(db, baseline.profile, current, request.decision ? { decision: request.decision } : {});
     return {
-      baseline: baselineHeader(profile, looksLikeProfile(request.baseline)),
+      baseline: baseline.header,
       current: { name: current.file, rows: current.rows },
       ...comparison,
       decision: describeDecision(request.decision),

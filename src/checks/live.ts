@@ -3,7 +3,7 @@ import type { BaselineProfile } from '../baseline/profile.js';
 import type { ModelConfig, WindowSpecValue } from '../config/schema.js';
 import type { Database } from '../store/database.js';
 import { samplesTable } from '../store/schema.js';
-import { quoteIdent } from '../store/sql.js';
+import { quoteIdent, TIMESTAMP_MS } from '../store/sql.js';
 import { compareTable } from './check.js';
 import { describeDecision } from './decision.js';
 import type { CheckReport } from './report.js';
@@ -57,7 +57,7 @@ async function windowBounds(db: Database, model: string, table: string, spec: Wi
     return { start: since === null || since === undefined ? 0 : Number(since), end: now };
   }
   // The last N events before now: the window starts at the N-th newest event time.
-  const nth = await db.rows(`SELECT epoch_ms(_ts) AS t FROM ${quoteIdent(table)} WHERE _ts < make_timestamp(?::BIGINT * 1000) ORDER BY _ts DESC LIMIT 1 OFFSET ?`, [now, spec.count - 1]);
+  const nth = await db.rows(`SELECT epoch_ms(_ts) AS t FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS} ORDER BY _ts DESC LIMIT 1 OFFSET ?`, [now, spec.count - 1]);
   return { start: nth[0] ? Number(nth[0].t) : 0, end: now, limit: spec.count };
 }
 
@@ -75,7 +75,7 @@ export async function runLiveCheck(db: Database, model: ModelConfig, profile: Ba
   const windowTable = `window_${table}_${randomUUID().replaceAll('-', '')}`;
   await db.run(
     `CREATE TABLE ${quoteIdent(windowTable)} AS SELECT * FROM ${quoteIdent(table)}
-     WHERE _ts >= make_timestamp(?::BIGINT * 1000) AND _ts < make_timestamp(?::BIGINT * 1000)
+     WHERE _ts >= ${TIMESTAMP_MS} AND _ts < ${TIMESTAMP_MS}
      ORDER BY _ts DESC ${bounds.limit ? `LIMIT ${Math.floor(bounds.limit)}` : ''}`,
     [Math.floor(bounds.start), Math.ceil(bounds.end)],
   );
@@ -110,7 +110,7 @@ export async function runLiveCheck(db: Database, model: ModelConfig, profile: Ba
 /** Stores a report in `reports` (one row, the JSON whole). */
 export async function storeReport(db: Database, report: LiveReport): Promise<void> {
   await db.run(
-    `INSERT INTO reports VALUES (?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?)`,
-    [report.id, report.model, report.status, report.drift, report.window.start, report.window.end, report.window.rows, report.timing.startedAt, report.timing.finishedAt, JSON.stringify(report)],
+    `INSERT INTO reports VALUES (?, ?, ?, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?)`,
+    [report.id, report.model, report.status, report.drift, Date.parse(report.window.start), Date.parse(report.window.end), report.window.rows, Date.parse(report.timing.startedAt), Date.parse(report.timing.finishedAt), JSON.stringify(report)],
   );
 }

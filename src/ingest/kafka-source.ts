@@ -5,6 +5,9 @@ import type { SamplesWriter } from '../store/samples-writer.js';
 import { buildBatch, type IncomingMessage } from './batch.js';
 import type { EventDecoder } from './decoder.js';
 
+/** Bytes fetched per partition per request: big batches amortise the store's commit. */
+export const MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
+
 /** Messages per transaction: big enough to amortise the commit, small enough to heartbeat often. */
 export const CHUNK_MESSAGES = 5000;
 
@@ -47,7 +50,7 @@ export class KafkaIngest {
       sessionTimeout: model.source.sessionTimeout,
       // KafkaJS checks heartbeatInterval < sessionTimeout; a third of it is Kafka's own advice.
       heartbeatInterval: Math.floor(model.source.sessionTimeout / 3),
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
     });
     const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;

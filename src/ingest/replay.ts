@@ -6,6 +6,7 @@ import type { ProgressFn } from '../progress.js';
 import type { SamplesWriter } from '../store/samples-writer.js';
 import { buildBatch, type IncomingMessage } from './batch.js';
 import type { EventDecoder } from './decoder.js';
+import { MAX_BYTES_PER_PARTITION } from './kafka-source.js';
 
 /** Where a replay starts or ends: an offset (the same on every partition) or a time. */
 export type ReplayBound = { offset: bigint } | { timeMs: number };
@@ -65,7 +66,7 @@ export async function replay(kafka: Kafka, model: ModelConfig, ranges: Partition
   const total = ranges.reduce((n, r) => n + Number(r.to - r.from), 0);
   if (total === 0) return 0;
   const groupId = `driftwatch-replay-${model.name}-${Date.now()}`;
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, maxBytesPerPartition: 4 * 1024 * 1024 });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: model.source.sessionTimeout, maxBytesPerPartition: MAX_BYTES_PER_PARTITION });
   const remaining = new Map(ranges.map((r) => [`${r.topic}/${r.partition}`, r]));
   let read = 0;
   let finish: () => void = () => {};

@@ -4,7 +4,7 @@ import { formatZodError } from '../config/zod-errors.js';
 import { messageOf } from '../errors.js';
 import type { Database } from '../store/database.js';
 import { samplesTable } from '../store/schema.js';
-import { quoteIdent } from '../store/sql.js';
+import { quoteIdent, TIMESTAMP_MS } from '../store/sql.js';
 import type { Digest, FeatureTrend } from './types.js';
 
 /** How many features `topDrifted` names at most. */
@@ -21,7 +21,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 // Every period filter compares a TIMESTAMP column with the bounds as microseconds, the way the
 // live check bounds its window: half-open, so back-to-back periods count each row once.
 const inPeriod = (column: string) =>
-  `${column} >= make_timestamp(?::BIGINT * 1000) AND ${column} < make_timestamp(?::BIGINT * 1000)`;
+  `${column} >= ${TIMESTAMP_MS} AND ${column} < ${TIMESTAMP_MS}`;
 
 /**
  * Builds the scheduled drift report of one model over a period, from the store alone: events

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../checks/render/html.js';
+import { PALETTE } from '../checks/render/palette.js';
 import { displayWidth, formatCount, formatNumber, formatPValue, formatShare, terminalSafe } from '../checks/render/text.js';
 import type { SchemaFindings } from '../checks/report.js';
 import type { Digest, FeatureTrend } from './types.js';
@@ -121,12 +122,12 @@ const esc = escapeHtml;
 // Okabe-Ito blue for checks without drift and a dark red for drifted ones, as in the check
 // reports; drift is also said in words next to every chart, never by colour alone.
 const C = {
-  drift: '#b42318',
-  ok: '#0072b2',
-  okText: '#1d6b48',
-  ink: '#1d2329',
-  muted: '#5b6670',
-  line: '#dfe3e8',
+  drift: PALETTE.drift,
+  ok: PALETTE.baseline,
+  okText: PALETTE.resolved,
+  ink: PALETTE.ink,
+  muted: PALETTE.muted,
+  line: PALETTE.line,
   axis: '#8a949e',
   chartBg: '#f3f5f7',
   page: '#f5f6f8',

@@ -1,5 +1,5 @@
 import type { Database } from './database.js';
-import { quoteIdent } from './sql.js';
+import { quoteIdent, TIMESTAMP_MS } from './sql.js';
 
 /**
  * Deletes a model's sampled rows older than the retention, and trims its quarantine to the
@@ -7,9 +7,9 @@ import { quoteIdent } from './sql.js';
  * Returns the number of sample rows deleted.
  */
 export async function applyRetention(db: Database, model: string, table: string, retentionMs: number, keep: number, now = Date.now()): Promise<number> {
-  const cutoff = new Date(now - retentionMs).toISOString();
-  const { n } = await db.row(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)} WHERE _ts < CAST(? AS TIMESTAMP)`, [cutoff]);
-  if (Number(n) > 0) await db.run(`DELETE FROM ${quoteIdent(table)} WHERE _ts < CAST(? AS TIMESTAMP)`, [cutoff]);
+  const cutoff = Math.floor(now - retentionMs);
+  const { n } = await db.row(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS}`, [cutoff]);
+  if (Number(n) > 0) await db.run(`DELETE FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS}`, [cutoff]);
   await db.run(
     `DELETE FROM quarantine WHERE model = ? AND id NOT IN (SELECT id FROM quarantine WHERE model = ? ORDER BY id DESC LIMIT ?)`,
     [model, model, keep],

@@ -14,3 +14,15 @@ export function quoteIdent(name: string): string {
 export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * A TIMESTAMP parameter bound as epoch milliseconds (an integer). All driftwatch timestamps are
+ * UTC without a zone, and one form everywhere avoids parsing ISO text with or without a 'Z'.
+ * @example db.run(`UPDATE outbox SET delivered_at = ${TIMESTAMP_MS} WHERE id = ?`, [Date.now(), id])
+ */
+export const TIMESTAMP_MS = 'make_timestamp(?::BIGINT * 1000)';
+
+/** An epoch-milliseconds value read back (`epoch_ms(column)`) as ISO text; null stays null. */
+export function isoFromMs(ms: unknown): string | null {
+  return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
+}

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { Database, Row } from '../../store/database.js';
 import { notFound } from '../errors.js';
+import { isoFromMs } from '../../store/sql.js';
 import { defineRoute } from '../route.js';
 import { AlertItem, AlertList, AlertListQuery, AlertParams, ErrorBody, SilenceBody, SilenceState } from '../schemas.js';
 import { silence, unsilence } from '../silences.js';
 
-const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+const iso = isoFromMs;
 
 function alertOf(r: Row, now: number): z.infer<typeof AlertItem> {
   const until = r.silenced_until === null || r.silenced_until === undefined ? null : Number(r.silenced_until);

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import type { Row } from '../../store/database.js';
 import { ApiError, notFound } from '../errors.js';
+import { isoFromMs, TIMESTAMP_MS } from '../../store/sql.js';
 import { defineRoute } from '../route.js';
 import { ErrorBody, OutboxItem, OutboxList, OutboxListQuery, OutboxParams } from '../schemas.js';
 
-const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+const iso = isoFromMs;
 
 /** The columns of an outbox entry without its payload (a whole rendered email is not a list item). */
 const COLUMNS = `id, channel, model, kind, status, attempts, epoch_ms(next_attempt_at) AS next, last_error, epoch_ms(created_at) AS created, epoch_ms(delivered_at) AS delivered`;
@@ -60,7 +61,7 @@ export const retryOutbox = defineRoute({
     const row = await ctx.withDb(async (db) => {
       // Only a dead entry changes, in one statement: the delivery loop never touches dead entries.
       const [updated] = await db.rows(
-        `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = make_timestamp(?::BIGINT * 1000), last_error = NULL
+        `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ${TIMESTAMP_MS}, last_error = NULL
          WHERE id = ? AND status = 'dead' RETURNING ${COLUMNS}`,
         [Math.floor(now), params.id],
       );

@@ -1,3 +1,4 @@
+import { PALETTE } from './palette.js';
 import type {
   CheckReport,
   DecisionRule,
@@ -74,12 +75,11 @@ ${body}
 `;
 }
 
-// Okabe-Ito blue and orange for baseline and current: told apart with every common colour-vision
-// deficiency and in greyscale print (different lightness). Drift is marked by words and shapes
+// Colours from the shared palette (Okabe-Ito baseline blue and current orange). Drift is marked by words and shapes
 // as well as by red, never by colour alone.
 const STYLESHEET = `
-:root{--base:#0072b2;--cur:#e69f00;--drift:#b42318;--drift-bg:#fdecea;--ok:#1d6b48;--ok-bg:#e6f4ec;
---ink:#1d2329;--muted:#5b6670;--line:#dfe3e8;--bg:#f5f6f8;--card:#fff;--unseen:#fff1d6}
+:root{--base:${PALETTE.baseline};--cur:${PALETTE.current};--drift:${PALETTE.drift};--drift-bg:#fdecea;--ok:${PALETTE.resolved};--ok-bg:#e6f4ec;
+--ink:${PALETTE.ink};--muted:${PALETTE.muted};--line:${PALETTE.line};--bg:#f5f6f8;--card:#fff;--unseen:#fff1d6}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 main{max-width:1160px;margin:0 auto;padding:24px}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { escapeHtml } from '../../../checks/render/html.js';
+import { PALETTE } from '../../../checks/render/palette.js';
 import {
   STAT_COLUMNS,
   displayWidth,
@@ -242,13 +243,13 @@ const esc = escapeHtml;
 // The colours of the check reports (Okabe-Ito blue and orange): told apart with every common
 // colour-vision deficiency and in greyscale.
 const COLOURS = {
-  firing: '#b42318',
-  resolved: '#1d6b48',
-  baseline: '#0072b2',
-  current: '#e69f00',
-  ink: '#1d2329',
-  muted: '#5b6670',
-  line: '#dfe3e8',
+  firing: PALETTE.drift,
+  resolved: PALETTE.resolved,
+  baseline: PALETTE.baseline,
+  current: PALETTE.current,
+  ink: PALETTE.ink,
+  muted: PALETTE.muted,
+  line: PALETTE.line,
   track: '#f0f2f4',
   unseen: '#fff1d6',
   unseenInk: '#8a4b00',
