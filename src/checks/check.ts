@@ -11,7 +11,7 @@ import { Database } from '../store/database.js';
 import { mapOnConnections } from '../store/pool.js';
 import { quoteIdent } from '../store/sql.js';
 import { readCategoricalCurrent, readExtraFields, readNumericCurrent, readStoredTypeErrors } from './current.js';
-import { DEFAULT_DECISION, type DecisionSettings, decide, describeDecision } from './decision.js';
+import { adjustedPValues, DEFAULT_DECISION, type DecisionSettings, decide, describeDecision } from './decision.js';
 import type { CheckReport, ColumnSummary, FeatureReport, SchemaAnomaly, SchemaFindings, WindowedReport, WindowReport } from './report.js';
 import { featureAnomalies } from './schema.js';
 
@@ -110,9 +110,10 @@ export async function compareTable(
       ? compareNumeric(connection, current.table, column, feature, stored)
       : compareCategorical(connection, current.table, column, feature, stored);
   });
-  const features = partials.map(({ anomalies, ...rest }) => {
+  const { adjusted, tested } = adjustedPValues(partials);
+  const features = partials.map(({ anomalies, ...rest }, i) => {
     schema.anomalies.push(...anomalies);
-    const decision = decide(rest.kind, rest.stats, partials.length, options.decision ?? DEFAULT_DECISION);
+    const decision = decide(rest.kind, rest.stats, { adjustedP: adjusted[i]!, tested }, options.decision ?? DEFAULT_DECISION);
     return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity };
   });
   return { drift: features.some((f) => f.drift), features, schema };

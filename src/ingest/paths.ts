@@ -39,8 +39,3 @@ export function readPath(value: unknown, path: CompiledPath): unknown {
   }
   return current;
 }
-
-/** The path as a person reads it in messages. */
-export function describePath(path: CompiledPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}

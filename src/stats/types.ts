@@ -54,8 +54,3 @@ export interface Statistic<R extends StatValue = StatValue> {
   readonly defaultThreshold: number;
   compute(input: StatInput): R;
 }
-
-/** The number a statistic's threshold is compared with: the p-value of a test, else the distance. */
-export function scoreOf(value: StatValue): number {
-  return typeof value === 'number' ? value : value.pvalue;
-}
