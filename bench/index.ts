@@ -8,8 +8,16 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
     load: () => import('./check.js'),
   },
   ingest: {
-    description: '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS',
+    description: '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS; with --duration S, a soak at --rate events/s',
     load: () => import('./ingest.js'),
+  },
+  calibration: {
+    description: 'false alarms per check and power by window size (50 to 100,000), driftwatch\'s decision beside PSI > 0.1 and p < 0.05; --write updates the README and docs/calibration.svg',
+    load: () => import('./calibration.js'),
+  },
+  api: {
+    description: 'a real driftwatch serve under HTTP load for --duration s (default 60): ingest posts and reads, req/s, p50/p99 per route, errors, RSS slope',
+    load: () => import('./api.js'),
   },
 };
 

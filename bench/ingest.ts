@@ -2,9 +2,11 @@
 // one run: (a) a kafkajs consumer that does nothing (bench/noop-consumer.ts: the client's own
 // ceiling), (b) the real service (`node dist/cli.js serve`) keeping every event, (c) the service
 // keeping 10%. Each is timed from its spawn until its consumer group has committed the end of
-// every partition, with the process's RSS read from /proc every second.
+// every partition, with the process's RSS read from /proc every second. With `--duration S` it is
+// a soak instead: events produced at `--rate` per second for S seconds while the service keeps up,
+// RSS read every few seconds, its slope after the warm-up held to a bound (see SOAK).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +18,8 @@ import { keepSample } from '../src/ingest/sampler.js';
 import { samplesTable } from '../src/store/schema.js';
 import { Database } from '../src/store/database.js';
 import { benchEvent, benchFeaturesCsv } from './ingest-events.js';
+import { machineBusySeconds, readCpuSeconds, readRss, type RssSample, rssSeries, summariseRss } from './proc.js';
 
-/** Kernel clock ticks per second (USER_HZ), 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100;
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const OUT = join(ROOT, 'bench', 'out');
 const MODEL = 'bench';
@@ -28,6 +29,12 @@ const DEFAULTS = { events: 5_000_000, partitions: 3, sendMessages: 3000, sendsIn
 /** Above this many CPUs busy outside the measured process (broker included), a run is flagged as disturbed. */
 const OTHER_CPUS_WARNING = 0.9;
 const TARGETS = { tenthVsNoop: 0.8, fullEventsPerSecond: 50_000, rssMb: 400, rssGrowth: 0.1 } as const;
+/**
+ * The soak (`--duration`): its default rate, RSS sampling, and warm-up before the slope is fitted
+ * (the store holds 3 minutes of rows by then). Its bound: RSS grows by less than 1 MB a minute
+ * after the warm-up (1.4 GB a day would be a leak), and the service keeps up with the producer.
+ */
+const SOAK = { rate: 10_000, sampleEvery: 5, warmupSeconds: 180, slopeMbPerMinute: 1, catchUpSeconds: 120 } as const;
 
 interface Options {
   events: number;
@@ -40,6 +47,12 @@ interface Options {
   cli: string;
   /** Extra node flags for the service process (e.g. "--max-semi-space-size=8"). */
   nodeOptions: string[];
+  /** A soak instead of the three timed runs: seconds of events produced at `rate` while the service consumes them. */
+  duration: number | undefined;
+  /** Events per second the soak produces. */
+  rate: number;
+  /** Seconds between RSS samples in the soak. */
+  sampleEvery: number;
 }
 
 function parseArgs(args: string[]): Options {
@@ -53,8 +66,14 @@ function parseArgs(args: string[]): Options {
   const runs = ['noop', '1.0', '0.1'];
   const only = new Set((value('--only') ?? runs.join(',')).split(','));
   for (const r of only) if (!runs.includes(r)) throw new Error(`unknown run '${r}' in --only; known: ${runs.join(', ')}`);
+  const duration = value('--duration') === undefined ? undefined : Number(value('--duration'));
+  if (duration !== undefined && !(duration >= 10)) throw new Error(`--duration must be a number of seconds >= 10, got '${value('--duration')}'`);
+  const rate = Number(value('--rate') ?? SOAK.rate);
+  if (!Number.isInteger(rate) || rate < 10) throw new Error(`--rate must be a whole number of events/s >= 10, got '${value('--rate')}'`);
+  const sampleEvery = Number(value('--sample-every') ?? SOAK.sampleEvery);
+  if (!(sampleEvery >= 1)) throw new Error(`--sample-every must be a number of seconds >= 1, got '${value('--sample-every')}'`);
   return { events, broker, only, cpuProf: args.includes('--cpu-prof'), cli: resolve(value('--cli') ?? join(ROOT, 'dist', 'cli.js')),
-    nodeOptions: (value('--node-options') ?? '').split(' ').filter(Boolean),
+    nodeOptions: (value('--node-options') ?? '').split(' ').filter(Boolean), duration, rate, sampleEvery,
   };
 }
 
@@ -129,11 +148,6 @@ async function produceEvents(producer: Producer, topic: string, n: number): Prom
 
 // ---- one timed consumer process ---------------------------------------------------------------
 
-interface RssSample {
-  seconds: number;
-  mb: number;
-}
-
 interface RunResult {
   label: string;
   events: number;
@@ -148,41 +162,29 @@ interface RunResult {
   otherCpus: number;
 }
 
-/** VmRSS and VmHWM (peak) of a process, in MB; undefined once it is gone. */
-function readRss(pid: number): { rss: number; hwm: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN once it is gone. */
-function readCpuSeconds(pid: number): number {
-  try {
-    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU seconds all CPUs of the machine have been busy since boot, from /proc/stat. */
-function machineBusySeconds(): number {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
-  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
-}
-
 /** Committed offsets of a group on a topic, summed (a partition with none counts 0). */
 async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   return (committed?.partitions ?? []).reduce((sum, p) => sum + (p.offset === '-1' ? 0 : Number(p.offset)), 0);
+}
+
+/** Spawns a node process, keeping the last 40 lines of its stderr (its log) and passing each line to `onLine`. */
+function spawnWithTail(args: string[], onLine: (line: string) => void): { child: ChildProcess; tail: string[]; exited: Promise<number | null> } {
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const tail: string[] = [];
+  let buffer = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    buffer += d.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      onLine(line);
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+    }
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
+  return { child, tail, exited };
 }
 
 /**
@@ -194,21 +196,10 @@ async function timeConsumer(admin: Admin, label: string, args: string[], groupId
   const ownBefore = process.cpuUsage();
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const tail: string[] = [];
   let startupSeconds = NaN;
-  let buffer = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    buffer += d.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of lines) {
-      if (Number.isNaN(startupSeconds) && ready.test(line)) startupSeconds = elapsed();
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-    }
+  const { child, tail, exited } = spawnWithTail(args, (line) => {
+    if (Number.isNaN(startupSeconds) && ready.test(line)) startupSeconds = elapsed();
   });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
   let exitCode: number | null | undefined;
   void exited.then((c) => (exitCode = c));
   const pid = child.pid!;
@@ -360,7 +351,144 @@ function report(results: RunResult[], produceRate: number | undefined): void {
   if (busy.length > 0) log(`\nWARNING: other work ran on this ${cpus().length}-CPU machine during ${busy.map((r) => `${r.label} (${r.otherCpus.toFixed(1)} CPUs)`).join(', ')}: those rates are low by an unknown amount.`);
 }
 
-/** `npm run bench -- ingest [--events N] [--broker host:port] [--only noop,1.0,0.1] [--cpu-prof] [--cli dist/cli.js] [--node-options "<flags>"]` */
+// ---- the soak ---------------------------------------------------------------------------------
+
+/**
+ * `--duration S`: events produced at `--rate` per second for S seconds into a fresh topic while
+ * the real service (sampling 1.0) consumes them, RSS read every few seconds. Events carry no
+ * timestamp path, so rows get the Kafka time and a 3-minute retention (every 30 s) keeps the
+ * store at a steady size, as a deployment keeps its days: RSS growth after that is the service's.
+ * Ends when the service has caught up; its `consumed` counter must equal what was produced.
+ */
+async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: string): Promise<void> {
+  const duration = options.duration!;
+  const topic = `bench-soak-${Date.now().toString(36)}`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: DEFAULTS.partitions, replicationFactor: 1 }], waitForLeaders: true });
+  const group = freshGroup('soak');
+  const store = join(OUT, 'ingest-soak.duckdb');
+  for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+  const config = join(OUT, 'ingest-soak.yaml');
+  writeFileSync(config, stringify({
+    kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' },
+    storage: { path: store, retention: '3m', retentionEvery: '30s' },
+    models: [{ name: MODEL, baseline: profile, source: { topics: [topic], groupId: group, startFrom: 'earliest' }, event: { prediction: 'prediction' }, sampling: { rate: 1, by: 'key' } }],
+  }));
+  log(`soak: ${fmt(options.rate)} events/s for ${duration} s into ${topic} (${DEFAULTS.partitions} partitions), driftwatch serve at sampling 1.0, retention 3m, RSS every ${options.sampleEvery} s`);
+
+  let ready = false;
+  const { child, tail, exited } = spawnWithTail([...options.nodeOptions, options.cli, 'serve', '--config', config], (line) => {
+    if (/model ingest started/.test(line)) ready = true;
+  });
+  const pid = child.pid!;
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const rss: RssSample[] = [];
+  let produced = 0;
+  let caughtUpSeconds = NaN;
+  let seconds = NaN;
+  let cpuSeconds = NaN;
+  let hwm = NaN;
+  let otherCpus = NaN;
+  let producerCpus = NaN;
+  /** The largest lag seen at the progress lines (every ~30 s). */
+  let maxLag = 0;
+  try {
+    for (const deadline = Date.now() + 60_000; !ready;) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not start:\n${tail.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await producer.connect();
+    const busyBefore = machineBusySeconds();
+    const ownBefore = process.cpuUsage();
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    const sample = () => {
+      const m = readRss(pid);
+      if (m) rss.push({ seconds: elapsed(), mb: m.rss });
+    };
+    sample();
+    let ticks = 0;
+    const every = Math.max(1, Math.round(30 / options.sampleEvery));
+    const sampler = setInterval(() => {
+      sample();
+      if (++ticks % every === 0) {
+        void committedTotal(admin, group, topic).then((done) => {
+          const lag = produced - done;
+          maxLag = Math.max(maxLag, lag);
+          log(`  ${elapsed().toFixed(0).padStart(4)} s  produced ${fmt(produced).padStart(10)}  lag ${fmt(lag).padStart(8)}  RSS ${rss[rss.length - 1]?.mb.toFixed(0) ?? '?'} MB`);
+        }, () => {});
+      }
+    }, options.sampleEvery * 1000);
+    try {
+      // Paced: every 100 ms, whatever the rate says is due by now, in sends of at most 3,000.
+      const total = Math.floor(options.rate * duration);
+      while (produced < total) {
+        const due = Math.min(Math.floor(options.rate * elapsed()), total);
+        while (produced < due) {
+          const to = Math.min(due, produced + DEFAULTS.sendMessages);
+          const messages = [];
+          for (let i = produced; i < to; i++) messages.push({ ...benchEvent(i), partition: i % DEFAULTS.partitions });
+          await producer.send({ topic, acks: 1, messages });
+          produced = to;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const producedSeconds = elapsed();
+      for (;;) {
+        const done = await committedTotal(admin, group, topic);
+        if (done >= produced) break;
+        if (elapsed() - producedSeconds > SOAK.catchUpSeconds) throw new Error(`the service did not catch up within ${SOAK.catchUpSeconds} s: ${fmt(produced - done)} events behind\n${tail.slice(-10).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      caughtUpSeconds = elapsed() - producedSeconds;
+      seconds = elapsed();
+      sample();
+    } finally {
+      clearInterval(sampler);
+    }
+    cpuSeconds = readCpuSeconds(pid);
+    hwm = readRss(pid)?.hwm ?? NaN;
+    const own = process.cpuUsage(ownBefore);
+    producerCpus = (own.user + own.system) / 1e6 / seconds;
+    otherCpus = (machineBusySeconds() - busyBefore - cpuSeconds) / seconds - producerCpus;
+  } finally {
+    await producer.disconnect().catch(() => {});
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await exited;
+    clearTimeout(timer);
+    if (code !== 0) log(`  the service exited with ${code} after SIGTERM:\n${tail.slice(-10).join('\n')}`);
+    // 10 minutes at 10,000/s is 6M events: not left on the broker.
+    await admin.deleteTopics({ topics: [topic], timeout: 30_000 }).catch((error) => log(`  could not delete ${topic}: ${String(error)}`));
+  }
+  const db = await Database.open(store);
+  let consumed: number;
+  let rows: number;
+  try {
+    consumed = Number((await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [MODEL])).n);
+    rows = Number((await db.row(`SELECT count(*) AS n FROM ${samplesTable(MODEL)}`)).n);
+  } finally {
+    db.close();
+  }
+  for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+
+  const warmup = Math.min(SOAK.warmupSeconds, seconds / 4);
+  const r = summariseRss(rss, warmup);
+  const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  log(`\nsoak: ${fmt(produced)} events produced over ${duration} s (${fmt(produced / duration)}/s); the service caught up ${caughtUpSeconds.toFixed(1)} s after the last one; largest lag seen (every ~30 s) ${fmt(maxLag)}`);
+  log(`  consumed counter ${fmt(consumed)}${consumed === produced ? ' (= produced)' : '  MISMATCH'}; ${fmt(rows)} rows in the store at the end (3 minutes of retention)`);
+  log(`  service RSS (VmRSS every ${options.sampleEvery} s, ${r.samples} samples): ${r.first.toFixed(0)} MB at start, ${r.min.toFixed(0)}-${r.max.toFixed(0)} MB over the run, ${r.last.toFixed(0)} MB at the end; peak (VmHWM) ${hwm.toFixed(0)} MB`);
+  log(`  after the first ${warmup.toFixed(0)} s: ${r.steadyMin.toFixed(0)}-${r.steadyMax.toFixed(0)} MB, slope ${r.slopeMbPerMinute >= 0 ? '+' : ''}${r.slopeMbPerMinute.toFixed(2)} MB/min (least squares); through each minute's lowest reading ${r.floorSlopeMbPerMinute >= 0 ? '+' : ''}${r.floorSlopeMbPerMinute.toFixed(2)} MB/min (${r.floors.map((f) => f.mb.toFixed(0)).join(' ')})`);
+  log(`  MB: ${rssSeries(rss)}`);
+  log(`  CPU: service ${cpuSeconds.toFixed(0)} s (${(cpuSeconds / seconds).toFixed(2)} CPUs); this process (the producer) ${producerCpus.toFixed(2)} CPUs; the rest of the machine, the broker included, ${otherCpus.toFixed(2)} CPUs`);
+  log(`  bound: RSS slope after warm-up < ${SOAK.slopeMbPerMinute} MB/min ${mark(r.slopeMbPerMinute < SOAK.slopeMbPerMinute)}; consumed = produced ${mark(consumed === produced)}; peak RSS < ${TARGETS.rssMb} MB ${mark(hwm < TARGETS.rssMb)}`);
+  if (seconds < 2 * SOAK.warmupSeconds) log(`  note: the store fills for its first 3 minutes (retention 3m), so the RSS slope of a run under ${2 * SOAK.warmupSeconds} s says little`);
+  if (consumed !== produced) throw new Error(`soak: consumed ${consumed}, produced ${produced}`);
+}
+
+/**
+ * `npm run bench -- ingest [--events N] [--broker host:port] [--only noop,1.0,0.1] [--cpu-prof] [--cli dist/cli.js] [--node-options "<flags>"]`,
+ * or the soak: `npm run bench -- ingest --duration S [--rate N] [--sample-every S]`.
+ */
 export async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
   const n = options.events;
@@ -380,6 +508,7 @@ export async function run(args: string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    if (options.duration !== undefined) return await runSoak(kafka, admin, options, profile);
     const topic = `bench-ingest-${n}`;
     log(`broker ${options.broker}, topic ${topic}, service ${options.cli}`);
     const produceRate = await ensureTopic(kafka, admin, topic, n);

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createProfile, PROFILE_DEFAULTS } from './baseline/create.js';
 import { readProfile, writeProfile } from './baseline/profile.js';
 import { runCheck } from './checks/check.js';
+import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDecision } from './checks/decision.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './checks/render/index.js';
 import { terminalProgress } from './progress.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from './config/load.js';
@@ -15,9 +16,10 @@ import { createKafka } from './ingest/kafka-client.js';
 import { parseReplayBound, planReplay, replay } from './ingest/replay.js';
 import { Deliverer } from './alerts/delivery.js';
 import { createChannels } from './alerts/channels/index.js';
-import { WindowSpec, type WindowSpecValue } from './config/schema.js';
+import { readsKafka, WindowSpec, type WindowSpecValue } from './config/schema.js';
 import { checkModel } from './schedule/model-check.js';
 import { Service } from './serve.js';
+import { DEMO_DEFAULTS, runDemo, summaryText } from './demo/demo.js';
 import { SamplesWriter } from './store/samples-writer.js';
 import { Store } from './store/store.js';
 
@@ -32,6 +34,30 @@ function wholeNumber(name: string, min: number) {
     if (!Number.isInteger(n) || n < min) throw new UserError(`${name} must be a whole number >= ${min}, got '${value}'`);
     return n;
   };
+}
+
+function probability(name: string) {
+  return (value: string) => {
+    const p = Number(value);
+    if (!(p > 0 && p < 1)) throw new UserError(`${name} must be a probability between 0 and 1 (exclusive), got '${value}'`);
+    return p;
+  };
+}
+
+/** `--min-effect psi=0.1` (repeatable): statistic -> minimum, `none` to drop a default. */
+function keyValue(value: string, previous: Record<string, number | null>): Record<string, number | null> {
+  const match = /^([a-z_]+)=(none|\d+(\.\d+)?)$/.exec(value.trim());
+  if (!match) throw new UserError(`--min-effect expects STAT=VALUE (e.g. psi=0.1, linf=none), got '${value}'`);
+  return { ...previous, [match[1]!]: match[2] === 'none' ? null : Number(match[2]) };
+}
+
+/** The decision settings of `check`'s flags; an unknown statistic names the known ones. */
+function decisionSettings(o: { alpha?: number; correction?: string; minEffect: Record<string, number | null>; minRows?: number }): DecisionSettings {
+  try {
+    return resolveDecision({ alpha: o.alpha, correction: o.correction, minEffect: o.minEffect, minRows: o.minRows });
+  } catch (error) {
+    throw new UserError(`--min-effect: ${messageOf(error)}`);
+  }
 }
 
 function buildProgram(): Command {
@@ -83,14 +109,20 @@ function buildProgram(): Command {
     .option('--every <period>', 'with --by on a timestamp column: window length, e.g. 1h, 1d, 7d')
     .option('--bins <n>', 'quantile bins, when the baseline is a data file', wholeNumber('--bins', 2))
     .option('--categorical <names>', 'treat these columns as categorical, when the baseline is a data file', list)
+    .option('--alpha <p>', `chance per check that undrifted data raises any drift (default ${DEFAULT_DECISION.alpha})`, probability('--alpha'))
+    .addOption(new Option('--correction <name>', `multiple-testing correction over the features (default ${DEFAULT_DECISION.correction})`).choices([...CORRECTION_CHOICES]))
+    .option('--min-effect <stat=value>', `minimum effect of a statistic, e.g. psi=0.1 or linf=none (repeatable; default ${Object.entries(DEFAULT_DECISION.minEffect).map(([k, v]) => `${k}=${v}`).join(', ')})`, keyValue, {})
+    .option('--min-rows <n>', `fewer finite values in a feature: insufficient data (default ${DEFAULT_DECISION.minRows})`, wholeNumber('--min-rows', 1))
     .action(async (o) => {
       const live = o.model !== undefined || o.config !== undefined;
+      const tuned = o.alpha !== undefined || o.correction !== undefined || o.minRows !== undefined || Object.keys(o.minEffect).length > 0;
+      if (live && tuned) throw new UserError('--alpha, --correction, --min-effect and --min-rows go with --baseline/--current; a live check uses the model\'s `decision` in the config');
       if (live && (o.baseline || o.current)) throw new UserError('use either --baseline/--current (files) or --config/--model (the live window), not both');
       if (!live && !(o.baseline && o.current)) throw new UserError('--baseline and --current are required (or --config and --model for a live window)');
       if (!live && (o.window || o.notify)) throw new UserError('--window and --notify go with --config and --model');
       const report = live
         ? await checkLive(o.config ?? DEFAULT_CONFIG_PATH, o.model, o.window, Boolean(o.notify))
-        : await runCheck({ baseline: o.baseline, current: o.current, bins: o.bins, categorical: o.categorical, by: o.by, every: o.every });
+        : await runCheck({ baseline: o.baseline, current: o.current, bins: o.bins, categorical: o.categorical, by: o.by, every: o.every, decision: decisionSettings(o) });
       const format = (o.format ?? (live ? 'json' : 'text')) as ReportFormat;
       const text = renderReport(report, format, { color: !o.out && process.stdout.isTTY });
       if (o.out) writeFileSync(o.out, text);
@@ -109,11 +141,17 @@ function buildProgram(): Command {
       const config = loadConfig(o.config);
       const logger = createLogger();
       // Listen before starting: a SIGTERM during start-up then stops the service cleanly once started.
-      const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+      let fatal: string | undefined;
+      let fatalStop: (reason: string) => void = () => {};
+      const stopSignal = new Promise<NodeJS.Signals | 'fatal'>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));
         process.once('SIGINT', () => resolve('SIGINT'));
+        fatalStop = (reason) => {
+          fatal = reason;
+          resolve('fatal');
+        };
       });
-      const service = await Service.start(config, logger);
+      const service = await Service.start(config, logger, { onFatal: (reason) => fatalStop(reason) });
       if (service.running().length === 0) {
         await service.stop();
         const reasons = [...service.failures()].map(([model, why]) => `${model}: ${why}`).join('; ');
@@ -125,7 +163,7 @@ function buildProgram(): Command {
       await service.stop();
       logger.info('stopped');
       // kafkajs may leave reconnect timers behind after an outage; everything is stored and closed.
-      process.exit(EXIT.ok);
+      process.exit(fatal === undefined ? EXIT.ok : EXIT.error);
     });
 
   program
@@ -140,6 +178,7 @@ function buildProgram(): Command {
       const model = config.models.find((m) => m.name === o.model);
       if (!model) throw new UserError(`unknown model '${o.model}'; the config has: ${config.models.map((m) => m.name).join(', ')}`);
       if (!config.kafka) throw new UserError('the config has no kafka section');
+      if (!readsKafka(model)) throw new UserError(`model '${model.name}' has no source (it is fed through HTTP ingest): there is no topic to replay`);
       const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');
       const from = parseReplayBound(o.from);
       const to = o.to === undefined ? undefined : parseReplayBound(o.to);
@@ -162,6 +201,35 @@ function buildProgram(): Command {
         progress.stop();
         store.close();
       }
+      process.exit(EXIT.ok);
+    });
+
+  program
+    .command('demo')
+    .description('replay real 2001 US flights against a January baseline through the real service: drift, alerts to a local mailbox, the dashboard')
+    .option('--once', 'replay everything as fast as it goes, print a summary and exit (for CI)')
+    .option('--kafka <host:port>', 'produce the events into a topic on this broker and consume them like production')
+    .option('--topic <name>', 'with --kafka: the topic (default: a new one per run; "flights" with --produce-only)')
+    .option('--produce-only', 'with --kafka: only produce the replay (the docker compose producer); no service')
+    .option('--per-day <n>', 'flights replayed per day', wholeNumber('--per-day', 1), DEMO_DEFAULTS.perDay)
+    .option('--day-seconds <s>', 'real seconds per replayed day (not with --once)', (v) => {
+      const n = Number(v);
+      if (!(n >= 0)) throw new UserError(`--day-seconds must be a number >= 0, got '${v}'`);
+      return n;
+    }, DEMO_DEFAULTS.dayMs / 1000)
+    .option('--host <host>', 'interface of the dashboard and API', DEMO_DEFAULTS.host)
+    .option('--port <port>', 'port of the dashboard and API (--once: any free port)', wholeNumber('--port', 0), DEMO_DEFAULTS.port)
+    .option('--dir <path>', 'folder of the demo\'s store, caught mail and webhook log (emptied first)', DEMO_DEFAULTS.dir)
+    .option('--json', 'with --once: print the summary as JSON')
+    .action(async (o) => {
+      const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');
+      const say = (line: string) => process.stderr.write(`${line}\n`);
+      const summary = await runDemo({
+        once: Boolean(o.once), kafka: o.kafka, topic: o.topic, produceOnly: Boolean(o.produceOnly), perDay: o.perDay,
+        dayMs: o.daySeconds * 1000, host: o.host, port: o.port, dir: o.dir,
+      }, logger, say);
+      if (summary) process.stdout.write(o.json ? `${JSON.stringify(summary, null, 2)}\n` : `${summaryText(summary)}\n`);
+      // kafkajs may leave reconnect timers behind; everything is stored and closed.
       process.exit(EXIT.ok);
     });
 

@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { createApp, listen, type RunningServer } from './api/app.js';
@@ -19,10 +20,10 @@ import type { Channel } from './alerts/types.js';
 import { type BaselineProfile, readProfile } from './baseline/profile.js';
 import { checkModel } from './schedule/model-check.js';
 import { Scheduler } from './schedule/scheduler.js';
-import type { DriftwatchConfig, ModelConfig } from './config/schema.js';
+import { type DriftwatchConfig, type ModelConfig, readsKafka } from './config/schema.js';
 import { messageOf } from './errors.js';
 import { EventDecoder, featureSpecs } from './ingest/decoder.js';
-import { createKafka } from './ingest/kafka-client.js';
+import { checkKafkaTls, createKafka } from './ingest/kafka-client.js';
 import { KafkaIngest } from './ingest/kafka-source.js';
 import type { Logger } from './log.js';
 import type { Database } from './store/database.js';
@@ -35,7 +36,8 @@ interface RunningModel {
   config: ModelConfig;
   profile: BaselineProfile;
   table: string;
-  ingest: KafkaIngest;
+  /** The Kafka consumer; none for a model fed only through HTTP ingest (no `source`). */
+  ingest: KafkaIngest | undefined;
   /** The consumer's connection (writes). */
   connection: Database;
   /** The checks' connection (checks of one model never overlap, so one is enough). */
@@ -44,10 +46,32 @@ interface RunningModel {
   http: HttpIngest;
   /** One check of this model at a time, scheduled or asked for through the API. */
   checkLock: WriteLock;
+  /** The last store write's error while writes fail (a full disk, say); cleared by the next success. */
+  storeHealth: { writeError: string | undefined };
 }
 
 /** How often the outbox is looked at for due deliveries. */
 const DELIVERY_TICK_MS = 1000;
+
+/** What an embedding program (the demo) may change; `driftwatch serve` passes none. */
+export interface ServiceOptions {
+  /**
+   * The clock of scheduled and API-triggered checks: their window ends at `now()` and alerts are
+   * decided at it. The demo replays 2001 events on an accelerated clock; default `Date.now`.
+   */
+  now?: () => number;
+  /** More routes, mounted after the API's and before the dashboard's (the demo's mailbox). */
+  extend?: (app: Express) => void;
+  /**
+   * Called once when the store can no longer be written by this process (DuckDB invalidated the
+   * database after a failed checkpoint, e.g. a disk that filled up mid-checkpoint): only a new
+   * process recovers it, from the last commit, so the caller should stop and exit non-zero.
+   */
+  onFatal?: (reason: string) => void;
+}
+
+/** DuckDB's message once a database instance refuses every further write until it is reopened. */
+const INVALIDATED = /database has been invalidated/i;
 
 /**
  * The long-running service: one Kafka consumer per model writing into the store, and retention.
@@ -57,9 +81,13 @@ const DELIVERY_TICK_MS = 1000;
 export class Service {
   private readonly models: RunningModel[] = [];
   private readonly failed = new Map<string, string>();
+  /** Set once the store refused writes for good (see `ServiceOptions.onFatal`). */
+  private fatal: string | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private deliveryTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Checks asked for through the API and still running (scheduled ones are the scheduler's). */
+  private readonly apiChecks = new Set<Promise<LiveReport>>();
   private readonly scheduler: Scheduler;
   private readonly channels: Map<string, Channel>;
   private deliverer: Deliverer | undefined;
@@ -72,6 +100,7 @@ export class Service {
     private readonly config: DriftwatchConfig,
     readonly store: Store,
     private readonly logger: Logger,
+    private readonly options: ServiceOptions = {},
   ) {
     this.scheduler = new Scheduler(logger);
     this.channels = createChannels(config.alerts, logger);
@@ -80,14 +109,16 @@ export class Service {
     this.metrics = new Metrics({
       store,
       models: () => config.models.map((m) => m.name),
-      lag: () => new Map(this.models.map((m) => [m.config.name, m.ingest.getStatus().lag])),
+      lag: () => new Map(this.models.map((m) => [m.config.name, m.ingest?.getStatus().lag ?? new Map<string, number>()])),
     });
   }
 
-  static async start(config: DriftwatchConfig, logger: Logger): Promise<Service> {
+  static async start(config: DriftwatchConfig, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
     const store = await Store.open(config.storage.path, { memoryLimit: config.storage.memoryLimit });
-    const service = new Service(config, store, logger);
+    const service = new Service(config, store, logger, options);
     try {
+      // A certificate that does not verify is a start-up error, not minutes of kafkajs retries.
+      if (config.kafka) await checkKafkaTls(config.kafka);
       const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
       for (const model of config.models) await service.startModel(model, kafka);
       await service.runRetention();
@@ -105,7 +136,7 @@ export class Service {
   private async startModel(model: ModelConfig, kafka: Kafka | undefined): Promise<void> {
     let connection: Database | undefined;
     try {
-      if (!kafka) throw new Error('no kafka section in the config');
+      if (readsKafka(model) && !kafka) throw new Error('no kafka section in the config');
       const profile = readProfile(model.baseline);
       const features = featureSpecs(profile, model.event);
       const table = await this.store.ensureSamplesTable(model.name, features);
@@ -117,19 +148,50 @@ export class Service {
       // Kafka and HTTP ingest write the same tables and counters: one transaction at a time, or
       // DuckDB refuses one of two concurrent updates of a counter row.
       const lock = new WriteLock();
-      const writer = { write: (batch: WriteBatch) => lock.run(() => samplesWriter.write(batch)) };
+      const storeHealth = { writeError: undefined as string | undefined };
+      const writer = { write: (batch: WriteBatch) => this.reportingWrite(model.name, storeHealth, () => lock.run(() => samplesWriter.write(batch))) };
       const http = await HttpIngest.open(this.store, model, profile, this.config.storage.quarantineKeep, lock);
-      const decoder = new EventDecoder(features, model.event, model.source.maxMessageBytes);
       const offsets = await this.store.loadOffsets(model.name);
-      const ingest = new KafkaIngest(kafka, model, decoder, writer, offsets, this.logger.child({ model: model.name }));
+      const ingest = readsKafka(model) && kafka
+        ? new KafkaIngest(kafka, model, new EventDecoder(features, model.event, model.source.maxMessageBytes), writer, offsets, this.logger.child({ model: model.name }))
+        : undefined;
       const checks = await this.store.connect();
-      this.models.push({ config: model, profile, table, ingest, connection, checks, http, checkLock: new WriteLock() });
-      await ingest.start();
-      this.logger.info({ model: model.name, topics: model.source.topics, table, features: features.length, resumeFrom: Object.fromEntries([...offsets].map(([k, v]) => [k, v.toString()])) }, 'model ingest started');
+      this.models.push({ config: model, profile, table, ingest, connection, checks, http, checkLock: new WriteLock(), storeHealth });
+      await ingest?.start();
+      this.logger.info({ model: model.name, topics: model.source?.topics ?? [], http: !ingest || undefined, table, features: features.length, resumeFrom: Object.fromEntries([...offsets].map(([k, v]) => [k, v.toString()])) }, 'model ingest started');
     } catch (error) {
       this.failed.set(model.name, messageOf(error));
       this.logger.error({ model: model.name, err: messageOf(error) }, 'model not started; the other models keep running');
       if (connection && !this.models.some((m) => m.connection === connection)) connection.close();
+    }
+  }
+
+  /**
+   * A store write of a model's consumer, with its failures made visible: a failed write (a full
+   * disk, an I/O error) is rolled back with its offsets and thrown back to the consumer, which
+   * retries the same messages after a back-off and commits nothing to Kafka past what is stored.
+   * The error is logged once when it starts and once when writes work again, and /readyz
+   * names it meanwhile.
+   */
+  private async reportingWrite(model: string, health: RunningModel['storeHealth'], write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      const message = messageOf(error).split('\n')[0]!;
+      if (health.writeError !== message) {
+        this.logger.error({ model, err: message }, 'store write failed: the chunk and its offsets were rolled back; the consumer retries it after a back-off');
+      }
+      health.writeError = message;
+      if (INVALIDATED.test(messageOf(error)) && !this.fatal) {
+        this.fatal = message;
+        this.logger.fatal({ model, err: message }, 'the store is invalidated and refuses every write until reopened: stopping so a supervisor restarts driftwatch (it resumes from the last commit)');
+        this.options.onFatal?.(message);
+      }
+      throw error;
+    }
+    if (health.writeError !== undefined) {
+      this.logger.info({ model, after: health.writeError }, 'store writes work again');
+      health.writeError = undefined;
     }
   }
 
@@ -144,13 +206,15 @@ export class Service {
       models: () => this.config.models.map((c): ApiModel => {
         const m = this.models.find((r) => r.config.name === c.name);
         return m
-          ? { name: c.name, config: c, profile: m.profile, status: 'running', consumer: { connected: m.ingest.getStatus().connected } }
+          ? { name: c.name, config: c, profile: m.profile, status: 'running', ...(m.ingest ? { consumer: { connected: m.ingest.getStatus().connected } } : {}) }
           : { name: c.name, config: c, profile: null, status: 'failed', error: this.failed.get(c.name) ?? 'not started' };
       }),
       ready: () => {
         const reasons = [
           ...[...this.failed].map(([n, why]) => `model ${n}: not started: ${why}`),
-          ...this.models.filter((m) => !m.ingest.getStatus().connected).map((m) => `model ${m.config.name}: Kafka consumer not connected`),
+          // A model fed only through HTTP ingest has no consumer to wait for.
+          ...this.models.filter((m) => m.ingest && !m.ingest.getStatus().connected).map((m) => `model ${m.config.name}: Kafka consumer not connected`),
+          ...this.models.filter((m) => m.storeHealth.writeError).map((m) => `model ${m.config.name}: store writes failing: ${m.storeHealth.writeError}`),
         ];
         return { ok: !this.stopping && reasons.length === 0, reasons: this.stopping ? ['stopping', ...reasons] : reasons };
       },
@@ -160,7 +224,10 @@ export class Service {
         if (!m) throw new UserError(`model '${name}' is not running`);
         return m.http.ingest(events);
       },
-      extend: (app) => mountDashboard(app),
+      extend: (app) => {
+        this.options.extend?.(app);
+        mountDashboard(app);
+      },
     });
     this.server = await listen(app, this.config.api);
     this.logger.info({ url: this.server.url }, 'API listening');
@@ -221,7 +288,7 @@ export class Service {
 
   /** One check of a model's window with alerts, then a delivery pass (a scheduled run). */
   private async checkNow(m: RunningModel): Promise<LiveReport> {
-    const result = await m.checkLock.run(() => checkModel(m.checks, m.config, m.profile, this.config.alerts, { notify: true }));
+    const result = await m.checkLock.run(() => checkModel(m.checks, m.config, m.profile, this.config.alerts, { notify: true, ...(this.options.now ? { now: this.options.now() } : {}) }));
     const { report } = result;
     this.metrics.recordCheck(report);
     this.logger.info({ model: m.config.name, report: report.id, status: report.status, rows: report.window.rows, drifted: report.features.filter((f) => f.drift).map((f) => f.name), queued: result.queued.length }, 'check done');
@@ -233,7 +300,13 @@ export class Service {
   checkByName(name: string): Promise<LiveReport> {
     const m = this.models.find((r) => r.config.name === name);
     if (!m) throw new UserError(`model '${name}' is not running`);
-    return this.checkNow(m);
+    if (this.stopping) throw new UserError('the service is stopping; no new check starts');
+    // Tracked so stop() waits for it: the HTTP server's grace (5 s) can end before a long check,
+    // and closing the check's connection under a running query hung the process.
+    const run = this.checkNow(m);
+    this.apiChecks.add(run);
+    void run.catch(() => {}).finally(() => this.apiChecks.delete(run));
+    return run;
   }
 
   /** Models that could not start, with the reason. */
@@ -267,8 +340,9 @@ export class Service {
       clearInterval(this.retentionTimer);
       clearInterval(this.deliveryTimer);
       await this.scheduler.stop();
+      await Promise.allSettled([...this.apiChecks]);
       await this.deliverer?.idle();
-      await Promise.all(this.models.map((m) => m.ingest.stop().catch((error) => this.logger.error({ model: m.config.name, err: messageOf(error) }, 'consumer stop failed'))));
+      await Promise.all(this.models.map((m) => m.ingest?.stop().catch((error) => this.logger.error({ model: m.config.name, err: messageOf(error) }, 'consumer stop failed'))));
       for (const channel of this.channels.values()) await channel.close?.();
       for (const m of this.models) {
         await m.http.close();

@@ -63,7 +63,11 @@ describe('live checks and alerts', { timeout: 120_000 }, () => {
     const drifted: string[] = report.features.filter((f: { drift: boolean }) => f.drift).map((f: { name: string }) => f.name);
     assert.ok(drifted.length >= 1, `drifted: ${drifted}`);
     const [mail] = await inbox.waitFor(1);
-    assert.equal(mail!.subject, `[driftwatch] FIRING alerting: ${drifted.length} drifted (${drifted.slice(0, 3).join(', ')}${drifted.length > 3 ? ', …' : ''})`);
+    // The subject lists the drifted features worst first (critical, then by severity), not in report order.
+    const worstFirst = [...report.features].filter((f: { drift: boolean }) => f.drift)
+      .sort((a: { stats: { psi: number }; severity: number }, b: { stats: { psi: number }; severity: number }) => Number(b.stats.psi >= 0.25) - Number(a.stats.psi >= 0.25) || b.severity - a.severity)
+      .map((f: { name: string }) => f.name);
+    assert.equal(mail!.subject, `[driftwatch] FIRING alerting: ${drifted.length} drifted (${worstFirst.slice(0, 3).join(', ')}${drifted.length > 3 ? ', …' : ''})`);
     for (const name of drifted) assert.ok(mail!.html && String(mail!.html).includes(name), `email names ${name}`);
     assert.ok(mail!.text && mail!.text.length > 0, 'a plain-text part');
     assert.match(String(mail!.html), /partner|unseen/i, 'the schema finding (unseen category) is in the email');

@@ -1,5 +1,5 @@
 import type { BaselineProfile } from '../baseline/profile.js';
-import type { ModelConfig } from '../config/schema.js';
+import { CONFIG_DEFAULTS, type ModelConfig } from '../config/schema.js';
 import { buildBatch, COUNTERS, type IncomingMessage } from '../ingest/batch.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
 import type { Database } from '../store/database.js';
@@ -60,7 +60,8 @@ export class HttpIngest {
     const next = (await store.loadOffsets(model.name)).get(`${HTTP_TOPIC}/0`) ?? 0n;
     const db = await store.connect();
     const writer = new SamplesWriter(db, model.name, table, features, quarantineKeep);
-    const decoder = new EventDecoder(features, model.event, model.source.maxMessageBytes);
+    // An HTTP-only model has no source: the body limit caps requests, this caps each event.
+    const decoder = new EventDecoder(features, model.event, model.source?.maxMessageBytes ?? CONFIG_DEFAULTS.maxMessageBytes);
     return new HttpIngest(db, model, decoder, writer, next, lock);
   }
 
@@ -83,7 +84,7 @@ export class HttpIngest {
       partition: 0,
       offset: this.next + BigInt(i),
       key: null,
-      value: Buffer.from(JSON.stringify(event) ?? '', 'utf8'),
+      value: Buffer.from(eventText(event), 'utf8'),
       timestampMs: now,
     }));
     const batch = buildBatch(messages, this.decoder, this.model.sampling);
@@ -109,6 +110,52 @@ export class HttpIngest {
       }
     }
   }
+}
+
+/**
+ * An event's JSON text, as Kafka would carry it. JSON.stringify recurses and overflows the stack
+ * on an event nested a few thousand levels deep (a 10 kB body holds one); such an event is written
+ * out without recursion instead, so that the decoder rejects it as `too_deep`, counted and
+ * quarantined like the same message from Kafka, rather than failing the request with a 500.
+ */
+function eventText(event: unknown): string {
+  try {
+    return JSON.stringify(event) ?? '';
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return stringifyWithoutRecursion(event);
+  }
+}
+
+/** JSON.stringify of parsed JSON (plain objects, arrays and primitives) with an explicit stack. */
+function stringifyWithoutRecursion(root: unknown): string {
+  const out: string[] = [];
+  const stack: ({ text: string } | { value: unknown })[] = [{ value: root }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const { value } = item;
+    if (value === null || typeof value !== 'object') {
+      out.push(JSON.stringify(value) ?? 'null');
+      continue;
+    }
+    const array = Array.isArray(value);
+    const entries: [string | undefined, unknown][] = array
+      ? (value as unknown[]).map((v) => [undefined, v])
+      : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
+    stack.push({ text: array ? ']' : '}' });
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, v] = entries[i]!;
+      stack.push({ value: v });
+      if (key !== undefined) stack.push({ text: `${JSON.stringify(key)}:` });
+      if (i > 0) stack.push({ text: ',' });
+    }
+    stack.push({ text: array ? '[' : '{' });
+  }
+  return out.join('');
 }
 
 /** True for DuckDB's refusals of concurrent writes of one row, which a retry of the transaction resolves. */

@@ -177,6 +177,7 @@ export const ModelSummary = z.object({
   consumer: z.object({ connected: z.boolean() }).nullable(),
   latestCheck: CheckSummary.nullable(),
   firingAlerts: z.number().int(),
+  eventsPerMinute: z.number().min(0).describe('events consumed (Kafka and HTTP ingest, before sampling) per minute over the last 5 minutes (the current minute and the 4 before it), from per-minute counts stored with the rows'),
 });
 
 export const ModelList = z.object({ items: z.array(ModelSummary) });

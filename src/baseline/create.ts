@@ -141,13 +141,19 @@ export async function sortedValues(db: Database, table: string, expr: string, si
 
 async function profileNumeric(db: Database, loaded: LoadedTable, column: ColumnInfo, settings: BaselineProfile['settings']): Promise<NumericFeatureProfile> {
   const expr = doubleExpr(column);
-  const s = await db.row(
+  const moments = (scale: string) => db.row(
     `SELECT count(*)::DOUBLE AS rows, count(v)::DOUBLE AS nonnull,
             count(*) FILTER (WHERE isfinite(v))::DOUBLE AS finite,
             min(v) FILTER (WHERE isfinite(v)) AS min, max(v) FILTER (WHERE isfinite(v)) AS max,
-            avg(v) FILTER (WHERE isfinite(v)) AS mean, stddev_pop(v) FILTER (WHERE isfinite(v)) AS std
+            avg(v / ${scale}) FILTER (WHERE isfinite(v)) * ${scale} AS mean, stddev_pop(v / ${scale}) FILTER (WHERE isfinite(v)) * ${scale} AS std
      FROM (SELECT ${expr} AS v FROM ${quoteIdent(loaded.table)})`,
   );
+  // Values near ±1.8e308 overflow the sum of squares ("STDDEV_POP is out of range"): then the
+  // moments are taken of the values scaled down by 2^600 (exact, a power of two) and scaled back.
+  const s = await moments('1').catch((error: unknown) => {
+    if (/out of range/i.test(error instanceof Error ? error.message : String(error))) return moments('(2.0 ^ 600)');
+    throw error;
+  });
   const rows = Number(s.rows);
   const count = Number(s.finite);
   const nulls = rows - Number(s.nonnull);

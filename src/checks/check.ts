@@ -11,8 +11,8 @@ import { Database } from '../store/database.js';
 import { mapOnConnections } from '../store/pool.js';
 import { quoteIdent } from '../store/sql.js';
 import { readCategoricalCurrent, readExtraFields, readNumericCurrent, readStoredTypeErrors } from './current.js';
-import { adjustedPValues, DEFAULT_DECISION, type DecisionSettings, decide, describeDecision } from './decision.js';
-import type { CheckReport, ColumnSummary, FeatureReport, SchemaAnomaly, SchemaFindings, WindowedReport, WindowReport } from './report.js';
+import { DEFAULT_DECISION, type DecisionInput, type DecisionSettings, decide, describeDecision } from './decision.js';
+import type { CheckReport, CheckStatusWord, ColumnSummary, FeatureReport, SchemaAnomaly, SchemaFindings, WindowedReport, WindowReport } from './report.js';
 import { featureAnomalies } from './schema.js';
 
 /** Features compared at once, each on its own DuckDB connection (the machine this targets has 2 cores). */
@@ -34,7 +34,7 @@ function baselineSummary(f: FeatureProfile): ColumnSummary {
   };
 }
 
-type Partial = Omit<FeatureReport, 'drift' | 'reasons' | 'severity'> & { anomalies: SchemaAnomaly[] };
+type Partial = Omit<FeatureReport, 'drift' | 'reasons' | 'severity' | 'decision'> & { anomalies: SchemaAnomaly[]; evidence: DecisionInput };
 
 /** True when the table is a samples table of the ingest (it has the `_errors` column). */
 const isSamplesTable = (columns: readonly ColumnInfo[]) => columns.some((c) => c.name === '_errors');
@@ -47,10 +47,11 @@ async function storedMismatches(db: Database, table: string, feature: string, st
 async function compareNumeric(db: Database, table: string, column: ColumnInfo, b: NumericFeatureProfile, stored: boolean): Promise<Partial> {
   const current = await readNumericCurrent(db, table, column, b);
   const recorded = await storedMismatches(db, table, b.name, stored);
+  const baselineSample = Float64Array.from(b.sample.values);
   const stats = computeAll({
     kind: 'numeric',
     bins: { baseline: b.bins.counts, current: current.bins },
-    samples: { baseline: Float64Array.from(b.sample.values), current: current.sorted, baselineStd: b.std ?? 0 },
+    samples: { baseline: baselineSample, current: current.sorted, baselineStd: b.std ?? 0 },
   });
   const anomalies = featureAnomalies({
     baseline: b, current: current.summary, currentDtype: column.type,
@@ -58,8 +59,13 @@ async function compareNumeric(db: Database, table: string, column: ColumnInfo, b
     mismatchExamples: [...current.mismatchExamples, ...recorded.examples].slice(0, 3),
     outOfRange: current.outOfRange,
   });
+  const evidence: DecisionInput = {
+    kind: 'numeric', stats, counts: { baseline: b.bins.counts, current: current.bins },
+    sampleSizes: { baseline: b.sample.values.length, current: current.sorted.length },
+    baseline: { sorted: baselineSample, std: b.std ?? 0 },
+  };
   return {
-    name: b.name, kind: 'numeric', stats, anomalies,
+    name: b.name, kind: 'numeric', stats, anomalies, evidence,
     baseline: baselineSummary(b), current: current.summary,
     bins: { labels: binLabels(b.bins.edges), edges: b.bins.edges, baseline: toShares(b.bins.counts), current: toShares(current.bins) },
   };
@@ -75,8 +81,9 @@ async function compareCategorical(db: Database, table: string, column: ColumnInf
     typeMismatches: recorded.count, mismatchExamples: recorded.examples,
     unseen: current.unseen, unseenExamples: current.unseenExamples,
   });
+  const evidence: DecisionInput = { kind: 'categorical', stats, counts: { baseline: baselineCounts, current: current.bins }, labels: current.labels };
   return {
-    name: b.name, kind: 'categorical', stats, anomalies,
+    name: b.name, kind: 'categorical', stats, anomalies, evidence,
     baseline: baselineSummary(b), current: current.summary,
     bins: { labels: current.labels, baseline: toShares(baselineCounts), current: toShares(current.bins) },
   };
@@ -110,13 +117,21 @@ export async function compareTable(
       ? compareNumeric(connection, current.table, column, feature, stored)
       : compareCategorical(connection, current.table, column, feature, stored);
   });
-  const { adjusted, tested } = adjustedPValues(partials);
-  const features = partials.map(({ anomalies, ...rest }, i) => {
+  // One decision over all features: the correction counts every feature of the check.
+  const decisions = decide(partials.map((p) => p.evidence), options.decision ?? DEFAULT_DECISION);
+  const features = partials.map(({ anomalies, evidence: _evidence, ...rest }, i) => {
     schema.anomalies.push(...anomalies);
-    const decision = decide(rest.kind, rest.stats, { adjustedP: adjusted[i]!, tested }, options.decision ?? DEFAULT_DECISION);
-    return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity };
+    const decision = decisions[i]!;
+    return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity, decision: decision.detail };
   });
   return { drift: features.some((f) => f.drift), features, schema };
+}
+
+/** The check's outcome in one word: drift, ok, or insufficient data when no feature had enough rows to test. */
+export function statusOf(comparison: Comparison): CheckStatusWord {
+  if (comparison.drift) return 'drift';
+  const decided = comparison.features.filter((f) => f.decision?.status !== 'insufficient_data');
+  return comparison.features.length > 0 && decided.length === 0 ? 'insufficient_data' : 'ok';
 }
 
 /** Options of `driftwatch check`. */
@@ -188,7 +203,7 @@ async function checkWindows(db: Database, { profile, header }: LoadedBaseline, l
     const comparison = await compareTable(db, profile, { table: 'window', columns: loaded.columns }, {
       ignoreColumns: [request.by], ...(request.decision ? { decision: request.decision } : {}),
     });
-    windows.push({ window: w === null ? '(null)' : String(w), rows: Number(n), ...comparison });
+    windows.push({ window: w === null ? '(null)' : String(w), rows: Number(n), status: statusOf(comparison), ...comparison });
   }
   return {
     baseline: header, current: { name: loaded.file, rows: loaded.rows },
@@ -210,6 +225,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport | Win
     return {
       baseline: baseline.header,
       current: { name: current.file, rows: current.rows },
+      status: statusOf(comparison),
       ...comparison,
       decision: describeDecision(request.decision),
       generatedAt: new Date().toISOString(),

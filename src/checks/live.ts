@@ -5,7 +5,7 @@ import type { Database } from '../store/database.js';
 import { samplesTable } from '../store/schema.js';
 import { quoteIdent, TIMESTAMP_MS } from '../store/sql.js';
 import { compareTable } from './check.js';
-import { describeDecision } from './decision.js';
+import { describeDecision, resolveDecision } from './decision.js';
 import type { CheckReport } from './report.js';
 
 /** How a live check ended: drift or not, or too few rows to say. */
@@ -84,9 +84,11 @@ export async function runLiveCheck(db: Database, model: ModelConfig, profile: Ba
     const columns = (await db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [windowTable]))
       .map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
     const insufficient = rows < model.minRows;
+    // Tests and older callers may build a model without the parsed `decision` object: defaults then.
+    const decision = resolveDecision(model.decision ?? {});
     const comparison = insufficient
       ? { drift: false, features: [], schema: { missing: [], unexpected: [], anomalies: [] } }
-      : await compareTable(db, profile, { table: windowTable, columns });
+      : await compareTable(db, profile, { table: windowTable, columns }, { decision });
     const ingest = await ingestSincePrevious(db, model.name);
     const finished = Date.now();
     return {
@@ -96,7 +98,7 @@ export async function runLiveCheck(db: Database, model: ModelConfig, profile: Ba
       baseline: { name: profile.model, rows: profile.source.rows, version: profile.version, source: profile.source.file },
       current: { name: table, rows },
       ...comparison,
-      decision: describeDecision(),
+      decision: describeDecision(decision),
       generatedAt: iso(finished),
       window: { spec: windowText(spec), start: iso(bounds.start), end: iso(bounds.end), rows, minRows: model.minRows },
       timing: { startedAt: iso(started), finishedAt: iso(finished), seconds: (finished - started) / 1000 },

@@ -1,4 +1,5 @@
 import type { FeatureKind, StatValue } from '../stats/types.js';
+import type { FeatureDecision } from './decision.js';
 
 /**
  * The check report. The fields named in DESIGN.md ("Check report", a contract) keep their names
@@ -9,6 +10,8 @@ export interface CheckReport {
   current: { name?: string; rows: number };
   /** True when any feature drifted (the dataset-level decision). */
   drift: boolean;
+  /** drift, ok, or insufficient_data when no feature had enough values to test (`decision.minRows`). */
+  status?: CheckStatusWord;
   features: FeatureReport[];
   schema: SchemaFindings;
   /** How the per-feature decisions were taken, so a reader can reproduce them. */
@@ -16,11 +19,15 @@ export interface CheckReport {
   generatedAt: string;
 }
 
+/** A check's outcome in one word. */
+export type CheckStatusWord = 'ok' | 'drift' | 'insufficient_data';
+
 /** One window of a `--by` / `--every` check. */
 export interface WindowReport {
   window: string;
   rows: number;
   drift: boolean;
+  status?: CheckStatusWord;
   features: FeatureReport[];
   schema: SchemaFindings;
 }
@@ -43,8 +50,10 @@ export interface FeatureReport {
   drift: boolean;
   /** Statistic name -> value, with the shapes of STATS.md (`ks: {statistic, pvalue}` ...). */
   stats: Record<string, StatValue>;
-  /** Why `drift` is what it is, per statistic that took part in the decision. */
+  /** Why `drift` is what it is: the sentence first, then its parts. */
   reasons: string[];
+  /** The numbers behind the decision: test, p-value, adjusted p, level, threshold at this n, effect. */
+  decision?: FeatureDecision;
   /** 0 = no evidence; higher is worse. Used to sort features worst first. */
   severity: number;
   baseline: ColumnSummary;
@@ -101,4 +110,9 @@ export interface DecisionRule {
   name: string;
   description: string;
   thresholds: Record<string, { direction: 'pValueBelow' | 'distanceAbove'; value: number }>;
+  /** The settings of the calibrated rule (`src/checks/decision.ts`). */
+  alpha?: number;
+  correction?: string;
+  minEffect?: Record<string, number>;
+  minRows?: number;
 }

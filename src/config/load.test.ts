@@ -31,7 +31,7 @@ describe('config', () => {
     assert.equal(config.storage.path, join(dir, 'data/driftwatch.duckdb'));
     assert.equal(model!.sampling.rate, 1);
     assert.deepEqual(model!.window, { kind: 'duration', ms: 3_600_000 });
-    assert.equal(model!.source.startFrom, 'latest');
+    assert.equal(model!.source!.startFrom, 'latest');
     assert.deepEqual(model!.event.featuresPath, 'features');
   });
 

@@ -34,8 +34,11 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: stri
 /** Paths in the file are relative to the file's folder, as a reader of the file expects. */
 function resolvePaths(config: DriftwatchConfig, base: string): DriftwatchConfig {
   const at = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(base, p));
+  const tls = config.kafka?.tls;
+  const files = tls && tls !== true ? { ...tls, ...(tls.ca ? { ca: at(tls.ca) } : {}), ...(tls.cert ? { cert: at(tls.cert) } : {}), ...(tls.key ? { key: at(tls.key) } : {}) } : tls;
   return {
     ...config,
+    ...(config.kafka ? { kafka: { ...config.kafka, ...(files !== undefined ? { tls: files } : {}) } } : {}),
     storage: { ...config.storage, path: at(config.storage.path) },
     models: config.models.map((m) => ({ ...m, baseline: at(m.baseline) })),
   };

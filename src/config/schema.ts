@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiConfig } from '../api/config.js';
 import { validCron, validTimezone } from '../schedule/scheduler.js';
 import { Duration, parseDuration } from './duration.js';
+import { CORRECTION_CHOICES, DEFAULT_DECISION, type EffectName } from '../checks/decision.js';
 
 /**
  * The configuration file (`driftwatch.yaml`): the one source of truth for the TypeScript types
@@ -59,7 +60,7 @@ export const KafkaConfig = z
     connectionTimeout: Duration.prefault('10s').describe('time to wait for a broker connection'),
   })
   .strict()
-  .describe('the Kafka cluster');
+  .describe('the Kafka cluster (required when a model has a source)');
 
 export const StorageConfig = z
   .object({
@@ -82,7 +83,7 @@ export const SourceConfig = z
     sessionTimeout: Duration.prefault(CONFIG_DEFAULTS.sessionTimeout).describe('consumer group session: how long before a dead consumer\'s partitions move to another'),
   })
   .strict()
-  .describe('where the model\'s events come from')
+  .describe('where the model\'s events come from: its Kafka topics (omit for a model fed only through HTTP ingest, POST /api/v1/models/{model}/events)')
   .refine((s) => s.sessionTimeout >= 6000 && s.sessionTimeout <= 300_000, { message: 'sessionTimeout must be between 6s and 300s (the broker\'s group.min/max.session.timeout.ms)', path: ['sessionTimeout'] });
 
 export const EventMapping = z
@@ -143,6 +144,32 @@ export const ReportScheduleConfig = z
   .strict()
   .describe('a scheduled drift report (digest) of the period, by email');
 
+const minEffect = (name: EffectName, text: string) =>
+  z.union([z.number().nonnegative(), z.null()]).default(DEFAULT_DECISION.minEffect[name] ?? null).describe(`${text}; null: not used`);
+
+/** When a feature drifts (`src/checks/decision.ts`): credible after the correction, and large enough. */
+export const DecisionConfig = z
+  .object({
+    alpha: z.number().gt(0).lt(1).default(DEFAULT_DECISION.alpha).describe('chance per check that undrifted data raises any drift (family-wise; the false-discovery rate with benjamini-hochberg)'),
+    correction: z.enum(CORRECTION_CHOICES).default(DEFAULT_DECISION.correction).describe('multiple-testing correction over the features of a check (bh = benjamini-hochberg)'),
+    minEffect: z
+      .object({
+        wasserstein_norm: minEffect('wasserstein_norm', 'numeric: Wasserstein shift in baseline standard deviations'),
+        ks: minEffect('ks', 'numeric: KS distance D'),
+        linf: minEffect('linf', 'categorical: largest change of one category share'),
+        unseen_share: minEffect('unseen_share', 'categorical: share of the window in categories the baseline never had'),
+        psi: minEffect('psi', 'PSI'),
+        jensen_shannon: minEffect('jensen_shannon', 'Jensen-Shannon distance'),
+        hellinger: minEffect('hellinger', 'Hellinger distance'),
+      })
+      .strict()
+      .prefault({})
+      .describe('the size a change must reach to matter: a feature is large enough when any statistic set here for its kind reaches its minimum'),
+    minRows: z.number().int().positive().default(DEFAULT_DECISION.minRows).describe('a feature with fewer finite values in the window is "insufficient data", never drift'),
+  })
+  .strict()
+  .describe('when a feature drifts: a test credible after the correction over the check\'s features, and a change at least a minimum effect');
+
 /** A model name must also make a safe table name and URL part. */
 export const ModelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64), starting with a letter or digit');
 
@@ -150,11 +177,12 @@ export const ModelConfig = z
   .object({
     name: ModelName.describe('model name'),
     baseline: z.string().min(1).describe('baseline profile (from `driftwatch baseline create`)'),
-    source: SourceConfig,
+    source: SourceConfig.optional(),
     event: EventMapping.prefault({}),
     sampling: SamplingConfig.prefault({}),
     window: WindowSpec.prefault(CONFIG_DEFAULTS.window),
     minRows: z.number().int().positive().default(CONFIG_DEFAULTS.minRows).describe('a window with fewer rows is "insufficient data", never drift'),
+    decision: DecisionConfig.prefault({}),
     schedule: ScheduleConfig.optional(),
     report: ReportScheduleConfig.optional(),
   })
@@ -233,8 +261,9 @@ export const DriftwatchConfig = z
       const channel = channels.get(name);
       if (channel?.type !== 'email') ctx.addIssue({ code: 'custom', path: ['models', i, 'report', 'channels', j], message: channel ? `'${name}' is a ${channel.type} channel; reports go to email channels` : `unknown channel '${name}'; known: ${[...channels.keys()].join(', ') || '(none)'}` });
     }));
-    if (!config.kafka && config.models.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['kafka'], message: 'required: the models read Kafka topics (kafka.brokers)' });
+    const readers = config.models.filter((m) => m.source).map((m) => m.name);
+    if (!config.kafka && readers.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['kafka'], message: `required: models with a source read Kafka topics (kafka.brokers): ${readers.join(', ')}` });
     }
   });
 
@@ -244,6 +273,12 @@ export type SourceConfig = z.infer<typeof SourceConfig>;
 export type EventMapping = z.infer<typeof EventMapping>;
 export type SamplingConfig = z.infer<typeof SamplingConfig>;
 export type ModelConfig = z.infer<typeof ModelConfig>;
+/** A model that reads Kafka topics (it has a `source`); the others are fed only through HTTP ingest. */
+export type KafkaModelConfig = ModelConfig & { source: SourceConfig };
+/** True when the model reads Kafka topics. */
+export function readsKafka(model: ModelConfig): model is KafkaModelConfig {
+  return model.source !== undefined;
+}
 export type DriftwatchConfig = z.infer<typeof DriftwatchConfig>;
 export type AlertsConfig = z.infer<typeof AlertsConfig>;
 export type ChannelConfig = z.infer<typeof ChannelConfig>;

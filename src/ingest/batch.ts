@@ -67,7 +67,13 @@ export function buildBatch(messages: readonly IncomingMessage[], decoder: EventD
       quarantined.push({ topic: m.topic, partition: m.partition, offset: m.offset, reason: parsed.reason, detail: parsed.detail, payload: payloadText(m.value) });
       continue;
     }
-    const event = decoder.decodeJson(parsed.json, m);
+    const decoded = decoder.decodeJson(parsed.json, m);
+    if (!decoded.ok) {
+      bump(COUNTERS.rejected(decoded.reason));
+      quarantined.push({ topic: m.topic, partition: m.partition, offset: m.offset, reason: decoded.reason, detail: decoded.detail, payload: payloadText(m.value) });
+      continue;
+    }
+    const event = decoded.event;
     if (event.problems.length > 0) {
       for (const problem of new Set(event.problems)) bump(COUNTERS.problem(problem));
       quarantined.push({ topic: m.topic, partition: m.partition, offset: m.offset, reason: event.problems.join(','), detail: event.errors ?? '', payload: payloadText(m.value) });

@@ -3,7 +3,7 @@ import type { EventMapping } from '../config/schema.js';
 import { type CompiledPath, compilePath, readPath } from './paths.js';
 
 /** Why a message, or a value in it, was set aside. Counted per model, quarantined as a sample. */
-export const REJECT_REASONS = ['empty_payload', 'too_large', 'malformed_json', 'not_an_object'] as const;
+export const REJECT_REASONS = ['empty_payload', 'too_large', 'malformed_json', 'not_an_object', 'too_deep'] as const;
 export const VALUE_PROBLEMS = ['missing_feature', 'wrong_type', 'non_finite', 'bad_timestamp'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export type ValueProblem = (typeof VALUE_PROBLEMS)[number];
@@ -55,13 +55,21 @@ export function featureSpecs(profile: BaselineProfile, mapping: EventMapping): F
     name: f.name,
     kind: f.kind,
     expects: expectedType(f.dtype, f.kind),
-    path: mapping.features[f.name] !== undefined ? compilePath(mapping.features[f.name]!) : [...base, f.name],
+    // Own keys only: a feature named `toString` or `constructor` would find Object.prototype's.
+    path: Object.prototype.hasOwnProperty.call(mapping.features, f.name) ? compilePath(mapping.features[f.name]!) : [...base, f.name],
   }));
 }
 
-/** Parses an event time: ISO text, or epoch seconds / milliseconds (told apart by size). */
+/** The latest (and, negated, the earliest) epoch milliseconds a JS Date holds; a DuckDB TIMESTAMP holds a little more. */
+const MAX_TIMESTAMP_MS = 8.64e15;
+
+/** Parses an event time: ISO text, or epoch seconds / milliseconds (told apart by size); undefined outside what a Date holds. */
 export function parseTimestamp(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? value * 1000 : value;
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const ms = value < 1e11 ? value * 1000 : value;
+    // 1e300 is a finite number but no time: it would overflow the samples table's TIMESTAMP and fail the whole batch.
+    return Math.abs(ms) <= MAX_TIMESTAMP_MS ? ms : undefined;
+  }
   if (typeof value === 'string') {
     const asNumber = Number(value);
     if (value.trim() !== '' && Number.isFinite(asNumber)) return parseTimestamp(asNumber);
@@ -69,6 +77,36 @@ export function parseTimestamp(value: unknown): number | undefined {
     return Number.isNaN(ms) ? undefined : ms;
   }
   return undefined;
+}
+
+/**
+ * An id as text. An object or array is written as its JSON: `String()` would call the event's own
+ * `toString` key (`{"toString": ""}` throws a TypeError). Never throws (it runs before the decode
+ * when sampling by id).
+ */
+function idText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
+}
+
+/** A `\uD800`-`\uDFFF` escape with an even number of backslashes before it (so not an escaped backslash). */
+const LONE_SURROGATE = /(?<=(?:^|[^\\])(?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}/g;
+
+/**
+ * JSON text for the samples table's JSON columns (`_extra`, `_errors`, `_prediction`).
+ * JSON.stringify writes a lone surrogate ("\ud800", which JSON.parse accepts from any event) as
+ * an escape, and DuckDB's JSON functions refuse the whole document ("no low surrogate"): one such
+ * event made every later check of the model fail. Paired surrogates are written as characters,
+ * so every such escape is a lone one; it becomes U+FFFD, as in the VARCHAR columns.
+ */
+function jsonText(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\u') ? text.replace(LONE_SURROGATE, '\\ufffd') : text;
 }
 
 const MAX_ERROR_VALUE = 200;
@@ -132,21 +170,32 @@ export class EventDecoder {
 
   /** The event id: the configured path, else the message key. */
   idOf(json: Record<string, unknown>, key: Buffer | null): string | null {
-    if (this.id) {
-      const value = readPath(json, this.id);
-      return value === undefined || value === null ? null : String(value);
-    }
+    if (this.id) return idText(readPath(json, this.id));
     return key ? key.toString('utf8') : null;
   }
 
   decode(message: RawMessage): DecodeResult {
     const parsed = this.parse(message);
     if (!parsed.ok) return parsed;
-    return { ok: true, event: this.decodeJson(parsed.json, message) };
+    return this.decodeJson(parsed.json, message);
   }
 
-  /** Reads the features and metadata of a parsed event. */
-  decodeJson(json: Record<string, unknown>, message: RawMessage): DecodedEvent {
+  /**
+   * Reads the features and metadata of a parsed event. JSON.parse takes any nesting, but
+   * JSON.stringify (of `_extra`, the prediction, a wrong-typed value) recurses and overflows the
+   * stack at a few thousand levels, which a 10 kB payload reaches: such an event is rejected as
+   * `too_deep` rather than thrown, so one message cannot stop a partition.
+   */
+  decodeJson(json: Record<string, unknown>, message: RawMessage): DecodeResult {
+    try {
+      return { ok: true, event: this.readEvent(json, message) };
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return { ok: false, reason: 'too_deep', detail: 'the event is nested too deeply to store as JSON (thousands of levels); flatten it' };
+    }
+  }
+
+  private readEvent(json: Record<string, unknown>, message: RawMessage): DecodedEvent {
     const problems: ValueProblem[] = [];
     let errors: Record<string, { reason: ValueProblem; value?: string }> | null = null;
     const note = (feature: string, reason: ValueProblem, value?: unknown) => {
@@ -177,9 +226,9 @@ export class EventDecoder {
       values,
       timestampMs,
       id: this.idOf(json, message.key),
-      prediction: prediction === undefined ? null : JSON.stringify(prediction),
+      prediction: prediction === undefined ? null : jsonText(prediction),
       extra: this.extraFields(fields),
-      errors: errors ? JSON.stringify(errors) : null,
+      errors: errors ? jsonText(errors) : null,
       problems,
     };
   }
@@ -217,6 +266,6 @@ export class EventDecoder {
     for (const key of Object.keys(fields)) {
       if (!this.known.has(key)) (extra ??= Object.create(null) as Record<string, unknown>)[key] = fields[key];
     }
-    return extra ? JSON.stringify(extra) : null;
+    return extra ? jsonText(extra) : null;
   }
 }

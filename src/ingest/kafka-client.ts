@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.js';
+import { messageOf, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -30,17 +33,65 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix 
     // Reconnect with back-off for as long as it takes: a broker outage is waited out, not fatal.
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
   };
-  if (config.tls) {
-    options.ssl =
-      config.tls === true
-        ? true
-        : {
-            rejectUnauthorized: config.tls.rejectUnauthorized,
-            ...(config.tls.ca ? { ca: [readFileSync(config.tls.ca, 'utf8')] } : {}),
-            ...(config.tls.cert ? { cert: readFileSync(config.tls.cert, 'utf8') } : {}),
-            ...(config.tls.key ? { key: readFileSync(config.tls.key, 'utf8') } : {}),
-          };
-  }
+  if (config.tls) options.ssl = config.tls === true ? true : tlsOptions(config.tls);
   if (config.sasl) options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
   return new Kafka(options);
+}
+
+/** The TLS options of `kafka.tls` (the files read here: a missing one is a UserError naming it). */
+function tlsOptions(tls: Exclude<NonNullable<KafkaConfig['tls']>, boolean>): ConnectionOptions {
+  const read = (key: 'ca' | 'cert' | 'key', path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new UserError(`kafka.tls.${key}: cannot read '${path}': ${messageOf(error)}`);
+    }
+  };
+  return {
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.ca ? { ca: [read('ca', tls.ca)] } : {}),
+    ...(tls.cert ? { cert: read('cert', tls.cert) } : {}),
+    ...(tls.key ? { key: read('key', tls.key) } : {}),
+  };
+}
+
+/** Handshake errors that say the broker's certificate or name does not verify: no retry can fix them. */
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|HOSTNAME|ERR_SSL_/;
+
+/** One TLS handshake with a broker: 'ok', a certificate error, or undefined when it says nothing (refused, timed out). */
+function handshake(host: string, port: number, options: ConnectionOptions, timeoutMs: number): Promise<'ok' | { code: string; message: string } | undefined> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ ...options, host, port, ...(isIP(host) ? {} : { servername: host }) });
+    const done = (outcome: 'ok' | { code: string; message: string } | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.once('secureConnect', () => done('ok'));
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      const code = String(error.code ?? '');
+      done(CERTIFICATE_ERROR.test(code) ? { code, message: error.message } : undefined);
+    });
+  });
+}
+
+/**
+ * Checks `kafka.tls` against the brokers before any consumer starts. kafkajs treats a certificate
+ * that does not verify as a connection error and retries it with back-off for minutes (20 tries),
+ * which can only end the same way; one handshake here turns it into a start-up error that says
+ * what to fix. A broker that cannot be reached says nothing about TLS: that is left to kafkajs.
+ */
+export async function checkKafkaTls(config: KafkaConfig): Promise<void> {
+  if (!config.tls) return;
+  const options: ConnectionOptions = config.tls === true ? {} : tlsOptions(config.tls);
+  for (const broker of config.brokers) {
+    const colon = broker.lastIndexOf(':');
+    const outcome = await handshake(broker.slice(0, colon), Number(broker.slice(colon + 1)), options, config.connectionTimeout);
+    if (outcome === 'ok') return;
+    if (outcome) {
+      const fix = config.tls === true || !config.tls.ca ? 'set kafka.tls.ca to the PEM file of the CA that signed it' : `check that kafka.tls.ca ('${config.tls.ca}') is the CA that signed it, and that the broker's name is in its certificate`;
+      throw new UserError(`kafka.tls: the certificate of broker ${broker} does not verify (${outcome.code}: ${outcome.message}); ${fix}`);
+    }
+  }
 }

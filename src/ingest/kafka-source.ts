@@ -1,15 +1,31 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { ModelConfig } from '../config/schema.js';
+import type { KafkaModelConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { SamplesWriter } from '../store/samples-writer.js';
+import type { SamplesWriter, WriteBatch } from '../store/samples-writer.js';
 import { buildBatch, type IncomingMessage } from './batch.js';
 import type { EventDecoder } from './decoder.js';
 
 /** Bytes fetched per partition per request: big batches amortise the store's commit. */
 export const MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 
-/** Messages per transaction: big enough to amortise the commit, small enough to heartbeat often. */
-export const CHUNK_MESSAGES = 5000;
+/** Rows per transaction: big enough to amortise the commit, small enough to heartbeat often. */
+export const CHUNK_ROWS = 5000;
+/** Messages per transaction at most, however few of them the sampling keeps. */
+export const MAX_CHUNK_MESSAGES = 50_000;
+
+/**
+ * Messages per transaction at this sampling rate: a transaction costs DuckDB a few milliseconds
+ * whatever it holds, so at 10% sampling a chunk of 5,000 messages (500 rows) paid that cost ten
+ * times as often as it needed to.
+ */
+export function chunkMessages(rate: number): number {
+  return rate > 0 ? Math.min(MAX_CHUNK_MESSAGES, Math.ceil(CHUNK_ROWS / rate)) : MAX_CHUNK_MESSAGES;
+}
+
+/** Back-off between retries of a chunk the store refused. */
+export const STORE_RETRY = { initialMs: 1000, maxMs: 30_000 } as const;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** What the service can tell about one model's consumer (for /readyz and metrics). */
 export interface IngestStatus {
@@ -37,7 +53,7 @@ export class KafkaIngest {
 
   constructor(
     kafka: Kafka,
-    private readonly model: ModelConfig,
+    private readonly model: KafkaModelConfig,
     private readonly decoder: EventDecoder,
     /** The model's writer (behind the model's write lock when HTTP ingest shares the tables). */
     private readonly writer: Pick<SamplesWriter, 'write'>,
@@ -101,6 +117,35 @@ export class KafkaIngest {
     return this.status;
   }
 
+  /**
+   * Stores one chunk, retrying the same chunk while the store refuses it (a full disk, an I/O
+   * error): each failure rolled back the rows and their offsets together, so retrying cannot
+   * store anything twice. Waits 1 s, doubling to 30 s, with heartbeats in between so the group
+   * keeps the partition; a thrown error would make kafkajs log a stack per retry and, after its
+   * retries, crash and rejoin the group in a loop. Returns false when told to stop first (the
+   * chunk is then not resolved, and is read again by whoever consumes the partition next).
+   */
+  private async storeWithRetry(batch: WriteBatch, heartbeat: () => Promise<void>, shouldStop: () => boolean): Promise<boolean> {
+    for (let wait: number = STORE_RETRY.initialMs; ; wait = Math.min(wait * 2, STORE_RETRY.maxMs)) {
+      this.inFlight = this.writer.write(batch);
+      try {
+        await this.inFlight;
+        return true;
+      } catch {
+        // The writer's owner logs the failure (once per distinct error) and reports it on /readyz.
+        this.inFlight = Promise.resolve();
+      }
+      const until = Date.now() + wait;
+      const beat = Math.max(1000, Math.floor(this.model.source.sessionTimeout / 3));
+      while (Date.now() < until) {
+        if (shouldStop()) return false;
+        await sleep(Math.min(beat, until - Date.now()));
+        await heartbeat();
+      }
+      if (shouldStop()) return false;
+    }
+  }
+
   private seekToStored(assignment: Record<string, number[]>): void {
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
@@ -132,14 +177,14 @@ export class KafkaIngest {
       this.logger.warn({ model: this.model.name, topic, partition, from: stored.toString(), to: first.offset }, 'offsets missing from Kafka (deleted by its retention): skipped');
     }
     const fresh = stored === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= stored);
-    for (let start = 0; start < fresh.length; start += CHUNK_MESSAGES) {
+    const size = chunkMessages(this.model.sampling.rate);
+    for (let start = 0; start < fresh.length; start += size) {
       if (this.stopping || !isRunning() || isStale()) return;
-      const chunk = fresh.slice(start, start + CHUNK_MESSAGES).map(
+      const chunk = fresh.slice(start, start + size).map(
         (m): IncomingMessage => ({ topic, partition, offset: BigInt(m.offset), key: m.key ?? null, value: m.value ?? null, timestampMs: Number(m.timestamp) }),
       );
       const write = buildBatch(chunk, this.decoder, this.model.sampling);
-      this.inFlight = this.writer.write(write);
-      await this.inFlight;
+      if (!(await this.storeWithRetry(write, heartbeat, () => this.stopping || !isRunning() || isStale()))) return;
       const last = chunk[chunk.length - 1]!;
       this.offsets.set(where, last.offset + 1n);
       this.sought.delete(where);

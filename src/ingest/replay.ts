@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import type { ModelConfig } from '../config/schema.js';
+import type { KafkaModelConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProgressFn } from '../progress.js';
@@ -40,7 +40,7 @@ async function resolveBound(admin: Admin, topic: string, bound: ReplayBound, end
  * The ranges a replay reads: from `from` to `to` (default: the end at the start of the replay),
  * cut at the live consumer's stored offset, since from there on the rows are the live consumer's.
  */
-export async function planReplay(admin: Admin, model: ModelConfig, from: ReplayBound, to: ReplayBound | undefined, stored: Map<string, bigint>): Promise<PartitionRange[]> {
+export async function planReplay(admin: Admin, model: KafkaModelConfig, from: ReplayBound, to: ReplayBound | undefined, stored: Map<string, bigint>): Promise<PartitionRange[]> {
   const ranges: PartitionRange[] = [];
   for (const topic of model.source.topics) {
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -62,7 +62,7 @@ export async function planReplay(admin: Admin, model: ModelConfig, from: ReplayB
  * group of its own so the live group is not disturbed. Each chunk replaces the rows of its offset
  * range in one transaction: replaying twice stores each event once. Returns the messages read.
  */
-export async function replay(kafka: Kafka, model: ModelConfig, ranges: PartitionRange[], decoder: EventDecoder, writer: SamplesWriter, logger: Logger, onProgress: ProgressFn = () => {}): Promise<number> {
+export async function replay(kafka: Kafka, model: KafkaModelConfig, ranges: PartitionRange[], decoder: EventDecoder, writer: SamplesWriter, logger: Logger, onProgress: ProgressFn = () => {}): Promise<number> {
   const total = ranges.reduce((n, r) => n + Number(r.to - r.from), 0);
   if (total === 0) return 0;
   const groupId = `driftwatch-replay-${model.name}-${Date.now()}`;

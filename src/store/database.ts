@@ -2,8 +2,24 @@ import {
   type DuckDBAppender,
   DuckDBConnection,
   DuckDBInstance,
+  type DuckDBType,
   type DuckDBValue,
+  DOUBLE,
 } from '@duckdb/node-api';
+
+/**
+ * Types for the parameters node-api would bind wrongly: it binds a whole JS number as INTEGER or
+ * BIGINT, and throws "bigint out of int64 range" for one past int64 (1e19, or a bin edge of
+ * 1e308 in a training file). Those go as DOUBLE; the others keep node-api's choice.
+ */
+function bindTypes(values: DuckDBValue[]): DuckDBType[] | undefined {
+  let types: (DuckDBType | undefined)[] | undefined;
+  values.forEach((value, i) => {
+    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63) (types ??= new Array(values.length))[i] = DOUBLE;
+  });
+  // Holes fall back to node-api's own inference (DuckDBPreparedStatement.bind).
+  return types as DuckDBType[] | undefined;
+}
 
 /** A row as an object of JS values (BIGINT as bigint, DOUBLE as number, VARCHAR as string...). */
 export type Row = Record<string, unknown>;
@@ -37,12 +53,12 @@ export class Database {
 
   /** Runs a statement; values bind to `?` placeholders in order. */
   async run(sql: string, values: DuckDBValue[] = []): Promise<void> {
-    await this.connection.run(sql, values);
+    await this.connection.run(sql, values, bindTypes(values));
   }
 
   /** Runs a query and returns every row as an object. */
   async rows(sql: string, values: DuckDBValue[] = []): Promise<Row[]> {
-    const reader = await this.connection.runAndReadAll(sql, values);
+    const reader = await this.connection.runAndReadAll(sql, values, bindTypes(values));
     return reader.getRowObjects() as Row[];
   }
 
@@ -58,7 +74,7 @@ export class Database {
    * per row: the fast path for sorted samples of a million values. Nulls are skipped.
    */
   async doubles(sql: string, values: DuckDBValue[] = []): Promise<Float64Array> {
-    const result = await this.connection.run(sql, values);
+    const result = await this.connection.run(sql, values, bindTypes(values));
     const parts: Float64Array[] = [];
     let total = 0;
     for (;;) {

@@ -37,6 +37,9 @@ export const MIGRATIONS: readonly string[] = [
      id VARCHAR PRIMARY KEY, channel VARCHAR NOT NULL, model VARCHAR NOT NULL, kind VARCHAR NOT NULL,
      payload VARCHAR NOT NULL, status VARCHAR NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
      next_attempt_at TIMESTAMP NOT NULL, last_error VARCHAR, created_at TIMESTAMP NOT NULL, delivered_at TIMESTAMP)`,
+  // Consumed events of each write, by model and minute of commit, written with the rows (see
+  // store/ingest-rate.ts). Appended, not upserted: no key to check, no conflict between writers.
+  `CREATE TABLE IF NOT EXISTS ingest_minutes (model VARCHAR NOT NULL, minute TIMESTAMP NOT NULL, consumed BIGINT NOT NULL)`,
 ];
 
 /** Columns driftwatch adds to every samples table; no feature may take these names. */

@@ -45,8 +45,16 @@ export class Store {
    */
   async ensureSamplesTable(model: string, features: readonly FeatureSpec[]): Promise<string> {
     const table = samplesTable(model);
+    // DuckDB's column names are case-insensitive, and `in` would also find `constructor` or
+    // `toString` on the prototype: compare lower-cased names against a set.
+    const system = new Set(Object.keys(SYSTEM_COLUMNS));
+    const seen = new Map<string, string>();
     for (const f of features) {
-      if (f.name in SYSTEM_COLUMNS) throw new UserError(`model '${model}': feature name '${f.name}' is reserved for driftwatch's own column`);
+      const folded = f.name.toLowerCase();
+      if (system.has(folded)) throw new UserError(`model '${model}': feature name '${f.name}' is reserved for driftwatch's own column`);
+      const other = seen.get(folded);
+      if (other !== undefined) throw new UserError(`model '${model}': features '${other}' and '${f.name}' differ only in case, and DuckDB's column names do not; rename one in the training data`);
+      seen.set(folded, f.name);
     }
     await this.db.run(createSamplesTableSql(table, features));
     const existing = (await this.db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table]))

@@ -52,6 +52,8 @@ async function api(path) {
 const fmt = (x, digits = 3) => (typeof x === 'number' && Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : '–');
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
 const badge = (text) => el('span', { class: `badge ${String(text).replace(/[^a-z_]/gi, '')}` }, String(text));
+// Events per minute: whole numbers from 100 on, one decimal below (the API rounds to a tenth).
+const perMinute = (x) => (typeof x !== 'number' ? '–' : x >= 100 ? Math.round(x).toLocaleString('en') : String(x));
 const psiOf = (f) => (f && f.stats && typeof f.stats.psi === 'number' ? f.stats.psi : null);
 
 function table(headers, rows) {
@@ -88,8 +90,9 @@ async function modelsPage(app) {
     el('td', {}, m.latestCheck ? when(m.latestCheck.finishedAt) : '–'),
     el('td', {}, m.latestCheck ? badge(m.latestCheck.status) : el('span', { class: 'muted' }, 'no check yet')),
     el('td', { class: 'num' }, String(m.firingAlerts)),
+    el('td', { class: 'num', 'data-rate': m.name }, perMinute(m.eventsPerMinute)),
   ));
-  app.replaceChildren(el('h1', {}, 'Models'), el('section', { id: 'models' }, table(['Model', 'Status', 'Last check', 'Last result', 'Firing alerts'], rows)),
+  app.replaceChildren(el('h1', {}, 'Models'), el('section', { id: 'models' }, table(['Model', 'Status', 'Last check', 'Last result', 'Firing alerts', 'Events/min (5 min)'], rows)),
     outboxSection(pending, dead));
 }
 
@@ -121,7 +124,7 @@ async function modelPage(app, name) {
   const reports = await Promise.all(checks.items.map((c) => api(`/api/v1/checks/${encodeURIComponent(c.id)}`)));
   const latest = reports.find((r) => r.status !== 'insufficient_data') || reports[0] || null;
 
-  const parts = [el('h1', {}, model.name, ' ', badge(model.status))];
+  const parts = [el('h1', {}, model.name, ' ', badge(model.status), el('span', { class: 'muted rate', id: 'rate' }, ` ${perMinute(model.eventsPerMinute)} events/min`))];
   if (!latest) {
     parts.push(el('section', {}, el('p', { class: 'muted' }, 'No check of this model yet.')));
   } else {

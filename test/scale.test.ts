@@ -1,0 +1,78 @@
+// Scaling past one machine: two `driftwatch serve` processes in one consumer group split a
+// 4-partition topic, each into its own DuckDB file (a DuckDB file has one writer). Together they
+// store every event exactly once, also when one of them stops and the other takes its partitions
+// over from the group's committed offsets.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { Admin } from 'kafkajs';
+import { tempDir } from './helpers/cli.js';
+import { goodEvent, testBaseline } from './helpers/events.js';
+import { createTopic, produce, testKafka, uniqueTopic, waitForGroupCaughtUp, BROKER } from './helpers/kafka.js';
+import { readStore, ServeProcess, writeConfig } from './helpers/service.js';
+
+const tmp = tempDir('driftwatch-scale-');
+after(() => tmp.cleanup());
+
+/** Waits until the group is stable with `members` members that each hold at least one partition. */
+async function waitForMembers(admin: Admin, groupId: string, members: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { groups: [group] } = await admin.describeGroups([groupId]);
+    if (group?.state === 'Stable' && group.members.length === members && group.members.every((m) => m.memberAssignment.length > 0)) return;
+    if (Date.now() > deadline) throw new Error(`group ${groupId}: ${group?.state} with ${group?.members.length} members`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+type Row = { p: number; o: bigint; id: string };
+const storedRows = (path: string) => readStore(path, async (db) => (await db.rows(`SELECT _partition AS p, _offset AS o, _id AS id FROM samples_scale_model`)).map((r) => ({ p: Number(r.p), o: BigInt(r.o as bigint), id: String(r.id) }) as Row));
+
+describe('two serve processes in one consumer group', { timeout: 240_000 }, () => {
+  it('split the partitions and together store every event once, through a scale-down', async () => {
+    const baseline = await testBaseline(tmp.dir, 'scale-model');
+    const topic = uniqueTopic('scale');
+    const groupId = `driftwatch-scale-${topic}`;
+    const admin = testKafka().admin();
+    await admin.connect();
+    const producer = testKafka().producer();
+    await producer.connect();
+    const stores = ['a', 'b'].map((n) => `${tmp.dir}/scale-${n}.duckdb`);
+    const serves: ServeProcess[] = [];
+    try {
+      await createTopic(admin, topic, 4);
+      for (const [i, store] of stores.entries()) {
+        const config = writeConfig(tmp.dir, {
+          kafka: { brokers: [BROKER] },
+          storage: { path: store, retention: '36500d' },
+          models: [{ name: 'scale-model', baseline, source: { topics: [topic], groupId, startFrom: 'earliest', sessionTimeout: '6s' } }],
+        }, `scale-${i}.yaml`);
+        serves.push(await ServeProcess.start(config, 1));
+      }
+      await waitForMembers(admin, groupId, 2);
+
+      const first = Array.from({ length: 20_000 }, (_, i) => goodEvent(i));
+      await produce(producer, topic, first);
+      await waitForGroupCaughtUp(admin, groupId, topic, 90_000);
+
+      // Scale down: b stops after its batch in hand; a takes b's partitions from the committed offsets.
+      assert.equal(await serves[1]!.stop(), 0);
+      await waitForMembers(admin, groupId, 1);
+      const second = Array.from({ length: 10_000 }, (_, i) => goodEvent(20_000 + i));
+      await produce(producer, topic, second);
+      await waitForGroupCaughtUp(admin, groupId, topic, 90_000);
+    } finally {
+      for (const s of serves) if (s.child.exitCode === null) assert.equal(await s.stop(), 0);
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+
+    const [a, b] = await Promise.all(stores.map(storedRows)) as [Row[], Row[]];
+    const partitionsOf = (rows: Row[]) => new Set(rows.map((r) => r.p));
+    assert.ok(a.length > 0 && b.length > 0, `both processes stored events: a ${a.length}, b ${b.length}`);
+    assert.ok(partitionsOf(b).size >= 1 && partitionsOf(b).size < 4, `b held part of the partitions: ${[...partitionsOf(b)]}`);
+    const keys = [...a, ...b].map((r) => `${r.p}/${r.o}`);
+    assert.equal(new Set(keys).size, keys.length, 'no event stored twice, in either store or across them');
+    assert.equal(keys.length, 30_000, 'every event stored');
+    assert.deepEqual(new Set([...a, ...b].map((r) => r.id)).size, 30_000, 'the 30,000 distinct events');
+  });
+});
