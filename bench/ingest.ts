@@ -47,6 +47,8 @@ interface Options {
   cli: string;
   /** Extra node flags for the service process (e.g. "--max-semi-space-size=8"). */
   nodeOptions: string[];
+  /** The service's `storage.memoryLimit` (DuckDB's buffer pool), e.g. "96MB"; the config default otherwise. */
+  memoryLimit: string | undefined;
   /** A soak instead of the three timed runs: seconds of events produced at `rate` while the service consumes them. */
   duration: number | undefined;
   /** Events per second the soak produces. */
@@ -74,6 +76,7 @@ function parseArgs(args: string[]): Options {
   if (!(sampleEvery >= 1)) throw new Error(`--sample-every must be a number of seconds >= 1, got '${value('--sample-every')}'`);
   return { events, broker, only, cpuProf: args.includes('--cpu-prof'), cli: resolve(value('--cli') ?? join(ROOT, 'dist', 'cli.js')),
     nodeOptions: (value('--node-options') ?? '').split(' ').filter(Boolean), duration, rate, sampleEvery,
+    memoryLimit: value('--memory-limit'),
   };
 }
 
@@ -262,7 +265,7 @@ async function runService(admin: Admin, options: Options, topic: string, profile
   const config = join(OUT, `ingest-${tag}.yaml`);
   writeFileSync(config, stringify({
     kafka: { brokers: [broker], clientId: 'driftwatch-bench' },
-    storage: { path: store, retention: '36500d' },
+    storage: { path: store, retention: '36500d', ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) },
     models: [{
       name: MODEL,
       baseline: profile,
@@ -370,7 +373,7 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
   const config = join(OUT, 'ingest-soak.yaml');
   writeFileSync(config, stringify({
     kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' },
-    storage: { path: store, retention: '3m', retentionEvery: '30s' },
+    storage: { path: store, retention: '3m', retentionEvery: '30s', ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) },
     models: [{ name: MODEL, baseline: profile, source: { topics: [topic], groupId: group, startFrom: 'earliest' }, event: { prediction: 'prediction' }, sampling: { rate: 1, by: 'key' } }],
   }));
   log(`soak: ${fmt(options.rate)} events/s for ${duration} s into ${topic} (${DEFAULTS.partitions} partitions), driftwatch serve at sampling 1.0, retention 3m, RSS every ${options.sampleEvery} s`);

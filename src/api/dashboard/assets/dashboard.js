@@ -51,6 +51,20 @@ async function api(path) {
 
 const fmt = (x, digits = 3) => (typeof x === 'number' && Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : '–');
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
+
+/** Where a check sits in time: the end of the window it checked (its data's time, not the clock's). */
+const windowEnd = (r) => (r.window && r.window.end) || r.timing.finishedAt;
+
+/**
+ * A short axis label for each check: the window's end as HH:MM when the checks span less than a
+ * day, else as MM-DD (a replay or a daily check), so checks of different days never look alike.
+ */
+function checkLabels(reports) {
+  const times = reports.map((r) => new Date(windowEnd(r)));
+  const span = times.length ? Math.max(...times.map(Number)) - Math.min(...times.map(Number)) : 0;
+  const two = (n) => String(n).padStart(2, '0');
+  return times.map((d) => (span >= 864e5 ? `${two(d.getMonth() + 1)}-${two(d.getDate())}` : `${two(d.getHours())}:${two(d.getMinutes())}`));
+}
 const badge = (text) => el('span', { class: `badge ${String(text).replace(/[^a-z_]/gi, '')}` }, String(text));
 // Events per minute: whole numbers from 100 on, one decimal below (the API rounds to a tenth).
 const perMinute = (x) => (typeof x !== 'number' ? '–' : x >= 100 ? Math.round(x).toLocaleString('en') : String(x));
@@ -158,7 +172,8 @@ function featureTable(report) {
     el('td', {}, badge(f.drift ? 'drift' : 'ok')),
     el('td', { class: 'num' }, fmt(psiOf(f))),
     el('td', { class: 'num' }, fmt(f.severity)),
-    el('td', {}, el('ul', {}, (f.reasons || []).map((r) => el('li', {}, r)))),
+    // The first reason is the sentence a person reads; the others are its parts, kept as a tooltip.
+    el('td', { class: 'why', title: (f.reasons || []).slice(1).join('\n') }, (f.reasons || [])[0] || ''),
   ));
   return table(['Feature', 'Kind', 'Drift', 'PSI', 'Severity', 'Why'], rows);
 }
@@ -207,12 +222,11 @@ function heatmap(reports) {
       const f = r.features.find((x) => x.name === name);
       const psi = psiOf(f);
       cells.push(svg('rect', { x: left + col * cw, y: top + row * ch, width: cw - 2, height: ch - 2, fill: psi === null ? '#eef0f2' : color(psi), stroke: f && f.drift ? '#b42318' : 'none' },
-        svg('title', {}, `${name} @ ${when(r.timing.finishedAt)}: PSI ${fmt(psi)}${f && f.drift ? ' (drift)' : ''}`)));
+        svg('title', {}, `${name}, window ending ${when(windowEnd(r))}: PSI ${fmt(psi)}${f && f.drift ? ' (drift)' : ''}`)));
     });
   });
-  reports.forEach((r, col) => {
-    const d = new Date(r.timing.finishedAt);
-    cells.push(svg('text', { x: left + col * cw + cw / 2, y: top + names.length * ch + 14, 'text-anchor': 'middle' }, `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`));
+  checkLabels(reports).forEach((label, col) => {
+    cells.push(svg('text', { x: left + col * cw + cw / 2, y: top + names.length * ch + 14, 'text-anchor': 'middle' }, label));
   });
   return svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'heatmap', width: W, height: H }, svg('title', {}, 'PSI per feature and check'), cells);
 }
@@ -223,7 +237,7 @@ function trendCharts(reports) {
   const names = [...new Set(reports.flatMap((r) => r.features.map((f) => f.name)))];
   const W = 220, H = 90, pad = { l: 30, r: 8, t: 8, b: 18 };
   const x = (i) => pad.l + (reports.length === 1 ? (W - pad.l - pad.r) / 2 : (i * (W - pad.l - pad.r)) / (reports.length - 1));
-  const hhmm = (iso) => { const d = new Date(iso); return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`; };
+  const labels = checkLabels(reports);
   return el('div', { class: 'charts trends' }, names.map((name) => {
     const points = reports.map((r, i) => { const f = r.features.find((g) => g.name === name); return { i, r, psi: psiOf(f), drift: Boolean(f && f.drift) }; });
     const known = points.filter((p) => p.psi !== null);
@@ -235,11 +249,11 @@ function trendCharts(reports) {
       svg('line', { class: 'axis', x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b }),
       svg('text', { x: pad.l - 4, y: pad.t + 8, 'text-anchor': 'end' }, fmt(max, 2)),
       svg('text', { x: pad.l - 4, y: H - pad.b, 'text-anchor': 'end' }, '0'),
-      svg('text', { x: pad.l, y: H - 4, 'text-anchor': 'start' }, hhmm(reports[0].timing.finishedAt)),
-      reports.length > 1 ? svg('text', { x: W - pad.r, y: H - 4, 'text-anchor': 'end' }, hhmm(reports[reports.length - 1].timing.finishedAt)) : null,
+      svg('text', { x: pad.l, y: H - 4, 'text-anchor': 'start' }, labels[0]),
+      reports.length > 1 ? svg('text', { x: W - pad.r, y: H - 4, 'text-anchor': 'end' }, labels[labels.length - 1]) : null,
       known.length > 1 ? svg('polyline', { class: 'line', points: known.map((p) => `${x(p.i).toFixed(1)},${y(p.psi).toFixed(1)}`).join(' ') }) : null,
       known.map((p) => svg('circle', { class: p.drift ? 'point drifted' : 'point', cx: x(p.i).toFixed(1), cy: y(p.psi).toFixed(1), r: p.drift ? 4 : 2.5 },
-        svg('title', {}, `${when(p.r.timing.finishedAt)}: PSI ${fmt(p.psi)}${p.drift ? ' (drift)' : ''}`))),
+        svg('title', {}, `window ending ${when(windowEnd(p.r))}: PSI ${fmt(p.psi)}${p.drift ? ' (drift)' : ''}`))),
     );
     return el('figure', { class: drifted ? 'drift' : null, 'data-feature': name },
       el('figcaption', {}, name, el('span', { class: 'muted' }, ` ${drifted}/${known.length} drifted`)), chart);
