@@ -40,6 +40,8 @@ interface Options {
   kafka: boolean;
   broker: string;
   cli: string;
+  /** The service's `storage.memoryLimit` (DuckDB's buffer pool), e.g. "64MB"; the config default otherwise. */
+  memoryLimit: string | undefined;
 }
 
 function parseArgs(args: string[]): Options {
@@ -61,6 +63,7 @@ function parseArgs(args: string[]): Options {
     kafka: args.includes('--kafka'),
     broker: value('--broker') ?? process.env.KAFKA_BROKERS ?? `localhost:${process.env.KAFKA_PORT ?? '9092'}`,
     cli: resolve(value('--cli') ?? join(ROOT, 'dist', 'cli.js')),
+    memoryLimit: value('--memory-limit'),
   };
 }
 
@@ -74,6 +77,8 @@ interface Service {
   child: ChildProcess;
   url: string;
   tail: string[];
+  /** The service's error and warning log lines, by message, with their counts. */
+  problems: Map<string, number>;
   exited: Promise<number | null>;
   /** The scheduled checks the service logged: when they ended (Date.now()) and their window's rows. */
   checks: { at: number; rows: number }[];
@@ -86,6 +91,7 @@ async function startService(cli: string, config: string): Promise<Service> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const tail: string[] = [];
+  const problems = new Map<string, number>();
   const checks: Service['checks'] = [];
   let url: string | undefined;
   let serving = false;
@@ -102,6 +108,12 @@ async function startService(cli: string, config: string): Promise<Service> {
       }
       tail.push(line);
       if (tail.length > 40) tail.shift();
+      // Errors and warnings, counted by message, so a failed request can be traced to its cause.
+      const entry = /"level":(4|5)\d/.test(line) ? (JSON.parse(line) as { msg?: string; err?: unknown }) : undefined;
+      if (entry) {
+        const key = `${entry.msg ?? '?'}: ${typeof entry.err === 'string' ? entry.err : JSON.stringify(entry.err ?? '')}`.slice(0, 300);
+        problems.set(key, (problems.get(key) ?? 0) + 1);
+      }
     }
   });
   const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
@@ -114,7 +126,7 @@ async function startService(cli: string, config: string): Promise<Service> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, url: url!, tail, exited, checks };
+  return { child, url: url!, tail, exited, checks, problems };
 }
 
 /** SIGTERM, then SIGKILL after 30 s; returns the exit code. */
@@ -242,7 +254,7 @@ export async function run(args: string[]): Promise<void> {
       ...(kafka ? { kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' } } : {}),
       // Short retention, run often: after about 3 minutes the store holds a steady amount of rows (as a
       // deployment keeps its days), so RSS growth after that is the service's, not the data's.
-      storage: { path: join(dir, 'store.duckdb'), retention: '3m', retentionEvery: '30s' },
+      storage: { path: join(dir, 'store.duckdb'), retention: '3m', retentionEvery: '30s', ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) },
       // The ingest limit is per token and 100 per 10 s by default; the bench posts far more.
       api: { host: '127.0.0.1', port: 0, ingestRateLimit: 1_000_000 },
       models: [model],
@@ -341,6 +353,7 @@ export async function run(args: string[]): Promise<void> {
       log(`events/min: the service's GET /api/v1/models says ${fmt(shown.eventsPerMinute)}; the bench's own count over the same window is ${fmt((posts * options.batch) / ((shown.at - start) / 60_000))}`);
     }
     if (seconds < 2 * DEFAULTS.warmup) log(`note: the store fills for its first 3 minutes (retention 3m), so the RSS slope of a run under ${2 * DEFAULTS.warmup} s says little; soak with --duration 600`);
+    for (const [problem, n] of service.problems) log(`service logged ${n} x ${problem}`);
     log(`service exit code after SIGTERM: ${code}${code === 0 ? '' : `\n${service.tail.slice(-10).join('\n')}`}`);
     if (otherCpus > 0.5) log(`\nWARNING: other work used ${otherCpus.toFixed(1)} of this machine's ${cpus().length} CPUs during the run: the figures are low by an unknown amount.`);
   } finally {

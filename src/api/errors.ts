@@ -41,6 +41,9 @@ export function unknownRoute(req: Request, _res: Response, next: NextFunction): 
   next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}; the API is described at /api/v1/openapi.json`));
 }
 
+/** DuckDB's errors when it cannot get memory (its `memory_limit`) or disk space: transient, not bugs. */
+const STORE_BUSY = /Out of Memory Error|could not allocate block|failed to pin block|No space left on device/i;
+
 /** body-parser's errors carry a `type` and a `status`. */
 interface ParserError {
   type?: string;
@@ -66,6 +69,11 @@ export function toResponse(error: unknown): { status: number; body: ErrorBody; h
       return { status: 400, body: { error: 'bad_request', message: 'the request was aborted' }, headers: {}, internal: false };
   }
   if (parser.status === 400) return { status: 400, body: { error: 'bad_request', message: 'malformed request' }, headers: {}, internal: false };
+  if (STORE_BUSY.test(messageOf(error))) {
+    // The store ran out of memory or disk for this request: nothing was written (the transaction
+    // rolled back), and the same request may well succeed once a check or the disk frees up.
+    return { status: 503, body: { error: 'store_unavailable', message: 'the store is out of memory or disk space right now; nothing was written, try again' }, headers: { 'retry-after': '5' }, internal: true };
+  }
   return { status: 500, body: { error: 'internal', message: 'internal error; the server log has the details' }, headers: {}, internal: true };
 }
 

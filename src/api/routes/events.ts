@@ -19,7 +19,7 @@ export const ingestEvents = defineRoute({
     200: { description: 'what became of the events', schema: IngestResultBody },
     404: { description: 'no such model', schema: ErrorBody },
     409: { description: 'the model is not running', schema: ErrorBody },
-    503: { description: 'this service takes no HTTP ingest', schema: ErrorBody },
+    503: { description: 'this service takes no HTTP ingest; or the store is out of memory or disk right now (nothing written, see Retry-After)', schema: ErrorBody },
   },
   async handle({ params, body }, ctx, _req, res) {
     const m = ctx.model(params.model);
