@@ -5,6 +5,7 @@
 // connections are recorded dead after maxAttempts, visible in the API and the metrics.
 // (test/delivery.test.ts drives the Deliverer with a simulated clock; this one runs the service.)
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { backoffMs } from '../src/alerts/delivery.js';
 import { tempDir } from './helpers/cli.js';
@@ -32,12 +33,20 @@ after(() => tmp.cleanup());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A port nothing listens on (bound once by the OS, then released). */
+/**
+ * A port nothing listens on, which stays free while the test keeps it closed: picked below
+ * Linux's ephemeral range (32768-60999), because a port the OS hands out and takes back can be
+ * given to any outgoing connection (a Kafka client's, say) during the 30 s outage.
+ */
 async function closedPort(): Promise<number> {
-  const probe = await new Inbox().start();
-  const port = probe.port;
-  await probe.stop();
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port found in 20000-32000');
 }
 
 /** A store with a drifted window, and a serve config around it with these channels and retry settings. */

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EventMapping } from '../config/schema.js';
 import { buildBatch } from '../ingest/batch.js';
@@ -41,6 +44,31 @@ describe('samples table and a changing baseline', () => {
       await assert.rejects(store.ensureSamplesTable('m', [spec('a', 'categorical')]), /column 'a' of samples_m is DOUBLE, but the baseline makes it categorical \(VARCHAR\)/);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('opening the store', () => {
+  it('drops the window tables a check killed mid-way left behind, and nothing else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftwatch-store-'));
+    const path = join(dir, 'store.duckdb');
+    try {
+      const leftover = `window_samples_fraud_${'0123456789abcdef'.repeat(2)}`;
+      const first = await Store.open(path);
+      await first.ensureSamplesTable('fraud', [spec('a')]);
+      await first.db.run(`CREATE TABLE "${leftover}" AS SELECT 1 AS a`);
+      await first.db.run(`CREATE TABLE window_notes AS SELECT 1 AS a`);
+      first.db.close();
+      const second = await Store.open(path);
+      try {
+        const tables = (await second.db.rows(`SELECT table_name FROM duckdb_tables() ORDER BY table_name`)).map((r) => String(r.table_name));
+        assert.ok(!tables.includes(leftover), tables.join(', '));
+        assert.ok(tables.includes('samples_fraud') && tables.includes('window_notes'), tables.join(', '));
+      } finally {
+        second.db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

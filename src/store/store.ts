@@ -27,6 +27,7 @@ export class Store {
       throw new UserError(`cannot open the store '${path}': ${message.split('\n')[0]}`);
     }
     for (const sql of MIGRATIONS) await db.run(sql);
+    await dropLeftoverWindows(db);
     return new Store(db, path);
   }
 
@@ -107,3 +108,16 @@ export class Store {
     this.db.close();
   }
 }
+
+/**
+ * A live check copies its window into a table of its own and drops it when done
+ * (`src/checks/live.ts`); a process killed mid-check leaves it behind. Only one process holds the
+ * file, so any such table found on opening is a leftover.
+ */
+async function dropLeftoverWindows(db: Database): Promise<void> {
+  const rows = await db.rows(`SELECT table_name FROM duckdb_tables() WHERE regexp_full_match(table_name, ?)`, [WINDOW_TABLE.source]);
+  for (const r of rows) await db.run(`DROP TABLE IF EXISTS ${quoteIdent(String(r.table_name))}`);
+}
+
+/** The name `runLiveCheck` gives a window table: window_<samples table>_<32 hex digits>. */
+export const WINDOW_TABLE = /window_samples_.*_[0-9a-f]{32}/;

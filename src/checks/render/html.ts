@@ -284,7 +284,7 @@ function statsLine(feature: FeatureReport): string {
   if (psi !== undefined) parts.push(`psi ${formatNumber(psi)}`);
   const test = mainTest(feature);
   if (test) {
-    const label = test.name === 'ks' ? 'ks D' : 'chi2';
+    const label = test.name === 'ks' ? 'ks D' : test.name === 'category_shift' ? 'share shift' : 'chi2';
     parts.push(`${label} ${formatNumber(test.result.statistic)} (p ${formatPValue(test.result.pvalue)})`);
   }
   const js = distanceStat(feature, 'jensen_shannon');

@@ -98,13 +98,22 @@ export function testStat(feature: FeatureReport, name: string): TestResult | und
   return typeof value === 'object' && value !== null ? value : undefined;
 }
 
-/** The feature's hypothesis test: KS for numeric features, chi-square for categorical ones. */
-export function mainTest(feature: FeatureReport): { name: 'ks' | 'chi2'; result: TestResult } | undefined {
+/**
+ * The feature's hypothesis test, the one its decision used: KS for numeric features, the
+ * per-category shift test for categorical ones. Reports without a `decision` fall back to the
+ * KS or chi-square statistic they carry.
+ */
+export function mainTest(feature: FeatureReport): { name: 'ks' | 'chi2' | 'category_shift'; result: TestResult } | undefined {
+  const decided = feature.decision?.test;
+  if (decided && Number.isFinite(decided.pvalue)) return { name: decided.name, result: { statistic: decided.statistic, pvalue: decided.pvalue } };
   const ks = testStat(feature, 'ks');
   if (ks) return { name: 'ks', result: ks };
   const chi2 = testStat(feature, 'chi2');
   return chi2 ? { name: 'chi2', result: chi2 } : undefined;
 }
+
+/** How the tables name each test. */
+export const TEST_LABEL = { ks: 'ks', chi2: 'chi2', category_shift: 'shift' } as const;
 
 /** One statistic column of the feature tables, shared by both renderers so they show the same numbers. */
 export interface StatColumn {
@@ -131,10 +140,10 @@ export const STAT_COLUMNS: readonly StatColumn[] = [
   },
   {
     header: 'test',
-    title: 'Kolmogorov-Smirnov D (numeric) or chi-square statistic (categorical)',
+    title: 'Kolmogorov-Smirnov D (numeric) or the largest credible change of a category\'s share (categorical)',
     cell: (f) => {
       const test = mainTest(f);
-      return test ? `${test.name} ${formatNumber(test.result.statistic)}` : '-';
+      return test ? `${TEST_LABEL[test.name]} ${formatNumber(test.result.statistic)}` : '-';
     },
   },
   {
