@@ -247,7 +247,7 @@ export class Service {
     for (const m of this.models) {
       const schedule = m.config.schedule;
       if (!schedule) continue;
-      this.scheduler.add(`check:${m.config.name}`, schedule.cron, schedule.timezone, async () => void (await this.checkNow(m)));
+      this.scheduler.add(`check:${m.config.name}`, schedule.cron, schedule.timezone, async () => void (await this.scheduledCheck(m)));
       this.logger.info({ model: m.config.name, cron: schedule.cron, timezone: schedule.timezone }, 'scheduled check');
     }
     for (const m of this.models) {
@@ -284,6 +284,23 @@ export class Service {
     } catch (error) {
       this.logger.error({ err: messageOf(error) }, 'delivery pass failed; the next tick tries again');
     }
+  }
+
+  /**
+   * A scheduled check, skipped when the clock has not moved past the last report's window: only
+   * an injected clock can stand still (the demo's, once its replay is over), and checking the same
+   * window again would fill the history with copies of one check.
+   */
+  private async scheduledCheck(m: RunningModel): Promise<void> {
+    if (this.options.now) {
+      const now = this.options.now();
+      const [last] = await m.checkLock.run(() => m.checks.rows(`SELECT epoch_ms(max(window_end)) AS t FROM reports WHERE model = ?`, [m.config.name]));
+      if (last && last.t !== null && Number(last.t) >= now) {
+        this.logger.debug({ model: m.config.name }, 'scheduled check skipped: the clock has not moved since the last check');
+        return;
+      }
+    }
+    await this.checkNow(m);
   }
 
   /** One check of a model's window with alerts, then a delivery pass (a scheduled run). */
