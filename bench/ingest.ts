@@ -167,7 +167,17 @@ interface RunResult {
 
 /** Committed offsets of a group on a topic, summed (a partition with none counts 0). */
 async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  let committed;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      break;
+    } catch (error) {
+      // A broker just started moves its group coordinators while the group forms: ask again.
+      if (attempt >= 20 || !(error as { retriable?: boolean }).retriable) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   return (committed?.partitions ?? []).reduce((sum, p) => sum + (p.offset === '-1' ? 0 : Number(p.offset)), 0);
 }
 

@@ -57,6 +57,19 @@ export class ServeProcess {
     return this.exited;
   }
 
+  /** Waits for the process to exit by itself; returns its exit code (-1 for a signal). */
+  async waitForExit(timeoutMs: number): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`serve did not exit within ${timeoutMs} ms:\n${this.lines.slice(-30).join('\n')}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** SIGKILL: no chance to flush anything. */
   async kill(): Promise<void> {
     this.child.kill('SIGKILL');
