@@ -4,37 +4,19 @@
 // /readyz, and once the tmpfs grows to 64 MB it stores every event exactly once.
 // Needs root (mount); elsewhere it is skipped with the reason.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { Admin, Producer } from 'kafkajs';
 import { tempDir } from './helpers/cli.js';
-import { goodEvent, testBaseline } from './helpers/events.js';
-import { BROKER, createTopic, produce, testKafka, uniqueTopic, waitForGroupCaughtUp } from './helpers/kafka.js';
-import { readStore, ServeProcess, writeConfig } from './helpers/service.js';
+import { testKafka, waitForGroupCaughtUp } from './helpers/kafka.js';
+import { modelOnTopic } from './helpers/model-on-topic.js';
+import { assertStoredOnce, ServeProcess } from './helpers/service.js';
+import { SmallDisk } from './helpers/small-disk.js';
 
 const tmp = tempDir('driftwatch-fault-disk-');
-const disk = `${tmp.dir}/disk`;
+const disk = new SmallDisk(`${tmp.dir}/disk`, '8m');
 const READ = 'read-token-fault-disk-0123456789';
-let mounted = false;
-let skip: string | false = false;
-
-function mount(args: string[]): void {
-  execFileSync('mount', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-before(() => {
-  mkdirSync(disk, { recursive: true });
-  try {
-    mount(['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', disk]);
-    mounted = true;
-  } catch (error) {
-    skip = `cannot mount a small tmpfs to fill (needs root): ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
-    process.stderr.write(`# skipped: ${skip}\n`);
-  }
-});
 after(() => {
-  if (mounted) execFileSync('umount', ['-l', disk]);
+  disk.unmount();
   tmp.cleanup();
 });
 
@@ -42,25 +24,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('disk full while ingesting', { timeout: 300_000 }, () => {
   it('pauses without committing past the stored rows, reports it, and stores everything once when space returns', async (t) => {
-    if (skip) return t.skip(skip);
+    if (disk.skip) return t.skip(disk.skip);
     const kafka = testKafka();
     const admin: Admin = kafka.admin();
     const producer: Producer = kafka.producer();
     await admin.connect();
     await producer.connect();
     try {
-      const baseline = await testBaseline(tmp.dir, 'fault-disk');
-      const topic = uniqueTopic('fault-disk');
-      const group = `disk-${topic}`;
-      await createTopic(admin, topic, 3);
       const total = 300_000;
-      await produce(producer, topic, Array.from({ length: total }, (_, i) => goodEvent(i)));
-      const store = `${disk}/driftwatch.duckdb`;
-      const config = writeConfig(tmp.dir, {
-        kafka: { brokers: [BROKER] },
-        storage: { path: store, retention: '36500d' },
-        models: [{ name: 'disk', baseline, source: { topics: [topic], groupId: group, startFrom: 'earliest', sessionTimeout: '10s' }, event: { timestamp: 'ts' } }],
-      }, 'disk.yaml');
+      const store = `${disk.dir}/driftwatch.duckdb`;
+      const { topic, group, config } = await modelOnTopic(tmp.dir, admin, producer, 'disk', total, store);
       const serve = await ServeProcess.start(config, 1, { DRIFTWATCH_API_TOKENS: `read:${READ}` });
       const api = serve.apiUrl();
       const committed = async () => {
@@ -75,7 +48,7 @@ describe('disk full while ingesting', { timeout: 300_000 }, () => {
       try {
         await serve.waitForLog(/No space left on device/, 120_000);
         const fullAt = Date.now();
-        process.stderr.write(`# disk full; df: ${execFileSync('df', ['-h', disk]).toString().split('\n')[1]}\n`);
+        process.stderr.write(`# disk full; df: ${disk.usage()}\n`);
         const logged = serve.lines.find((l) => /"msg":"store write failed/.test(l));
         assert.ok(logged, 'the service logs the failed write itself');
         assert.match(JSON.parse(logged).err, /No space left on device/);
@@ -96,7 +69,7 @@ describe('disk full while ingesting', { timeout: 300_000 }, () => {
         assert.equal(later, first, 'no Kafka commit advances while nothing can be stored');
         assert.ok(later <= storedLater, `Kafka's courtesy commit (${later}) never runs ahead of the stored rows (${storedLater})`);
 
-        mount(['-o', 'remount,size=64m', disk]);
+        disk.resize('64m');
         const grown = Date.now();
         await waitForGroupCaughtUp(admin, group, topic, 120_000);
         process.stderr.write(`# space back: caught up ${((Date.now() - grown) / 1000).toFixed(1)} s after the remount\n`);
@@ -106,14 +79,7 @@ describe('disk full while ingesting', { timeout: 300_000 }, () => {
       } finally {
         assert.equal(await serve.stop(), 0);
       }
-      const rows = await readStore(store, async (db) => ({
-        total: await db.row(`SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d FROM samples_disk`),
-        partitions: await db.rows(`SELECT o."partition" AS p, o.next_offset::INTEGER AS next, (SELECT count(*)::INTEGER FROM samples_disk s WHERE s._partition = o."partition") AS n FROM offsets o WHERE model = 'disk' ORDER BY 1`),
-        consumed: Number((await db.row(`SELECT value FROM ingest_counts WHERE model = 'disk' AND counter = 'consumed'`)).value),
-      }));
-      assert.deepEqual(rows.total, { n: total, d: total }, 'every event stored once');
-      for (const p of rows.partitions) assert.equal(p.n, p.next, `partition ${p.p}: rows == next_offset`);
-      assert.equal(rows.consumed, total, 'the consumed counter counted each event once');
+      await assertStoredOnce(store, 'disk', total);
     } finally {
       await producer.disconnect();
       await admin.disconnect();

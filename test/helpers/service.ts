@@ -1,8 +1,11 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Database } from '../../src/store/database.js';
+import { samplesTable } from '../../src/store/schema.js';
+import { quoteIdent } from '../../src/store/sql.js';
 import { ROOT } from './cli.js';
 
 /** A `driftwatch serve` process, with its log lines collected. */
@@ -93,4 +96,21 @@ export async function readStore<T>(path: string, read: (db: Database) => Promise
   } finally {
     db.close();
   }
+}
+
+/**
+ * Asserts what "stored exactly once" means for a model fed from one topic: `total` rows, all
+ * distinct by (partition, offset); per partition as many rows as its stored `next_offset`; and
+ * the `consumed` counter at `total`. Reads the store after the service exited.
+ */
+export async function assertStoredOnce(store: string, model: string, total: number): Promise<void> {
+  const table = quoteIdent(samplesTable(model));
+  const found = await readStore(store, async (db) => ({
+    total: await db.row(`SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d FROM ${table}`),
+    partitions: await db.rows(`SELECT o."partition" AS p, o.next_offset::INTEGER AS next, (SELECT count(*)::INTEGER FROM ${table} s WHERE s._partition = o."partition") AS n FROM offsets o WHERE model = ? ORDER BY 1`, [model]),
+    consumed: Number((await db.row(`SELECT value FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [model])).value),
+  }));
+  assert.deepEqual(found.total, { n: total, d: total }, 'every event stored once');
+  for (const p of found.partitions) assert.equal(p.n, p.next, `partition ${p.p}: rows == next_offset`);
+  assert.equal(found.consumed, total, 'the consumed counter counted each event once');
 }
