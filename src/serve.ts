@@ -153,7 +153,7 @@ export class Service {
       const http = await HttpIngest.open(this.store, model, profile, this.config.storage.quarantineKeep, lock);
       const offsets = await this.store.loadOffsets(model.name);
       const ingest = readsKafka(model) && kafka
-        ? new KafkaIngest(kafka, model, new EventDecoder(features, model.event, model.source.maxMessageBytes), writer, offsets, this.logger.child({ model: model.name }))
+        ? new KafkaIngest(kafka, model, new EventDecoder(features, model.event, model.source.maxMessageBytes), writer, offsets, this.store.id, this.logger.child({ model: model.name }))
         : undefined;
       const checks = await this.store.connect();
       this.models.push({ config: model, profile, table, ingest, connection, checks, http, checkLock: new WriteLock(), storeHealth });

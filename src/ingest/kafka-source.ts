@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { KafkaModelConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter, WriteBatch } from '../store/samples-writer.js';
@@ -22,6 +22,9 @@ export function chunkMessages(rate: number): number {
   return rate > 0 ? Math.min(MAX_CHUNK_MESSAGES, Math.ceil(CHUNK_ROWS / rate)) : MAX_CHUNK_MESSAGES;
 }
 
+/** What a driftwatch commit's metadata starts with; the store's identity follows. */
+export const COMMIT_MARK = 'driftwatch-store:';
+
 /** Back-off between retries of a chunk the store refused. */
 export const STORE_RETRY = { initialMs: 1000, maxMs: 30_000 } as const;
 
@@ -38,8 +41,14 @@ export interface IngestStatus {
  * One model's Kafka consumer: reads its topics with eachBatch and stores each chunk of messages
  * with the offsets that follow it in one DuckDB transaction. The stored offsets, not Kafka's
  * group commits, say where to resume: on every assignment the consumer seeks to them, and a
- * batch that starts before them has its already-stored messages skipped. Kafka's commit is kept
- * only as a courtesy for lag tools.
+ * batch that starts before them has its already-stored messages skipped.
+ *
+ * After each stored chunk it commits the same offset to Kafka, marked with the store's identity
+ * (`COMMIT_MARK` + id, in the commit's metadata). That mark tells two cases apart when a partition
+ * comes back with Kafka's commit ahead of the stored offset: another driftwatch process (another
+ * file) stored the messages in between, so this one resumes at that commit rather than store them
+ * a second time; or this file is older than its own commits (a restored copy), so it reads the
+ * gap again.
  */
 export class KafkaIngest {
   private readonly consumer: Consumer;
@@ -50,6 +59,12 @@ export class KafkaIngest {
   private stopping = false;
   /** The store write in progress, awaited by stop(). */
   private inFlight: Promise<void> = Promise.resolve();
+  /** Where the latest assignment resumes (seeks done); each batch waits for it. */
+  private resumed: Promise<void> = Promise.resolve();
+  /** Reads the group's commits on assignment; connected on first use. */
+  private admin: Admin | undefined;
+  /** The metadata of this store's Kafka commits. */
+  private readonly mark: string;
 
   constructor(
     kafka: Kafka,
@@ -59,8 +74,12 @@ export class KafkaIngest {
     private readonly writer: Pick<SamplesWriter, 'write'>,
     /** Next offset per "topic/partition", as stored; updated after each commit. */
     private readonly offsets: Map<string, bigint>,
+    /** The store's identity (`Store.id`), marked on every Kafka commit. */
+    storeId: string,
     private readonly logger: Logger,
   ) {
+    this.mark = `${COMMIT_MARK}${storeId}`;
+    this.admin = kafka.admin();
     this.consumer = kafka.consumer({
       groupId: model.source.groupId ?? `driftwatch-${model.name}`,
       sessionTimeout: model.source.sessionTimeout,
@@ -78,7 +97,7 @@ export class KafkaIngest {
     });
     this.consumer.on(GROUP_JOIN, (e) => {
       this.status.connected = true;
-      this.seekToStored(e.payload.memberAssignment);
+      this.resumed = this.resumeAssigned(e.payload.memberAssignment);
     });
   }
 
@@ -89,7 +108,8 @@ export class KafkaIngest {
       await this.consumer.subscribe({ topic, fromBeginning: this.model.source.startFrom === 'earliest' });
     }
     await this.consumer.run({
-      autoCommit: true,
+      // Commits are the consumer's own, after each stored chunk, with the store's mark.
+      autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.eachBatch(payload),
     });
@@ -108,6 +128,7 @@ export class KafkaIngest {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
     ]);
     clearTimeout(timer);
+    await this.admin?.disconnect().catch(() => {});
     if (timedOut) this.logger.warn({ model: this.model.name, timeoutMs }, 'Kafka disconnect did not finish; stopping without it (everything stored is committed)');
     await this.inFlight;
     this.status.connected = false;
@@ -146,13 +167,29 @@ export class KafkaIngest {
     }
   }
 
-  private seekToStored(assignment: Record<string, number[]>): void {
+  /**
+   * Where each assigned partition resumes. Where the store has an offset, the consumer seeks to
+   * it, unless Kafka's commit is further on and marked by another driftwatch store: that process
+   * stored the messages in between, so this one starts at its commit (kafkajs' own starting
+   * point). A commit with no mark, or this store's own mark, leaves the stored offset in charge.
+   */
+  private async resumeAssigned(assignment: Record<string, number[]>): Promise<void> {
+    const commits = await this.groupCommits(Object.keys(assignment));
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
-        const next = this.offsets.get(`${topic}/${partition}`);
-        if (next === undefined) continue;
+        const where = `${topic}/${partition}`;
+        const stored = this.offsets.get(where);
+        if (stored === undefined) continue;
+        const commit = commits.get(where);
+        if (commit && commit.offset > stored && commit.metadata?.startsWith(COMMIT_MARK) && commit.metadata !== this.mark) {
+          this.logger.info({ model: this.model.name, topic, partition, stored: stored.toString(), committed: commit.offset.toString(), by: commit.metadata },
+            'another driftwatch store holds this partition up to its commit: resuming there, not storing those messages twice');
+          // In memory only: the store's own offset row moves with the next chunk it stores.
+          this.offsets.set(where, commit.offset);
+          continue;
+        }
         try {
-          this.consumer.seek({ topic, partition, offset: next.toString() });
+          this.consumer.seek({ topic, partition, offset: stored.toString() });
         } catch (error) {
           this.logger.warn({ model: this.model.name, topic, partition, err: error }, 'seek to the stored offset failed; the batch filter still skips stored messages');
         }
@@ -160,7 +197,36 @@ export class KafkaIngest {
     }
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /** The group's committed offsets with their metadata, by "topic/partition"; empty when Kafka cannot say. */
+  private async groupCommits(topics: string[]): Promise<Map<string, { offset: bigint; metadata: string | null }>> {
+    const commits = new Map<string, { offset: bigint; metadata: string | null }>();
+    if (topics.length === 0 || !this.admin) return commits;
+    try {
+      await this.admin.connect();
+      const groupId = this.model.source.groupId ?? `driftwatch-${this.model.name}`;
+      for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId, topics })) {
+        for (const p of partitions) if (p.offset !== '-1') commits.set(`${topic}/${p.partition}`, { offset: BigInt(p.offset), metadata: p.metadata });
+      }
+    } catch (error) {
+      this.logger.warn({ model: this.model.name, err: error }, 'could not read the group\'s commits on assignment; resuming from the stored offsets');
+    }
+    return commits;
+  }
+
+  /** Commits the stored offset to Kafka with the store's mark. A courtesy: the store holds the truth, so a refusal (a rebalance under way) is only logged. */
+  private async commit(commitOffsets: EachBatchPayload['commitOffsetsIfNecessary'], topic: string, partition: number, next: bigint): Promise<void> {
+    try {
+      // kafkajs' type leaves `metadata` out; its OffsetCommit request sends it.
+      const marked = { partition, offset: next.toString(), metadata: this.mark };
+      await commitOffsets({ topics: [{ topic, partitions: [marked] }] });
+    } catch (error) {
+      this.logger.debug({ model: this.model.name, topic, partition, err: error }, 'Kafka commit refused; the store keeps the offset');
+    }
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    await this.resumed;
+    if (isStale()) return;
     const { topic, partition } = batch;
     const where = `${topic}/${partition}`;
     const stored = this.offsets.get(where);
@@ -189,6 +255,7 @@ export class KafkaIngest {
       this.offsets.set(where, last.offset + 1n);
       this.sought.delete(where);
       resolveOffset(last.offset.toString());
+      await this.commit(commitOffsetsIfNecessary, topic, partition, last.offset + 1n);
       this.status.lag.set(where, Math.max(Number(BigInt(batch.highWatermark) - last.offset - 1n), 0));
       await heartbeat();
     }

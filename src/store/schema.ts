@@ -40,6 +40,9 @@ export const MIGRATIONS: readonly string[] = [
   // Consumed events of each write, by model and minute of commit, written with the rows (see
   // store/ingest-rate.ts). Appended, not upserted: no key to check, no conflict between writers.
   `CREATE TABLE IF NOT EXISTS ingest_minutes (model VARCHAR NOT NULL, minute TIMESTAMP NOT NULL, consumed BIGINT NOT NULL)`,
+  // One row: this file's identity, made when the file is. Kafka commits carry it, so a process that
+  // gets a partition back can tell another process's commit from its own (ingest/kafka-source.ts).
+  `CREATE TABLE IF NOT EXISTS store_identity (id VARCHAR NOT NULL)`,
 ];
 
 /** Columns driftwatch adds to every samples table; no feature may take these names. */

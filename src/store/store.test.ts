@@ -72,3 +72,24 @@ describe('opening the store', () => {
     }
   });
 });
+
+describe('store identity', () => {
+  it('is made with the file, kept across reopenings, and differs between files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftwatch-store-id-'));
+    try {
+      const first = await Store.open(join(dir, 'a.duckdb'));
+      const id = first.id;
+      first.close();
+      const again = await Store.open(join(dir, 'a.duckdb'));
+      assert.equal(again.id, id);
+      assert.equal(Number((await again.db.row(`SELECT count(*) AS n FROM store_identity`)).n), 1, 'one row, however often the file is opened');
+      again.close();
+      const other = await Store.open(join(dir, 'b.duckdb'));
+      assert.notEqual(other.id, id);
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      other.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError, messageOf } from '../errors.js';
@@ -11,7 +12,12 @@ import { quoteIdent } from './sql.js';
  * Each concurrent task takes its own connection with `connect()`.
  */
 export class Store {
-  private constructor(readonly db: Database, readonly path: string) {}
+  private constructor(
+    readonly db: Database,
+    readonly path: string,
+    /** This file's identity: made with the file, kept for its life (and its copies'). */
+    readonly id: string,
+  ) {}
 
   /** Opens (creating) the file. A file locked by another process is a clear error, not a crash. */
   static async open(path: string, options: { memoryLimit?: string } = {}): Promise<Store> {
@@ -28,7 +34,7 @@ export class Store {
     }
     for (const sql of MIGRATIONS) await db.run(sql);
     await dropLeftoverWindows(db);
-    return new Store(db, path);
+    return new Store(db, path, await storeIdentity(db));
   }
 
   /** A new connection to the store, for one task (close it when done). */
@@ -107,6 +113,15 @@ export class Store {
   close(): void {
     this.db.close();
   }
+}
+
+/** The file's identity, made on first open. */
+async function storeIdentity(db: Database): Promise<string> {
+  const found = await db.rows(`SELECT id FROM store_identity LIMIT 1`);
+  if (found[0]) return String(found[0].id);
+  const id = randomUUID();
+  await db.run(`INSERT INTO store_identity VALUES (?)`, [id]);
+  return id;
 }
 
 /**
