@@ -9,7 +9,7 @@ import { tempDir } from './helpers/cli.js';
 import { goodEvent, testBaseline } from './helpers/events.js';
 import { BROKER, createTopic, produce, testKafka, uniqueTopic, waitForGroupCaughtUp } from './helpers/kafka.js';
 import { csvEvents, storeEvents } from './helpers/samples.js';
-import { readStore, ServeProcess, writeConfig } from './helpers/service.js';
+import { assertStoredOnce, readStore, ServeProcess, writeConfig } from './helpers/service.js';
 import { Database } from '../src/store/database.js';
 
 const tmp = tempDir('driftwatch-fault-sigterm-');
@@ -192,7 +192,6 @@ describe('SIGTERM during work', { timeout: 300_000 }, () => {
     const last = await ServeProcess.start(config, 1);
     await waitForGroupCaughtUp(admin, `batch-${topic}`, topic, 120_000);
     assert.equal(await last.stop(), 0);
-    const final = await readStore(store, (db) => db.row(`SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d FROM samples_batch`));
-    assert.deepEqual(final, { n: total, d: total });
+    await assertStoredOnce(store, 'batch', total);
   });
 });

@@ -7,7 +7,7 @@ import type { Admin, Producer } from 'kafkajs';
 import { runCli, tempDir } from './helpers/cli.js';
 import { goodEvent, testBaseline } from './helpers/events.js';
 import { BROKER, createTopic, produce, testKafka, uniqueTopic, waitForGroupCaughtUp } from './helpers/kafka.js';
-import { readStore, ServeProcess, writeConfig } from './helpers/service.js';
+import { assertStoredOnce, readStore, ServeProcess, writeConfig } from './helpers/service.js';
 
 const tmp = tempDir('driftwatch-fault-startup-');
 const ADMIN_TOKEN = 'admin-token-fault-startup-0123456789';
@@ -110,8 +110,7 @@ describe('faults at start-up', { timeout: 180_000 }, () => {
     } finally {
       assert.equal(await serve.stop(), 0);
     }
-    const stored = await readStore(store, (db) => db.row(`SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d FROM samples_good`));
-    assert.deepEqual(stored, { n: 2000, d: 2000 });
+    await assertStoredOnce(store, 'good', 2000);
     const reports = await readStore(store, (db) => db.rows(`SELECT model FROM reports`));
     assert.deepEqual(reports.map((r) => r.model), ['good']);
   });
