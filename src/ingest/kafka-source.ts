@@ -180,6 +180,8 @@ export class KafkaIngest {
    * point). A commit with no mark, or this store's own mark, leaves the stored offset in charge.
    */
   private async resumeAssigned(assignment: Record<string, number[]>): Promise<void> {
+    const stored = Object.entries(assignment).some(([topic, partitions]) => partitions.some((p) => this.offsets.has(`${topic}/${p}`)));
+    if (!stored) return; // nothing stored for these partitions yet: kafkajs starts at the group's commits
     const commits = await this.groupCommits(Object.keys(assignment));
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {

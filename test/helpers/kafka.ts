@@ -60,6 +60,18 @@ export async function waitForGroupCaughtUp(admin: Admin, groupId: string, topic:
   }
 }
 
+/** Waits until a group has committed more than `than` offsets of a topic in all (partitions counted from 0); returns that total. */
+export async function waitForGroupCommitted(admin: Admin, groupId: string, topic: string, than: number, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const total = (committed?.partitions ?? []).reduce((sum, p) => sum + Math.max(Number(p.offset), 0), 0);
+    if (total > than) return total;
+    if (Date.now() > deadline) throw new Error(`group ${groupId} committed no more than ${than} of ${topic} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Starts or stops a broker through the project's scripts (used by the broker-outage test). */
 export async function brokerScript(action: 'start' | 'stop', env: Record<string, string>, args: string[] = []): Promise<string> {
   const { stdout, stderr } = await exec('bash', [join(ROOT, 'scripts', 'kafka', `${action}.sh`), ...args], { env: { ...process.env, ...env }, timeout: 240_000 });
