@@ -5,9 +5,8 @@
 // Needs root (mount); elsewhere it is skipped with the reason.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Admin, Producer } from 'kafkajs';
 import { tempDir } from './helpers/cli.js';
-import { testKafka, waitForGroupCaughtUp } from './helpers/kafka.js';
+import { groupCommitted, waitForGroupCaughtUp } from './helpers/kafka.js';
 import { modelOnTopic } from './helpers/model-on-topic.js';
 import { assertStoredOnce, ServeProcess } from './helpers/service.js';
 import { SmallDisk } from './helpers/small-disk.js';
@@ -25,21 +24,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('disk full while ingesting', { timeout: 300_000 }, () => {
   it('pauses without committing past the stored rows, reports it, and stores everything once when space returns', async (t) => {
     if (disk.skip) return t.skip(disk.skip);
-    const kafka = testKafka();
-    const admin: Admin = kafka.admin();
-    const producer: Producer = kafka.producer();
-    await admin.connect();
-    await producer.connect();
+    const total = 300_000;
+    const store = `${disk.dir}/driftwatch.duckdb`;
+    const { admin, topic, group, config, close } = await modelOnTopic(tmp.dir, 'disk', total, store);
     try {
-      const total = 300_000;
-      const store = `${disk.dir}/driftwatch.duckdb`;
-      const { topic, group, config } = await modelOnTopic(tmp.dir, admin, producer, 'disk', total, store);
       const serve = await ServeProcess.start(config, 1, { DRIFTWATCH_API_TOKENS: `read:${READ}` });
       const api = serve.apiUrl();
-      const committed = async () => {
-        const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-        return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(Number(p.offset), 0), 0);
-      };
+      const committed = () => groupCommitted(admin, group, topic);
       // The store's own count, read through the running service (the file is locked to it).
       const storedCount = async () => {
         const r = await fetch(`${api}/api/v1/models/disk`, { headers: { authorization: `Bearer ${READ}` } });
@@ -81,8 +72,7 @@ describe('disk full while ingesting', { timeout: 300_000 }, () => {
       }
       await assertStoredOnce(store, 'disk', total);
     } finally {
-      await producer.disconnect();
-      await admin.disconnect();
+      await close();
     }
   });
 });

@@ -6,9 +6,8 @@
 // Needs root (mount); elsewhere it is skipped with the reason.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Admin, Producer } from 'kafkajs';
 import { tempDir } from './helpers/cli.js';
-import { testKafka, waitForGroupCaughtUp } from './helpers/kafka.js';
+import { waitForGroupCaughtUp } from './helpers/kafka.js';
 import { modelOnTopic } from './helpers/model-on-topic.js';
 import { assertStoredOnce, ServeProcess } from './helpers/service.js';
 import { SmallDisk } from './helpers/small-disk.js';
@@ -24,15 +23,10 @@ after(() => {
 describe('store invalidated by a failed checkpoint', { timeout: 300_000 }, () => {
   it('exits 2 naming the cause, and a restart resumes from the last commit with every event stored once', async (t) => {
     if (disk.skip) return t.skip(disk.skip);
-    const kafka = testKafka();
-    const admin: Admin = kafka.admin();
-    const producer: Producer = kafka.producer();
-    await admin.connect();
-    await producer.connect();
+    const total = 400_000;
+    const store = `${disk.dir}/driftwatch.duckdb`;
+    const { admin, topic, group, config, close } = await modelOnTopic(tmp.dir, 'inval', total, store);
     try {
-      const total = 400_000;
-      const store = `${disk.dir}/driftwatch.duckdb`;
-      const { topic, group, config } = await modelOnTopic(tmp.dir, admin, producer, 'inval', total, store);
 
       const first = await ServeProcess.start(config, 1);
       const code = await first.waitForExit(180_000);
@@ -52,8 +46,7 @@ describe('store invalidated by a failed checkpoint', { timeout: 300_000 }, () =>
       }
       await assertStoredOnce(store, 'inval', total);
     } finally {
-      await producer.disconnect();
-      await admin.disconnect();
+      await close();
     }
   });
 });

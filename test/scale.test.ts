@@ -51,35 +51,28 @@ describe('two serve processes in one consumer group', { timeout: 240_000 }, () =
         configs.push(config);
         serves.push(await ServeProcess.start(config, 1));
       }
-      await waitForMembers(admin, groupId, 2);
 
-      const first = Array.from({ length: 20_000 }, (_, i) => goodEvent(i));
-      await produce(producer, topic, first);
-      await waitForGroupCaughtUp(admin, groupId, topic, 90_000);
-
+      // Each step: the group settles at `members`, then `count` new events, all stored before the next step.
+      let produced = 0;
+      const step = async (members: number, count: number) => {
+        await waitForMembers(admin, groupId, members);
+        await produce(producer, topic, Array.from({ length: count }, (_, i) => goodEvent(produced + i)));
+        produced += count;
+        await waitForGroupCaughtUp(admin, groupId, topic, 90_000);
+      };
+      await step(2, 20_000);
       // Scale down: b stops after its batch in hand; a takes b's partitions from the committed offsets.
       assert.equal(await serves[1]!.stop(), 0);
-      await waitForMembers(admin, groupId, 1);
-      const second = Array.from({ length: 10_000 }, (_, i) => goodEvent(20_000 + i));
-      await produce(producer, topic, second);
-      await waitForGroupCaughtUp(admin, groupId, topic, 90_000);
-
+      await step(1, 10_000);
       // Scale up again (a rolling restart): b comes back with its file, whose stored offsets for the
       // partitions it gets back are behind what a stored meanwhile. It must resume where the group
       // left them, not read a's share again into its own file.
       serves[1] = await ServeProcess.start(configs[1]!, 1);
-      await waitForMembers(admin, groupId, 2);
-      const third = Array.from({ length: 10_000 }, (_, i) => goodEvent(30_000 + i));
-      await produce(producer, topic, third);
-      await waitForGroupCaughtUp(admin, groupId, topic, 90_000);
-
+      await step(2, 10_000);
       // Down again: a gets back the partitions b held meanwhile. a held every partition before, so
       // its stored offsets for them are behind b's commits, whichever partitions b got.
       assert.equal(await serves[1]!.stop(), 0);
-      await waitForMembers(admin, groupId, 1);
-      const fourth = Array.from({ length: 10_000 }, (_, i) => goodEvent(40_000 + i));
-      await produce(producer, topic, fourth);
-      await waitForGroupCaughtUp(admin, groupId, topic, 90_000);
+      await step(1, 10_000);
       assert.ok(serves[0]!.lines.some((l) => /another driftwatch store holds this partition/.test(l)), 'a resumed at b\'s commits, and said so');
     } finally {
       for (const s of serves) if (s.child.exitCode === null) assert.equal(await s.stop(), 0);

@@ -23,7 +23,7 @@ export function chunkMessages(rate: number): number {
 }
 
 /** What a driftwatch commit's metadata starts with; the store's identity follows. */
-export const COMMIT_MARK = 'driftwatch-store:';
+const COMMIT_MARK = 'driftwatch-store:';
 
 /** Back-off between retries of a chunk the store refused. */
 export const STORE_RETRY = { initialMs: 1000, maxMs: 30_000 } as const;
@@ -72,7 +72,8 @@ export class KafkaIngest {
   /** Where the latest assignment resumes (seeks done); each batch waits for it. */
   private resumed: Promise<void> = Promise.resolve();
   /** Reads the group's commits on assignment; connected on first use. */
-  private admin: Admin | undefined;
+  private readonly admin: Admin;
+  private readonly groupId: string;
   /** The metadata of this store's Kafka commits. */
   private readonly mark: string;
 
@@ -90,8 +91,9 @@ export class KafkaIngest {
   ) {
     this.mark = `${COMMIT_MARK}${storeId}`;
     this.admin = kafka.admin();
+    this.groupId = model.source.groupId ?? `driftwatch-${model.name}`;
     this.consumer = kafka.consumer({
-      groupId: model.source.groupId ?? `driftwatch-${model.name}`,
+      groupId: this.groupId,
       sessionTimeout: model.source.sessionTimeout,
       // KafkaJS checks heartbeatInterval < sessionTimeout; a third of it is Kafka's own advice.
       heartbeatInterval: Math.floor(model.source.sessionTimeout / 3),
@@ -134,7 +136,7 @@ export class KafkaIngest {
     this.stopping = true;
     const timedOut = !(await settlesWithin(this.consumer.disconnect(), timeoutMs));
     // The admin client only read commits; a disconnect that hangs after an outage does not hold the stop.
-    if (this.admin) await settlesWithin(this.admin.disconnect().catch(() => {}), 2000);
+    await settlesWithin(this.admin.disconnect().catch(() => {}), 2000);
     if (timedOut) this.logger.warn({ model: this.model.name, timeoutMs }, 'Kafka disconnect did not finish; stopping without it (everything stored is committed)');
     await this.inFlight;
     this.status.connected = false;
@@ -180,8 +182,8 @@ export class KafkaIngest {
    * point). A commit with no mark, or this store's own mark, leaves the stored offset in charge.
    */
   private async resumeAssigned(assignment: Record<string, number[]>): Promise<void> {
-    const stored = Object.entries(assignment).some(([topic, partitions]) => partitions.some((p) => this.offsets.has(`${topic}/${p}`)));
-    if (!stored) return; // nothing stored for these partitions yet: kafkajs starts at the group's commits
+    const anyStored = Object.entries(assignment).some(([topic, partitions]) => partitions.some((p) => this.offsets.has(`${topic}/${p}`)));
+    if (!anyStored) return; // nothing stored for these partitions yet: kafkajs starts at the group's commits
     const commits = await this.groupCommits(Object.keys(assignment));
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
@@ -208,11 +210,10 @@ export class KafkaIngest {
   /** The group's committed offsets with their metadata, by "topic/partition"; empty when Kafka cannot say. */
   private async groupCommits(topics: string[]): Promise<Map<string, { offset: bigint; metadata: string | null }>> {
     const commits = new Map<string, { offset: bigint; metadata: string | null }>();
-    if (topics.length === 0 || !this.admin) return commits;
+    if (topics.length === 0) return commits;
     try {
       await this.admin.connect();
-      const groupId = this.model.source.groupId ?? `driftwatch-${this.model.name}`;
-      for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId, topics })) {
+      for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId: this.groupId, topics })) {
         for (const p of partitions) if (p.offset !== '-1') commits.set(`${topic}/${p.partition}`, { offset: BigInt(p.offset), metadata: p.metadata });
       }
     } catch (error) {

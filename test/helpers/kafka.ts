@@ -60,12 +60,17 @@ export async function waitForGroupCaughtUp(admin: Admin, groupId: string, topic:
   }
 }
 
-/** Waits until a group has committed more than `than` offsets of a topic in all (partitions counted from 0); returns that total. */
+/** A group's committed offsets of a topic, summed (partitions start at 0; one with no commit counts 0). */
+export async function groupCommitted(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (committed?.partitions ?? []).reduce((sum, p) => sum + Math.max(Number(p.offset), 0), 0);
+}
+
+/** Waits until a group has committed more than `than` offsets of a topic in all; returns that total. */
 export async function waitForGroupCommitted(admin: Admin, groupId: string, topic: string, than: number, timeoutMs = 60_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const total = (committed?.partitions ?? []).reduce((sum, p) => sum + Math.max(Number(p.offset), 0), 0);
+    const total = await groupCommitted(admin, groupId, topic);
     if (total > than) return total;
     if (Date.now() > deadline) throw new Error(`group ${groupId} committed no more than ${than} of ${topic} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
