@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ (unit tests beside the code) and test/ (integration tests)
-// with node's own test runner; TypeScript is loaded through tsx, so no build is needed first.
+// with node's own test runner; the tests themselves are loaded through tsx, but the integration
+// tests run the built CLI (dist/cli.js), so `npm test` builds first.
 // The integration tests need a Kafka broker on localhost:$KAFKA_PORT (default 9092): when none
 // answers, this starts one with scripts/kafka/start.sh (Java 17; jars fetched once from Maven
 // Central) and stops it afterwards. Extra arguments go to `node --test` (e.g. --test-name-pattern=psi).
