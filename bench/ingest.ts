@@ -323,6 +323,16 @@ function series(rss: RssSample[], seconds: number): string {
   return `every ${step} s: ${within.filter((_, i) => i % step === 0).map((s) => s.mb.toFixed(0)).join(' ')}`;
 }
 
+/**
+ * The shortest a run could have been on this machine: the CPU seconds it used plus those of the
+ * rest of the machine meanwhile (the broker serving it), over the CPU count. No arrangement of
+ * the same work over threads beats it; only doing less work does.
+ */
+function cpuFloor(r: RunResult): { cpu: number; seconds: number } {
+  const cpu = r.cpuSeconds + r.otherCpus * r.seconds;
+  return { cpu, seconds: cpu / cpus().length };
+}
+
 function report(results: RunResult[], produceRate: number | undefined): void {
   const noop = results.find((r) => r.label === 'no-op consumer');
   const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
@@ -359,6 +369,14 @@ function report(results: RunResult[], produceRate: number | undefined): void {
   log(`RSS 2nd half: min-max of VmRSS sampled each second over the second half of the run, (growth: median of its last half vs its first half; flat means < ${TARGETS.rssGrowth * 100}%).`);
   log(`CPU s: user + system time of the process (all threads) over the run. Other CPUs: the rest of the machine meanwhile, the broker included.`);
   for (const r of results) log(`  ${r.label.padEnd(22)} startup ${r.startupSeconds.toFixed(1)} s; other CPUs ${r.otherCpus.toFixed(2)}; RSS MB ${series(r.rss, r.seconds)}`);
+  const floors = results.filter((r) => r !== noop).map((r) => ({ r, ...cpuFloor(r) }));
+  if (floors.length > 0) {
+    log(`\nCPU floor: on ${cpus().length} CPUs a run cannot take less than the CPU time it used, the broker's included, spread over all of them (perfect parallelism):`);
+    for (const { r, seconds, cpu } of floors) {
+      const best = noop ? `, so at best ${(noop.seconds / seconds).toFixed(2)}x the no-op` : '';
+      log(`  ${r.label.padEnd(22)} ${cpu.toFixed(1)} CPU s / ${cpus().length} = ${seconds.toFixed(1)} s${best} (it took ${r.seconds.toFixed(1)} s)`);
+    }
+  }
   // The broker serving one consumer takes well under a CPU; more than that was someone else's work.
   const busy = results.filter((r) => r.otherCpus > OTHER_CPUS_WARNING);
   if (busy.length > 0) log(`\nWARNING: other work ran on this ${cpus().length}-CPU machine during ${busy.map((r) => `${r.label} (${r.otherCpus.toFixed(1)} CPUs)`).join(', ')}: those rates are low by an unknown amount.`);

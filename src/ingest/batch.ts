@@ -2,7 +2,7 @@ import type { SamplingConfig } from '../config/schema.js';
 import type { QuarantinedMessage, StoredEvent, WriteBatch } from '../store/samples-writer.js';
 import { payloadText } from '../store/samples-writer.js';
 import type { EventDecoder } from './decoder.js';
-import { keepSample, offsetKey } from './sampler.js';
+import { keepSample, offsetKey, samplingKey } from './sampler.js';
 
 /** A message from any source (Kafka, a replay, HTTP ingest), with its place in the log. */
 export interface IncomingMessage {
@@ -24,11 +24,24 @@ export const COUNTERS = {
 } as const;
 
 /**
+ * A chunk whose sampling on the key or the offset its source already decided, on its own message
+ * objects (see KafkaIngest): `messages` are then the kept ones, and this says what they were kept from.
+ */
+export interface PresampledChunk {
+  /** Messages the chunk had before sampling. */
+  consumed: number;
+  /** "topic/partition" -> the offset after the chunk's last message, kept or not. */
+  next: Map<string, bigint>;
+}
+
+/**
  * Decides, decodes and sorts one chunk of messages into what one transaction writes. Sampling
  * is decided on the key (or the offset) before the payload is parsed, so a 10% sample does not
- * pay for parsing every payload; `sampling.by = 'id'` has to parse first.
+ * pay for parsing every payload; `sampling.by = 'id'` has to parse first. With `presampled`,
+ * the caller has decided it already and `messages` are the kept ones.
  */
-export function buildBatch(messages: readonly IncomingMessage[], decoder: EventDecoder, sampling: SamplingConfig): WriteBatch {
+export function buildBatch(messages: readonly IncomingMessage[], decoder: EventDecoder, sampling: SamplingConfig, presampled?: PresampledChunk): WriteBatch {
+  if (presampled && sampling.by === 'id') throw new Error('sampling by id is decided on the parsed payload, not before');
   const events: StoredEvent[] = [];
   const quarantined: QuarantinedMessage[] = [];
   const offsets = new Map<string, bigint>();
@@ -40,7 +53,7 @@ export function buildBatch(messages: readonly IncomingMessage[], decoder: EventD
   let sampled = 0;
   let where = '';
   let previous: IncomingMessage | undefined;
-  const keepAll = sampling.rate >= 1;
+  const keepAll = sampling.rate >= 1 || presampled !== undefined;
   for (const m of messages) {
     if (previous === undefined || m.topic !== previous.topic || m.partition !== previous.partition) {
       if (previous !== undefined) offsets.set(where, previous.offset + 1n);
@@ -56,8 +69,7 @@ export function buildBatch(messages: readonly IncomingMessage[], decoder: EventD
         if (!keepSample(id, sampling.rate)) continue;
       } else if (!keepSample(offsetKey(m.topic, m.partition, String(m.offset)), sampling.rate)) continue;
     } else if (!keepAll) {
-      const key = sampling.by === 'key' && m.key && m.key.length > 0 ? m.key : offsetKey(m.topic, m.partition, String(m.offset));
-      if (!keepSample(key, sampling.rate)) continue;
+      if (!keepSample(samplingKey(sampling.by, m.topic, m.partition, String(m.offset), m.key), sampling.rate)) continue;
     }
     sampled++;
     // The message itself is the decoder's RawMessage (value, key, timestampMs): no copy of it.
@@ -81,9 +93,11 @@ export function buildBatch(messages: readonly IncomingMessage[], decoder: EventD
     events.push({ topic: m.topic, partition: m.partition, offset: m.offset, event });
   }
   if (previous !== undefined) offsets.set(where, previous.offset + 1n);
+  if (presampled) for (const [key, next] of presampled.next) offsets.set(key, next);
+  const consumed = presampled?.consumed ?? messages.length;
   // The counters in the order the per-message tally made them: consumed, sampled, reasons, stored.
   const counts = new Map<string, number>();
-  if (messages.length > 0) counts.set(COUNTERS.consumed, messages.length);
+  if (consumed > 0) counts.set(COUNTERS.consumed, consumed);
   if (sampled > 0) counts.set(COUNTERS.sampled, sampled);
   for (const [name, n] of reasons) counts.set(name, n);
   counts.set(COUNTERS.stored, events.length);
