@@ -8,7 +8,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
     load: () => import('./check.js'),
   },
   ingest: {
-    description: '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS; with --duration S, a soak at --rate events/s; --memory-limit and --node-options for a memory-bounded service',
+    description: '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS; with --duration S, a soak at --rate events/s; --memory-limit and --node-options for a memory-bounded service; --checkpoint-threshold to compare DuckDB checkpoint sizes',
     load: () => import('./ingest.js'),
   },
   calibration: {

@@ -49,6 +49,8 @@ interface Options {
   nodeOptions: string[];
   /** The service's `storage.memoryLimit` (DuckDB's buffer pool), e.g. "96MB"; the config default otherwise. */
   memoryLimit: string | undefined;
+  /** The service's `storage.checkpointThreshold`, e.g. "16MB" (DuckDB's own default); the config default otherwise. */
+  checkpointThreshold: string | undefined;
   /** A soak instead of the three timed runs: seconds of events produced at `rate` while the service consumes them. */
   duration: number | undefined;
   /** Events per second the soak produces. */
@@ -77,11 +79,20 @@ function parseArgs(args: string[]): Options {
   return { events, broker, only, cpuProf: args.includes('--cpu-prof'), cli: resolve(value('--cli') ?? join(ROOT, 'dist', 'cli.js')),
     nodeOptions: (value('--node-options') ?? '').split(' ').filter(Boolean), duration, rate, sampleEvery,
     memoryLimit: value('--memory-limit'),
+    checkpointThreshold: value('--checkpoint-threshold'),
   };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const log = (line: string) => console.log(line);
+
+/** The service's storage settings given on the command line (the config's defaults otherwise). */
+function storageOptions(options: Options): { memoryLimit?: string; checkpointThreshold?: string } {
+  return {
+    ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+    ...(options.checkpointThreshold ? { checkpointThreshold: options.checkpointThreshold } : {}),
+  };
+}
 
 // ---- the topic ------------------------------------------------------------------------------
 
@@ -275,7 +286,7 @@ async function runService(admin: Admin, options: Options, topic: string, profile
   const config = join(OUT, `ingest-${tag}.yaml`);
   writeFileSync(config, stringify({
     kafka: { brokers: [broker], clientId: 'driftwatch-bench' },
-    storage: { path: store, retention: '36500d', ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) },
+    storage: { path: store, retention: '36500d', ...storageOptions(options) },
     models: [{
       name: MODEL,
       baseline: profile,
@@ -401,7 +412,7 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
   const config = join(OUT, 'ingest-soak.yaml');
   writeFileSync(config, stringify({
     kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' },
-    storage: { path: store, retention: '3m', retentionEvery: '30s', ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) },
+    storage: { path: store, retention: '3m', retentionEvery: '30s', ...storageOptions(options) },
     models: [{ name: MODEL, baseline: profile, source: { topics: [topic], groupId: group, startFrom: 'earliest' }, event: { prediction: 'prediction' }, sampling: { rate: 1, by: 'key' } }],
   }));
   log(`soak: ${fmt(options.rate)} events/s for ${duration} s into ${topic} (${DEFAULTS.partitions} partitions), driftwatch serve at sampling 1.0, retention 3m, RSS every ${options.sampleEvery} s`);

@@ -183,7 +183,7 @@ function buildProgram(): Command {
       const from = parseReplayBound(o.from);
       const to = o.to === undefined ? undefined : parseReplayBound(o.to);
       const features = featureSpecs(readProfile(model.baseline), model.event);
-      const store = await Store.open(config.storage.path, { memoryLimit: config.storage.memoryLimit });
+      const store = await Store.open(config.storage.path, config.storage);
       const progress = terminalProgress(`replay ${model.name}`);
       try {
         const table = await store.ensureSamplesTable(model.name, features);
@@ -248,7 +248,7 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
   if (!model) throw new UserError(`unknown model '${modelName}'; the config has: ${config.models.map((m) => m.name).join(', ')}`);
   const window = windowText === undefined ? undefined : parseWindow(windowText);
   const profile = readProfile(model.baseline);
-  const store = await Store.open(config.storage.path, { memoryLimit: config.storage.memoryLimit });
+  const store = await Store.open(config.storage.path, config.storage);
   const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');
   const channels = notify ? createChannels(config.alerts) : new Map();
   try {

@@ -114,7 +114,7 @@ export class Service {
   }
 
   static async start(config: DriftwatchConfig, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
-    const store = await Store.open(config.storage.path, { memoryLimit: config.storage.memoryLimit });
+    const store = await Store.open(config.storage.path, config.storage);
     const service = new Service(config, store, logger, options);
     try {
       // A certificate that does not verify is a start-up error, not minutes of kafkajs retries.

@@ -1,5 +1,7 @@
 // The store invalidated under the service: the DuckDB file sits on a tmpfs with room for the
-// write-ahead log but not for the checkpoint DuckDB runs when the log reaches 16 MB. The failed
+// write-ahead log but not for the checkpoint DuckDB runs when the log reaches 16 MB (the test's
+// `storage.checkpointThreshold`; the default, 256MB, would fill the disk with the log first,
+// which is the disk-full case of fault-disk-full.test.ts). The failed
 // checkpoint is fatal to DuckDB (every later statement answers "database has been invalidated"),
 // so `serve` says so and exits 2 (an error) for a supervisor to restart it. Restarted with space
 // back, it resumes from the last commit: every event stored once.
@@ -25,7 +27,7 @@ describe('store invalidated by a failed checkpoint', { timeout: 300_000 }, () =>
     if (disk.skip) return t.skip(disk.skip);
     const total = 400_000;
     const store = `${disk.dir}/driftwatch.duckdb`;
-    const { admin, topic, group, config, close } = await modelOnTopic(tmp.dir, 'inval', total, store);
+    const { admin, topic, group, config, close } = await modelOnTopic(tmp.dir, 'inval', total, store, { checkpointThreshold: '16MB' });
     try {
 
       const first = await ServeProcess.start(config, 1);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { StorageConfig } from '../config/schema.js';
 import { UserError, messageOf } from '../errors.js';
 import type { FeatureSpec } from '../ingest/decoder.js';
 import { Database } from './database.js';
@@ -20,11 +21,14 @@ export class Store {
   ) {}
 
   /** Opens (creating) the file. A file locked by another process is a clear error, not a crash. */
-  static async open(path: string, options: { memoryLimit?: string } = {}): Promise<Store> {
+  static async open(path: string, options: Partial<Pick<StorageConfig, 'memoryLimit' | 'checkpointThreshold'>> = {}): Promise<Store> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let db: Database;
     try {
-      db = await Database.open(path, options.memoryLimit ? { memory_limit: options.memoryLimit } : {});
+      db = await Database.open(path, {
+        ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+        ...(options.checkpointThreshold ? { checkpoint_threshold: options.checkpointThreshold } : {}),
+      });
     } catch (error) {
       const message = messageOf(error);
       if (/lock/i.test(message)) {

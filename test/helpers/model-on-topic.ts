@@ -14,9 +14,10 @@ export interface ModelOnTopic {
 
 /**
  * One model of the test baseline on a new 3-partition topic that already holds `total` good
- * events, and a config that stores it in `store` (retention off, reading from the earliest offset).
+ * events, and a config that stores it in `store` (retention off, reading from the earliest offset;
+ * `storage` adds to or overrides the storage section).
  */
-export async function modelOnTopic(dir: string, model: string, total: number, store: string): Promise<ModelOnTopic> {
+export async function modelOnTopic(dir: string, model: string, total: number, store: string, storage: Record<string, string> = {}): Promise<ModelOnTopic> {
   const kafka = testKafka();
   const admin = kafka.admin();
   const producer: Producer = kafka.producer();
@@ -34,7 +35,7 @@ export async function modelOnTopic(dir: string, model: string, total: number, st
     await produce(producer, topic, Array.from({ length: total }, (_, i) => goodEvent(i)));
     const config = writeConfig(dir, {
       kafka: { brokers: [BROKER] },
-      storage: { path: store, retention: '36500d' },
+      storage: { path: store, retention: '36500d', ...storage },
       models: [{ name: model, baseline, source: { topics: [topic], groupId: group, startFrom: 'earliest', sessionTimeout: '10s' }, event: { timestamp: 'ts' } }],
     }, `${model}.yaml`);
     return { admin, topic, group, config, close };
