@@ -1,10 +1,10 @@
 // The store invalidated under the service: the DuckDB file sits on a tmpfs with room for the
 // write-ahead log but not for the checkpoint DuckDB runs when the log reaches 16 MB (the test's
 // `storage.checkpointThreshold`; the default, 256MB, would fill the disk with the log first,
-// which is the disk-full case of fault-disk-full.test.ts). The failed
-// checkpoint is fatal to DuckDB (every later statement answers "database has been invalidated"),
-// so `serve` says so and exits 2 (an error) for a supervisor to restart it. Restarted with space
-// back, it resumes from the last commit: every event stored once.
+// which is the disk-full case of fault-disk-full.test.ts). The failed checkpoint is fatal to
+// DuckDB (every later statement answers "database has been invalidated"), so `serve` says so and
+// exits 2 (an error) for a supervisor to restart it. Restarted with space back, it resumes from
+// the last commit: every event stored once.
 // Needs root (mount); elsewhere it is skipped with the reason.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -29,7 +29,6 @@ describe('store invalidated by a failed checkpoint', { timeout: 300_000 }, () =>
     const store = `${disk.dir}/driftwatch.duckdb`;
     const { admin, topic, group, config, close } = await modelOnTopic(tmp.dir, 'inval', total, store, { checkpointThreshold: '16MB' });
     try {
-
       const first = await ServeProcess.start(config, 1);
       const code = await first.waitForExit(180_000);
       const fatal = first.lines.find((l) => /"msg":"the store is invalidated/.test(l));

@@ -72,7 +72,7 @@ export const StorageConfig = z
     retentionEvery: Duration.prefault(CONFIG_DEFAULTS.retentionEvery).describe('how often retention runs'),
     quarantineKeep: z.number().int().nonnegative().default(CONFIG_DEFAULTS.quarantineKeep).describe('rejected messages kept per model (the newest), for people to inspect'),
     memoryLimit: Size.default('256MB').describe('DuckDB\'s memory limit: without one it keeps written blocks cached up to 80% of RAM; past it, large operations spill to disk'),
-    checkpointThreshold: Size.default('256MB').describe('DuckDB moves its write-ahead log into the file once the log holds this much: each such checkpoint recompresses the newest rows, so DuckDB\'s own 16MB cost a third of the ingest\'s time; a larger one means a larger .wal file and a longer replay after a crash (about 2 s per 80 MB on the test machine)'),
+    checkpointThreshold: Size.default('256MB').describe('DuckDB moves its write-ahead log into the file once the log holds this much: each such checkpoint recompresses the newest rows, and at DuckDB\'s own 16MB that was about a quarter of the ingest\'s CPU at sampling 1.0; a larger one means a larger .wal file and a longer replay after a crash (about 2 s per 80 MB on the test machine)'),
   })
   .strict()
   .describe('where samples, offsets, reports and alerts are stored');

@@ -254,13 +254,13 @@ export class KafkaIngest {
     }
     const fresh = stored === undefined ? batch.messages : batch.messages.slice(firstAtOrAfter(batch.messages, stored));
     const { sampling } = this.model;
-    const size = chunkMessages(sampling.rate);
+    const { by, rate } = sampling;
+    const size = chunkMessages(rate);
     const toIncoming = (m: KafkaMessage): IncomingMessage => ({ topic, partition, offset: BigInt(m.offset), key: m.key ?? null, value: m.value ?? null, timestampMs: Number(m.timestamp) });
     for (let start = 0; start < fresh.length; start += size) {
       if (this.stopping || !isRunning() || isStale()) return;
       const chunk = fresh.slice(start, start + size);
       const last = BigInt(chunk[chunk.length - 1]!.offset);
-      const { by, rate } = sampling;
       // Sampled on kafkajs' own messages: at 10%, nine messages in ten cost a hash and nothing else.
       const write = by === 'id' || rate >= 1
         ? buildBatch(chunk.map(toIncoming), this.decoder, sampling)
