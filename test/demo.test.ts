@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { loadConfig } from '../src/config/load.js';
 import type { DemoSummary } from '../src/demo/demo.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { assertGolden, withoutVolatile } from './helpers/golden.js';
 import { BROKER } from './helpers/kafka.js';
 
 const tmp = tempDir('driftwatch-demo-');
@@ -58,6 +59,8 @@ describe('driftwatch demo', { timeout: 240_000 }, () => {
     const summary = JSON.parse(r.stdout) as DemoSummary;
     assert.equal(summary.source, 'http');
     await assertCaughtDrift(summary, dir, 1000);
+    // The whole summary (days, features, PSI, alerts) is pinned: the replay and its sample are deterministic.
+    assertGolden('demo-summary-http', withoutVolatile(summary, ['mailbox', 'webhookLog', 'seconds']));
     assert.ok(Date.now() - started < 120_000, `took ${(Date.now() - started) / 1000} s`);
   });
 
