@@ -158,10 +158,24 @@ interface RouteStats {
 
 function routes(options: Options): RouteLoad[] {
   // Bodies made once: the clients share the machine with the service, so they should cost little.
-  const bodies = Array.from({ length: 50 }, (_, b) => `[${Array.from({ length: options.batch }, (_, i) => benchEvent(b * options.batch + i).value).join(',')}]`);
+  const bodies = Array.from(
+    { length: 50 },
+    (_, b) => `[${Array.from({ length: options.batch }, (_, i) => benchEvent(b * options.batch + i).value).join(',')}]`,
+  );
   const read = { authorization: `Bearer ${TOKENS.read}` };
   return [
-    { name: `POST events (${options.batch})`, weight: 4, request: (i) => ({ path: `/api/v1/models/${MODEL}/events`, init: { method: 'POST', headers: { authorization: `Bearer ${TOKENS.ingest}`, 'content-type': 'application/json' }, body: bodies[i % bodies.length] } }) },
+    {
+      name: `POST events (${options.batch})`,
+      weight: 4,
+      request: (i) => ({
+        path: `/api/v1/models/${MODEL}/events`,
+        init: {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKENS.ingest}`, 'content-type': 'application/json' },
+          body: bodies[i % bodies.length],
+        },
+      }),
+    },
     { name: 'GET models', weight: 1, request: () => ({ path: '/api/v1/models', init: { headers: read } }) },
     { name: 'GET model', weight: 1, request: () => ({ path: `/api/v1/models/${MODEL}`, init: { headers: read } }) },
     { name: 'GET checks', weight: 1, request: () => ({ path: `/api/v1/models/${MODEL}/checks?limit=20`, init: { headers: read } }) },
@@ -208,7 +222,7 @@ function quantile(sorted: ArrayLike<number>, q: number): number {
 async function shownRate(url: string): Promise<{ at: number; eventsPerMinute: number } | undefined> {
   try {
     const response = await fetch(`${url}/api/v1/models/${MODEL}`, { headers: { authorization: `Bearer ${TOKENS.read}` } });
-    const body = await response.json() as { eventsPerMinute?: number };
+    const body = (await response.json()) as { eventsPerMinute?: number };
     return typeof body.eventsPerMinute === 'number' ? { at: Date.now(), eventsPerMinute: body.eventsPerMinute } : undefined;
   } catch {
     return undefined;
@@ -250,18 +264,30 @@ export async function run(args: string[]): Promise<void> {
       model.source = { topics: [topic], startFrom: 'latest' };
     }
     const config = join(dir, 'driftwatch.yaml');
-    writeFileSync(config, stringify({
-      ...(kafka ? { kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' } } : {}),
-      // Short retention, run often: after about 3 minutes the store holds a steady amount of rows (as a
-      // deployment keeps its days), so RSS growth after that is the service's, not the data's.
-      storage: { path: join(dir, 'store.duckdb'), retention: '3m', retentionEvery: '30s', ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) },
-      // The ingest limit is per token and 100 per 10 s by default; the bench posts far more.
-      api: { host: '127.0.0.1', port: 0, ingestRateLimit: 1_000_000 },
-      models: [model],
-    }));
+    writeFileSync(
+      config,
+      stringify({
+        ...(kafka ? { kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' } } : {}),
+        // Short retention, run often: after about 3 minutes the store holds a steady amount of rows (as a
+        // deployment keeps its days), so RSS growth after that is the service's, not the data's.
+        storage: {
+          path: join(dir, 'store.duckdb'),
+          retention: '3m',
+          retentionEvery: '30s',
+          ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+        },
+        // The ingest limit is per token and 100 per 10 s by default; the bench posts far more.
+        api: { host: '127.0.0.1', port: 0, ingestRateLimit: 1_000_000 },
+        models: [model],
+      }),
+    );
 
-    log(`service ${options.cli}; model '${MODEL}' (20 features) fed by ${kafka ? `HTTP ingest, plus Kafka topic ${topic} (empty)` : 'HTTP ingest only'}`);
-    log(`${options.clients} clients for ${options.duration} s; each cycle of 8 requests: 4 POST events (${options.batch} events each), GET models, model, checks, metrics; a scheduled check every minute; RSS every ${options.sampleEvery} s`);
+    log(
+      `service ${options.cli}; model '${MODEL}' (20 features) fed by ${kafka ? `HTTP ingest, plus Kafka topic ${topic} (empty)` : 'HTTP ingest only'}`,
+    );
+    log(
+      `${options.clients} clients for ${options.duration} s; each cycle of 8 requests: 4 POST events (${options.batch} events each), GET models, model, checks, metrics; a scheduled check every minute; RSS every ${options.sampleEvery} s`,
+    );
     const service = await startService(options.cli, config);
     const pid = service.child.pid!;
     const load = routes(options);
@@ -285,7 +311,9 @@ export async function run(args: string[]): Promise<void> {
       if (++ticks % every !== 0) return;
       const done = [...stats.values()].reduce((n, s) => n + s.ms.length, 0);
       const elapsed = (performance.now() - started) / 1000;
-      log(`  ${elapsed.toFixed(0).padStart(4)} s  ${fmt(done).padStart(9)} requests  ${fmt((done - lastCount) / (every * options.sampleEvery)).padStart(6)} req/s lately  RSS ${rss[rss.length - 1]?.mb.toFixed(0) ?? '?'} MB`);
+      log(
+        `  ${elapsed.toFixed(0).padStart(4)} s  ${fmt(done).padStart(9)} requests  ${fmt((done - lastCount) / (every * options.sampleEvery)).padStart(6)} req/s lately  RSS ${rss[rss.length - 1]?.mb.toFixed(0) ?? '?'} MB`,
+      );
       lastCount = done;
     }, options.sampleEvery * 1000);
     let code: number | null;
@@ -323,44 +351,88 @@ export async function run(args: string[]): Promise<void> {
       all.push(...s.ms);
       const p99 = quantile(sorted, 0.99);
       if (!(p99 <= TARGETS.p99Ms)) p99Ok = false;
-      rows.push([name, fmt(s.ms.length), (s.ms.length / seconds).toFixed(1), quantile(sorted, 0.5).toFixed(1), p99.toFixed(1), (sorted[sorted.length - 1] ?? NaN).toFixed(0),
-        errorCount === 0 ? '0' : `${errorCount} (${[...s.errors].map(([k, v]) => `${k}: ${v}`).join(', ')})`]);
+      rows.push([
+        name,
+        fmt(s.ms.length),
+        (s.ms.length / seconds).toFixed(1),
+        quantile(sorted, 0.5).toFixed(1),
+        p99.toFixed(1),
+        (sorted[sorted.length - 1] ?? NaN).toFixed(0),
+        errorCount === 0 ? '0' : `${errorCount} (${[...s.errors].map(([k, v]) => `${k}: ${v}`).join(', ')})`,
+      ]);
     }
     const allSorted = Float64Array.from(all).sort();
-    rows.push(['all', fmt(total), (total / seconds).toFixed(1), quantile(allSorted, 0.5).toFixed(1), quantile(allSorted, 0.99).toFixed(1), (allSorted[allSorted.length - 1] ?? NaN).toFixed(0), String(errors)]);
+    rows.push([
+      'all',
+      fmt(total),
+      (total / seconds).toFixed(1),
+      quantile(allSorted, 0.5).toFixed(1),
+      quantile(allSorted, 0.99).toFixed(1),
+      (allSorted[allSorted.length - 1] ?? NaN).toFixed(0),
+      String(errors),
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd();
     const posted = stats.get(load[0]!.name)!;
     const eventsPerSecond = ((posted.ms.length - [...posted.errors.values()].reduce((a, b) => a + b, 0)) * options.batch) / seconds;
     const warmup = Math.min(DEFAULTS.warmup, seconds / 4);
     const r = summariseRss(rss, warmup);
     const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
-    log(`\n${options.clients} clients, ${seconds.toFixed(0)} s, ${fmt(total)} requests (${(total / seconds).toFixed(0)}/s), ${fmt(eventsPerSecond)} events/s ingested over HTTP:`);
+    log(
+      `\n${options.clients} clients, ${seconds.toFixed(0)} s, ${fmt(total)} requests (${(total / seconds).toFixed(0)}/s), ${fmt(eventsPerSecond)} events/s ingested over HTTP:`,
+    );
     log(line(header));
     for (const row of rows) log(line(row));
-    log(`\nservice RSS (VmRSS every ${options.sampleEvery} s, ${r.samples} samples): ${r.first.toFixed(0)} MB at start, ${r.min.toFixed(0)}-${r.max.toFixed(0)} MB over the run, ${r.last.toFixed(0)} MB at the end; peak (VmHWM) ${hwm.toFixed(0)} MB`);
-    log(`  after the first ${warmup.toFixed(0)} s: ${r.steadyMin.toFixed(0)}-${r.steadyMax.toFixed(0)} MB, slope ${r.slopeMbPerMinute >= 0 ? '+' : ''}${r.slopeMbPerMinute.toFixed(2)} MB/min (least squares); through each minute's lowest reading ${r.floorSlopeMbPerMinute >= 0 ? '+' : ''}${r.floorSlopeMbPerMinute.toFixed(2)} MB/min (${r.floors.map((f) => f.mb.toFixed(0)).join(' ')})`);
+    log(
+      `\nservice RSS (VmRSS every ${options.sampleEvery} s, ${r.samples} samples): ${r.first.toFixed(0)} MB at start, ${r.min.toFixed(0)}-${r.max.toFixed(0)} MB over the run, ${r.last.toFixed(0)} MB at the end; peak (VmHWM) ${hwm.toFixed(0)} MB`,
+    );
+    log(
+      `  after the first ${warmup.toFixed(0)} s: ${r.steadyMin.toFixed(0)}-${r.steadyMax.toFixed(0)} MB, slope ${r.slopeMbPerMinute >= 0 ? '+' : ''}${r.slopeMbPerMinute.toFixed(2)} MB/min (least squares); through each minute's lowest reading ${r.floorSlopeMbPerMinute >= 0 ? '+' : ''}${r.floorSlopeMbPerMinute.toFixed(2)} MB/min (${r.floors.map((f) => f.mb.toFixed(0)).join(' ')})`,
+    );
     log(`  MB: ${rssSeries(rss)}`);
     const rowsOf = service.checks.map((c) => c.rows);
-    if (rowsOf.length > 0) log(`scheduled checks: ${rowsOf.length}, windows of ${fmt(Math.min(...rowsOf))}-${fmt(Math.max(...rowsOf))} rows (2 minutes of ingest)`);
-    log(`CPU: service ${serviceCpu.toFixed(0)} s (${(serviceCpu / seconds).toFixed(2)} CPUs), this load generator ${clientCpu.toFixed(0)} s (${(clientCpu / seconds).toFixed(2)} CPUs), the rest of the machine ${otherCpus.toFixed(2)} CPUs`);
-    log(`targets: no errors ${mark(errors === 0)}; p99 <= ${TARGETS.p99Ms} ms on every route ${mark(p99Ok)}; RSS slope after warm-up < ${TARGETS.rssSlopeMbPerMinute} MB/min ${mark(r.slopeMbPerMinute < TARGETS.rssSlopeMbPerMinute)}`);
+    if (rowsOf.length > 0)
+      log(
+        `scheduled checks: ${rowsOf.length}, windows of ${fmt(Math.min(...rowsOf))}-${fmt(Math.max(...rowsOf))} rows (2 minutes of ingest)`,
+      );
+    log(
+      `CPU: service ${serviceCpu.toFixed(0)} s (${(serviceCpu / seconds).toFixed(2)} CPUs), this load generator ${clientCpu.toFixed(0)} s (${(clientCpu / seconds).toFixed(2)} CPUs), the rest of the machine ${otherCpus.toFixed(2)} CPUs`,
+    );
+    log(
+      `targets: no errors ${mark(errors === 0)}; p99 <= ${TARGETS.p99Ms} ms on every route ${mark(p99Ok)}; RSS slope after warm-up < ${TARGETS.rssSlopeMbPerMinute} MB/min ${mark(r.slopeMbPerMinute < TARGETS.rssSlopeMbPerMinute)}`,
+    );
     if (shown) {
       // The same window as the service's: from the start of the minute 4 minutes back to the answer.
       const start = Math.floor(shown.at / 60_000) * 60_000 - 4 * 60_000;
       const posts = posted.okAt.filter((t) => t >= start && t <= shown!.at).length;
-      log(`events/min: the service's GET /api/v1/models says ${fmt(shown.eventsPerMinute)}; the bench's own count over the same window is ${fmt((posts * options.batch) / ((shown.at - start) / 60_000))}`);
+      log(
+        `events/min: the service's GET /api/v1/models says ${fmt(shown.eventsPerMinute)}; the bench's own count over the same window is ${fmt((posts * options.batch) / ((shown.at - start) / 60_000))}`,
+      );
     }
-    if (seconds < 2 * DEFAULTS.warmup) log(`note: the store fills for its first 3 minutes (retention 3m), so the RSS slope of a run under ${2 * DEFAULTS.warmup} s says little; soak with --duration 600`);
+    if (seconds < 2 * DEFAULTS.warmup)
+      log(
+        `note: the store fills for its first 3 minutes (retention 3m), so the RSS slope of a run under ${2 * DEFAULTS.warmup} s says little; soak with --duration 600`,
+      );
     for (const [problem, n] of service.problems) log(`service logged ${n} x ${problem}`);
     log(`service exit code after SIGTERM: ${code}${code === 0 ? '' : `\n${service.tail.slice(-10).join('\n')}`}`);
-    if (otherCpus > 0.5) log(`\nWARNING: other work used ${otherCpus.toFixed(1)} of this machine's ${cpus().length} CPUs during the run: the figures are low by an unknown amount.`);
+    if (otherCpus > 0.5)
+      log(
+        `\nWARNING: other work used ${otherCpus.toFixed(1)} of this machine's ${cpus().length} CPUs during the run: the figures are low by an unknown amount.`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     if (topic) {
       const admin = new Kafka({ clientId: 'driftwatch-bench', brokers: [options.broker], logLevel: logLevel.ERROR }).admin();
-      await admin.connect().then(() => admin.deleteTopics({ topics: [topic!] })).catch(() => {}).finally(() => admin.disconnect());
+      await admin
+        .connect()
+        .then(() => admin.deleteTopics({ topics: [topic!] }))
+        .catch(() => {})
+        .finally(() => admin.disconnect());
     }
   }
 }

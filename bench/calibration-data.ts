@@ -13,7 +13,9 @@ export const FLIGHTS_PARQUET = join(ROOT, 'node_modules', 'vega-datasets', 'data
 const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 async function categories(db: Database, from: string, column: string): Promise<{ labels: string[]; counts: number[] }> {
-  const rows = await db.rows(`SELECT CAST(${column} AS VARCHAR) AS v, count(*)::DOUBLE AS n FROM ${from} WHERE ${column} IS NOT NULL GROUP BY 1 ORDER BY 1`);
+  const rows = await db.rows(
+    `SELECT CAST(${column} AS VARCHAR) AS v, count(*)::DOUBLE AS n FROM ${from} WHERE ${column} IS NOT NULL GROUP BY 1 ORDER BY 1`,
+  );
   return { labels: rows.map((r) => String(r.v)), counts: rows.map((r) => Number(r.n)) };
 }
 
@@ -24,15 +26,21 @@ async function categories(db: Database, from: string, column: string): Promise<{
  */
 export async function seattlePopulations(db: Database): Promise<Population[]> {
   const from = `read_csv(${sqlText(SEATTLE_CSV)}, header = true)`;
-  const numeric = await Promise.all(['precipitation', 'temp_max', 'temp_min', 'wind'].map(async (name): Promise<NumericPopulation> => {
-    const values = await db.doubles(`SELECT ${name}::DOUBLE AS v FROM ${from} WHERE isfinite(${name}::DOUBLE) ORDER BY v`);
-    return { kind: 'numeric', name: `seattle ${name}`, group: 'seattle', population: values, fixedBaseline: values };
-  }));
+  const numeric = await Promise.all(
+    ['precipitation', 'temp_max', 'temp_min', 'wind'].map(async (name): Promise<NumericPopulation> => {
+      const values = await db.doubles(`SELECT ${name}::DOUBLE AS v FROM ${from} WHERE isfinite(${name}::DOUBLE) ORDER BY v`);
+      return { kind: 'numeric', name: `seattle ${name}`, group: 'seattle', population: values, fixedBaseline: values };
+    }),
+  );
   const weather = await categories(db, from, 'weather');
   const total = weather.counts.reduce((a, b) => a + b, 0);
   const categorical: CategoricalPopulation = {
-    kind: 'categorical', name: 'seattle weather', group: 'seattle', labels: weather.labels,
-    shares: weather.counts.map((c) => c / total), fixedBaseline: weather.counts,
+    kind: 'categorical',
+    name: 'seattle weather',
+    group: 'seattle',
+    labels: weather.labels,
+    shares: weather.counts.map((c) => c / total),
+    fixedBaseline: weather.counts,
   };
   return [...numeric, categorical];
 }
@@ -45,15 +53,23 @@ export async function seattlePopulations(db: Database): Promise<Population[]> {
  */
 export async function flightsPopulations(db: Database): Promise<Population[]> {
   const from = `read_parquet(${sqlText(FLIGHTS_PARQUET)})`;
-  const numeric = await Promise.all(['delay', 'distance'].map(async (name): Promise<NumericPopulation> => ({
-    kind: 'numeric', name: `flights ${name}`, group: 'flights',
-    population: await db.doubles(`SELECT ${name}::DOUBLE AS v FROM ${from} WHERE ${name} IS NOT NULL ORDER BY v`),
-  })));
-  const categorical = await Promise.all(['origin', 'destination'].map(async (name): Promise<CategoricalPopulation> => {
-    const { labels, counts } = await categories(db, from, name);
-    const total = counts.reduce((a, b) => a + b, 0);
-    return { kind: 'categorical', name: `flights ${name}`, group: 'flights', labels, shares: counts.map((c) => c / total) };
-  }));
+  const numeric = await Promise.all(
+    ['delay', 'distance'].map(
+      async (name): Promise<NumericPopulation> => ({
+        kind: 'numeric',
+        name: `flights ${name}`,
+        group: 'flights',
+        population: await db.doubles(`SELECT ${name}::DOUBLE AS v FROM ${from} WHERE ${name} IS NOT NULL ORDER BY v`),
+      }),
+    ),
+  );
+  const categorical = await Promise.all(
+    ['origin', 'destination'].map(async (name): Promise<CategoricalPopulation> => {
+      const { labels, counts } = await categories(db, from, name);
+      const total = counts.reduce((a, b) => a + b, 0);
+      return { kind: 'categorical', name: `flights ${name}`, group: 'flights', labels, shares: counts.map((c) => c / total) };
+    }),
+  );
   return [...numeric, ...categorical];
 }
 

@@ -182,7 +182,13 @@ function window(f: PreparedFeature, n: number, rng: Rng, drift?: DriftName): Dec
     }
     const bins = { baseline: f.baselineBins, current: sortedBinCounts(current, f.edges!) };
     const stats = computeAll({ kind: 'numeric', bins, samples: { baseline: f.baselineSorted!, current, baselineStd: sd } });
-    return { kind: 'numeric', stats, counts: bins, sampleSizes: { baseline: f.baselineSorted!.length, current: n }, baseline: { sorted: f.baselineSorted!, std: sd } };
+    return {
+      kind: 'numeric',
+      stats,
+      counts: bins,
+      sampleSizes: { baseline: f.baselineSorted!.length, current: n },
+      baseline: { sorted: f.baselineSorted!, std: sd },
+    };
   }
   const counts = drift ? new Alias(driftedShares(f.pop.shares, drift)).counts(n, rng) : [...f.alias!.counts(n, rng), 0];
   const bins = { baseline: f.baselineBins, current: counts };
@@ -241,7 +247,10 @@ export function simulate(options: {
   const settings = options.settings ?? DEFAULT_DECISION;
   const rng = new Rng(options.seed);
   const targets = drift
-    ? populations.map((p, i) => ({ p, i })).filter(({ p }) => p.kind === DRIFTS[drift].kind && (!options.targets || options.targets.includes(p.name))).map(({ i }) => i)
+    ? populations
+        .map((p, i) => ({ p, i }))
+        .filter(({ p }) => p.kind === DRIFTS[drift].kind && (!options.targets || options.targets.includes(p.name)))
+        .map(({ i }) => i)
     : [];
   if (drift && targets.length === 0) throw new Error(`no ${DRIFTS[drift].kind} feature to inject '${drift}' into`);
   const tally: Tally = { n, checks, falseAlarms: zero(), detected: zero() };

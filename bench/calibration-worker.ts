@@ -14,7 +14,11 @@ parentPort!.on('message', (task: Task | null) => {
     return;
   }
   const tally = simulate({
-    populations, n: task.n, checks: task.checks, seed: task.seed, baselineEvery: 10,
+    populations,
+    n: task.n,
+    checks: task.checks,
+    seed: task.seed,
+    baselineEvery: 10,
     ...(task.drift ? { drift: task.drift, targets: task.targets === 'seattle' ? seattle : large } : {}),
   });
   parentPort!.postMessage({ id: task.id, tally });

@@ -23,7 +23,19 @@ const END = '<!-- calibration:end -->';
 export const SIZES = [50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
 
 /** Undrifted checks per window size: many where false alarms can happen (small n, cheap), fewer where they cannot. */
-const NULL_CHECKS: Record<number, number> = { 50: 4000, 100: 4000, 200: 3000, 500: 2000, 1000: 1500, 2000: 1000, 5000: 600, 10_000: 600, 20_000: 400, 50_000: 500, 100_000: 500 };
+const NULL_CHECKS: Record<number, number> = {
+  50: 4000,
+  100: 4000,
+  200: 3000,
+  500: 2000,
+  1000: 1500,
+  2000: 1000,
+  5000: 600,
+  10_000: 600,
+  20_000: 400,
+  50_000: 500,
+  100_000: 500,
+};
 const POWER_CHECKS = 100;
 
 /** One batch of simulated checks, as a worker receives it. */
@@ -63,22 +75,28 @@ async function runTasks(tasks: Task[], workers: number, seed: number): Promise<M
   const results = new Map<number, Tally>();
   const queue = [...tasks];
   const started = Date.now();
-  await Promise.all(Array.from({ length: workers }, () => new Promise<void>((resolvePromise, reject) => {
-    // A worker does not inherit the parent's `--import tsx` loader: register it, then load the TypeScript worker.
-    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER)}); })`;
-    const worker = new Worker(bootstrap, { eval: true, workerData: { seed } });
-    const next = () => worker.postMessage(queue.shift() ?? null);
-    worker.on('message', (m: { ready?: true; id?: number; tally?: Tally }) => {
-      if (m.tally && m.id !== undefined) {
-        results.set(m.id, m.tally);
-        const done = results.size;
-        process.stderr.write(`\r${done}/${tasks.length} batches, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
-      }
-      next();
-    });
-    worker.on('error', reject);
-    worker.on('exit', () => resolvePromise());
-  })));
+  await Promise.all(
+    Array.from(
+      { length: workers },
+      () =>
+        new Promise<void>((resolvePromise, reject) => {
+          // A worker does not inherit the parent's `--import tsx` loader: register it, then load the TypeScript worker.
+          const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER)}); })`;
+          const worker = new Worker(bootstrap, { eval: true, workerData: { seed } });
+          const next = () => worker.postMessage(queue.shift() ?? null);
+          worker.on('message', (m: { ready?: true; id?: number; tally?: Tally }) => {
+            if (m.tally && m.id !== undefined) {
+              results.set(m.id, m.tally);
+              const done = results.size;
+              process.stderr.write(`\r${done}/${tasks.length} batches, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
+            }
+            next();
+          });
+          worker.on('error', reject);
+          worker.on('exit', () => resolvePromise());
+        }),
+    ),
+  );
   process.stderr.write('\n');
   return results;
 }
@@ -91,10 +109,14 @@ function section(results: Result[], meta: { command: string; machine: string; se
     '7 synthetic numeric (normal, lognormal, gamma, Poisson counts, bimodal, Student t₃, zero-inflated), 4 synthetic categorical',
     '(a 200-category Zipf, binary, 5 and 20 categories), the 5 features of the Seattle weather of 2012 (`test/fixtures/seattle_2012.csv`,',
     'its 366 rows as the baseline) and 4 of the 3,000,000 real 2001 US flights of `vega-datasets` (delay, distance, origin, destination).',
-    `driftwatch runs with its defaults: alpha ${settings.alpha} per check, ${settings.correction}, minimum effects ${Object.entries(settings.minEffect).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `driftwatch runs with its defaults: alpha ${settings.alpha} per check, ${settings.correction}, minimum effects ${Object.entries(
+      settings.minEffect,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
     '',
     '**False alarms per check** (share of undrifted checks in which the rule flags any feature; the count in brackets, and the',
-    'Clopper-Pearson upper 95% bound of driftwatch\'s rate):',
+    "Clopper-Pearson upper 95% bound of driftwatch's rate):",
     '',
     falseAlarmTable(results),
     '',
@@ -107,7 +129,10 @@ function section(results: Result[], meta: { command: string; machine: string; se
     '',
     'The naive rules on the same drifted checks (they find more at small n only because they fire on everything, see above):',
     '',
-    powerTable(results.filter((r) => r.targets === 'large'), ['PSI > 0.1', 'p < 0.05']),
+    powerTable(
+      results.filter((r) => r.targets === 'large'),
+      ['PSI > 0.1', 'p < 0.05'],
+    ),
     '',
     'Targets of issue 6:',
     '',
@@ -128,7 +153,9 @@ export async function run(args: string[]): Promise<void> {
   const seed = flag('--seed', 6);
   const workers = Math.max(1, flag('--workers', Math.min(2, availableParallelism())));
   const tasks = plan(seed, quick);
-  console.log(`calibration: ${tasks.length} batches, ${tasks.reduce((s, t) => s + t.checks, 0).toLocaleString('en-US')} checks of 20 features, ${workers} worker(s), seed ${seed}${quick ? ', quick' : ''}`);
+  console.log(
+    `calibration: ${tasks.length} batches, ${tasks.reduce((s, t) => s + t.checks, 0).toLocaleString('en-US')} checks of 20 features, ${workers} worker(s), seed ${seed}${quick ? ', quick' : ''}`,
+  );
   const started = Date.now();
   const tallies = await runTasks(tasks, workers, seed);
   const seconds = (Date.now() - started) / 1000;
@@ -139,7 +166,12 @@ export async function run(args: string[]): Promise<void> {
   console.log('\nPower, driftwatch:\n');
   console.log(powerTable(results));
   console.log('\nPower, naive rules:\n');
-  console.log(powerTable(results.filter((r) => r.targets === 'large'), ['PSI > 0.1', 'p < 0.05']));
+  console.log(
+    powerTable(
+      results.filter((r) => r.targets === 'large'),
+      ['PSI > 0.1', 'p < 0.05'],
+    ),
+  );
   console.log(`\nDrifts:\n${driftList()}\n\nTargets:\n${targetLines(results).join('\n')}\n`);
   console.log(`${seconds.toFixed(0)} s`);
 

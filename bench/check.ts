@@ -69,10 +69,40 @@ export async function run(args: string[]): Promise<void> {
     console.log(`${label.padEnd(44)} ${m.seconds.toFixed(2).padStart(7)} s  ${m.peakRssMb.toFixed(0).padStart(6)} MB peak RSS`);
   };
   console.log(`\ncheck of ${rows.toLocaleString('en')} rows x 20 features against a profile (14 numeric, 6 categorical):`);
-  await record('driftwatch check, Parquet current', [cli, 'check', '--baseline', profilePath, '--current', currentParquet, '--format', 'json', '--out', '/dev/null']);
-  await record('driftwatch check, CSV current', [cli, 'check', '--baseline', profilePath, '--current', currentCsv, '--format', 'json', '--out', '/dev/null']);
-  await record('plain JavaScript, same CSV, same statistics', ['--import', 'tsx', join(ROOT, 'bench', 'plain-check.ts'), profilePath, currentCsv]);
+  await record('driftwatch check, Parquet current', [
+    cli,
+    'check',
+    '--baseline',
+    profilePath,
+    '--current',
+    currentParquet,
+    '--format',
+    'json',
+    '--out',
+    '/dev/null',
+  ]);
+  await record('driftwatch check, CSV current', [
+    cli,
+    'check',
+    '--baseline',
+    profilePath,
+    '--current',
+    currentCsv,
+    '--format',
+    'json',
+    '--out',
+    '/dev/null',
+  ]);
+  await record('plain JavaScript, same CSV, same statistics', [
+    '--import',
+    'tsx',
+    join(ROOT, 'bench', 'plain-check.ts'),
+    profilePath,
+    currentCsv,
+  ]);
   const [parquet, csv, plain] = results;
-  console.log(`\nplain JavaScript / driftwatch (CSV): ${(plain!.seconds / csv!.seconds).toFixed(1)}x the time, ${(plain!.peakRssMb / csv!.peakRssMb).toFixed(1)}x the memory`);
+  console.log(
+    `\nplain JavaScript / driftwatch (CSV): ${(plain!.seconds / csv!.seconds).toFixed(1)}x the time, ${(plain!.peakRssMb / csv!.peakRssMb).toFixed(1)}x the memory`,
+  );
   console.log(`plain JavaScript / driftwatch (Parquet): ${(plain!.seconds / parquet!.seconds).toFixed(1)}x the time`);
 }

@@ -8,15 +8,18 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
     load: () => import('./check.js'),
   },
   ingest: {
-    description: '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS; with --duration S, a soak at --rate events/s; --memory-limit and --node-options for a memory-bounded service; --checkpoint-threshold to compare DuckDB checkpoint sizes',
+    description:
+      '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS; with --duration S, a soak at --rate events/s; --memory-limit and --node-options for a memory-bounded service; --checkpoint-threshold to compare DuckDB checkpoint sizes',
     load: () => import('./ingest.js'),
   },
   calibration: {
-    description: 'false alarms per check and power by window size (50 to 100,000), driftwatch\'s decision beside PSI > 0.1 and p < 0.05; --write updates the README and docs/calibration.svg',
+    description:
+      "false alarms per check and power by window size (50 to 100,000), driftwatch's decision beside PSI > 0.1 and p < 0.05; --write updates the README and docs/calibration.svg",
     load: () => import('./calibration.js'),
   },
   api: {
-    description: 'a real driftwatch serve under HTTP load for --duration s (default 60): ingest posts and reads, req/s, p50/p99 per route, errors, RSS slope',
+    description:
+      'a real driftwatch serve under HTTP load for --duration s (default 60): ingest posts and reads, req/s, p50/p99 per route, errors, RSS slope',
     load: () => import('./api.js'),
   },
 };
@@ -24,8 +27,12 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
 const [name, ...args] = process.argv.slice(2);
 const bench = name ? BENCHES[name] : undefined;
 if (!bench) {
-  const list = Object.entries(BENCHES).map(([n, b]) => `  ${n.padEnd(12)} ${b.description}`).join('\n');
-  process.stderr.write(`${name ? `unknown benchmark '${name}'; known: ${Object.keys(BENCHES).join(', ')}\n` : ''}usage: npm run bench -- <name>\n${list}\n`);
+  const list = Object.entries(BENCHES)
+    .map(([n, b]) => `  ${n.padEnd(12)} ${b.description}`)
+    .join('\n');
+  process.stderr.write(
+    `${name ? `unknown benchmark '${name}'; known: ${Object.keys(BENCHES).join(', ')}\n` : ''}usage: npm run bench -- <name>\n${list}\n`,
+  );
   process.exit(name ? 2 : 0);
 }
 const cpu = cpus()[0]?.model ?? 'unknown cpu';

@@ -31,7 +31,11 @@ function featureMembers(random: () => number): string {
       continue;
     }
     const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    parts.push(kind === 0 ? `"num_${i}":${Math.round((normal * 10 + 50) * 1000) / 1000}` : `"num_${i}":${Math.round(Math.exp(normal) * 10000) / 10000}`);
+    parts.push(
+      kind === 0
+        ? `"num_${i}":${Math.round((normal * 10 + 50) * 1000) / 1000}`
+        : `"num_${i}":${Math.round(Math.exp(normal) * 10000) / 10000}`,
+    );
   }
   CATEGORIES.forEach((k, i) => parts.push(`"cat_${i}":"c${Math.floor(random() ** 2 * k)}"`));
   return parts.join(',');
@@ -42,7 +46,10 @@ export function benchEvent(i: number): { key: string; value: string } {
   const random = generator(Math.imul(i + 1, 0x9e3779b1));
   const features = featureMembers(random);
   const score = Math.round(random() * 10000) / 10000;
-  return { key: `evt-${i}`, value: `{"features":{${features}},"prediction":{"score":${score},"label":${score > 0.5}},"ts":${BASE_TS + i}}` };
+  return {
+    key: `evt-${i}`,
+    value: `{"features":{${features}},"prediction":{"score":${score},"label":${score > 0.5}},"ts":${BASE_TS + i}}`,
+  };
 }
 
 /** The feature rows of events 0..n-1 as CSV (for a baseline when check.ts's is not there). */

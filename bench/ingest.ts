@@ -71,13 +71,22 @@ function parseArgs(args: string[]): Options {
   const only = new Set((value('--only') ?? runs.join(',')).split(','));
   for (const r of only) if (!runs.includes(r)) throw new Error(`unknown run '${r}' in --only; known: ${runs.join(', ')}`);
   const duration = value('--duration') === undefined ? undefined : Number(value('--duration'));
-  if (duration !== undefined && !(duration >= 10)) throw new Error(`--duration must be a number of seconds >= 10, got '${value('--duration')}'`);
+  if (duration !== undefined && !(duration >= 10))
+    throw new Error(`--duration must be a number of seconds >= 10, got '${value('--duration')}'`);
   const rate = Number(value('--rate') ?? SOAK.rate);
   if (!Number.isInteger(rate) || rate < 10) throw new Error(`--rate must be a whole number of events/s >= 10, got '${value('--rate')}'`);
   const sampleEvery = Number(value('--sample-every') ?? SOAK.sampleEvery);
   if (!(sampleEvery >= 1)) throw new Error(`--sample-every must be a number of seconds >= 1, got '${value('--sample-every')}'`);
-  return { events, broker, only, cpuProf: args.includes('--cpu-prof'), cli: resolve(value('--cli') ?? join(ROOT, 'dist', 'cli.js')),
-    nodeOptions: (value('--node-options') ?? '').split(' ').filter(Boolean), duration, rate, sampleEvery,
+  return {
+    events,
+    broker,
+    only,
+    cpuProf: args.includes('--cpu-prof'),
+    cli: resolve(value('--cli') ?? join(ROOT, 'dist', 'cli.js')),
+    nodeOptions: (value('--node-options') ?? '').split(' ').filter(Boolean),
+    duration,
+    rate,
+    sampleEvery,
     memoryLimit: value('--memory-limit'),
     checkpointThreshold: value('--checkpoint-threshold'),
   };
@@ -193,8 +202,15 @@ async function committedTotal(admin: Admin, groupId: string, topic: string): Pro
 }
 
 /** Spawns a node process, keeping the last 40 lines of its stderr (its log) and passing each line to `onLine`. */
-function spawnWithTail(args: string[], onLine: (line: string) => void): { child: ChildProcess; tail: string[]; exited: Promise<number | null> } {
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+function spawnWithTail(
+  args: string[],
+  onLine: (line: string) => void,
+): { child: ChildProcess; tail: string[]; exited: Promise<number | null> } {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const tail: string[] = [];
   let buffer = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -215,7 +231,15 @@ function spawnWithTail(args: string[], onLine: (line: string) => void): { child:
  * Spawns a consumer process and times it until `groupId` has committed all `n` events (the
  * topic's partitions start at offset 0), then stops it with SIGTERM.
  */
-async function timeConsumer(admin: Admin, label: string, args: string[], groupId: string, topic: string, n: number, ready: RegExp): Promise<RunResult> {
+async function timeConsumer(
+  admin: Admin,
+  label: string,
+  args: string[],
+  groupId: string,
+  topic: string,
+  n: number,
+  ready: RegExp,
+): Promise<RunResult> {
   const busyBefore = machineBusySeconds();
   const ownBefore = process.cpuUsage();
   const started = performance.now();
@@ -246,7 +270,9 @@ async function timeConsumer(admin: Admin, label: string, args: string[], groupId
       if (now - lastReport >= 10) {
         lastReport = now;
         const last = rss[rss.length - 1];
-        log(`  [${label}] ${now.toFixed(0).padStart(4)} s  ${fmt(done).padStart(11)} / ${fmt(n)} committed  ${fmt(done / now).padStart(9)} events/s  RSS ${last ? last.mb.toFixed(0) : '?'} MB`);
+        log(
+          `  [${label}] ${now.toFixed(0).padStart(4)} s  ${fmt(done).padStart(11)} / ${fmt(n)} committed  ${fmt(done / now).padStart(9)} events/s  RSS ${last ? last.mb.toFixed(0) : '?'} MB`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -274,7 +300,15 @@ const freshGroup = (run: string) => `bench-ingest-${run}-${Date.now().toString(3
 async function runNoop(admin: Admin, broker: string, topic: string, n: number): Promise<RunResult> {
   const group = freshGroup('noop');
   log(`\n(a) no-op kafkajs consumer, group ${group}`);
-  return timeConsumer(admin, 'no-op consumer', ['--import', 'tsx', join(ROOT, 'bench', 'noop-consumer.ts'), broker, topic, group], group, topic, n, /noop consumer running/);
+  return timeConsumer(
+    admin,
+    'no-op consumer',
+    ['--import', 'tsx', join(ROOT, 'bench', 'noop-consumer.ts'), broker, topic, group],
+    group,
+    topic,
+    n,
+    /noop consumer running/,
+  );
 }
 
 async function runService(admin: Admin, options: Options, topic: string, profile: string, rate: number): Promise<RunResult> {
@@ -284,22 +318,37 @@ async function runService(admin: Admin, options: Options, topic: string, profile
   const store = join(OUT, `ingest-${tag}.duckdb`);
   for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
   const config = join(OUT, `ingest-${tag}.yaml`);
-  writeFileSync(config, stringify({
-    kafka: { brokers: [broker], clientId: 'driftwatch-bench' },
-    storage: { path: store, retention: '36500d', ...storageOptions(options) },
-    models: [{
-      name: MODEL,
-      baseline: profile,
-      source: { topics: [topic], groupId: group, startFrom: 'earliest' },
-      event: { timestamp: 'ts', prediction: 'prediction' },
-      sampling: { rate, by: 'key' },
-    }],
-  }));
+  writeFileSync(
+    config,
+    stringify({
+      kafka: { brokers: [broker], clientId: 'driftwatch-bench' },
+      storage: { path: store, retention: '36500d', ...storageOptions(options) },
+      models: [
+        {
+          name: MODEL,
+          baseline: profile,
+          source: { topics: [topic], groupId: group, startFrom: 'earliest' },
+          event: { timestamp: 'ts', prediction: 'prediction' },
+          sampling: { rate, by: 'key' },
+        },
+      ],
+    }),
+  );
   const label = `service, sampling ${rate.toFixed(1)}`;
   log(`\n(${rate === 1 ? 'b' : 'c'}) driftwatch serve at sampling ${rate}, group ${group}, store ${store}`);
-  const profiling = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, 'profiles'), '--cpu-prof-name', `serve-${tag}-${Date.now()}.cpuprofile`] : [];
+  const profiling = cpuProf
+    ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, 'profiles'), '--cpu-prof-name', `serve-${tag}-${Date.now()}.cpuprofile`]
+    : [];
   if (cpuProf) log(`  CPU profile into ${join(OUT, 'profiles')} (written when the service exits)`);
-  const result = await timeConsumer(admin, label, [...nodeOptions, ...profiling, cli, 'serve', '--config', config], group, topic, n, /model ingest started/);
+  const result = await timeConsumer(
+    admin,
+    label,
+    [...nodeOptions, ...profiling, cli, 'serve', '--config', config],
+    group,
+    topic,
+    n,
+    /model ingest started/,
+  );
   // What the store holds must be what the sampler keeps: a fast run that lost rows is no result.
   const expected = rate >= 1 ? n : Array.from({ length: n }, (_, i) => i).filter((i) => keepSample(`evt-${i}`, rate)).length;
   const db = await Database.open(store);
@@ -331,7 +380,10 @@ function secondHalf(rss: RssSample[], seconds: number): { min: number; max: numb
 function series(rss: RssSample[], seconds: number): string {
   const within = rss.filter((s) => s.seconds <= seconds + 0.5);
   const step = Math.max(1, Math.ceil(within.length / 30));
-  return `every ${step} s: ${within.filter((_, i) => i % step === 0).map((s) => s.mb.toFixed(0)).join(' ')}`;
+  return `every ${step} s: ${within
+    .filter((_, i) => i % step === 0)
+    .map((s) => s.mb.toFixed(0))
+    .join(' ')}`;
 }
 
 /**
@@ -354,7 +406,8 @@ function report(results: RunResult[], produceRate: number | undefined): void {
     const h = secondHalf(r.rss, r.seconds);
     const checks: string[] = [];
     if (r.label !== 'no-op consumer') {
-      if (r.label.endsWith('0.1') && ratio !== undefined) checks.push(`>=${TARGETS.tenthVsNoop} x no-op ${mark(ratio >= TARGETS.tenthVsNoop)}`);
+      if (r.label.endsWith('0.1') && ratio !== undefined)
+        checks.push(`>=${TARGETS.tenthVsNoop} x no-op ${mark(ratio >= TARGETS.tenthVsNoop)}`);
       if (r.label.endsWith('1.0')) checks.push(`>=${fmt(TARGETS.fullEventsPerSecond)}/s ${mark(rate >= TARGETS.fullEventsPerSecond)}`);
       checks.push(`RSS<${TARGETS.rssMb} ${mark(r.peakRssMb < TARGETS.rssMb)}`);
       if (h.growth !== undefined) checks.push(`flat ${mark(h.growth < TARGETS.rssGrowth)}`);
@@ -367,30 +420,52 @@ function report(results: RunResult[], produceRate: number | undefined): void {
       ratio === undefined ? '-' : `${ratio.toFixed(2)}x`,
       r.cpuSeconds.toFixed(1),
       r.peakRssMb.toFixed(0),
-      Number.isNaN(h.min) ? '-' : `${h.min.toFixed(0)}-${h.max.toFixed(0)}${h.growth === undefined ? '' : ` (${h.growth >= 0 ? '+' : ''}${(h.growth * 100).toFixed(0)}%)`}`,
+      Number.isNaN(h.min)
+        ? '-'
+        : `${h.min.toFixed(0)}-${h.max.toFixed(0)}${h.growth === undefined ? '' : ` (${h.growth >= 0 ? '+' : ''}${(h.growth * 100).toFixed(0)}%)`}`,
       checks.join(', '),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  log(`\ningest of ${fmt(results[0]?.events ?? 0)} events x 20 features (14 numeric, 6 categorical), ${DEFAULTS.partitions} partitions${produceRate ? `; produced at ${fmt(produceRate)} events/s` : ''}:`);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  log(
+    `\ningest of ${fmt(results[0]?.events ?? 0)} events x 20 features (14 numeric, 6 categorical), ${DEFAULTS.partitions} partitions${produceRate ? `; produced at ${fmt(produceRate)} events/s` : ''}:`,
+  );
   log(line(header));
   for (const r of rows) log(line(r));
   log(`\nseconds: from spawn (startup included) until the group committed the end of every partition.`);
-  log(`RSS 2nd half: min-max of VmRSS sampled each second over the second half of the run, (growth: median of its last half vs its first half; flat means < ${TARGETS.rssGrowth * 100}%).`);
-  log(`CPU s: user + system time of the process (all threads) over the run. Other CPUs: the rest of the machine meanwhile, the broker included.`);
-  for (const r of results) log(`  ${r.label.padEnd(22)} startup ${r.startupSeconds.toFixed(1)} s; other CPUs ${r.otherCpus.toFixed(2)}; RSS MB ${series(r.rss, r.seconds)}`);
+  log(
+    `RSS 2nd half: min-max of VmRSS sampled each second over the second half of the run, (growth: median of its last half vs its first half; flat means < ${TARGETS.rssGrowth * 100}%).`,
+  );
+  log(
+    `CPU s: user + system time of the process (all threads) over the run. Other CPUs: the rest of the machine meanwhile, the broker included.`,
+  );
+  for (const r of results)
+    log(
+      `  ${r.label.padEnd(22)} startup ${r.startupSeconds.toFixed(1)} s; other CPUs ${r.otherCpus.toFixed(2)}; RSS MB ${series(r.rss, r.seconds)}`,
+    );
   const floors = results.filter((r) => r !== noop).map((r) => ({ r, ...cpuFloor(r) }));
   if (floors.length > 0) {
-    log(`\nCPU floor: on ${cpus().length} CPUs a run cannot take less than the CPU time it used, the broker's included, spread over all of them (perfect parallelism):`);
+    log(
+      `\nCPU floor: on ${cpus().length} CPUs a run cannot take less than the CPU time it used, the broker's included, spread over all of them (perfect parallelism):`,
+    );
     for (const { r, seconds, cpu } of floors) {
       const best = noop ? `, so at best ${(noop.seconds / seconds).toFixed(2)}x the no-op` : '';
-      log(`  ${r.label.padEnd(22)} ${cpu.toFixed(1)} CPU s / ${cpus().length} = ${seconds.toFixed(1)} s${best} (it took ${r.seconds.toFixed(1)} s)`);
+      log(
+        `  ${r.label.padEnd(22)} ${cpu.toFixed(1)} CPU s / ${cpus().length} = ${seconds.toFixed(1)} s${best} (it took ${r.seconds.toFixed(1)} s)`,
+      );
     }
   }
   // The broker serving one consumer takes well under a CPU; more than that was someone else's work.
   const busy = results.filter((r) => r.otherCpus > OTHER_CPUS_WARNING);
-  if (busy.length > 0) log(`\nWARNING: other work ran on this ${cpus().length}-CPU machine during ${busy.map((r) => `${r.label} (${r.otherCpus.toFixed(1)} CPUs)`).join(', ')}: those rates are low by an unknown amount.`);
+  if (busy.length > 0)
+    log(
+      `\nWARNING: other work ran on this ${cpus().length}-CPU machine during ${busy.map((r) => `${r.label} (${r.otherCpus.toFixed(1)} CPUs)`).join(', ')}: those rates are low by an unknown amount.`,
+    );
 }
 
 // ---- the soak ---------------------------------------------------------------------------------
@@ -410,12 +485,25 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
   const store = join(OUT, 'ingest-soak.duckdb');
   for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
   const config = join(OUT, 'ingest-soak.yaml');
-  writeFileSync(config, stringify({
-    kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' },
-    storage: { path: store, retention: '3m', retentionEvery: '30s', ...storageOptions(options) },
-    models: [{ name: MODEL, baseline: profile, source: { topics: [topic], groupId: group, startFrom: 'earliest' }, event: { prediction: 'prediction' }, sampling: { rate: 1, by: 'key' } }],
-  }));
-  log(`soak: ${fmt(options.rate)} events/s for ${duration} s into ${topic} (${DEFAULTS.partitions} partitions), driftwatch serve at sampling 1.0, retention 3m, RSS every ${options.sampleEvery} s`);
+  writeFileSync(
+    config,
+    stringify({
+      kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' },
+      storage: { path: store, retention: '3m', retentionEvery: '30s', ...storageOptions(options) },
+      models: [
+        {
+          name: MODEL,
+          baseline: profile,
+          source: { topics: [topic], groupId: group, startFrom: 'earliest' },
+          event: { prediction: 'prediction' },
+          sampling: { rate: 1, by: 'key' },
+        },
+      ],
+    }),
+  );
+  log(
+    `soak: ${fmt(options.rate)} events/s for ${duration} s into ${topic} (${DEFAULTS.partitions} partitions), driftwatch serve at sampling 1.0, retention 3m, RSS every ${options.sampleEvery} s`,
+  );
 
   let ready = false;
   const { child, tail, exited } = spawnWithTail([...options.nodeOptions, options.cli, 'serve', '--config', config], (line) => {
@@ -434,7 +522,7 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
   /** The largest lag seen at the progress lines (every ~30 s). */
   let maxLag = 0;
   try {
-    for (const deadline = Date.now() + 60_000; !ready;) {
+    for (const deadline = Date.now() + 60_000; !ready; ) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not start:\n${tail.join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -453,11 +541,16 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
     const sampler = setInterval(() => {
       sample();
       if (++ticks % every === 0) {
-        void committedTotal(admin, group, topic).then((done) => {
-          const lag = produced - done;
-          maxLag = Math.max(maxLag, lag);
-          log(`  ${elapsed().toFixed(0).padStart(4)} s  produced ${fmt(produced).padStart(10)}  lag ${fmt(lag).padStart(8)}  RSS ${rss[rss.length - 1]?.mb.toFixed(0) ?? '?'} MB`);
-        }, () => {});
+        void committedTotal(admin, group, topic).then(
+          (done) => {
+            const lag = produced - done;
+            maxLag = Math.max(maxLag, lag);
+            log(
+              `  ${elapsed().toFixed(0).padStart(4)} s  produced ${fmt(produced).padStart(10)}  lag ${fmt(lag).padStart(8)}  RSS ${rss[rss.length - 1]?.mb.toFixed(0) ?? '?'} MB`,
+            );
+          },
+          () => {},
+        );
       }
     }, options.sampleEvery * 1000);
     try {
@@ -478,7 +571,10 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
       for (;;) {
         const done = await committedTotal(admin, group, topic);
         if (done >= produced) break;
-        if (elapsed() - producedSeconds > SOAK.catchUpSeconds) throw new Error(`the service did not catch up within ${SOAK.catchUpSeconds} s: ${fmt(produced - done)} events behind\n${tail.slice(-10).join('\n')}`);
+        if (elapsed() - producedSeconds > SOAK.catchUpSeconds)
+          throw new Error(
+            `the service did not catch up within ${SOAK.catchUpSeconds} s: ${fmt(produced - done)} events behind\n${tail.slice(-10).join('\n')}`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
       caughtUpSeconds = elapsed() - producedSeconds;
@@ -506,7 +602,9 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
   let consumed: number;
   let rows: number;
   try {
-    consumed = Number((await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [MODEL])).n);
+    consumed = Number(
+      (await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [MODEL])).n,
+    );
     rows = Number((await db.row(`SELECT count(*) AS n FROM ${samplesTable(MODEL)}`)).n);
   } finally {
     db.close();
@@ -516,14 +614,29 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
   const warmup = Math.min(SOAK.warmupSeconds, seconds / 4);
   const r = summariseRss(rss, warmup);
   const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-  log(`\nsoak: ${fmt(produced)} events produced over ${duration} s (${fmt(produced / duration)}/s); the service caught up ${caughtUpSeconds.toFixed(1)} s after the last one; largest lag seen (every ~30 s) ${fmt(maxLag)}`);
-  log(`  consumed counter ${fmt(consumed)}${consumed === produced ? ' (= produced)' : '  MISMATCH'}; ${fmt(rows)} rows in the store at the end (3 minutes of retention)`);
-  log(`  service RSS (VmRSS every ${options.sampleEvery} s, ${r.samples} samples): ${r.first.toFixed(0)} MB at start, ${r.min.toFixed(0)}-${r.max.toFixed(0)} MB over the run, ${r.last.toFixed(0)} MB at the end; peak (VmHWM) ${hwm.toFixed(0)} MB`);
-  log(`  after the first ${warmup.toFixed(0)} s: ${r.steadyMin.toFixed(0)}-${r.steadyMax.toFixed(0)} MB, slope ${r.slopeMbPerMinute >= 0 ? '+' : ''}${r.slopeMbPerMinute.toFixed(2)} MB/min (least squares); through each minute's lowest reading ${r.floorSlopeMbPerMinute >= 0 ? '+' : ''}${r.floorSlopeMbPerMinute.toFixed(2)} MB/min (${r.floors.map((f) => f.mb.toFixed(0)).join(' ')})`);
+  log(
+    `\nsoak: ${fmt(produced)} events produced over ${duration} s (${fmt(produced / duration)}/s); the service caught up ${caughtUpSeconds.toFixed(1)} s after the last one; largest lag seen (every ~30 s) ${fmt(maxLag)}`,
+  );
+  log(
+    `  consumed counter ${fmt(consumed)}${consumed === produced ? ' (= produced)' : '  MISMATCH'}; ${fmt(rows)} rows in the store at the end (3 minutes of retention)`,
+  );
+  log(
+    `  service RSS (VmRSS every ${options.sampleEvery} s, ${r.samples} samples): ${r.first.toFixed(0)} MB at start, ${r.min.toFixed(0)}-${r.max.toFixed(0)} MB over the run, ${r.last.toFixed(0)} MB at the end; peak (VmHWM) ${hwm.toFixed(0)} MB`,
+  );
+  log(
+    `  after the first ${warmup.toFixed(0)} s: ${r.steadyMin.toFixed(0)}-${r.steadyMax.toFixed(0)} MB, slope ${r.slopeMbPerMinute >= 0 ? '+' : ''}${r.slopeMbPerMinute.toFixed(2)} MB/min (least squares); through each minute's lowest reading ${r.floorSlopeMbPerMinute >= 0 ? '+' : ''}${r.floorSlopeMbPerMinute.toFixed(2)} MB/min (${r.floors.map((f) => f.mb.toFixed(0)).join(' ')})`,
+  );
   log(`  MB: ${rssSeries(rss)}`);
-  log(`  CPU: service ${cpuSeconds.toFixed(0)} s (${(cpuSeconds / seconds).toFixed(2)} CPUs); this process (the producer) ${producerCpus.toFixed(2)} CPUs; the rest of the machine, the broker included, ${otherCpus.toFixed(2)} CPUs`);
-  log(`  bound: RSS slope after warm-up < ${SOAK.slopeMbPerMinute} MB/min ${mark(r.slopeMbPerMinute < SOAK.slopeMbPerMinute)}; consumed = produced ${mark(consumed === produced)}; peak RSS < ${TARGETS.rssMb} MB ${mark(hwm < TARGETS.rssMb)}`);
-  if (seconds < 2 * SOAK.warmupSeconds) log(`  note: the store fills for its first 3 minutes (retention 3m), so the RSS slope of a run under ${2 * SOAK.warmupSeconds} s says little`);
+  log(
+    `  CPU: service ${cpuSeconds.toFixed(0)} s (${(cpuSeconds / seconds).toFixed(2)} CPUs); this process (the producer) ${producerCpus.toFixed(2)} CPUs; the rest of the machine, the broker included, ${otherCpus.toFixed(2)} CPUs`,
+  );
+  log(
+    `  bound: RSS slope after warm-up < ${SOAK.slopeMbPerMinute} MB/min ${mark(r.slopeMbPerMinute < SOAK.slopeMbPerMinute)}; consumed = produced ${mark(consumed === produced)}; peak RSS < ${TARGETS.rssMb} MB ${mark(hwm < TARGETS.rssMb)}`,
+  );
+  if (seconds < 2 * SOAK.warmupSeconds)
+    log(
+      `  note: the store fills for its first 3 minutes (retention 3m), so the RSS slope of a run under ${2 * SOAK.warmupSeconds} s says little`,
+    );
   if (consumed !== produced) throw new Error(`soak: consumed ${consumed}, produced ${produced}`);
 }
 
@@ -546,7 +659,12 @@ export async function run(args: string[]): Promise<void> {
   const profile = join(OUT, 'ingest-profile.json');
   writeProfile(profile, await createProfile(baselineCsv, { model: MODEL, version: 'v1' }));
 
-  const kafka = new Kafka({ clientId: 'driftwatch-bench', brokers: [options.broker], logLevel: logLevel.ERROR, retry: { retries: 10, initialRetryTime: 200 } });
+  const kafka = new Kafka({
+    clientId: 'driftwatch-bench',
+    brokers: [options.broker],
+    logLevel: logLevel.ERROR,
+    retry: { retries: 10, initialRetryTime: 200 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {

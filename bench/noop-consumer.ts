@@ -12,10 +12,20 @@ if (!broker || !topic || !groupId) {
   process.exit(2);
 }
 
-const kafka = new Kafka({ clientId: 'driftwatch-bench-noop', brokers: [broker], logLevel: logLevel.ERROR, retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 } });
+const kafka = new Kafka({
+  clientId: 'driftwatch-bench-noop',
+  brokers: [broker],
+  logLevel: logLevel.ERROR,
+  retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
+});
 // The service's settings (KafkaIngest): the 30 s default session, a third of it between
 // heartbeats, 4 MiB per partition and fetch.
-const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 10_000, maxBytesPerPartition: MAX_BYTES_PER_PARTITION });
+const consumer = kafka.consumer({
+  groupId,
+  sessionTimeout: 30_000,
+  heartbeatInterval: 10_000,
+  maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+});
 let count = 0;
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning: true });

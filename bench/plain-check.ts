@@ -10,7 +10,9 @@ import { kstwoSf } from '../src/stats/distributions/kolmogorov.js';
 
 const [profilePath, csvPath] = process.argv.slice(2);
 const profile = JSON.parse(readFileSync(profilePath!, 'utf8')) as BaselineProfile;
-const lines = readFileSync(csvPath!, 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = readFileSync(csvPath!, 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
 const header = lines[0]!.split(',');
 const rows = lines.slice(1).map((l) => l.split(','));
 
@@ -18,11 +20,12 @@ const shares = (counts: number[]) => {
   const total = counts.reduce((a, b) => a + b, 0);
   return counts.map((c) => c / total);
 };
-const psi = (p: number[], q: number[]) => p.reduce((s, pi, i) => {
-  const a = pi || 1e-4;
-  const b = q[i] || 1e-4;
-  return s + (b - a) * Math.log(b / a);
-}, 0);
+const psi = (p: number[], q: number[]) =>
+  p.reduce((s, pi, i) => {
+    const a = pi || 1e-4;
+    const b = q[i] || 1e-4;
+    return s + (b - a) * Math.log(b / a);
+  }, 0);
 const js = (p: number[], q: number[]) => {
   const m = p.map((x, i) => (x + q[i]!) / 2);
   const kl = (x: number[]) => x.reduce((s, xi, i) => (xi > 0 ? s + xi * Math.log2(xi / m[i]!) : s), 0);
@@ -51,7 +54,10 @@ const out: Record<string, unknown> = {};
 for (const feature of profile.features) {
   const col = header.indexOf(feature.name);
   if (feature.kind === 'numeric') {
-    const values = rows.map((r) => parseFloat(r[col]!)).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+    const values = rows
+      .map((r) => parseFloat(r[col]!))
+      .filter((x) => Number.isFinite(x))
+      .sort((x, y) => x - y);
     const edges = feature.bins.edges;
     const counts = new Array(edges.length + 1).fill(0);
     for (const v of values) {
@@ -65,7 +71,14 @@ for (const feature of profile.features) {
     const pvalue = Math.max(base.length, values.length) > 10000 ? kstwoSf(d, n) : ksExactTwoSided(base.length, values.length, d).pvalue;
     const p = shares(feature.bins.counts);
     const q = shares(counts);
-    out[feature.name] = { psi: psi(p, q), ks: { statistic: d, pvalue }, wasserstein: w, wasserstein_norm: w / Math.max(feature.std ?? 0, 0.001), jensen_shannon: js(p, q), hellinger: hellinger(p, q) };
+    out[feature.name] = {
+      psi: psi(p, q),
+      ks: { statistic: d, pvalue },
+      wasserstein: w,
+      wasserstein_norm: w / Math.max(feature.std ?? 0, 0.001),
+      jensen_shannon: js(p, q),
+      hellinger: hellinger(p, q),
+    };
   } else {
     const counts = new Map<string, number>();
     for (const r of rows) {
@@ -91,7 +104,13 @@ for (const feature of profile.features) {
     });
     const p = shares(base);
     const q = shares(cur);
-    out[feature.name] = { psi: psi(p, q), chi2: { statistic: chi, pvalue: chi2Sf(chi, k - 1), dof: k - 1 }, jensen_shannon: js(p, q), hellinger: hellinger(p, q), linf: Math.max(...p.map((x, i) => Math.abs(x - q[i]!))) };
+    out[feature.name] = {
+      psi: psi(p, q),
+      chi2: { statistic: chi, pvalue: chi2Sf(chi, k - 1), dof: k - 1 },
+      jensen_shannon: js(p, q),
+      hellinger: hellinger(p, q),
+      linf: Math.max(...p.map((x, i) => Math.abs(x - q[i]!))),
+    };
   }
 }
 process.stdout.write(`${JSON.stringify(out)}\n`);

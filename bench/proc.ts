@@ -106,5 +106,8 @@ export function summariseRss(samples: readonly RssSample[], warmupSeconds: numbe
 /** At most ~30 RSS values, evenly spaced, as "MB every k samples". */
 export function rssSeries(samples: readonly RssSample[]): string {
   const step = Math.max(1, Math.ceil(samples.length / 30));
-  return samples.filter((_, i) => i % step === 0).map((s) => s.mb.toFixed(0)).join(' ');
+  return samples
+    .filter((_, i) => i % step === 0)
+    .map((s) => s.mb.toFixed(0))
+    .join(' ');
 }

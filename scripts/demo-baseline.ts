@@ -16,9 +16,23 @@ try {
   const training = join(dir, 'flights-2001-01.parquet');
   const rows = await writeTrainingFile(training);
   process.stderr.write(`training data: ${rows} flights of January 2001 -> ${training}\n`);
-  const result = spawnSync(process.execPath, [
-    join(root, 'dist', 'cli.js'), 'baseline', 'create', '--data', training, '--name', DEMO_MODEL, '--version', 'v1', '--out', join(root, DEMO_BASELINE),
-  ], { stdio: 'inherit', cwd: root });
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(root, 'dist', 'cli.js'),
+      'baseline',
+      'create',
+      '--data',
+      training,
+      '--name',
+      DEMO_MODEL,
+      '--version',
+      'v1',
+      '--out',
+      join(root, DEMO_BASELINE),
+    ],
+    { stdio: 'inherit', cwd: root },
+  );
   if (result.status !== 0) throw new Error(`baseline create exited ${result.status}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -20,5 +20,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const before = readFileSync(path, 'utf8');
   const after = withReference(before);
   writeFileSync(path, after);
-  process.stdout.write(before === after ? 'README.md configuration reference is up to date\n' : 'README.md configuration reference updated\n');
+  process.stdout.write(
+    before === after ? 'README.md configuration reference is up to date\n' : 'README.md configuration reference updated\n',
+  );
 }

@@ -36,10 +36,8 @@ if (startBroker) {
 }
 
 const files = ['src', 'test'].flatMap(findTests).sort();
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(2), ...files],
-  { stdio: 'inherit' },
-);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], {
+  stdio: 'inherit',
+});
 if (startBroker) spawnSync('bash', ['scripts/kafka/stop.sh'], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

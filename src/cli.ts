@@ -26,7 +26,13 @@ import { Store } from './store/store.js';
 /** Exit codes: 0 fine, 1 drift found with --fail-on-drift (or schema findings with --fail-on-schema), 2 an error. */
 export const EXIT = { ok: 0, drift: 1, error: 2 } as const;
 
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 function wholeNumber(name: string, min: number) {
   return (value: string) => {
@@ -52,7 +58,12 @@ function keyValue(value: string, previous: Record<string, number | null>): Recor
 }
 
 /** The decision settings of `check`'s flags; an unknown statistic names the known ones. */
-function decisionSettings(o: { alpha?: number; correction?: string; minEffect: Record<string, number | null>; minRows?: number }): DecisionSettings {
+function decisionSettings(o: {
+  alpha?: number;
+  correction?: string;
+  minEffect: Record<string, number | null>;
+  minRows?: number;
+}): DecisionSettings {
   try {
     return resolveDecision({ alpha: o.alpha, correction: o.correction, minEffect: o.minEffect, minRows: o.minRows });
   } catch (error) {
@@ -77,14 +88,26 @@ function buildProgram(): Command {
     .option('--categorical <names>', 'treat these columns as categorical', list)
     .option('--numeric <names>', 'treat these columns as numeric', list)
     .option('--bins <n>', 'quantile bins of numeric features', wholeNumber('--bins', 2), PROFILE_DEFAULTS.bins)
-    .option('--sample-size <n>', 'values kept per numeric feature for KS and Wasserstein', wholeNumber('--sample-size', 1), PROFILE_DEFAULTS.sampleSize)
+    .option(
+      '--sample-size <n>',
+      'values kept per numeric feature for KS and Wasserstein',
+      wholeNumber('--sample-size', 1),
+      PROFILE_DEFAULTS.sampleSize,
+    )
     .option('--seed <n>', 'seed of the sample', wholeNumber('--seed', 0), PROFILE_DEFAULTS.seed)
     .option('--out <path>', 'where to write the profile (default baselines/<model>/<version>.json)')
     .action(async (o) => {
       const progress = terminalProgress('profiling');
       const profile = await createProfile(o.data, {
-        model: o.name, version: o.version, bins: o.bins, sampleSize: o.sampleSize, seed: o.seed,
-        features: o.features, categorical: o.categorical, numeric: o.numeric, onProgress: progress.update,
+        model: o.name,
+        version: o.version,
+        bins: o.bins,
+        sampleSize: o.sampleSize,
+        seed: o.seed,
+        features: o.features,
+        categorical: o.categorical,
+        numeric: o.numeric,
+        onProgress: progress.update,
       }).finally(progress.stop);
       const out = o.out ?? join('baselines', o.name, `${o.version}.json`);
       writeProfile(out, profile);
@@ -94,12 +117,12 @@ function buildProgram(): Command {
 
   program
     .command('check')
-    .description('compare data with a baseline: two files (--baseline, --current), or a model\'s live window (--config, --model)')
+    .description("compare data with a baseline: two files (--baseline, --current), or a model's live window (--config, --model)")
     .option('--baseline <file>', 'baseline profile (.json from `baseline create`) or a training data file')
     .option('--current <file>', 'current data file')
     .option('--config <path>', 'with --model: the config of the running service')
-    .option('--model <name>', 'check this model\'s live window in the store, store the report, print it as JSON')
-    .option('--window <window>', 'with --model: 1h, 24h, since-last or events:N (default: the model\'s window)')
+    .option('--model <name>', "check this model's live window in the store, store the report, print it as JSON")
+    .option('--window <window>', "with --model: 1h, 24h, since-last or events:N (default: the model's window)")
     .option('--notify', 'with --model: evaluate alerts and attempt delivery before exiting')
     .addOption(new Option('--format <format>', 'output format (default: text for files, json for --model)').choices([...REPORT_FORMATS]))
     .option('--out <path>', 'write the report to this file instead of stdout')
@@ -109,33 +132,66 @@ function buildProgram(): Command {
     .option('--every <period>', 'with --by on a timestamp column: window length, e.g. 1h, 1d, 7d')
     .option('--bins <n>', 'quantile bins, when the baseline is a data file', wholeNumber('--bins', 2))
     .option('--categorical <names>', 'treat these columns as categorical, when the baseline is a data file', list)
-    .option('--alpha <p>', `chance per check that undrifted data raises any drift (default ${DEFAULT_DECISION.alpha})`, probability('--alpha'))
-    .addOption(new Option('--correction <name>', `multiple-testing correction over the features (default ${DEFAULT_DECISION.correction})`).choices([...CORRECTION_CHOICES]))
-    .option('--min-effect <stat=value>', `minimum effect of a statistic, e.g. psi=0.1 or linf=none (repeatable; default ${Object.entries(DEFAULT_DECISION.minEffect).map(([k, v]) => `${k}=${v}`).join(', ')})`, keyValue, {})
-    .option('--min-rows <n>', `fewer finite values in a feature: insufficient data (default ${DEFAULT_DECISION.minRows})`, wholeNumber('--min-rows', 1))
+    .option(
+      '--alpha <p>',
+      `chance per check that undrifted data raises any drift (default ${DEFAULT_DECISION.alpha})`,
+      probability('--alpha'),
+    )
+    .addOption(
+      new Option('--correction <name>', `multiple-testing correction over the features (default ${DEFAULT_DECISION.correction})`).choices([
+        ...CORRECTION_CHOICES,
+      ]),
+    )
+    .option(
+      '--min-effect <stat=value>',
+      `minimum effect of a statistic, e.g. psi=0.1 or linf=none (repeatable; default ${Object.entries(DEFAULT_DECISION.minEffect)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')})`,
+      keyValue,
+      {},
+    )
+    .option(
+      '--min-rows <n>',
+      `fewer finite values in a feature: insufficient data (default ${DEFAULT_DECISION.minRows})`,
+      wholeNumber('--min-rows', 1),
+    )
     .action(async (o) => {
       const live = o.model !== undefined || o.config !== undefined;
       const tuned = o.alpha !== undefined || o.correction !== undefined || o.minRows !== undefined || Object.keys(o.minEffect).length > 0;
-      if (live && tuned) throw new UserError('--alpha, --correction, --min-effect and --min-rows go with --baseline/--current; a live check uses the model\'s `decision` in the config');
-      if (live && (o.baseline || o.current)) throw new UserError('use either --baseline/--current (files) or --config/--model (the live window), not both');
-      if (!live && !(o.baseline && o.current)) throw new UserError('--baseline and --current are required (or --config and --model for a live window)');
+      if (live && tuned)
+        throw new UserError(
+          "--alpha, --correction, --min-effect and --min-rows go with --baseline/--current; a live check uses the model's `decision` in the config",
+        );
+      if (live && (o.baseline || o.current))
+        throw new UserError('use either --baseline/--current (files) or --config/--model (the live window), not both');
+      if (!live && !(o.baseline && o.current))
+        throw new UserError('--baseline and --current are required (or --config and --model for a live window)');
       if (!live && (o.window || o.notify)) throw new UserError('--window and --notify go with --config and --model');
       const report = live
         ? await checkLive(o.config ?? DEFAULT_CONFIG_PATH, o.model, o.window, Boolean(o.notify))
-        : await runCheck({ baseline: o.baseline, current: o.current, bins: o.bins, categorical: o.categorical, by: o.by, every: o.every, decision: decisionSettings(o) });
+        : await runCheck({
+            baseline: o.baseline,
+            current: o.current,
+            bins: o.bins,
+            categorical: o.categorical,
+            by: o.by,
+            every: o.every,
+            decision: decisionSettings(o),
+          });
       const format = (o.format ?? (live ? 'json' : 'text')) as ReportFormat;
       const text = renderReport(report, format, { color: !o.out && process.stdout.isTTY });
       if (o.out) writeFileSync(o.out, text);
       else process.stdout.write(text);
-      const schemaIssues = 'windows' in report
-        ? report.windows.some((w) => w.schema.missing.length + w.schema.anomalies.length > 0)
-        : report.schema.missing.length + report.schema.anomalies.length > 0;
+      const schemaIssues =
+        'windows' in report
+          ? report.windows.some((w) => w.schema.missing.length + w.schema.anomalies.length > 0)
+          : report.schema.missing.length + report.schema.anomalies.length > 0;
       if ((o.failOnDrift && report.drift) || (o.failOnSchema && schemaIssues)) process.exitCode = EXIT.drift;
     });
 
   program
     .command('serve')
-    .description('consume the models\' Kafka topics into the store (runs until SIGTERM)')
+    .description("consume the models' Kafka topics into the store (runs until SIGTERM)")
     .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
     .action(async (o) => {
       const config = loadConfig(o.config);
@@ -168,7 +224,7 @@ function buildProgram(): Command {
 
   program
     .command('replay')
-    .description('re-read a range of a model\'s topics into the store (backfill), beside the live consumer group')
+    .description("re-read a range of a model's topics into the store (backfill), beside the live consumer group")
     .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
     .requiredOption('--model <name>', 'the model whose topics to replay')
     .requiredOption('--from <offset|time>', 'start: an offset (every partition), a time (2024-05-02T10:00:00Z) or a duration ago (2h, 7d)')
@@ -178,7 +234,8 @@ function buildProgram(): Command {
       const model = config.models.find((m) => m.name === o.model);
       if (!model) throw new UserError(`unknown model '${o.model}'; the config has: ${config.models.map((m) => m.name).join(', ')}`);
       if (!config.kafka) throw new UserError('the config has no kafka section');
-      if (!readsKafka(model)) throw new UserError(`model '${model.name}' has no source (it is fed through HTTP ingest): there is no topic to replay`);
+      if (!readsKafka(model))
+        throw new UserError(`model '${model.name}' has no source (it is fed through HTTP ingest): there is no topic to replay`);
       const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');
       const from = parseReplayBound(o.from);
       const to = o.to === undefined ? undefined : parseReplayBound(o.to);
@@ -206,28 +263,46 @@ function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('replay real 2001 US flights against a January baseline through the real service: drift, alerts to a local mailbox, the dashboard')
+    .description(
+      'replay real 2001 US flights against a January baseline through the real service: drift, alerts to a local mailbox, the dashboard',
+    )
     .option('--once', 'replay everything as fast as it goes, print a summary and exit (for CI)')
     .option('--kafka <host:port>', 'produce the events into a topic on this broker and consume them like production')
     .option('--topic <name>', 'with --kafka: the topic (default: a new one per run; "flights" with --produce-only)')
     .option('--produce-only', 'with --kafka: only produce the replay (the docker compose producer); no service')
     .option('--per-day <n>', 'flights replayed per day', wholeNumber('--per-day', 1), DEMO_DEFAULTS.perDay)
-    .option('--day-seconds <s>', 'real seconds per replayed day (not with --once)', (v) => {
-      const n = Number(v);
-      if (!(n >= 0)) throw new UserError(`--day-seconds must be a number >= 0, got '${v}'`);
-      return n;
-    }, DEMO_DEFAULTS.dayMs / 1000)
+    .option(
+      '--day-seconds <s>',
+      'real seconds per replayed day (not with --once)',
+      (v) => {
+        const n = Number(v);
+        if (!(n >= 0)) throw new UserError(`--day-seconds must be a number >= 0, got '${v}'`);
+        return n;
+      },
+      DEMO_DEFAULTS.dayMs / 1000,
+    )
     .option('--host <host>', 'interface of the dashboard and API', DEMO_DEFAULTS.host)
     .option('--port <port>', 'port of the dashboard and API (--once: any free port)', wholeNumber('--port', 0), DEMO_DEFAULTS.port)
-    .option('--dir <path>', 'folder of the demo\'s store, caught mail and webhook log (emptied first)', DEMO_DEFAULTS.dir)
+    .option('--dir <path>', "folder of the demo's store, caught mail and webhook log (emptied first)", DEMO_DEFAULTS.dir)
     .option('--json', 'with --once: print the summary as JSON')
     .action(async (o) => {
       const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');
       const say = (line: string) => process.stderr.write(`${line}\n`);
-      const summary = await runDemo({
-        once: Boolean(o.once), kafka: o.kafka, topic: o.topic, produceOnly: Boolean(o.produceOnly), perDay: o.perDay,
-        dayMs: o.daySeconds * 1000, host: o.host, port: o.port, dir: o.dir,
-      }, logger, say);
+      const summary = await runDemo(
+        {
+          once: Boolean(o.once),
+          kafka: o.kafka,
+          topic: o.topic,
+          produceOnly: Boolean(o.produceOnly),
+          perDay: o.perDay,
+          dayMs: o.daySeconds * 1000,
+          host: o.host,
+          port: o.port,
+          dir: o.dir,
+        },
+        logger,
+        say,
+      );
       if (summary) process.stdout.write(o.json ? `${JSON.stringify(summary, null, 2)}\n` : `${summaryText(summary)}\n`);
       // kafkajs may leave reconnect timers behind; everything is stored and closed.
       process.exit(EXIT.ok);
@@ -256,7 +331,9 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
     const result = await checkModel(store.db, model, profile, config.alerts, { ...(window ? { window } : {}), notify });
     if (notify) {
       const pass = await new Deliverer(store.db, channels, config.alerts, logger).deliverDue();
-      process.stderr.write(`alerts: ${result.queued.length} notification(s) queued; delivered ${pass.delivered}, to retry ${pass.retried}, dead ${pass.dead}\n`);
+      process.stderr.write(
+        `alerts: ${result.queued.length} notification(s) queued; delivered ${pass.delivered}, to retry ${pass.retried}, dead ${pass.dead}\n`,
+      );
     }
     return result.report;
   } finally {

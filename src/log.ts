@@ -9,7 +9,10 @@ export function createLogger(level = process.env.DRIFTWATCH_LOG_LEVEL ?? 'info')
     {
       level,
       base: { service: 'driftwatch' },
-      redact: { paths: ['password', '*.password', '*.*.password', 'sasl', '*.sasl', 'authorization', '*.authorization', 'token', '*.token'], censor: '[redacted]' },
+      redact: {
+        paths: ['password', '*.password', '*.*.password', 'sasl', '*.sasl', 'authorization', '*.authorization', 'token', '*.token'],
+        censor: '[redacted]',
+      },
     },
     pino.destination(2),
   );

@@ -141,7 +141,10 @@ export class Service {
       const features = featureSpecs(profile, model.event);
       const table = await this.store.ensureSamplesTable(model.name, features);
       for (const r of this.store.rebuilt.filter((x) => x.table === table)) {
-        this.logger.warn({ model: model.name, table, dropped: r.dropped }, 'samples table rebuilt for the baseline\'s features (columns of features it no longer has were dropped)');
+        this.logger.warn(
+          { model: model.name, table, dropped: r.dropped },
+          "samples table rebuilt for the baseline's features (columns of features it no longer has were dropped)",
+        );
       }
       connection = await this.store.connect();
       const samplesWriter = new SamplesWriter(connection, model.name, table, features, this.config.storage.quarantineKeep);
@@ -149,16 +152,37 @@ export class Service {
       // DuckDB refuses one of two concurrent updates of a counter row.
       const lock = new WriteLock();
       const storeHealth = { writeError: undefined as string | undefined };
-      const writer = { write: (batch: WriteBatch) => this.reportingWrite(model.name, storeHealth, () => lock.run(() => samplesWriter.write(batch))) };
+      const writer = {
+        write: (batch: WriteBatch) => this.reportingWrite(model.name, storeHealth, () => lock.run(() => samplesWriter.write(batch))),
+      };
       const http = await HttpIngest.open(this.store, model, profile, this.config.storage.quarantineKeep, lock);
       const offsets = await this.store.loadOffsets(model.name);
-      const ingest = readsKafka(model) && kafka
-        ? new KafkaIngest(kafka, model, new EventDecoder(features, model.event, model.source.maxMessageBytes), writer, offsets, this.store.id, this.logger.child({ model: model.name }))
-        : undefined;
+      const ingest =
+        readsKafka(model) && kafka
+          ? new KafkaIngest(
+              kafka,
+              model,
+              new EventDecoder(features, model.event, model.source.maxMessageBytes),
+              writer,
+              offsets,
+              this.store.id,
+              this.logger.child({ model: model.name }),
+            )
+          : undefined;
       const checks = await this.store.connect();
       this.models.push({ config: model, profile, table, ingest, connection, checks, http, checkLock: new WriteLock(), storeHealth });
       await ingest?.start();
-      this.logger.info({ model: model.name, topics: model.source?.topics ?? [], http: !ingest || undefined, table, features: features.length, resumeFrom: Object.fromEntries([...offsets].map(([k, v]) => [k, v.toString()])) }, 'model ingest started');
+      this.logger.info(
+        {
+          model: model.name,
+          topics: model.source?.topics ?? [],
+          http: !ingest || undefined,
+          table,
+          features: features.length,
+          resumeFrom: Object.fromEntries([...offsets].map(([k, v]) => [k, v.toString()])),
+        },
+        'model ingest started',
+      );
     } catch (error) {
       this.failed.set(model.name, messageOf(error));
       this.logger.error({ model: model.name, err: messageOf(error) }, 'model not started; the other models keep running');
@@ -179,12 +203,18 @@ export class Service {
     } catch (error) {
       const message = messageOf(error).split('\n')[0]!;
       if (health.writeError !== message) {
-        this.logger.error({ model, err: message }, 'store write failed: the chunk and its offsets were rolled back; the consumer retries it after a back-off');
+        this.logger.error(
+          { model, err: message },
+          'store write failed: the chunk and its offsets were rolled back; the consumer retries it after a back-off',
+        );
       }
       health.writeError = message;
       if (INVALIDATED.test(messageOf(error)) && !this.fatal) {
         this.fatal = message;
-        this.logger.fatal({ model, err: message }, 'the store is invalidated and refuses every write until reopened: stopping so a supervisor restarts driftwatch (it resumes from the last commit)');
+        this.logger.fatal(
+          { model, err: message },
+          'the store is invalidated and refuses every write until reopened: stopping so a supervisor restarts driftwatch (it resumes from the last commit)',
+        );
         this.options.onFatal?.(message);
       }
       throw error;
@@ -203,18 +233,29 @@ export class Service {
       logger: this.logger,
       tokens: this.tokens,
       metrics: this.metrics,
-      models: () => this.config.models.map((c): ApiModel => {
-        const m = this.models.find((r) => r.config.name === c.name);
-        return m
-          ? { name: c.name, config: c, profile: m.profile, status: 'running', ...(m.ingest ? { consumer: { connected: m.ingest.getStatus().connected } } : {}) }
-          : { name: c.name, config: c, profile: null, status: 'failed', error: this.failed.get(c.name) ?? 'not started' };
-      }),
+      models: () =>
+        this.config.models.map((c): ApiModel => {
+          const m = this.models.find((r) => r.config.name === c.name);
+          return m
+            ? {
+                name: c.name,
+                config: c,
+                profile: m.profile,
+                status: 'running',
+                ...(m.ingest ? { consumer: { connected: m.ingest.getStatus().connected } } : {}),
+              }
+            : { name: c.name, config: c, profile: null, status: 'failed', error: this.failed.get(c.name) ?? 'not started' };
+        }),
       ready: () => {
         const reasons = [
           ...[...this.failed].map(([n, why]) => `model ${n}: not started: ${why}`),
           // A model fed only through HTTP ingest has no consumer to wait for.
-          ...this.models.filter((m) => m.ingest && !m.ingest.getStatus().connected).map((m) => `model ${m.config.name}: Kafka consumer not connected`),
-          ...this.models.filter((m) => m.storeHealth.writeError).map((m) => `model ${m.config.name}: store writes failing: ${m.storeHealth.writeError}`),
+          ...this.models
+            .filter((m) => m.ingest && !m.ingest.getStatus().connected)
+            .map((m) => `model ${m.config.name}: Kafka consumer not connected`),
+          ...this.models
+            .filter((m) => m.storeHealth.writeError)
+            .map((m) => `model ${m.config.name}: store writes failing: ${m.storeHealth.writeError}`),
         ];
         return { ok: !this.stopping && reasons.length === 0, reasons: this.stopping ? ['stopping', ...reasons] : reasons };
       },
@@ -254,7 +295,10 @@ export class Service {
       const report = m.config.report;
       if (!report) continue;
       this.scheduler.add(`report:${m.config.name}`, report.cron, report.timezone, () => this.reportNow(m));
-      this.logger.info({ model: m.config.name, cron: report.cron, timezone: report.timezone, channels: report.channels }, 'scheduled drift report');
+      this.logger.info(
+        { model: m.config.name, cron: report.cron, timezone: report.timezone, channels: report.channels },
+        'scheduled drift report',
+      );
     }
   }
 
@@ -265,7 +309,12 @@ export class Service {
     // A connection of its own: the model's check may be running on `m.checks` at the same time.
     const db = await this.store.connect();
     try {
-      const digest = await buildDigest(db, m.config.name, { startMs: now - report.period, endMs: now }, modelDashboardUrl(this.config.alerts, m.config.name));
+      const digest = await buildDigest(
+        db,
+        m.config.name,
+        { startMs: now - report.period, endMs: now },
+        modelDashboardUrl(this.config.alerts, m.config.name),
+      );
       const email = renderDigestEmail(digest);
       for (const channel of report.channels) {
         const id = randomUUID();
@@ -294,7 +343,9 @@ export class Service {
   private async scheduledCheck(m: RunningModel): Promise<void> {
     if (this.options.now) {
       const now = this.options.now();
-      const [last] = await m.checkLock.run(() => m.checks.rows(`SELECT epoch_ms(max(window_end)) AS t FROM reports WHERE model = ?`, [m.config.name]));
+      const [last] = await m.checkLock.run(() =>
+        m.checks.rows(`SELECT epoch_ms(max(window_end)) AS t FROM reports WHERE model = ?`, [m.config.name]),
+      );
       if (last && last.t !== null && Number(last.t) >= now) {
         this.logger.debug({ model: m.config.name }, 'scheduled check skipped: the clock has not moved since the last check');
         return;
@@ -305,10 +356,25 @@ export class Service {
 
   /** One check of a model's window with alerts, then a delivery pass (a scheduled run). */
   private async checkNow(m: RunningModel): Promise<LiveReport> {
-    const result = await m.checkLock.run(() => checkModel(m.checks, m.config, m.profile, this.config.alerts, { notify: true, ...(this.options.now ? { now: this.options.now() } : {}) }));
+    const result = await m.checkLock.run(() =>
+      checkModel(m.checks, m.config, m.profile, this.config.alerts, {
+        notify: true,
+        ...(this.options.now ? { now: this.options.now() } : {}),
+      }),
+    );
     const { report } = result;
     this.metrics.recordCheck(report);
-    this.logger.info({ model: m.config.name, report: report.id, status: report.status, rows: report.window.rows, drifted: report.features.filter((f) => f.drift).map((f) => f.name), queued: result.queued.length }, 'check done');
+    this.logger.info(
+      {
+        model: m.config.name,
+        report: report.id,
+        status: report.status,
+        rows: report.window.rows,
+        drifted: report.features.filter((f) => f.drift).map((f) => f.name),
+        queued: result.queued.length,
+      },
+      'check done',
+    );
     if (result.queued.length > 0) await this.deliver();
     return report;
   }
@@ -340,7 +406,13 @@ export class Service {
     try {
       connection = await this.store.connect();
       for (const m of this.models) {
-        const deleted = await applyRetention(connection, m.config.name, m.table, this.config.storage.retention, this.config.storage.quarantineKeep);
+        const deleted = await applyRetention(
+          connection,
+          m.config.name,
+          m.table,
+          this.config.storage.retention,
+          this.config.storage.quarantineKeep,
+        );
         if (deleted > 0) this.logger.info({ model: m.config.name, deleted }, 'retention deleted old samples');
       }
     } catch (error) {
@@ -359,7 +431,11 @@ export class Service {
       await this.scheduler.stop();
       await Promise.allSettled([...this.apiChecks]);
       await this.deliverer?.idle();
-      await Promise.all(this.models.map((m) => m.ingest?.stop().catch((error) => this.logger.error({ model: m.config.name, err: messageOf(error) }, 'consumer stop failed'))));
+      await Promise.all(
+        this.models.map((m) =>
+          m.ingest?.stop().catch((error) => this.logger.error({ model: m.config.name, err: messageOf(error) }, 'consumer stop failed')),
+        ),
+      );
       for (const channel of this.channels.values()) await channel.close?.();
       for (const m of this.models) {
         await m.http.close();

@@ -29,24 +29,29 @@ after(async () => {
 });
 
 function config(store: string, extra: Record<string, unknown> = {}) {
-  return writeConfig(tmp.dir, {
-    kafka: { brokers: [BROKER] },
-    storage: { path: store, retention: '36500d' },
-    alerts: {
-      dashboardUrl: 'http://dashboard.local',
-      repeatInterval: '4h',
-      channels: [
-        { name: 'mail', type: 'email', smtpUrl: '${TEST_SMTP_URL}', from: 'driftwatch@test.local', to: ['ds@test.local'] },
-        { name: 'hook', type: 'webhook', url: hook.url, secret: '${TEST_WEBHOOK_SECRET}' },
-      ],
-      routes: [{ channels: ['mail', 'hook'] }],
+  return writeConfig(
+    tmp.dir,
+    {
+      kafka: { brokers: [BROKER] },
+      storage: { path: store, retention: '36500d' },
+      alerts: {
+        dashboardUrl: 'http://dashboard.local',
+        repeatInterval: '4h',
+        channels: [
+          { name: 'mail', type: 'email', smtpUrl: '${TEST_SMTP_URL}', from: 'driftwatch@test.local', to: ['ds@test.local'] },
+          { name: 'hook', type: 'webhook', url: hook.url, secret: '${TEST_WEBHOOK_SECRET}' },
+        ],
+        routes: [{ channels: ['mail', 'hook'] }],
+      },
+      models: [{ name: 'alerting', baseline, source: { topics: ['unused'] }, minRows: 100, ...extra }],
     },
-    models: [{ name: 'alerting', baseline, source: { topics: ['unused'] }, minRows: 100, ...extra }],
-  }, `alerts-${Math.random().toString(36).slice(2)}.yaml`);
+    `alerts-${Math.random().toString(36).slice(2)}.yaml`,
+  );
 }
 
 const env = () => ({ TEST_SMTP_URL: inbox.url, TEST_WEBHOOK_SECRET: SECRET });
-const check = (cfg: string, window: string) => runCli(['check', '--config', cfg, '--model', 'alerting', '--window', window, '--notify'], { env: env() });
+const check = (cfg: string, window: string) =>
+  runCli(['check', '--config', cfg, '--model', 'alerting', '--window', window, '--notify'], { env: env() });
 
 describe('live checks and alerts', { timeout: 120_000 }, () => {
   it('drift -> one email + one signed webhook; again within repeat_interval -> nothing; clean -> one resolved', async () => {
@@ -64,10 +69,17 @@ describe('live checks and alerts', { timeout: 120_000 }, () => {
     assert.ok(drifted.length >= 1, `drifted: ${drifted}`);
     const [mail] = await inbox.waitFor(1);
     // The subject lists the drifted features worst first (critical, then by severity), not in report order.
-    const worstFirst = [...report.features].filter((f: { drift: boolean }) => f.drift)
-      .sort((a: { stats: { psi: number }; severity: number }, b: { stats: { psi: number }; severity: number }) => Number(b.stats.psi >= 0.25) - Number(a.stats.psi >= 0.25) || b.severity - a.severity)
+    const worstFirst = [...report.features]
+      .filter((f: { drift: boolean }) => f.drift)
+      .sort(
+        (a: { stats: { psi: number }; severity: number }, b: { stats: { psi: number }; severity: number }) =>
+          Number(b.stats.psi >= 0.25) - Number(a.stats.psi >= 0.25) || b.severity - a.severity,
+      )
       .map((f: { name: string }) => f.name);
-    assert.equal(mail!.subject, `[driftwatch] FIRING alerting: ${drifted.length} drifted (${worstFirst.slice(0, 3).join(', ')}${drifted.length > 3 ? ', …' : ''})`);
+    assert.equal(
+      mail!.subject,
+      `[driftwatch] FIRING alerting: ${drifted.length} drifted (${worstFirst.slice(0, 3).join(', ')}${drifted.length > 3 ? ', …' : ''})`,
+    );
     for (const name of drifted) assert.ok(mail!.html && String(mail!.html).includes(name), `email names ${name}`);
     assert.ok(mail!.text && mail!.text.length > 0, 'a plain-text part');
     assert.match(String(mail!.html), /partner|unseen/i, 'the schema finding (unseen category) is in the email');
@@ -80,7 +92,13 @@ describe('live checks and alerts', { timeout: 120_000 }, () => {
     assert.equal(payload.status, 'firing');
     assert.equal(payload.model, 'alerting');
     assert.equal(payload.dashboardUrl, 'http://dashboard.local/models/alerting');
-    assert.deepEqual(payload.alerts.filter((a: { kind: string }) => a.kind === 'drift').map((a: { feature: string }) => a.feature).sort(), [...drifted].sort());
+    assert.deepEqual(
+      payload.alerts
+        .filter((a: { kind: string }) => a.kind === 'drift')
+        .map((a: { feature: string }) => a.feature)
+        .sort(),
+      [...drifted].sort(),
+    );
 
     const second = await check(cfg, 'events:3000');
     assert.equal(second.code, 0, second.stderr);
@@ -98,7 +116,11 @@ describe('live checks and alerts', { timeout: 120_000 }, () => {
     assert.equal(JSON.parse(hook.delivered()[1]!.body).status, 'resolved');
 
     const reports = await readStore(store, (db) => db.rows(`SELECT status FROM reports ORDER BY finished_at`));
-    assert.deepEqual(reports.map((r) => r.status), ['drift', 'drift', 'ok'], 'every check is stored');
+    assert.deepEqual(
+      reports.map((r) => r.status),
+      ['drift', 'drift', 'ok'],
+      'every check is stored',
+    );
   });
 
   it('a window below the minimum size is insufficient data, never drift', async () => {

@@ -14,7 +14,12 @@ const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
 
 /** A batch that only counts (no rows): what the per-minute table sees of a chunk. */
-const counted = (counts: Record<string, number>): WriteBatch => ({ events: [], quarantined: [], offsets: new Map(), counts: new Map(Object.entries(counts)) });
+const counted = (counts: Record<string, number>): WriteBatch => ({
+  events: [],
+  quarantined: [],
+  offsets: new Map(),
+  counts: new Map(Object.entries(counts)),
+});
 
 describe('events per minute over HTTP', { timeout: 60_000 }, () => {
   let h: Harness;
@@ -27,14 +32,25 @@ describe('events per minute over HTTP', { timeout: 60_000 }, () => {
 
   it('is 0 before any event, then the events of the last 5 minutes per minute, on both model routes', async () => {
     const before = ModelList.strict().parse(await (await h.request('/api/v1/models')).json());
-    assert.deepEqual(before.items.map((m) => [m.name, m.eventsPerMinute]), [['fraud', 0], ['broken', 0]]);
+    assert.deepEqual(
+      before.items.map((m) => [m.name, m.eventsPerMinute]),
+      [
+        ['fraud', 0],
+        ['broken', 0],
+      ],
+    );
 
     // 300 events in one request, 200 in another: the rate counts consumed events (before sampling),
     // whatever became of them.
     let sent = 0;
     for (const n of [300, 200]) {
       const events = fixtureEvents('synthetic_current.csv', n);
-      const response = await h.request('/api/v1/models/fraud/events', { method: 'POST', token: 'ingest', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+      const response = await h.request('/api/v1/models/fraud/events', {
+        method: 'POST',
+        token: 'ingest',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
       assert.equal(response.status, 200, await response.text());
       sent += n;
     }
@@ -52,7 +68,9 @@ describe('events per minute over HTTP', { timeout: 60_000 }, () => {
   });
 
   it('is in the OpenAPI document of the model routes', async () => {
-    const doc = await (await h.request('/api/v1/openapi.json')).json() as { paths: Record<string, { get: { responses: { 200: { content: { 'application/json': { schema: Record<string, any> } } } } } }> };
+    const doc = (await (await h.request('/api/v1/openapi.json')).json()) as {
+      paths: Record<string, { get: { responses: { 200: { content: { 'application/json': { schema: Record<string, any> } } } } } }>;
+    };
     const list = doc.paths['/api/v1/models']!.get.responses[200].content['application/json'].schema;
     const one = doc.paths['/api/v1/models/{model}']!.get.responses[200].content['application/json'].schema;
     assert.equal(list.properties.items.items.properties.eventsPerMinute.type, 'number');
@@ -82,9 +100,18 @@ describe('per-minute counts in the store', () => {
       await writer.write(counted({ consumed: 20 }));
 
       // One row per write, summed per minute when read.
-      const minutes = await store.db.rows(`SELECT epoch_ms(minute) AS m, count(*) AS writes, sum(consumed) AS consumed FROM ingest_minutes GROUP BY minute ORDER BY minute`);
-      assert.deepEqual(minutes.map((r) => [(Number(r.m) - T0) / MINUTE, Number(r.writes), Number(r.consumed)]), [[-10, 1, 500], [-4, 1, 100], [0, 2, 80]],
-        `the minute ${MINUTES_KEPT + 10} minutes back is trimmed once a newer minute is written`);
+      const minutes = await store.db.rows(
+        `SELECT epoch_ms(minute) AS m, count(*) AS writes, sum(consumed) AS consumed FROM ingest_minutes GROUP BY minute ORDER BY minute`,
+      );
+      assert.deepEqual(
+        minutes.map((r) => [(Number(r.m) - T0) / MINUTE, Number(r.writes), Number(r.consumed)]),
+        [
+          [-10, 1, 500],
+          [-4, 1, 100],
+          [0, 2, 80],
+        ],
+        `the minute ${MINUTES_KEPT + 10} minutes back is trimmed once a newer minute is written`,
+      );
       // At T0 + 30 s the window is [T0 - 4 min, T0 + 30 s]: 180 events over 4.5 minutes.
       const at = await ingestRates(store.db, T0 + 30_000);
       assert.deepEqual(at.get('m'), { events: 180, eventsPerMinute: 40 });

@@ -26,7 +26,11 @@ describe('API in the service', { timeout: 120_000 }, () => {
       storage: { path: store, retention: '36500d' },
       models: [{ name: 'api-model', baseline, source: { topics: [topic], sessionTimeout: '6s' }, minRows: 100 }],
     });
-    const serve = await ServeProcess.start(config, 1, { DRIFTWATCH_API_TOKENS: Object.entries(TOKENS).map(([s, t]) => `${s}:${t}`).join(',') });
+    const serve = await ServeProcess.start(config, 1, {
+      DRIFTWATCH_API_TOKENS: Object.entries(TOKENS)
+        .map(([s, t]) => `${s}:${t}`)
+        .join(','),
+    });
     const base = serve.apiUrl();
     const get = (path: string, token?: string) => fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     try {
@@ -49,27 +53,39 @@ describe('API in the service', { timeout: 120_000 }, () => {
       assert.match(await models.text(), /api-model/);
 
       const events = csvEvents('synthetic_current.csv').slice(0, 500);
-      const post = (path: string, token: string, body?: unknown) => fetch(`${base}${path}`, {
-        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      const post = (path: string, token: string, body?: unknown) =>
+        fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
       assert.equal((await post('/api/v1/models/api-model/events', TOKENS.read, events)).status, 403, 'read cannot ingest');
       const ingested = await post('/api/v1/models/api-model/events', TOKENS.ingest, events);
       assert.ok(ingested.status >= 200 && ingested.status < 300, `${ingested.status} ${await ingested.clone().text()}`);
-      const result = await ingested.json() as { received: number; stored: number };
+      const result = (await ingested.json()) as { received: number; stored: number };
       assert.equal(result.received, 500);
       assert.equal(result.stored, 500);
 
       assert.equal((await post('/api/v1/models/api-model/checks', TOKENS.read)).status, 403, 'read cannot run checks');
       const check = await post('/api/v1/models/api-model/checks', TOKENS.admin);
       assert.ok(check.status === 200 || check.status === 201, `${check.status}`);
-      const report = await check.json() as { status: string; window: { rows: number } };
+      const report = (await check.json()) as { status: string; window: { rows: number } };
       assert.equal(report.window.rows, 500);
       assert.equal(report.status, 'drift');
 
       const metrics = await get('/metrics', TOKENS.read);
       assert.equal(metrics.status, 200);
       const text = await metrics.text();
-      for (const name of ['driftwatch_events_consumed_total', 'driftwatch_events_sampled_total', 'driftwatch_check_duration_seconds', 'driftwatch_feature_drift_score', 'driftwatch_feature_drifted', 'driftwatch_alerts_firing', 'driftwatch_outbox_pending', 'driftwatch_outbox_dead']) {
+      for (const name of [
+        'driftwatch_events_consumed_total',
+        'driftwatch_events_sampled_total',
+        'driftwatch_check_duration_seconds',
+        'driftwatch_feature_drift_score',
+        'driftwatch_feature_drifted',
+        'driftwatch_alerts_firing',
+        'driftwatch_outbox_pending',
+        'driftwatch_outbox_dead',
+      ]) {
         assert.match(text, new RegExp(`^# TYPE ${name}`, 'm'), name);
       }
       assert.equal((await get('/metrics')).status, 401, '/metrics needs a token unless metricsPublic');

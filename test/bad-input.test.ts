@@ -67,7 +67,18 @@ describe('bad input: errors with exit code 2', () => {
   });
 
   it('an unknown --features column lists the columns', async () => {
-    const r = await runCli(['baseline', 'create', '--data', baseline, '--name', 'm', '--features', 'amount,nope', '--out', join(tmp.dir, 'p.json')]);
+    const r = await runCli([
+      'baseline',
+      'create',
+      '--data',
+      baseline,
+      '--name',
+      'm',
+      '--features',
+      'amount,nope',
+      '--out',
+      join(tmp.dir, 'p.json'),
+    ]);
     assertCleanError(r, /unknown column 'nope'; the data has: amount, age, score, channel/);
   });
 
@@ -148,7 +159,11 @@ describe('bad input: schema findings, not crashes', () => {
       for (const format of ['json', 'text', 'html']) {
         const r = await runCli(['check', '--baseline', baselineArg, '--current', cur, '--format', format]);
         assert.equal(r.code, 0, r.stderr);
-        if (format === 'json') assert.deepEqual(JSON.parse(r.stdout).features.map((f: { name: string }) => f.name), names);
+        if (format === 'json')
+          assert.deepEqual(
+            JSON.parse(r.stdout).features.map((f: { name: string }) => f.name),
+            names,
+          );
       }
     }
   });

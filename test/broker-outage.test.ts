@@ -31,13 +31,19 @@ describe('broker outage', { timeout: 300_000 }, () => {
     await admin.connect();
     await producer.connect();
     await createTopic(admin, topic, 3);
-    await produce(producer, topic, Array.from({ length: 150_000 }, (_, i) => goodEvent(i)));
+    await produce(
+      producer,
+      topic,
+      Array.from({ length: 150_000 }, (_, i) => goodEvent(i)),
+    );
     const baseline = await testBaseline(tmp.dir);
     const store = `${tmp.dir}/outage.duckdb`;
     const config = writeConfig(tmp.dir, {
       kafka: { brokers: [BROKER] },
       storage: { path: store, retention: '36500d' },
-      models: [{ name: 'outage', baseline, source: { topics: [topic], groupId: `outage-${topic}`, startFrom: 'earliest', sessionTimeout: '10s' } }],
+      models: [
+        { name: 'outage', baseline, source: { topics: [topic], groupId: `outage-${topic}`, startFrom: 'earliest', sessionTimeout: '10s' } },
+      ],
     });
     step('produced 150,000');
     const serve = await ServeProcess.start(config, 1);
@@ -57,7 +63,11 @@ describe('broker outage', { timeout: 300_000 }, () => {
     producer = kafka.producer();
     await admin.connect();
     await producer.connect();
-    await produce(producer, topic, Array.from({ length: 20_000 }, (_, i) => goodEvent(150_000 + i)));
+    await produce(
+      producer,
+      topic,
+      Array.from({ length: 20_000 }, (_, i) => goodEvent(150_000 + i)),
+    );
     step('produced 20,000 more');
     await waitForGroupCaughtUp(admin, `outage-${topic}`, topic, 120_000);
     step('caught up again');

@@ -65,7 +65,12 @@ function file(name: string, rows: number, seed: number, window?: (i: number) => 
   return tmp.file(name, `${lines.join('\n')}\n`);
 }
 
-interface Window { window: string; drift: boolean; status: string; features: { name: string; drift: boolean; reasons: string[] }[] }
+interface Window {
+  window: string;
+  drift: boolean;
+  status: string;
+  features: { name: string; drift: boolean; reasons: string[] }[];
+}
 
 describe('calibrated decisions through `driftwatch check --by`', { timeout: 120_000 }, () => {
   const baseline = file('baseline.csv', 20_000, 1);
@@ -83,12 +88,30 @@ describe('calibrated decisions through `driftwatch check --by`', { timeout: 120_
 
   it('finds and names the drifted features in every drifted window of 2,000 rows, and nothing else', async () => {
     const current = file('drifted.csv', 10 * 2000, 3, (i) => ({ id: `d${Math.floor(i / 2000)}`, drift: true }));
-    const r = await runCli(['check', '--baseline', baseline, '--current', current, '--by', 'window', '--format', 'json', '--fail-on-drift']);
+    const r = await runCli([
+      'check',
+      '--baseline',
+      baseline,
+      '--current',
+      current,
+      '--by',
+      'window',
+      '--format',
+      'json',
+      '--fail-on-drift',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     const windows = (JSON.parse(r.stdout) as { windows: Window[] }).windows;
     assert.equal(windows.length, 10);
     for (const w of windows) {
-      assert.deepEqual(w.features.filter((f) => f.drift).map((f) => f.name).sort(), ['amount', 'plan'], `window ${w.window}`);
+      assert.deepEqual(
+        w.features
+          .filter((f) => f.drift)
+          .map((f) => f.name)
+          .sort(),
+        ['amount', 'plan'],
+        `window ${w.window}`,
+      );
       const plan = w.features.find((f) => f.name === 'plan')!;
       assert.match(plan.reasons[0]!, /^drift: linf 0\.1\d* >= 0\.05 and 'p0' 3\d\.\d% -> [45]\d\.\d% .*after Holm over 10 features$/);
     }
@@ -101,10 +124,31 @@ describe('calibrated decisions through `driftwatch check --by`', { timeout: 120_
     const report = JSON.parse(r.stdout);
     assert.equal(report.status, 'insufficient_data');
     assert.ok(report.features.every((f: { reasons: string[] }) => /^insufficient data/.test(f.reasons[0]!)));
-    const tuned = await runCli(['check', '--baseline', baseline, '--current', small, '--format', 'json', '--min-rows', '10', '--alpha', '0.05', '--correction', 'bh', '--min-effect', 'psi=0.2', '--min-effect', 'linf=none']);
+    const tuned = await runCli([
+      'check',
+      '--baseline',
+      baseline,
+      '--current',
+      small,
+      '--format',
+      'json',
+      '--min-rows',
+      '10',
+      '--alpha',
+      '0.05',
+      '--correction',
+      'bh',
+      '--min-effect',
+      'psi=0.2',
+      '--min-effect',
+      'linf=none',
+    ]);
     assert.equal(tuned.code, 0, tuned.stderr);
     const rule = JSON.parse(tuned.stdout).decision;
-    assert.deepEqual([rule.alpha, rule.correction, rule.minRows, rule.minEffect], [0.05, 'benjamini-hochberg', 10, { wasserstein_norm: 0.1, unseen_share: 0.01, psi: 0.2 }]);
+    assert.deepEqual(
+      [rule.alpha, rule.correction, rule.minRows, rule.minEffect],
+      [0.05, 'benjamini-hochberg', 10, { wasserstein_norm: 0.1, unseen_share: 0.01, psi: 0.2 }],
+    );
     const bad = await runCli(['check', '--baseline', baseline, '--current', small, '--min-effect', 'pis=0.1']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown effect statistic 'pis'; known: wasserstein_norm, ks, linf/);

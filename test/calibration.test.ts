@@ -40,7 +40,15 @@ describe('calibration (fast)', { timeout: 120_000 }, () => {
   });
 
   it('a real but harmless 0.03-SD shift in a window of 20,000 is left alone, where p < 0.05 flags it', () => {
-    const harmless = simulate({ populations, n: 20_000, checks: 9, seed: 4, drift: 'mean +0.03 SD (harmless)', targets: large(), baselineEvery: 10 });
+    const harmless = simulate({
+      populations,
+      n: 20_000,
+      checks: 9,
+      seed: 4,
+      drift: 'mean +0.03 SD (harmless)',
+      targets: large(),
+      baselineEvery: 10,
+    });
     assert.equal(harmless.detected.driftwatch, 0);
     assert.ok(harmless.detected['p < 0.05'] >= 5, `p < 0.05: ${harmless.detected['p < 0.05']} of 9`);
   });

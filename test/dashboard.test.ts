@@ -22,7 +22,12 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     h = await startHarness({ deps: { extend: (app) => mountDashboard(app) } });
     // Two drifted checks, so the heatmap has two columns.
     for (const slice of [1000, 2000]) {
-      const ingest = await h.request('/api/v1/models/fraud/events', { method: 'POST', token: 'ingest', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixtureEvents('synthetic_current.csv', slice)) });
+      const ingest = await h.request('/api/v1/models/fraud/events', {
+        method: 'POST',
+        token: 'ingest',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fixtureEvents('synthetic_current.csv', slice)),
+      });
       assert.equal(ingest.status, 200, await ingest.text());
       const check = await h.request('/api/v1/models/fraud/checks', { method: 'POST', token: 'admin' });
       assert.equal(check.status, 201);
@@ -38,15 +43,25 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
       await db.run(`INSERT INTO alert_state VALUES ('fp-resolved', 'fraud', 'age', 'drift', 'warning', 'age drifted earlier', NULL,
         TIMESTAMP '2026-01-01 10:00:00', TIMESTAMP '2026-01-01 11:00:00', NULL)`);
       await db.run(`DELETE FROM outbox`);
-      await db.run(`INSERT INTO outbox VALUES ('ob-pending', 'slack', 'fraud', 'firing', '{}', 'pending', 1, now(), 'timeout', now(), NULL),
-        ('ob-dead', 'email-ops', 'fraud', 'firing', '{}', 'dead', 5, now(), ?, now(), NULL)`, [`550 rejected ${EVIL}`]);
+      await db.run(
+        `INSERT INTO outbox VALUES ('ob-pending', 'slack', 'fraud', 'firing', '{}', 'pending', 1, now(), 'timeout', now(), NULL),
+        ('ob-dead', 'email-ops', 'fraud', 'firing', '{}', 'dead', 5, now(), ?, now(), NULL)`,
+        [`550 rejected ${EVIL}`],
+      );
     } finally {
       db.close();
     }
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -55,7 +70,7 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     await h?.close();
   });
 
-  it('serves the shell and assets with their content types, under helmet\'s CSP', async () => {
+  it("serves the shell and assets with their content types, under helmet's CSP", async () => {
     const shell = await fetch(`${h.url}/`);
     assert.equal(shell.status, 200);
     assert.match(shell.headers.get('content-type') ?? '', /^text\/html/);
@@ -72,9 +87,13 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     const requests: string[] = [];
     const problems: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
 
     await page.goto(`${h.url}/`);
     await page.fill('#token-form input[name=token]', TEST_TOKENS.read);
@@ -97,32 +116,50 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
 
     await page.click('#models a[href="/models/fraud"]');
     await page.waitForSelector('body[data-loaded=true] #latest');
-    assert.match(await page.textContent('h1 #rate') ?? '', /^ [\d,.]+ events\/min$/);
+    assert.match((await page.textContent('h1 #rate')) ?? '', /^ [\d,.]+ events\/min$/);
     const features = await page.$$eval('#latest tbody tr td.name', (cells) => cells.map((c) => c.textContent));
     assert.equal(features[0], EVIL, 'the drifted, script-named feature first, as text');
     assert.deepEqual([...features].sort(), [EVIL, 'age', 'amount', 'score'].sort());
     const marked = await page.$$eval('#latest tr.drift td.name', (cells) => cells.map((c) => c.textContent));
-    assert.deepEqual([...marked].sort(), [...drifted.at(-1)!].sort(), 'the rows marked are the latest report\'s drifted features');
+    assert.deepEqual([...marked].sort(), [...drifted.at(-1)!].sort(), "the rows marked are the latest report's drifted features");
     assert.ok(marked.includes(EVIL));
     assert.equal(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned), undefined);
-    assert.equal(await page.$$eval('script', (s) => s.length), 1, 'no script element besides the dashboard\'s');
+    assert.equal(await page.$$eval('script', (s) => s.length), 1, "no script element besides the dashboard's");
     assert.equal(await page.$$eval('#histograms svg', (s) => s.length), 4);
     assert.equal(await page.$$eval('#heatmap svg rect', (r) => r.length), 8, '4 features × 2 checks');
-    assert.match(await page.textContent('#schema') ?? '', /null/);
-    assert.match(await page.textContent('#alerts') ?? '', /<script>window\.__pwned=1<\/script>/);
+    assert.match((await page.textContent('#schema')) ?? '', /null/);
+    assert.match((await page.textContent('#alerts')) ?? '', /<script>window\.__pwned=1<\/script>/);
     // PSI over time: one line chart per feature, a point per check, the drifted ones marked.
     const trends = await page.$$eval('#trends figure', (figs) => figs.map((f) => f.getAttribute('data-feature')));
     assert.deepEqual([...trends].sort(), [EVIL, 'age', 'amount', 'score'].sort());
     assert.equal(await page.$$eval('#trends svg polyline', (p) => p.length), 4);
     assert.equal(await page.$$eval('#trends svg circle', (c) => c.length), 8, '4 features × 2 checks');
-    assert.ok(drifted.every((names) => names.includes(EVIL)), 'the script-named feature drifted in both checks');
-    assert.equal(await page.$$eval('#trends svg circle.drifted', (c) => c.length), drifted.flat().length, 'a marked point per drifted feature and check');
+    assert.ok(
+      drifted.every((names) => names.includes(EVIL)),
+      'the script-named feature drifted in both checks',
+    );
+    assert.equal(
+      await page.$$eval('#trends svg circle.drifted', (c) => c.length),
+      drifted.flat().length,
+      'a marked point per drifted feature and check',
+    );
     const driftCaptions = await page.$$eval('#trends figure.drift figcaption', (c) => c.map((x) => x.textContent ?? ''));
-    assert.ok(driftCaptions.some((t) => t.startsWith(EVIL)), JSON.stringify(driftCaptions));
+    assert.ok(
+      driftCaptions.some((t) => t.startsWith(EVIL)),
+      JSON.stringify(driftCaptions),
+    );
     // Alert history: firing and resolved, with since and until.
-    const history = await page.$$eval('#alert-history tbody tr', (rows) => rows.map((r) => [r.className, r.children[1]!.textContent, r.children[5]!.textContent]));
-    assert.ok(history.some(([cls, feature, until]) => cls === 'firing' && feature === EVIL && until === 'now'), JSON.stringify(history));
-    assert.ok(history.some(([cls, feature, until]) => cls === 'resolved' && feature === 'age' && until !== 'now'), JSON.stringify(history));
+    const history = await page.$$eval('#alert-history tbody tr', (rows) =>
+      rows.map((r) => [r.className, r.children[1]!.textContent, r.children[5]!.textContent]),
+    );
+    assert.ok(
+      history.some(([cls, feature, until]) => cls === 'firing' && feature === EVIL && until === 'now'),
+      JSON.stringify(history),
+    );
+    assert.ok(
+      history.some(([cls, feature, until]) => cls === 'resolved' && feature === 'age' && until !== 'now'),
+      JSON.stringify(history),
+    );
     // The token survives a reload (sessionStorage), so no form the second time.
     await page.reload();
     await page.waitForSelector('body[data-loaded=true] #latest');

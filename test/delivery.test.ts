@@ -28,12 +28,22 @@ before(async () => {
 after(() => tmp.cleanup());
 
 function configFile(name: string, channels: unknown[], extra: Record<string, unknown> = {}) {
-  return writeConfig(tmp.dir, {
-    kafka: { brokers: [BROKER] },
-    storage: { path: `${tmp.dir}/${name}.duckdb`, retention: '36500d' },
-    alerts: { channels, routes: [{ channels: channels.map((c) => (c as { name: string }).name) }], initialBackoff: '1s', maxBackoff: '5s', maxAttempts: 10 },
-    models: [{ name: 'delivered', baseline, source: { topics: ['unused'] }, ...extra }],
-  }, `${name}.yaml`);
+  return writeConfig(
+    tmp.dir,
+    {
+      kafka: { brokers: [BROKER] },
+      storage: { path: `${tmp.dir}/${name}.duckdb`, retention: '36500d' },
+      alerts: {
+        channels,
+        routes: [{ channels: channels.map((c) => (c as { name: string }).name) }],
+        initialBackoff: '1s',
+        maxBackoff: '5s',
+        maxAttempts: 10,
+      },
+      models: [{ name: 'delivered', baseline, source: { topics: ['unused'] }, ...extra }],
+    },
+    `${name}.yaml`,
+  );
 }
 
 /** Stores a drifted window and runs one check with alerts: the outbox then holds one notification per channel. */
@@ -41,7 +51,10 @@ async function queueDriftNotification(configPath: string): Promise<Store> {
   const config = loadConfig(configPath);
   await storeEvents(config.storage.path, 'delivered', baseline, csvEvents('synthetic_current.csv'), Date.now() - 1000);
   const store = await Store.open(config.storage.path);
-  const result = await checkModel(store.db, config.models[0]!, readProfile(baseline), config.alerts, { window: { kind: 'events', count: 3000 }, notify: true });
+  const result = await checkModel(store.db, config.models[0]!, readProfile(baseline), config.alerts, {
+    window: { kind: 'events', count: 3000 },
+    notify: true,
+  });
   assert.equal(result.queued.length, config.alerts.channels.length);
   return store;
 }
@@ -51,7 +64,9 @@ describe('delivery through outages', { timeout: 180_000 }, () => {
     const probe = await new Inbox().start();
     const port = probe.port;
     await probe.stop();
-    const cfgPath = configFile('smtp-down', [{ name: 'mail', type: 'email', smtpUrl: `smtp://127.0.0.1:${port}`, from: 'dw@test.local', to: ['ds@test.local'] }]);
+    const cfgPath = configFile('smtp-down', [
+      { name: 'mail', type: 'email', smtpUrl: `smtp://127.0.0.1:${port}`, from: 'dw@test.local', to: ['ds@test.local'] },
+    ]);
     const store = await queueDriftNotification(cfgPath);
     const config = loadConfig(cfgPath);
     const channels = createChannels(config.alerts);
@@ -90,7 +105,10 @@ describe('delivery through outages', { timeout: 180_000 }, () => {
       const deliverer = new Deliverer(store.db, createChannels(config.alerts), config.alerts, logger);
       let now = Date.now();
       for (let i = 0; i < 6; i++, now += 60_000) await deliverer.deliverDue(now);
-      assert.deepEqual(hook.requests.map((r) => r.status), [503, 503, 200]);
+      assert.deepEqual(
+        hook.requests.map((r) => r.status),
+        [503, 503, 200],
+      );
       const ids = new Set(hook.requests.map((r) => r.headers['x-driftwatch-delivery']));
       assert.equal(ids.size, 1, 'one delivery id across the retries');
       assert.deepEqual(await outboxCounts(store.db), { pending: 0, delivered: 1, dead: 0 });
@@ -138,14 +156,22 @@ describe('delivery through outages', { timeout: 180_000 }, () => {
     store.close();
     assert.equal(inbox.messages.length + hook.requests.length, 0);
     const cfg = loadConfig(cfgPath);
-    const serveConfig = writeConfig(tmp.dir, {
-      kafka: { brokers: [BROKER] }, storage: { path: cfg.storage.path, retention: '36500d' },
-      alerts: { channels: [
-        { name: 'mail', type: 'email', smtpUrl: inbox.url, from: 'dw@test.local', to: ['ds@test.local'] },
-        { name: 'hook', type: 'webhook', url: hook.url, secret: SECRET },
-      ], routes: [{ channels: ['mail', 'hook'] }] },
-      models: [{ name: 'delivered', baseline, source: { topics: [topic], sessionTimeout: '6s' } }],
-    }, 'restart-serve.yaml');
+    const serveConfig = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: cfg.storage.path, retention: '36500d' },
+        alerts: {
+          channels: [
+            { name: 'mail', type: 'email', smtpUrl: inbox.url, from: 'dw@test.local', to: ['ds@test.local'] },
+            { name: 'hook', type: 'webhook', url: hook.url, secret: SECRET },
+          ],
+          routes: [{ channels: ['mail', 'hook'] }],
+        },
+        models: [{ name: 'delivered', baseline, source: { topics: [topic], sessionTimeout: '6s' } }],
+      },
+      'restart-serve.yaml',
+    );
     const serve = await ServeProcess.start(serveConfig, 1);
     try {
       await inbox.waitFor(1);

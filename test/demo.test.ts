@@ -29,7 +29,10 @@ async function assertCaughtDrift(summary: DemoSummary, dir: string, perDay: numb
   const [top] = Object.entries(summary.featureDriftDays).sort((a, b) => b[1] - a[1]);
   assert.equal(top?.[0], 'delay', JSON.stringify(summary.featureDriftDays));
   const stormDay = summary.driftDays.find((d) => d.day === '2001-04-28');
-  assert.ok(stormDay?.features.some((f) => f.name === 'delay' && f.psi > 0.25), `2001-04-28: ${JSON.stringify(stormDay)}`);
+  assert.ok(
+    stormDay?.features.some((f) => f.name === 'delay' && f.psi > 0.25),
+    `2001-04-28: ${JSON.stringify(stormDay)}`,
+  );
 
   assert.ok(summary.alerts.notifications > 0);
   assert.equal(summary.alerts.delivered, summary.alerts.notifications, 'every notification delivered');
@@ -37,17 +40,28 @@ async function assertCaughtDrift(summary: DemoSummary, dir: string, perDay: numb
   assert.equal(summary.alerts.mails + summary.alerts.webhooks, summary.alerts.delivered, 'one email and one webhook per notification');
   assert.equal(summary.alerts.mails, summary.alerts.webhooks);
 
-  const emls = readdirSync(join(dir, 'mailbox')).filter((f) => f.endsWith('.eml')).sort();
+  const emls = readdirSync(join(dir, 'mailbox'))
+    .filter((f) => f.endsWith('.eml'))
+    .sort();
   assert.equal(emls.length, summary.alerts.mails, 'each caught mail saved as .eml');
   const first = await simpleParser(readFileSync(join(dir, 'mailbox', emls[0]!)));
   assert.match(first.subject ?? '', /^\[driftwatch\] FIRING flight-delays: \d+ drifted \(.*delay.*\)/);
   assert.match(first.text ?? '', /Window: +2001-0/, 'the window is in event time (2001)');
   const subjects = await Promise.all(emls.map(async (f) => (await simpleParser(readFileSync(join(dir, 'mailbox', f)))).subject ?? ''));
-  assert.ok(subjects.some((s) => /RESOLVED flight-delays/.test(s)), 'calm days resolve the alert');
+  assert.ok(
+    subjects.some((s) => /RESOLVED flight-delays/.test(s)),
+    'calm days resolve the alert',
+  );
 
-  const hooks = readFileSync(join(dir, 'webhook.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { verified: boolean; payload: { model: string; status: string } });
+  const hooks = readFileSync(join(dir, 'webhook.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { verified: boolean; payload: { model: string; status: string } });
   assert.equal(hooks.length, summary.alerts.webhooks);
-  assert.ok(hooks.every((h) => h.verified && h.payload.model === 'flight-delays'), 'every webhook signed and verified');
+  assert.ok(
+    hooks.every((h) => h.verified && h.payload.model === 'flight-delays'),
+    'every webhook signed and verified',
+  );
 }
 
 describe('driftwatch demo', { timeout: 240_000 }, () => {
@@ -82,7 +96,12 @@ describe('driftwatch demo', { timeout: 240_000 }, () => {
 
 describe('docker compose deployment', () => {
   it('docker-compose.yml has the four services, and the driftwatch config it mounts is valid', () => {
-    const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { image?: string; build?: string; command?: string[]; volumes?: string[]; depends_on?: Record<string, { condition: string }> }> };
+    const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<
+        string,
+        { image?: string; build?: string; command?: string[]; volumes?: string[]; depends_on?: Record<string, { condition: string }> }
+      >;
+    };
     assert.deepEqual(Object.keys(compose.services).sort(), ['driftwatch', 'kafka', 'mailpit', 'replay']);
     assert.match(compose.services.kafka!.image!, /^apache\/kafka:/);
     assert.match(compose.services.mailpit!.image!, /^axllent\/mailpit:/);
@@ -90,7 +109,10 @@ describe('docker compose deployment', () => {
     assert.equal(dw.build, '.');
     const mount = dw.volumes!.find((v) => v.endsWith(':/etc/driftwatch/driftwatch.yaml:ro'))!;
     assert.ok(mount, 'the config is mounted');
-    assert.ok(dw.volumes!.some((v) => v.startsWith('driftwatch-data:/data')), 'the DuckDB file lives in a volume');
+    assert.ok(
+      dw.volumes!.some((v) => v.startsWith('driftwatch-data:/data')),
+      'the DuckDB file lives in a volume',
+    );
     // The mounted config, through the same loader and schema as `driftwatch serve`.
     const config = loadConfig(join(ROOT, mount.split(':')[0]!), { SMTP_URL: 'smtp://mailpit:1025' });
     const [model] = config.models;
@@ -102,7 +124,10 @@ describe('docker compose deployment', () => {
   });
 
   it('docker compose config accepts it (when a compose client is installed; .ci/run installs one)', (t) => {
-    const clients: [string, string[]][] = [['docker', ['compose']], ['docker-compose', []]];
+    const clients: [string, string[]][] = [
+      ['docker', ['compose']],
+      ['docker-compose', []],
+    ];
     const client = clients.find(([cmd, pre]) => {
       try {
         execFileSync(cmd, [...pre, 'version'], { stdio: 'ignore' });

@@ -44,9 +44,12 @@ describe('disk full while ingesting', { timeout: 300_000 }, () => {
         assert.ok(logged, 'the service logs the failed write itself');
         assert.match(JSON.parse(logged).err, /No space left on device/);
         const ready = await fetch(`${api}/readyz`);
-        const readiness = await ready.json() as { reasons: string[] };
+        const readiness = (await ready.json()) as { reasons: string[] };
         assert.equal(ready.status, 503, JSON.stringify(readiness));
-        assert.ok(readiness.reasons.some((r) => /model disk: .*No space left on device/.test(r)), JSON.stringify(readiness));
+        assert.ok(
+          readiness.reasons.some((r) => /model disk: .*No space left on device/.test(r)),
+          JSON.stringify(readiness),
+        );
         const first = await committed();
         const storedFirst = await storedCount();
         await sleep(8000);
@@ -54,7 +57,9 @@ describe('disk full while ingesting', { timeout: 300_000 }, () => {
         const later = await committed();
         const storedLater = await storedCount();
         const failures = serve.lines.filter((l) => /Error when calling eachBatch|store write failed/.test(l)).length;
-        process.stderr.write(`# full for ${((Date.now() - fullAt) / 1000).toFixed(1)} s: stored ${storedFirst} then ${storedLater}, committed to Kafka ${first} then ${later}, of ${total}; ${failures} failed-write log lines; ${serve.lines.filter((l) => /"msg":"store write failed/.test(l)).length} of them the service's own\n`);
+        process.stderr.write(
+          `# full for ${((Date.now() - fullAt) / 1000).toFixed(1)} s: stored ${storedFirst} then ${storedLater}, committed to Kafka ${first} then ${later}, of ${total}; ${failures} failed-write log lines; ${serve.lines.filter((l) => /"msg":"store write failed/.test(l)).length} of them the service's own\n`,
+        );
         assert.ok(later < total, 'consumption paused before the end');
         assert.equal(storedLater, storedFirst, 'nothing stored while the disk is full');
         assert.equal(later, first, 'no Kafka commit advances while nothing can be stored');

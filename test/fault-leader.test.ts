@@ -22,7 +22,10 @@ const t0 = Date.now();
 const step = (what: string) => process.stderr.write(`# leader test +${((Date.now() - t0) / 1000).toFixed(1)}s ${what}\n`);
 
 async function cluster(...args: string[]): Promise<void> {
-  await exec('bash', [join(ROOT, 'scripts', 'kafka', 'cluster.sh'), ...args], { env: { ...process.env, CLUSTER_PORT: String(PORT) }, timeout: 240_000 });
+  await exec('bash', [join(ROOT, 'scripts', 'kafka', 'cluster.sh'), ...args], {
+    env: { ...process.env, CLUSTER_PORT: String(PORT) },
+    timeout: 240_000,
+  });
 }
 
 before(async () => {
@@ -38,7 +41,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('partition leader moved', { timeout: 300_000 }, () => {
   it('the leader broker stopped mid-stream and restarted: leaders move away and back; every event stored once', async () => {
-    const kafka = new Kafka({ clientId: 'driftwatch-test', brokers: BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 15, initialRetryTime: 200 } });
+    const kafka = new Kafka({
+      clientId: 'driftwatch-test',
+      brokers: BROKERS,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 15, initialRetryTime: 200 },
+    });
     const admin = kafka.admin();
     // What the log holds is the reference, not what the test sent: across these moves the log
     // held some acknowledged sends twice (a retried batch, ~650 events) and lacked others
@@ -51,7 +59,19 @@ describe('partition leader moved', { timeout: 300_000 }, () => {
     const topic = uniqueTopic('fault-leader');
     const group = `leader-${topic}`;
     // Broker 2 (node id 2) leads partitions 0 and 2, broker 3 leads partition 1; both hold every partition.
-    await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [2, 3] }, { partition: 1, replicas: [3, 2] }, { partition: 2, replicas: [2, 3] }] }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          replicaAssignment: [
+            { partition: 0, replicas: [2, 3] },
+            { partition: 1, replicas: [3, 2] },
+            { partition: 2, replicas: [2, 3] },
+          ],
+        },
+      ],
+      waitForLeaders: true,
+    });
     const leaders = async () => {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
       return topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId).map((p) => p.leader);
@@ -69,7 +89,11 @@ describe('partition leader moved', { timeout: 300_000 }, () => {
     assert.deepEqual(await waitForLeaders([2, 3, 2], 30_000), [2, 3, 2]);
     let total = 0;
     const send = async (n: number) => {
-      await produce(producer, topic, Array.from({ length: n }, (_, i) => goodEvent(total + i)));
+      await produce(
+        producer,
+        topic,
+        Array.from({ length: n }, (_, i) => goodEvent(total + i)),
+      );
       total += n;
     };
     await send(100_000);
@@ -77,11 +101,22 @@ describe('partition leader moved', { timeout: 300_000 }, () => {
 
     const baseline = await testBaseline(tmp.dir, 'fault-leader');
     const store = `${tmp.dir}/leader.duckdb`;
-    const config = writeConfig(tmp.dir, {
-      kafka: { brokers: BROKERS },
-      storage: { path: store, retention: '36500d' },
-      models: [{ name: 'leader', baseline, source: { topics: [topic], groupId: group, startFrom: 'earliest', sessionTimeout: '10s' }, event: { timestamp: 'ts' } }],
-    }, 'leader.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: BROKERS },
+        storage: { path: store, retention: '36500d' },
+        models: [
+          {
+            name: 'leader',
+            baseline,
+            source: { topics: [topic], groupId: group, startFrom: 'earliest', sessionTimeout: '10s' },
+            event: { timestamp: 'ts' },
+          },
+        ],
+      },
+      'leader.yaml',
+    );
     const serve = await ServeProcess.start(config, 1);
     let logEnd = -1;
     // Live traffic the whole time: 2,000 events every 50 ms or so, across both moves.
@@ -114,7 +149,7 @@ describe('partition leader moved', { timeout: 300_000 }, () => {
       step(`traffic stopped: ${total} produced in all, ${sendFailures} sends failed (not counted)`);
       // A leader just elected may report a high watermark behind the real one for a moment: wait
       // until the log's end is the same twice, 2 s apart.
-      for (let previous = -2; logEnd !== previous;) {
+      for (let previous = -2; logEnd !== previous; ) {
         previous = logEnd;
         await sleep(2000);
         logEnd = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
@@ -130,11 +165,17 @@ describe('partition leader moved', { timeout: 300_000 }, () => {
       assert.equal(await serve.stop(), 0);
     }
     const stored = await readStore(store, async (db) => ({
-      all: await db.row(`SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d, count(DISTINCT _id)::INTEGER AS ids FROM samples_leader`) as { n: number; d: number; ids: number },
-      partitions: await db.rows(`SELECT o."partition" AS p, o.next_offset::INTEGER AS next, (SELECT count(*)::INTEGER FROM samples_leader s WHERE s._partition = o."partition") AS n FROM offsets o WHERE model = 'leader' ORDER BY 1`),
+      all: (await db.row(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d, count(DISTINCT _id)::INTEGER AS ids FROM samples_leader`,
+      )) as { n: number; d: number; ids: number },
+      partitions: await db.rows(
+        `SELECT o."partition" AS p, o.next_offset::INTEGER AS next, (SELECT count(*)::INTEGER FROM samples_leader s WHERE s._partition = o."partition") AS n FROM offsets o WHERE model = 'leader' ORDER BY 1`,
+      ),
     }));
     assert.equal(sendFailures, 0, 'every send of the test producer went through (its retries cover the moves)');
-    step(`stored: ${JSON.stringify(stored.all)}; log end ${logEnd}; acknowledged sends ${total}: ${logEnd - stored.all.ids} offsets hold an event twice, ${total - stored.all.ids} acknowledged events are not in the log`);
+    step(
+      `stored: ${JSON.stringify(stored.all)}; log end ${logEnd}; acknowledged sends ${total}: ${logEnd - stored.all.ids} offsets hold an event twice, ${total - stored.all.ids} acknowledged events are not in the log`,
+    );
     assert.equal(stored.all.n, logEnd, 'every offset of the log stored');
     assert.equal(stored.all.d, logEnd, 'no offset stored twice');
     assert.ok(stored.all.ids <= total);

@@ -57,11 +57,16 @@ async function bigWindowStore(path: string, model: string, rows: number): Promis
 async function checkTables(path: string) {
   return readStore(path, async (db) => ({
     reports: (await db.rows(`SELECT id, status, "rows", report FROM reports ORDER BY finished_at`)).map((r) => ({
-      id: String(r.id), status: String(r.status), rows: Number(r.rows), parsed: JSON.parse(String(r.report)) as { id: string; features: unknown[] },
+      id: String(r.id),
+      status: String(r.status),
+      rows: Number(r.rows),
+      parsed: JSON.parse(String(r.report)) as { id: string; features: unknown[] },
     })),
     alerts: (await db.rows(`SELECT last_report FROM alert_state`)).map((r) => String(r.last_report)),
     outbox: Number((await db.row(`SELECT count(*) AS n FROM outbox`)).n),
-    windowTables: (await db.rows(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'window_%'`)).map((r) => String(r.table_name)),
+    windowTables: (await db.rows(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'window_%'`)).map((r) =>
+      String(r.table_name),
+    ),
   }));
 }
 
@@ -75,8 +80,15 @@ function assertConsistent(state: Awaited<ReturnType<typeof checkTables>>, rows: 
   }
   // The first drift report fires alerts (same transaction as the report) and queues one notification.
   const ids = new Set(state.reports.map((r) => r.id));
-  assert.ok(state.alerts.every((id) => ids.has(id)), 'alert state points at stored reports only');
-  assert.equal(state.alerts.length > 0, state.reports.length > 0, 'a stored drift report has its alert state, and no alert state without a report');
+  assert.ok(
+    state.alerts.every((id) => ids.has(id)),
+    'alert state points at stored reports only',
+  );
+  assert.equal(
+    state.alerts.length > 0,
+    state.reports.length > 0,
+    'a stored drift report has its alert state, and no alert state without a report',
+  );
   assert.equal(state.outbox, state.reports.length > 0 ? 1 : 0, 'one queued notification for the firing group, none without a report');
 }
 
@@ -92,31 +104,52 @@ describe('SIGTERM during work', { timeout: 300_000 }, () => {
     const topic = uniqueTopic('fault-term-check');
     await createTopic(admin, topic, 1);
     const hook = 'http://127.0.0.1:9/unused';
-    const config = writeConfig(tmp.dir, {
-      kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' },
-      alerts: { channels: [{ name: 'hook', type: 'webhook', url: hook, secret: 'fault-term-secret-0123456789' }], routes: [{ channels: ['hook'] }], initialBackoff: '1h' },
-      models: [{ name: 'fault-term', baseline, window: '24h', source: { topics: [topic], sessionTimeout: '6s' } }],
-    }, 'check-api.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: store, retention: '36500d' },
+        alerts: {
+          channels: [{ name: 'hook', type: 'webhook', url: hook, secret: 'fault-term-secret-0123456789' }],
+          routes: [{ channels: ['hook'] }],
+          initialBackoff: '1h',
+        },
+        models: [{ name: 'fault-term', baseline, window: '24h', source: { topics: [topic], sessionTimeout: '6s' } }],
+      },
+      'check-api.yaml',
+    );
     const env = { DRIFTWATCH_API_TOKENS: `admin:${ADMIN_TOKEN}` };
     const serve = await ServeProcess.start(config, 1, env);
     const started = Date.now();
-    const response = fetch(`${serve.apiUrl()}/api/v1/models/fault-term/checks`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
-      .then(async (r) => ({ status: r.status, body: await r.text() }), (e: unknown) => ({ status: 0, body: String(e) }));
+    const response = fetch(`${serve.apiUrl()}/api/v1/models/fault-term/checks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    }).then(
+      async (r) => ({ status: r.status, body: await r.text() }),
+      (e: unknown) => ({ status: 0, body: String(e) }),
+    );
     await sleep(400);
     assert.equal(await serve.stop(), 0, `exit 0 after SIGTERM during a check:\n${serve.lines.slice(-10).join('\n')}`);
     const stoppedAfter = (Date.now() - started) / 1000;
     const answer = await response;
     const done = serve.lines.find((l) => /"check done"/.test(l));
-    process.stderr.write(`# API check: SIGTERM 0.4 s in; stopped after ${stoppedAfter.toFixed(1)} s; HTTP ${answer.status}; ${done ? `check took ${JSON.parse(done).rows} rows` : 'no check done'}\n`);
+    process.stderr.write(
+      `# API check: SIGTERM 0.4 s in; stopped after ${stoppedAfter.toFixed(1)} s; HTTP ${answer.status}; ${done ? `check took ${JSON.parse(done).rows} rows` : 'no check done'}\n`,
+    );
     const state = await checkTables(store);
-    process.stderr.write(`# the check took ${state.reports.map((r) => (r.parsed as unknown as { timing: { seconds: number } }).timing.seconds).join(', ')} s\n`);
+    process.stderr.write(
+      `# the check took ${state.reports.map((r) => (r.parsed as unknown as { timing: { seconds: number } }).timing.seconds).join(', ')} s\n`,
+    );
     assertConsistent(state, BIG + 10);
     // The stop waits for the check in hand: the report was stored (and answered when the client still listened).
     assert.equal(state.reports.length, 1, 'the check in flight finished before the store closed');
 
     const again = await ServeProcess.start(config, 1, env);
     try {
-      const r = await fetch(`${again.apiUrl()}/api/v1/models/fault-term/checks`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const r = await fetch(`${again.apiUrl()}/api/v1/models/fault-term/checks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       assert.ok(r.status === 200 || r.status === 201, `${r.status}`);
     } finally {
       assert.equal(await again.stop(), 0);
@@ -131,11 +164,28 @@ describe('SIGTERM during work', { timeout: 300_000 }, () => {
     await bigWindowStore(store, 'fault-term', ROWS);
     const topic = uniqueTopic('fault-term-cron');
     await createTopic(admin, topic, 1);
-    const config = writeConfig(tmp.dir, {
-      kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' },
-      alerts: { channels: [{ name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/unused', secret: 'fault-term-secret-0123456789' }], routes: [{ channels: ['hook'] }], initialBackoff: '1h' },
-      models: [{ name: 'fault-term', baseline, window: '24h', schedule: { cron: '*/5 * * * * *' }, source: { topics: [topic], sessionTimeout: '6s' } }],
-    }, 'check-cron.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: store, retention: '36500d' },
+        alerts: {
+          channels: [{ name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/unused', secret: 'fault-term-secret-0123456789' }],
+          routes: [{ channels: ['hook'] }],
+          initialBackoff: '1h',
+        },
+        models: [
+          {
+            name: 'fault-term',
+            baseline,
+            window: '24h',
+            schedule: { cron: '*/5 * * * * *' },
+            source: { topics: [topic], sessionTimeout: '6s' },
+          },
+        ],
+      },
+      'check-cron.yaml',
+    );
     const serve = await ServeProcess.start(config, 1);
     // The cron fires at every 5th second: SIGTERM 0.4 s after the next one, while the check runs.
     const next = Math.ceil((Date.now() + 200) / 5000) * 5000;
@@ -145,7 +195,9 @@ describe('SIGTERM during work', { timeout: 300_000 }, () => {
     const done = serve.lines.filter((l) => /"check done"/.test(l));
     const stopping = serve.lines.findIndex((l) => /"msg":"stopping/.test(l));
     const doneAfterStop = serve.lines.findIndex((l, i) => i > stopping && /"check done"/.test(l));
-    process.stderr.write(`# scheduled check: stop took ${((Date.now() - signalled) / 1000).toFixed(1)} s; checks done ${done.length}, one finished after SIGTERM: ${doneAfterStop > 0}\n`);
+    process.stderr.write(
+      `# scheduled check: stop took ${((Date.now() - signalled) / 1000).toFixed(1)} s; checks done ${done.length}, one finished after SIGTERM: ${doneAfterStop > 0}\n`,
+    );
     assert.ok(doneAfterStop > 0, `the check in flight at SIGTERM finished before exit:\n${serve.lines.slice(-8).join('\n')}`);
     const state = await checkTables(store);
     assertConsistent(state, ROWS + 10);
@@ -156,18 +208,37 @@ describe('SIGTERM during work', { timeout: 300_000 }, () => {
     const topic = uniqueTopic('fault-term-batch');
     await createTopic(admin, topic, 3);
     const total = 300_000;
-    await produce(producer, topic, Array.from({ length: total }, (_, i) => goodEvent(i)));
+    await produce(
+      producer,
+      topic,
+      Array.from({ length: total }, (_, i) => goodEvent(i)),
+    );
     const store = `${tmp.dir}/batch.duckdb`;
-    const config = writeConfig(tmp.dir, {
-      kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' },
-      models: [{ name: 'batch', baseline, source: { topics: [topic], groupId: `batch-${topic}`, startFrom: 'earliest', sessionTimeout: '6s' }, event: { timestamp: 'ts' } }],
-    }, 'batch.yaml');
-    const perPartition = () => readStore(store, async (db) => db.rows(`
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: store, retention: '36500d' },
+        models: [
+          {
+            name: 'batch',
+            baseline,
+            source: { topics: [topic], groupId: `batch-${topic}`, startFrom: 'earliest', sessionTimeout: '6s' },
+            event: { timestamp: 'ts' },
+          },
+        ],
+      },
+      'batch.yaml',
+    );
+    const perPartition = () =>
+      readStore(store, async (db) =>
+        db.rows(`
       SELECT o."partition" AS p, o.next_offset AS next,
              (SELECT count(*) FROM samples_batch s WHERE s._partition = o."partition") AS n,
              (SELECT count(*) FROM samples_batch s WHERE s._partition = o."partition" AND s._offset < o.next_offset) AS below,
              (SELECT count(DISTINCT _offset) FROM samples_batch s WHERE s._partition = o."partition") AS distinct_offsets
-      FROM offsets o WHERE o.model = 'batch' ORDER BY 1`));
+      FROM offsets o WHERE o.model = 'batch' ORDER BY 1`),
+      );
     let before = 0;
     const midStream: boolean[] = [];
     // Each SIGTERM comes a little after the run's first stored chunk (its Kafka commit follows the
@@ -186,7 +257,9 @@ describe('SIGTERM during work', { timeout: 300_000 }, () => {
         assert.equal(distinct, n, `partition ${r.p}: no offset twice`);
         stored += n;
       }
-      process.stderr.write(`# SIGTERM ${delay} ms after the run's first commit: ${stored} of ${total} stored, per partition ${rows.map((r) => `${r.p}:${r.next}`).join(' ')}\n`);
+      process.stderr.write(
+        `# SIGTERM ${delay} ms after the run's first commit: ${stored} of ${total} stored, per partition ${rows.map((r) => `${r.p}:${r.next}`).join(' ')}\n`,
+      );
       assert.ok(stored >= before, 'a restart resumes, it does not lose');
       midStream.push(stored > before && stored < total);
       before = stored;

@@ -36,7 +36,10 @@ describe('store invalidated by a failed checkpoint', { timeout: 300_000 }, () =>
       assert.ok(fatal, `the service names the invalidated store:\n${first.lines.slice(-20).join('\n')}`);
       assert.match(JSON.parse(fatal).err, /invalidated|checkpoint/i);
       assert.equal(code, 2, 'exit 2: an error, which a supervisor restarts on');
-      assert.ok(first.lines.some((l) => /"msg":"stopped"/.test(l)), 'it stopped through the normal path (consumers stopped, store closed)');
+      assert.ok(
+        first.lines.some((l) => /"msg":"stopped"/.test(l)),
+        'it stopped through the normal path (consumers stopped, store closed)',
+      );
 
       disk.resize('256m');
       const second = await ServeProcess.start(config, 1);

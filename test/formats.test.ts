@@ -18,7 +18,11 @@ before(async () => {
   const db = await Database.open();
   try {
     await db.run(`CREATE TABLE t AS SELECT * FROM read_csv(${quoteLiteral(csv)})`);
-    for (const [format, ext, options] of [['parquet', 'parquet', 'FORMAT parquet'], ['ndjson', 'ndjson', 'FORMAT json'], ['json', 'json', 'FORMAT json, ARRAY true']] as const) {
+    for (const [format, ext, options] of [
+      ['parquet', 'parquet', 'FORMAT parquet'],
+      ['ndjson', 'ndjson', 'FORMAT json'],
+      ['json', 'json', 'FORMAT json, ARRAY true'],
+    ] as const) {
       files[format] = join(tmp.dir, `baseline.${ext}`);
       await db.run(`COPY t TO ${quoteLiteral(files[format])} (${options})`);
     }
@@ -31,7 +35,12 @@ async function profile(data: string, name: string, extra: string[] = []) {
   const out = join(tmp.dir, `${name}.json`);
   const r = await runCli(['baseline', 'create', '--data', data, '--name', name, '--out', out, ...extra]);
   assert.equal(r.code, 0, r.stderr);
-  return { path: out, json: JSON.parse(readFileSync(out, 'utf8')) as { features: { name: string; kind: string; sample?: { values: number[]; complete: boolean } }[] } };
+  return {
+    path: out,
+    json: JSON.parse(readFileSync(out, 'utf8')) as {
+      features: { name: string; kind: string; sample?: { values: number[]; complete: boolean } }[];
+    },
+  };
 }
 
 describe('data formats', () => {
@@ -44,7 +53,15 @@ describe('data formats', () => {
       const got = JSON.parse(r.stdout).features.map((f: { name: string; stats: unknown }) => [f.name, f.stats]);
       assert.deepEqual(got, want, format);
       const p = await profile(files[format]!, `from-${format}`);
-      assert.deepEqual(p.json.features.map((f) => [f.name, f.kind]), [['amount', 'numeric'], ['age', 'numeric'], ['score', 'numeric'], ['channel', 'categorical']]);
+      assert.deepEqual(
+        p.json.features.map((f) => [f.name, f.kind]),
+        [
+          ['amount', 'numeric'],
+          ['age', 'numeric'],
+          ['score', 'numeric'],
+          ['channel', 'categorical'],
+        ],
+      );
     }
   });
 });
@@ -57,7 +74,11 @@ describe('sampled profiles', () => {
     const values = (p: typeof a) => p.json.features[0]!.sample!.values;
     assert.equal(values(a).length, 500);
     assert.equal(a.json.features[0]!.sample!.complete, false);
-    assert.deepEqual(values(a), [...values(a)].sort((x, y) => x - y), 'sorted');
+    assert.deepEqual(
+      values(a),
+      [...values(a)].sort((x, y) => x - y),
+      'sorted',
+    );
     assert.deepEqual(values(a), values(b), 'same seed, same sample');
     assert.notDeepEqual(values(a), values(c), 'another seed, another sample');
   });

@@ -28,15 +28,63 @@ const dir = mkdtempSync(join(tmpdir(), 'driftwatch-fuzz-baseline-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const NAMES = [
-  'amount', 'it\'s "quoted"', 'drop table x; --', 'select', 'from', 'température €', '__proto__', 'constructor', 'toString', '名前',
-  '🙂', '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'a.b', 'a,b', 'tab\there', 'line\nbreak', ' spaced ', '', 'x'.repeat(300),
-  '$.path', "'; DROP TABLE offsets; --", 'NULL', 'Amount', 'back\\slash', '%s%d',
+  'amount',
+  'it\'s "quoted"',
+  'drop table x; --',
+  'select',
+  'from',
+  'température €',
+  '__proto__',
+  'constructor',
+  'toString',
+  '名前',
+  '🙂',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  'a.b',
+  'a,b',
+  'tab\there',
+  'line\nbreak',
+  ' spaced ',
+  '',
+  'x'.repeat(300),
+  '$.path',
+  "'; DROP TABLE offsets; --",
+  'NULL',
+  'Amount',
+  'back\\slash',
+  '%s%d',
 ];
 const name = fc.oneof(fc.constantFrom(...NAMES), fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 5 }));
-const number = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(1e308, -1e308, 5e-324, 0, -0, 1.7976931348623157e308));
+const number = fc.oneof(
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(1e308, -1e308, 5e-324, 0, -0, 1.7976931348623157e308),
+);
 const cell = fc.oneof(
   { weight: 4, arbitrary: number.map(String) },
-  { weight: 2, arbitrary: fc.constantFrom('web', 'app', 'store', 'NaN', 'inf', '-inf', 'Infinity', '', 'null', 'NULL', 'true', "O'Brien", 'a,b', 'say "hi"', '名前', '<script>', 'line\nbreak') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'web',
+      'app',
+      'store',
+      'NaN',
+      'inf',
+      '-inf',
+      'Infinity',
+      '',
+      'null',
+      'NULL',
+      'true',
+      "O'Brien",
+      'a,b',
+      'say "hi"',
+      '名前',
+      '<script>',
+      'line\nbreak',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
 );
 
@@ -55,16 +103,26 @@ interface CsvCase {
 }
 
 const csvCase: fc.Arbitrary<CsvCase> = fc
-  .record({ header: fc.array(name, { minLength: 1, maxLength: 5 }), rowCount: fc.integer({ min: 1, max: 30 }), ragged: fc.boolean(), latin1: fc.boolean(), crlf: fc.boolean(), bom: fc.boolean(), seed: fc.integer() })
+  .record({
+    header: fc.array(name, { minLength: 1, maxLength: 5 }),
+    rowCount: fc.integer({ min: 1, max: 30 }),
+    ragged: fc.boolean(),
+    latin1: fc.boolean(),
+    crlf: fc.boolean(),
+    bom: fc.boolean(),
+    seed: fc.integer(),
+  })
   .chain(({ header, rowCount, ragged, latin1, crlf, bom }) =>
-    fc.array(fc.array(cell, { minLength: header.length, maxLength: header.length }), { minLength: rowCount, maxLength: rowCount }).chain((rows) =>
-      fc.nat(rows.length - 1).map((at) => {
-        // A ragged row: one field more, or one fewer (never an empty row, which CSV readers skip).
-        const out = rows.map((r) => [...r]);
-        if (ragged) out[at] = out[at]!.length > 1 && at % 2 === 0 ? out[at]!.slice(0, -1) : [...out[at]!, '1'];
-        return { header, rows: out, ragged, latin1, crlf, bom };
-      }),
-    ),
+    fc
+      .array(fc.array(cell, { minLength: header.length, maxLength: header.length }), { minLength: rowCount, maxLength: rowCount })
+      .chain((rows) =>
+        fc.nat(rows.length - 1).map((at) => {
+          // A ragged row: one field more, or one fewer (never an empty row, which CSV readers skip).
+          const out = rows.map((r) => [...r]);
+          if (ragged) out[at] = out[at]!.length > 1 && at % 2 === 0 ? out[at]!.slice(0, -1) : [...out[at]!, '1'];
+          return { header, rows: out, ragged, latin1, crlf, bom };
+        }),
+      ),
   );
 
 function csvBytes(c: CsvCase): Buffer {
@@ -103,55 +161,79 @@ async function liveRoundTrip(profile: BaselineProfile, model: string, profilePat
   const now = Date.now();
   const messages: IncomingMessage[] = Array.from({ length: 5 }, (_, i) => {
     const values = Object.fromEntries(profile.features.map((f) => [f.name, f.kind === 'numeric' ? i : `v${i}`]));
-    return { topic: 't', partition: 0, offset: BigInt(i), key: null, value: Buffer.from(JSON.stringify({ features: values })), timestampMs: now - 1000 + i };
+    return {
+      topic: 't',
+      partition: 0,
+      offset: BigInt(i),
+      key: null,
+      value: Buffer.from(JSON.stringify({ features: values })),
+      timestampMs: now - 1000 + i,
+    };
   });
   const batch = buildBatch(messages, decoder, { rate: 1, by: 'key' });
   assert.equal(batch.events.length, 5);
-  for (const e of batch.events) assert.ok(e.event.values.every((v) => v !== null), `every feature read back by name: ${JSON.stringify(e.event.errors)}`);
+  for (const e of batch.events)
+    assert.ok(
+      e.event.values.every((v) => v !== null),
+      `every feature read back by name: ${JSON.stringify(e.event.errors)}`,
+    );
   await writer.write(batch);
   const config = ModelConfig.parse({ name: model, baseline: profilePath, source: { topics: ['t'] }, minRows: 1 });
   const report = await runLiveCheck(store.db, config, profile, { now: now + 1 });
   assert.equal(report.current.rows, 5);
-  assert.deepEqual(report.features.map((f) => f.name).sort(), profile.features.filter((f) => f.count > 0 || f.kind === 'categorical').map((f) => f.name).sort().filter((x) => report.features.some((f) => f.name === x)));
+  assert.deepEqual(
+    report.features.map((f) => f.name).sort(),
+    profile.features
+      .filter((f) => f.count > 0 || f.kind === 'categorical')
+      .map((f) => f.name)
+      .sort()
+      .filter((x) => report.features.some((f) => f.name === x)),
+  );
   assert.deepEqual(report.schema.missing, [], 'no feature lost on the way');
   renderHtml(report);
 }
 
 describe('fuzz: baseline reader', () => {
   it('a CSV file gives a valid profile that round-trips, or a UserError naming the file', async () => {
-    await fc.assert(fc.asyncProperty(csvCase, async (c) => {
-      const i = n++;
-      const file = join(dir, `train-${i}.csv`);
-      writeFileSync(file, csvBytes(c));
-      let profile: BaselineProfile;
-      try {
-        profile = await createProfile(file, { model: 'fuzz', version: `v${i}` });
-      } catch (error) {
-        assert.ok(error instanceof UserError, `a UserError, not ${String(error).slice(0, 300)}`);
-        assert.ok(error.message.includes(file), error.message);
-        if (c.latin1) assert.match(error.message, /UTF-8/);
-        return;
-      }
-      assert.ok(!c.ragged, `a ragged file must be refused, not read another way: ${profile.features.map((f) => f.name).join(' | ')}`);
-      assert.ok(!c.latin1, 'a file that is not UTF-8 must be refused');
-      assert.equal(profile.source.rows, c.rows.length, 'every row read, none invented');
-      assert.ok(BaselineProfile.safeParse(profile).success, 'the profile fits its own schema');
-      const profilePath = join(dir, `profile-${i}.json`);
-      writeProfile(profilePath, profile);
-      assert.deepEqual(readProfile(profilePath), JSON.parse(JSON.stringify(profile)), 'written and read back unchanged');
+    await fc.assert(
+      fc.asyncProperty(csvCase, async (c) => {
+        const i = n++;
+        const file = join(dir, `train-${i}.csv`);
+        writeFileSync(file, csvBytes(c));
+        let profile: BaselineProfile;
+        try {
+          profile = await createProfile(file, { model: 'fuzz', version: `v${i}` });
+        } catch (error) {
+          assert.ok(error instanceof UserError, `a UserError, not ${String(error).slice(0, 300)}`);
+          assert.ok(error.message.includes(file), error.message);
+          if (c.latin1) assert.match(error.message, /UTF-8/);
+          return;
+        }
+        assert.ok(!c.ragged, `a ragged file must be refused, not read another way: ${profile.features.map((f) => f.name).join(' | ')}`);
+        assert.ok(!c.latin1, 'a file that is not UTF-8 must be refused');
+        assert.equal(profile.source.rows, c.rows.length, 'every row read, none invented');
+        assert.ok(BaselineProfile.safeParse(profile).success, 'the profile fits its own schema');
+        const profilePath = join(dir, `profile-${i}.json`);
+        writeProfile(profilePath, profile);
+        assert.deepEqual(readProfile(profilePath), JSON.parse(JSON.stringify(profile)), 'written and read back unchanged');
 
-      for (const baseline of [profilePath, file]) {
-        const report = await runCheck({ baseline, current: file }) as CheckReport;
-        assert.deepEqual(report.features.map((f) => f.name), profile.features.map((f) => f.name).filter((x) => report.features.some((f) => f.name === x)));
-        assert.deepEqual(report.schema.missing, []);
-        assert.deepEqual(report.schema.unexpected, []);
-        assert.doesNotThrow(() => JSON.parse(JSON.stringify(report)));
-        renderText(report);
-        const html = renderHtml(report);
-        assert.doesNotMatch(html, /<script>alert|<img src=x/, 'names are escaped in the HTML report');
-      }
-      await liveRoundTrip(profile, `fuzz-${i}`, profilePath);
-    }), { seed: SEED, numRuns: 40 });
+        for (const baseline of [profilePath, file]) {
+          const report = (await runCheck({ baseline, current: file })) as CheckReport;
+          assert.deepEqual(
+            report.features.map((f) => f.name),
+            profile.features.map((f) => f.name).filter((x) => report.features.some((f) => f.name === x)),
+          );
+          assert.deepEqual(report.schema.missing, []);
+          assert.deepEqual(report.schema.unexpected, []);
+          assert.doesNotThrow(() => JSON.parse(JSON.stringify(report)));
+          renderText(report);
+          const html = renderHtml(report);
+          assert.doesNotMatch(html, /<script>alert|<img src=x/, 'names are escaped in the HTML report');
+        }
+        await liveRoundTrip(profile, `fuzz-${i}`, profilePath);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
   });
 
   it('the hostile names all at once: create, check, samples table, live check', async () => {
@@ -160,10 +242,13 @@ describe('fuzz: baseline reader', () => {
     const file = join(dir, 'hostile.csv');
     writeFileSync(file, csvBytes({ header, rows, ragged: false, latin1: false, crlf: false, bom: false }));
     const profile = await createProfile(file, { model: 'hostile', version: 'v1' });
-    assert.deepEqual(profile.features.map((f) => f.name), header);
+    assert.deepEqual(
+      profile.features.map((f) => f.name),
+      header,
+    );
     const profilePath = join(dir, 'hostile.json');
     writeProfile(profilePath, profile);
-    const report = await runCheck({ baseline: profilePath, current: file }) as CheckReport;
+    const report = (await runCheck({ baseline: profilePath, current: file })) as CheckReport;
     assert.deepEqual(report.features.map((f) => f.name).sort(), [...header].sort());
     await liveRoundTrip(profile, 'hostile', profilePath);
   });
@@ -173,7 +258,11 @@ describe('fuzz: baseline reader', () => {
       ['short.csv', Buffer.from('a,b,c\n1,2,3\n4,5\n6,7,8\n'), /line 3 has 2 fields where line 1 has 3 \(delimiter ','\)/],
       ['long.csv', Buffer.from('a;b\n1;2\n3;4;5\n'), /line 3 has 3 fields where line 1 has 2 \(delimiter ';'\)/],
       ['latin1.csv', Buffer.from('city,n\nM\xfcnchen,1\n', 'latin1'), /not UTF-8 \(byte 0xfc on line 2\).*iconv/],
-      ['broken.csv', Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]), /not UTF-8 \(byte 0xc3 on line 2\)/],
+      [
+        'broken.csv',
+        Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]),
+        /not UTF-8 \(byte 0xc3 on line 2\)/,
+      ],
       ['utf16.csv', Buffer.from('\ufeffa,b\n1,2\n', 'utf16le'), /not UTF-8/],
     ];
     for (const [name, bytes, pattern] of cases) {

@@ -14,7 +14,10 @@ import { quoteIdent } from '../src/store/sql.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_128);
 const PATH = '/api/v1/models/fraud/events';
 
-const hostileKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'features', 'amount', 'age', 'score', 'channel', 'prototype'), fc.string({ maxLength: 8 }));
+const hostileKey = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'toString', 'features', 'amount', 'age', 'score', 'channel', 'prototype'),
+  fc.string({ maxLength: 8 }),
+);
 const { value: jsonish } = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
@@ -46,17 +49,63 @@ interface Body {
 }
 
 const body: fc.Arbitrary<Body> = fc.oneof(
-  { weight: 5, arbitrary: fc.array(event, { minLength: 0, maxLength: 20 }).map((events) => ({ text: `[${events.join(',')}]`, contentType: 'application/json', events: events.length })) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .array(event, { minLength: 0, maxLength: 20 })
+      .map((events) => ({ text: `[${events.join(',')}]`, contentType: 'application/json', events: events.length })),
+  },
   { weight: 1, arbitrary: jsonish.map((v) => ({ text: JSON.stringify(v) ?? 'null', contentType: 'application/json' })) },
   { weight: 1, arbitrary: fc.string({ maxLength: 100 }).map((text) => ({ text, contentType: 'application/json' })) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 100 }).map((b) => ({ text: Buffer.from(b), contentType: 'application/json' })) },
-  { weight: 1, arbitrary: fc.constantFrom('[{"features": {"amount": NaN}}]', '[{"features": {"amount": 1e400}}]', '[{"features": {"amount": Infinity}}]', '{"__proto__": {"polluted": 1}}', '[{"__proto__": {"features": {"amount": 1}}}]', '[]', '[1,2,3]', 'null', '', '[{"features":{"amount":"12"}}]').map((text) => ({ text, contentType: 'application/json' })) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/merge-patch+json', 'application/json;;;', 'x/y'), fc.string({ maxLength: 50 })).map(([contentType, text]) => ({ text, contentType })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        '[{"features": {"amount": NaN}}]',
+        '[{"features": {"amount": 1e400}}]',
+        '[{"features": {"amount": Infinity}}]',
+        '{"__proto__": {"polluted": 1}}',
+        '[{"__proto__": {"features": {"amount": 1}}}]',
+        '[]',
+        '[1,2,3]',
+        'null',
+        '',
+        '[{"features":{"amount":"12"}}]',
+      )
+      .map((text) => ({ text, contentType: 'application/json' })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/json; charset=utf-16',
+          'application/json; charset=latin1',
+          'application/merge-patch+json',
+          'application/json;;;',
+          'x/y',
+        ),
+        fc.string({ maxLength: 50 }),
+      )
+      .map(([contentType, text]) => ({ text, contentType })),
+  },
   { weight: 1, arbitrary: fc.constant({ text: '[', contentType: undefined }) },
   // Larger than api.bodyLimit (1 MB).
-  { weight: 1, arbitrary: fc.integer({ min: 1_048_577, max: 1_200_000 }).map((n) => ({ text: `[{"features": {"channel": "${'x'.repeat(n)}"}}]`, contentType: 'application/json' })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1_048_577, max: 1_200_000 })
+      .map((n) => ({ text: `[{"features": {"channel": "${'x'.repeat(n)}"}}]`, contentType: 'application/json' })),
+  },
   // More events than a request may carry.
-  { weight: 1, arbitrary: fc.constant({ text: JSON.stringify(Array.from({ length: 10_001 }, () => ({}))), contentType: 'application/json' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant({ text: JSON.stringify(Array.from({ length: 10_001 }, () => ({}))), contentType: 'application/json' }),
+  },
 );
 
 describe('fuzz: HTTP ingest over real HTTP', { timeout: 120_000 }, () => {
@@ -71,26 +120,40 @@ describe('fuzz: HTTP ingest over real HTTP', { timeout: 120_000 }, () => {
   it('answers 2xx or 4xx with {error, message}, never 5xx; counters match the answers', async () => {
     const totals = { received: 0, stored: 0 };
     const statuses = new Map<number, number>();
-    await fc.assert(fc.asyncProperty(body, async (b) => {
-      const response = await h.request(PATH, { method: 'POST', token: 'ingest', body: b.text, headers: b.contentType ? { 'content-type': b.contentType } : {} });
-      const text = await response.text();
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      assert.ok(response.status < 500, `${response.status} for ${String(b.text).slice(0, 200)}: ${text.slice(0, 300)}`);
-      const json = JSON.parse(text);
-      if (response.status === 200) {
-        const result = IngestResultBody.parse(json);
-        assert.equal(result.received, b.events ?? (JSON.parse(String(b.text)) as unknown[]).length, 'every event of the array accounted for');
-        const quarantinedUnread = Object.entries(result.quarantined).filter(([k]) => ['malformed_json', 'not_an_object', 'too_large', 'empty_payload', 'too_deep'].includes(k)).reduce((s, [, v]) => s + v, 0);
-        assert.equal(result.received, result.stored + quarantinedUnread, 'stored, or set aside with a reason');
-        totals.received += result.received;
-        totals.stored += result.stored;
-      } else {
-        assert.ok(response.status >= 400, `status ${response.status}`);
-        ErrorBody.parse(json);
-        assert.ok(json.message.length > 0 && json.message.length < 2000, json.message);
-        assert.doesNotMatch(json.message, /\n\s+at /, 'no stack trace');
-      }
-    }), { seed: SEED, numRuns: 250 });
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
+        const response = await h.request(PATH, {
+          method: 'POST',
+          token: 'ingest',
+          body: b.text,
+          headers: b.contentType ? { 'content-type': b.contentType } : {},
+        });
+        const text = await response.text();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        assert.ok(response.status < 500, `${response.status} for ${String(b.text).slice(0, 200)}: ${text.slice(0, 300)}`);
+        const json = JSON.parse(text);
+        if (response.status === 200) {
+          const result = IngestResultBody.parse(json);
+          assert.equal(
+            result.received,
+            b.events ?? (JSON.parse(String(b.text)) as unknown[]).length,
+            'every event of the array accounted for',
+          );
+          const quarantinedUnread = Object.entries(result.quarantined)
+            .filter(([k]) => ['malformed_json', 'not_an_object', 'too_large', 'empty_payload', 'too_deep'].includes(k))
+            .reduce((s, [, v]) => s + v, 0);
+          assert.equal(result.received, result.stored + quarantinedUnread, 'stored, or set aside with a reason');
+          totals.received += result.received;
+          totals.stored += result.stored;
+        } else {
+          assert.ok(response.status >= 400, `status ${response.status}`);
+          ErrorBody.parse(json);
+          assert.ok(json.message.length > 0 && json.message.length < 2000, json.message);
+          assert.doesNotMatch(json.message, /\n\s+at /, 'no stack trace');
+        }
+      }),
+      { seed: SEED, numRuns: 250 },
+    );
     assert.ok((statuses.get(200) ?? 0) > 20, `enough accepted requests to mean something: ${JSON.stringify([...statuses])}`);
 
     // The service is still up and the store still answers, with counters that agree.
@@ -108,6 +171,13 @@ describe('fuzz: HTTP ingest over real HTTP', { timeout: 120_000 }, () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched');
     // A check over what was stored still runs.
     const check = await h.request('/api/v1/models/fraud/checks', { method: 'POST', token: 'admin' });
-    assert.equal(check.status, 201, `${await check.text()} ${h.logs.filter((l) => /"level":50/.test(l)).join('\n').slice(0, 2000)}`);
+    assert.equal(
+      check.status,
+      201,
+      `${await check.text()} ${h.logs
+        .filter((l) => /"level":50/.test(l))
+        .join('\n')
+        .slice(0, 2000)}`,
+    );
   });
 });

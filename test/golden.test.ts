@@ -24,29 +24,59 @@ async function checkJson(args: string[]): Promise<unknown> {
 
 describe('golden outputs', () => {
   it('check: synthetic fixture, data-file baseline', async () => {
-    assertGolden('check-synthetic', await checkJson(['--baseline', join(FIXTURES, 'synthetic_baseline.csv'), '--current', join(FIXTURES, 'synthetic_current.csv')]));
+    assertGolden(
+      'check-synthetic',
+      await checkJson(['--baseline', join(FIXTURES, 'synthetic_baseline.csv'), '--current', join(FIXTURES, 'synthetic_current.csv')]),
+    );
   });
 
   it('check: Seattle weather 2012 vs 2015, data-file baseline', async () => {
-    assertGolden('check-seattle', await checkJson(['--baseline', join(FIXTURES, 'seattle_2012.csv'), '--current', join(FIXTURES, 'seattle_2015.csv')]));
+    assertGolden(
+      'check-seattle',
+      await checkJson(['--baseline', join(FIXTURES, 'seattle_2012.csv'), '--current', join(FIXTURES, 'seattle_2015.csv')]),
+    );
   });
 
   it('check: synthetic fixture against its stored profile', async () => {
     const profile = join(tmp.dir, 'synthetic.json');
-    const made = await runCli(['baseline', 'create', '--data', join(FIXTURES, 'synthetic_baseline.csv'), '--name', 'fraud', '--version', 'v1', '--out', profile]);
+    const made = await runCli([
+      'baseline',
+      'create',
+      '--data',
+      join(FIXTURES, 'synthetic_baseline.csv'),
+      '--name',
+      'fraud',
+      '--version',
+      'v1',
+      '--out',
+      profile,
+    ]);
     assert.equal(made.code, 0, made.stderr);
     assertGolden('check-synthetic-profile', await checkJson(['--baseline', profile, '--current', join(FIXTURES, 'synthetic_current.csv')]));
   });
 
   it('check --by: Seattle 2015 by weather against 2012', async () => {
-    assertGolden('check-seattle-by-weather', await checkJson(['--baseline', join(FIXTURES, 'seattle_2012.csv'), '--current', join(FIXTURES, 'seattle_2015.csv'), '--by', 'weather']));
+    assertGolden(
+      'check-seattle-by-weather',
+      await checkJson([
+        '--baseline',
+        join(FIXTURES, 'seattle_2012.csv'),
+        '--current',
+        join(FIXTURES, 'seattle_2015.csv'),
+        '--by',
+        'weather',
+      ]),
+    );
   });
 
   it('live check through the API after HTTP ingest of the synthetic window', async () => {
     const h = await startHarness();
     try {
       const ingest = await h.request('/api/v1/models/fraud/events', {
-        method: 'POST', token: 'ingest', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixtureEvents('synthetic_current.csv')),
+        method: 'POST',
+        token: 'ingest',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fixtureEvents('synthetic_current.csv')),
       });
       assert.equal(ingest.status, 200, await ingest.text());
       const check = await h.request('/api/v1/models/fraud/checks', { method: 'POST', token: 'admin' });

@@ -29,7 +29,13 @@ after(async () => {
 });
 
 function model(name: string, topics: string[], extra: Record<string, unknown> = {}) {
-  return { name, baseline, source: { topics, groupId: `${name}-${topics[0]}`, startFrom: 'earliest', sessionTimeout: '6s' }, event: { timestamp: 'ts', prediction: 'prediction' }, ...extra };
+  return {
+    name,
+    baseline,
+    source: { topics, groupId: `${name}-${topics[0]}`, startFrom: 'earliest', sessionTimeout: '6s' },
+    event: { timestamp: 'ts', prediction: 'prediction' },
+    ...extra,
+  };
 }
 
 type Row = { topic: string; partition: number; offset: bigint; id: string };
@@ -37,8 +43,12 @@ type Row = { topic: string; partition: number; offset: bigint; id: string };
 async function storedRows(store: string, table: string): Promise<Row[]> {
   return readStore(store, async (db) =>
     (await db.rows(`SELECT _topic, _partition, _offset, _id FROM ${table} ORDER BY _partition, _offset`)).map((r) => ({
-      topic: String(r._topic), partition: Number(r._partition), offset: BigInt(r._offset as bigint), id: String(r._id),
-    })));
+      topic: String(r._topic),
+      partition: Number(r._partition),
+      offset: BigInt(r._offset as bigint),
+      id: String(r._id),
+    })),
+  );
 }
 
 const keyOf = (r: Row) => `${r.topic}/${r.partition}/${r.offset}`;
@@ -50,11 +60,15 @@ describe('kafka ingest', { timeout: 300_000 }, () => {
     const events = Array.from({ length: 100_000 }, (_, i) => goodEvent(i));
     await produce(producer, topic, events);
     const store = `${tmp.dir}/sampling.duckdb`;
-    const config = writeConfig(tmp.dir, {
-      kafka: { brokers: [BROKER] },
-      storage: { path: store, retention: '36500d' },
-      models: [model('full', [topic]), model('tenth', [topic], { sampling: { rate: 0.1, by: 'key' } })],
-    }, 'sampling.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: store, retention: '36500d' },
+        models: [model('full', [topic]), model('tenth', [topic], { sampling: { rate: 0.1, by: 'key' } })],
+      },
+      'sampling.yaml',
+    );
     const serve = await ServeProcess.start(config, 2);
     await waitForGroupCaughtUp(admin, `full-${topic}`, topic, 120_000);
     await waitForGroupCaughtUp(admin, `tenth-${topic}`, topic, 120_000);
@@ -67,7 +81,10 @@ describe('kafka ingest', { timeout: 300_000 }, () => {
     assert.equal(new Set(full.map((r) => r.id)).size, 100_000, 'every produced key once');
 
     const tenth = await storedRows(store, 'samples_tenth');
-    const expected = full.filter((r) => keepSample(r.id, 0.1)).map(keyOf).sort();
+    const expected = full
+      .filter((r) => keepSample(r.id, 0.1))
+      .map(keyOf)
+      .sort();
     assert.deepEqual(tenth.map(keyOf).sort(), expected, 'exactly the events whose key hashes below 0.1');
     assert.ok(expected.length > 9000 && expected.length < 11000, `about 10%: ${expected.length}`);
 
@@ -83,12 +100,20 @@ describe('kafka ingest', { timeout: 300_000 }, () => {
     const topic = uniqueTopic('ingest-kill');
     await createTopic(admin, topic, 3);
     const store = `${tmp.dir}/kill.duckdb`;
-    const config = writeConfig(tmp.dir, { kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' }, models: [model('killed', [topic])] }, 'kill.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      { kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' }, models: [model('killed', [topic])] },
+      'kill.yaml',
+    );
     const total = 60_000;
     // The producer keeps sending while the service is killed and restarted.
     const producing = (async () => {
       for (let i = 0; i < total; i += 1000) {
-        await produce(producer, topic, Array.from({ length: 1000 }, (_, j) => goodEvent(i + j)));
+        await produce(
+          producer,
+          topic,
+          Array.from({ length: 1000 }, (_, j) => goodEvent(i + j)),
+        );
         await new Promise((r) => setTimeout(r, 40));
       }
     })();
@@ -105,16 +130,26 @@ describe('kafka ingest', { timeout: 300_000 }, () => {
     assert.equal(new Set(rows.map(keyOf)).size, rows.length, 'no event stored twice');
     assert.equal(rows.length, total, `no event missing; the last run logged:\n${serve.lines.slice(-15).join('\n')}`);
     assert.equal(new Set(rows.map((r) => r.id)).size, total);
-    const consumed = await readStore(store, async (db) => Number((await db.row(`SELECT value FROM ingest_counts WHERE model = 'killed' AND counter = 'consumed'`)).value));
+    const consumed = await readStore(store, async (db) =>
+      Number((await db.row(`SELECT value FROM ingest_counts WHERE model = 'killed' AND counter = 'consumed'`)).value),
+    );
     assert.equal(consumed, total, 'the consumed counter counted each event once');
   });
 
   it('SIGTERM mid-stream finishes the batch in hand and exits 0; a restart resumes exactly', async () => {
     const topic = uniqueTopic('ingest-term');
     await createTopic(admin, topic, 3);
-    await produce(producer, topic, Array.from({ length: 100_000 }, (_, i) => goodEvent(i)));
+    await produce(
+      producer,
+      topic,
+      Array.from({ length: 100_000 }, (_, i) => goodEvent(i)),
+    );
     const store = `${tmp.dir}/term.duckdb`;
-    const config = writeConfig(tmp.dir, { kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' }, models: [model('term', [topic])] }, 'term.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      { kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' }, models: [model('term', [topic])] },
+      'term.yaml',
+    );
     const first = await ServeProcess.start(config, 1);
     await new Promise((r) => setTimeout(r, 700));
     assert.equal(await first.stop(), 0, 'exit 0 after SIGTERM');
@@ -135,7 +170,8 @@ describe('kafka ingest', { timeout: 300_000 }, () => {
   it('bad messages are counted and quarantined with reasons; the good ones are all stored', async () => {
     const topic = uniqueTopic('ingest-bad');
     await createTopic(admin, topic, 1);
-    const features = (f: Record<string, unknown>) => JSON.stringify({ features: { amount: 10, age: 30, score: 0.5, channel: 'app', ...f }, ts: 1_700_000_000_000 });
+    const features = (f: Record<string, unknown>) =>
+      JSON.stringify({ features: { amount: 10, age: 30, score: 0.5, channel: 'app', ...f }, ts: 1_700_000_000_000 });
     const bad = [
       { key: 'bad-json', value: '{"features": {"amount": 1,' },
       { key: 'array', value: '[1, 2, 3]' },
@@ -145,22 +181,40 @@ describe('kafka ingest', { timeout: 300_000 }, () => {
       { key: 'missing', value: JSON.stringify({ features: { amount: 10, score: 0.5, channel: 'web' }, ts: '2023-11-14T22:13:20Z' }) },
       // JSON has no Infinity, but 1e999 parses to it: a number the model's logger may well write.
       { key: 'infinite', value: features({ amount: 'INF' }).replace('"INF"', '1e999') },
-      { key: 'proto', value: '{"features": {"__proto__": {"polluted": 1}, "constructor": 5, "amount": 3, "age": 40, "score": 0.1, "channel": "store"}, "ts": 1700000000}' },
+      {
+        key: 'proto',
+        value:
+          '{"features": {"__proto__": {"polluted": 1}, "constructor": 5, "amount": 3, "age": 40, "score": 0.1, "channel": "store"}, "ts": 1700000000}',
+      },
     ];
     const good = Array.from({ length: 500 }, (_, i) => goodEvent(i));
     const mixed = [...good.slice(0, 250), ...bad, ...good.slice(250)];
     await produce(producer, topic, mixed);
     await producer.send({ topic, messages: [{ key: 'tombstone', value: null }] });
     const store = `${tmp.dir}/bad.duckdb`;
-    const config = writeConfig(tmp.dir, {
-      kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' },
-      models: [{ ...model('bad', [topic]), source: { topics: [topic], groupId: `bad-${topic}`, startFrom: 'earliest', maxMessageBytes: 10_000, sessionTimeout: '6s' } }],
-    }, 'bad.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: store, retention: '36500d' },
+        models: [
+          {
+            ...model('bad', [topic]),
+            source: { topics: [topic], groupId: `bad-${topic}`, startFrom: 'earliest', maxMessageBytes: 10_000, sessionTimeout: '6s' },
+          },
+        ],
+      },
+      'bad.yaml',
+    );
     const serve = await ServeProcess.start(config, 1);
     await waitForGroupCaughtUp(admin, `bad-${topic}`, topic, 60_000);
     assert.equal(await serve.stop(), 0);
 
-    const counts = await readStore(store, async (db) => Object.fromEntries((await db.rows(`SELECT counter, value FROM ingest_counts WHERE model = 'bad'`)).map((r) => [r.counter, Number(r.value)])));
+    const counts = await readStore(store, async (db) =>
+      Object.fromEntries(
+        (await db.rows(`SELECT counter, value FROM ingest_counts WHERE model = 'bad'`)).map((r) => [r.counter, Number(r.value)]),
+      ),
+    );
     assert.equal(counts.consumed, mixed.length + 1, JSON.stringify(counts));
     assert.equal(counts['rejected:malformed_json'], 1, JSON.stringify(counts));
     assert.equal(counts['rejected:not_an_object'], 2);
@@ -182,8 +236,13 @@ describe('kafka ingest', { timeout: 300_000 }, () => {
     assert.deepEqual(JSON.parse(String(byId.get('proto')!._extra)), JSON.parse('{"__proto__": {"polluted": 1}, "constructor": 5}'));
     assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
 
-    const quarantined = await readStore(store, (db) => db.rows(`SELECT reason, "offset", payload FROM quarantine WHERE model = 'bad' ORDER BY "offset"`));
-    assert.deepEqual(quarantined.map((q) => q.reason), ['malformed_json', 'not_an_object', 'not_an_object', 'too_large', 'wrong_type', 'missing_feature', 'non_finite', 'empty_payload']);
+    const quarantined = await readStore(store, (db) =>
+      db.rows(`SELECT reason, "offset", payload FROM quarantine WHERE model = 'bad' ORDER BY "offset"`),
+    );
+    assert.deepEqual(
+      quarantined.map((q) => q.reason),
+      ['malformed_json', 'not_an_object', 'not_an_object', 'too_large', 'wrong_type', 'missing_feature', 'non_finite', 'empty_payload'],
+    );
     assert.equal(quarantined[0]!.payload, '{"features": {"amount": 1,');
   });
 
@@ -191,10 +250,26 @@ describe('kafka ingest', { timeout: 300_000 }, () => {
     const [ta, tb] = [uniqueTopic('two-a'), uniqueTopic('two-b')];
     await createTopic(admin, ta, 2);
     await createTopic(admin, tb, 3);
-    await produce(producer, ta, Array.from({ length: 3000 }, (_, i) => goodEvent(i)));
-    await produce(producer, tb, Array.from({ length: 5000 }, (_, i) => goodEvent(10_000 + i)));
+    await produce(
+      producer,
+      ta,
+      Array.from({ length: 3000 }, (_, i) => goodEvent(i)),
+    );
+    await produce(
+      producer,
+      tb,
+      Array.from({ length: 5000 }, (_, i) => goodEvent(10_000 + i)),
+    );
     const store = `${tmp.dir}/two.duckdb`;
-    const config = writeConfig(tmp.dir, { kafka: { brokers: [BROKER] }, storage: { path: store, retention: '36500d' }, models: [model('model-a', [ta]), model('model.b', [tb])] }, 'two.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: store, retention: '36500d' },
+        models: [model('model-a', [ta]), model('model.b', [tb])],
+      },
+      'two.yaml',
+    );
     const serve = await ServeProcess.start(config, 2);
     await waitForGroupCaughtUp(admin, `model-a-${ta}`, ta);
     await waitForGroupCaughtUp(admin, `model.b-${tb}`, tb);

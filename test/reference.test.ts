@@ -49,7 +49,13 @@ const tmp = tempDir();
 after(tmp.cleanup);
 
 function parseReport(stdout: string) {
-  return JSON.parse(stdout) as { baseline: { rows: number }; current: { rows: number }; drift: boolean; features: ReportFeature[]; schema: unknown };
+  return JSON.parse(stdout) as {
+    baseline: { rows: number };
+    current: { rows: number };
+    drift: boolean;
+    features: ReportFeature[];
+    schema: unknown;
+  };
 }
 
 function assertArrayClose(got: number[] | undefined, want: number[], what: string) {

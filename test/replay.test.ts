@@ -28,7 +28,11 @@ describe('replay', { timeout: 180_000 }, () => {
   it('backfills the history before the live consumer, idempotently, without touching the live group', async () => {
     const topic = uniqueTopic('replay');
     await createTopic(admin, topic, 3);
-    await produce(producer, topic, Array.from({ length: 6000 }, (_, i) => goodEvent(i)));
+    await produce(
+      producer,
+      topic,
+      Array.from({ length: 6000 }, (_, i) => goodEvent(i)),
+    );
     const baseline = await testBaseline(tmp.dir);
     const store = `${tmp.dir}/replay.duckdb`;
     const groupId = `live-${topic}`;
@@ -40,10 +44,19 @@ describe('replay', { timeout: 180_000 }, () => {
     // The live service starts at the end: it stores only what comes after it.
     const serve = await ServeProcess.start(config, 1);
     await new Promise((r) => setTimeout(r, 3000));
-    await produce(producer, topic, Array.from({ length: 3000 }, (_, i) => goodEvent(6000 + i)));
+    await produce(
+      producer,
+      topic,
+      Array.from({ length: 3000 }, (_, i) => goodEvent(6000 + i)),
+    );
     await waitForGroupCaughtUp(admin, groupId, topic);
     assert.equal(await serve.stop(), 0);
-    const count = () => readStore(store, (db) => db.row(`SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d, count(DISTINCT _id)::INTEGER AS ids FROM samples_rp`));
+    const count = () =>
+      readStore(store, (db) =>
+        db.row(
+          `SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d, count(DISTINCT _id)::INTEGER AS ids FROM samples_rp`,
+        ),
+      );
     assert.deepEqual(await count(), { n: 3000, d: 3000, ids: 3000 });
     const liveOffsets = await admin.fetchOffsets({ groupId, topics: [topic] });
 
@@ -58,7 +71,9 @@ describe('replay', { timeout: 180_000 }, () => {
     assert.deepEqual(await admin.fetchOffsets({ groupId, topics: [topic] }), liveOffsets, 'the live group is untouched');
     const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
     assert.ok(!groups.some((g) => g.startsWith('driftwatch-replay-rp-')), 'the replay group is deleted');
-    const counters = await readStore(store, (db) => db.rows(`SELECT counter, value FROM ingest_counts WHERE model = 'rp' ORDER BY counter`));
+    const counters = await readStore(store, (db) =>
+      db.rows(`SELECT counter, value FROM ingest_counts WHERE model = 'rp' ORDER BY counter`),
+    );
     const value = (c: string) => Number(counters.find((r) => r.counter === c)?.value);
     assert.equal(value('consumed'), 3000, 'live counters count live events only');
     assert.equal(value('replay:consumed'), 18000);
@@ -74,10 +89,15 @@ describe('replay', { timeout: 180_000 }, () => {
     const baseline = await testBaseline(tmp.dir, 'locked');
     const topic = uniqueTopic('replay-lock');
     await createTopic(admin, topic, 1);
-    const config = writeConfig(tmp.dir, {
-      kafka: { brokers: [BROKER] }, storage: { path: `${tmp.dir}/locked.duckdb` },
-      models: [{ name: 'locked', baseline, source: { topics: [topic], sessionTimeout: '6s' } }],
-    }, 'locked.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: `${tmp.dir}/locked.duckdb` },
+        models: [{ name: 'locked', baseline, source: { topics: [topic], sessionTimeout: '6s' } }],
+      },
+      'locked.yaml',
+    );
     const serve = await ServeProcess.start(config, 1);
     try {
       const r = await runCli(['replay', '--config', config, '--model', 'locked', '--from', '0']);

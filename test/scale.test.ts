@@ -18,7 +18,9 @@ after(() => tmp.cleanup());
 async function waitForMembers(admin: Admin, groupId: string, members: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { groups: [group] } = await admin.describeGroups([groupId]);
+    const {
+      groups: [group],
+    } = await admin.describeGroups([groupId]);
     if (group?.state === 'Stable' && group.members.length === members && group.members.every((m) => m.memberAssignment.length > 0)) return;
     if (Date.now() > deadline) throw new Error(`group ${groupId}: ${group?.state} with ${group?.members.length} members`);
     await new Promise((r) => setTimeout(r, 250));
@@ -26,7 +28,12 @@ async function waitForMembers(admin: Admin, groupId: string, members: number, ti
 }
 
 type Row = { p: number; o: bigint; id: string };
-const storedRows = (path: string) => readStore(path, async (db) => (await db.rows(`SELECT _partition AS p, _offset AS o, _id AS id FROM samples_scale_model`)).map((r) => ({ p: Number(r.p), o: BigInt(r.o as bigint), id: String(r.id) }) as Row));
+const storedRows = (path: string) =>
+  readStore(path, async (db) =>
+    (await db.rows(`SELECT _partition AS p, _offset AS o, _id AS id FROM samples_scale_model`)).map(
+      (r) => ({ p: Number(r.p), o: BigInt(r.o as bigint), id: String(r.id) }) as Row,
+    ),
+  );
 
 describe('two serve processes in one consumer group', { timeout: 240_000 }, () => {
   it('split the partitions and together store every event once, through scale-downs and a scale-up', async () => {
@@ -43,11 +50,15 @@ describe('two serve processes in one consumer group', { timeout: 240_000 }, () =
     try {
       await createTopic(admin, topic, 4);
       for (const [i, store] of stores.entries()) {
-        const config = writeConfig(tmp.dir, {
-          kafka: { brokers: [BROKER] },
-          storage: { path: store, retention: '36500d' },
-          models: [{ name: 'scale-model', baseline, source: { topics: [topic], groupId, startFrom: 'earliest', sessionTimeout: '6s' } }],
-        }, `scale-${i}.yaml`);
+        const config = writeConfig(
+          tmp.dir,
+          {
+            kafka: { brokers: [BROKER] },
+            storage: { path: store, retention: '36500d' },
+            models: [{ name: 'scale-model', baseline, source: { topics: [topic], groupId, startFrom: 'earliest', sessionTimeout: '6s' } }],
+          },
+          `scale-${i}.yaml`,
+        );
         configs.push(config);
         serves.push(await ServeProcess.start(config, 1));
       }
@@ -56,7 +67,11 @@ describe('two serve processes in one consumer group', { timeout: 240_000 }, () =
       let produced = 0;
       const step = async (members: number, count: number) => {
         await waitForMembers(admin, groupId, members);
-        await produce(producer, topic, Array.from({ length: count }, (_, i) => goodEvent(produced + i)));
+        await produce(
+          producer,
+          topic,
+          Array.from({ length: count }, (_, i) => goodEvent(produced + i)),
+        );
         produced += count;
         await waitForGroupCaughtUp(admin, groupId, topic, 90_000);
       };
@@ -73,19 +88,25 @@ describe('two serve processes in one consumer group', { timeout: 240_000 }, () =
       // its stored offsets for them are behind b's commits, whichever partitions b got.
       assert.equal(await serves[1]!.stop(), 0);
       await step(1, 10_000);
-      assert.ok(serves[0]!.lines.some((l) => /another driftwatch store holds this partition/.test(l)), 'a resumed at b\'s commits, and said so');
+      assert.ok(
+        serves[0]!.lines.some((l) => /another driftwatch store holds this partition/.test(l)),
+        "a resumed at b's commits, and said so",
+      );
     } finally {
       for (const s of serves) if (s.child.exitCode === null) assert.equal(await s.stop(), 0);
       await producer.disconnect();
       await admin.disconnect();
     }
 
-    const [a, b] = await Promise.all(stores.map(storedRows)) as [Row[], Row[]];
+    const [a, b] = (await Promise.all(stores.map(storedRows))) as [Row[], Row[]];
     const partitionsOf = (rows: Row[]) => new Set(rows.map((r) => r.p));
     assert.ok(a.length > 0 && b.length > 0, `both processes stored events: a ${a.length}, b ${b.length}`);
     // While both ran the first time (the first 20,000 events), b held part of the partitions.
     const firstOfB = b.filter((r) => Number(/(\d+)$/.exec(r.id)?.[1]) < 20_000);
-    assert.ok(partitionsOf(firstOfB).size >= 1 && partitionsOf(firstOfB).size < 4, `b held part of the partitions: ${[...partitionsOf(firstOfB)]}`);
+    assert.ok(
+      partitionsOf(firstOfB).size >= 1 && partitionsOf(firstOfB).size < 4,
+      `b held part of the partitions: ${[...partitionsOf(firstOfB)]}`,
+    );
     const keys = [...a, ...b].map((r) => `${r.p}/${r.o}`);
     assert.equal(new Set(keys).size, keys.length, 'no event stored twice, in either store or across them');
     assert.equal(keys.length, 50_000, 'every event stored');

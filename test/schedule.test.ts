@@ -26,11 +26,20 @@ describe('schedules', { timeout: 120_000 }, () => {
     const config = writeConfig(tmp.dir, {
       kafka: { brokers: [BROKER] },
       storage: { path: store, retention: '36500d' },
-      alerts: { channels: [{ name: 'mail', type: 'email', smtpUrl: inbox.url, from: 'dw@test.local', to: ['ds@test.local'] }], routes: [{ channels: ['mail'] }] },
-      models: [{
-        name: 'scheduled', baseline, source: { topics: [topic], sessionTimeout: '6s' },
-        window: '1h', schedule: { cron: '*/2 * * * * *' }, report: { cron: '*/3 * * * * *', period: '1h', channels: ['mail'] },
-      }],
+      alerts: {
+        channels: [{ name: 'mail', type: 'email', smtpUrl: inbox.url, from: 'dw@test.local', to: ['ds@test.local'] }],
+        routes: [{ channels: ['mail'] }],
+      },
+      models: [
+        {
+          name: 'scheduled',
+          baseline,
+          source: { topics: [topic], sessionTimeout: '6s' },
+          window: '1h',
+          schedule: { cron: '*/2 * * * * *' },
+          report: { cron: '*/3 * * * * *', period: '1h', channels: ['mail'] },
+        },
+      ],
     });
     const serve = await ServeProcess.start(config, 1);
     try {
@@ -38,7 +47,8 @@ describe('schedules', { timeout: 120_000 }, () => {
       const has = (re: RegExp) => inbox.messages.some((m) => re.test(m.subject ?? ''));
       // A report can run before the first check has finished (it then says "no checks"): wait
       // for one that covers a check.
-      const reportAfterCheck = () => inbox.messages.some((m) => /^\[driftwatch\] REPORT scheduled/.test(m.subject ?? '') && !/No checks ran/.test(m.text ?? ''));
+      const reportAfterCheck = () =>
+        inbox.messages.some((m) => /^\[driftwatch\] REPORT scheduled/.test(m.subject ?? '') && !/No checks ran/.test(m.text ?? ''));
       while (!(has(/^\[driftwatch\] FIRING scheduled/) && reportAfterCheck()) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -49,11 +59,13 @@ describe('schedules', { timeout: 120_000 }, () => {
     }
     const firing = inbox.messages.filter((m) => /FIRING/.test(m.subject ?? ''));
     assert.equal(firing.length, 1, `one alert email for several checks: ${inbox.messages.map((m) => m.subject).join(' | ')}`);
-    const report = inbox.messages.find((m) => /^\[driftwatch\] REPORT scheduled/.test(m.subject ?? '') && !/No checks ran/.test(m.text ?? ''));
+    const report = inbox.messages.find(
+      (m) => /^\[driftwatch\] REPORT scheduled/.test(m.subject ?? '') && !/No checks ran/.test(m.text ?? ''),
+    );
     assert.ok(report, 'the drift report arrived');
     assert.match(report.subject ?? '', /checks drifted/);
     const text = report.text ?? '';
-    assert.match(text, /3[,.]?000/, 'the period\'s event count');
+    assert.match(text, /3[,.]?000/, "the period's event count");
     assert.match(text, /channel/, 'the drifted feature');
     const checks = await readStore(store, (db) => db.rows(`SELECT status FROM reports`));
     assert.ok(checks.length >= 2 && checks.every((c) => c.status === 'drift'), `scheduled checks stored: ${checks.length}`);

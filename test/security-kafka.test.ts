@@ -25,7 +25,8 @@ const CA = join(ROOT, '.kafka', `secure-${BASE}`, 'ca.pem');
 const ENV = { SECURE_KAFKA_PORT: String(BASE), SECURE_KAFKA_USER: USER, SECURE_KAFKA_PASSWORD: PASSWORD };
 
 /** Runs scripts/kafka/<name> for the secure broker (it starts or stops in a few seconds; jars are cached). */
-const script = (name: string) => promisify(execFile)('bash', [join(ROOT, 'scripts', 'kafka', name)], { env: { ...process.env, ...ENV }, timeout: 240_000 });
+const script = (name: string) =>
+  promisify(execFile)('bash', [join(ROOT, 'scripts', 'kafka', name)], { env: { ...process.env, ...ENV }, timeout: 240_000 });
 
 /** A TCP proxy in front of a broker port that counts the connections clients open through it. */
 class CountingProxy {
@@ -57,7 +58,11 @@ class CountingProxy {
 
 /** Runs `driftwatch serve` and collects its output, without waiting for any model to start. */
 function spawnServe(config: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--config', config], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--config', config], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -82,7 +87,12 @@ describe('security: Kafka SASL/PLAIN and TLS against a real broker', { timeout: 
   before(async () => {
     await script('start-secure.sh');
     baseline = await testBaseline(tmp.dir, 'secure-model');
-    const kafka = new Kafka({ clientId: 'driftwatch-test', brokers: [SASL], sasl: { mechanism: 'plain', username: USER, password: PASSWORD }, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'driftwatch-test',
+      brokers: [SASL],
+      sasl: { mechanism: 'plain', username: USER, password: PASSWORD },
+      logLevel: logLevel.NOTHING,
+    });
     admin = kafka.admin();
     producer = kafka.producer();
     await admin.connect();
@@ -95,19 +105,35 @@ describe('security: Kafka SASL/PLAIN and TLS against a real broker', { timeout: 
     tmp.cleanup();
   });
 
-  const model = (name: string, topic: string) => ({ name, baseline, source: { topics: [topic], groupId: `${name}-${topic}`, startFrom: 'earliest', sessionTimeout: '6s' }, event: { timestamp: 'ts', prediction: 'prediction' } });
+  const model = (name: string, topic: string) => ({
+    name,
+    baseline,
+    source: { topics: [topic], groupId: `${name}-${topic}`, startFrom: 'earliest', sessionTimeout: '6s' },
+    event: { timestamp: 'ts', prediction: 'prediction' },
+  });
 
   for (const [label, kafkaSection] of [
     ['SASL/PLAIN', { brokers: [SASL], sasl: { mechanism: 'plain', username: USER, password: '${KAFKA_PASSWORD}' } }],
     ['TLS with the CA file', { brokers: [SSL], tls: { ca: CA } }],
-    ['SASL/PLAIN inside TLS', { brokers: [SASL_SSL], tls: { ca: CA }, sasl: { mechanism: 'plain', username: '${KAFKA_USER}', password: '${KAFKA_PASSWORD}' } }],
+    [
+      'SASL/PLAIN inside TLS',
+      { brokers: [SASL_SSL], tls: { ca: CA }, sasl: { mechanism: 'plain', username: '${KAFKA_USER}', password: '${KAFKA_PASSWORD}' } },
+    ],
   ] as const) {
     it(`${label}: the right credentials store every event`, async () => {
       const topic = uniqueTopic('secure');
       await createTopic(admin, topic);
-      await produce(producer, topic, Array.from({ length: 500 }, (_, i) => goodEvent(i)));
+      await produce(
+        producer,
+        topic,
+        Array.from({ length: 500 }, (_, i) => goodEvent(i)),
+      );
       const store = join(tmp.dir, `${topic}.duckdb`);
-      const config = writeConfig(tmp.dir, { kafka: kafkaSection, storage: { path: store, retention: '36500d' }, models: [model('sec', topic)] }, `${topic}.yaml`);
+      const config = writeConfig(
+        tmp.dir,
+        { kafka: kafkaSection, storage: { path: store, retention: '36500d' }, models: [model('sec', topic)] },
+        `${topic}.yaml`,
+      );
       const serve = await ServeProcess.start(config, 1, { KAFKA_PASSWORD: PASSWORD, KAFKA_USER: USER });
       try {
         const deadline = Date.now() + 60_000;
@@ -135,7 +161,15 @@ describe('security: Kafka SASL/PLAIN and TLS against a real broker', { timeout: 
   it('a wrong SASL password: an error naming authentication, a few connections, no retry storm', async () => {
     const proxy = await new CountingProxy(BASE + 2).start();
     const topic = uniqueTopic('secure-bad');
-    const config = writeConfig(tmp.dir, { kafka: { brokers: [`127.0.0.1:${proxy.port}`], sasl: { mechanism: 'plain', username: USER, password: '${KAFKA_PASSWORD}' } }, storage: { path: join(tmp.dir, 'bad-sasl.duckdb') }, models: [model('badsasl', topic)] }, 'bad-sasl.yaml');
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [`127.0.0.1:${proxy.port}`], sasl: { mechanism: 'plain', username: USER, password: '${KAFKA_PASSWORD}' } },
+        storage: { path: join(tmp.dir, 'bad-sasl.duckdb') },
+        models: [model('badsasl', topic)],
+      },
+      'bad-sasl.yaml',
+    );
     const wrong = 'wrong-password-9d8c7b6a5f4e';
     const serve = spawnServe(config, { KAFKA_PASSWORD: wrong, DRIFTWATCH_LOG_LEVEL: 'info' });
     try {
@@ -161,12 +195,24 @@ describe('security: Kafka SASL/PLAIN and TLS against a real broker', { timeout: 
   });
 
   for (const [label, tls, pattern] of [
-    ['no CA configured (the system CAs)', true, /kafka\.tls: the certificate of broker .* does not verify \(SELF_SIGNED_CERT_IN_CHAIN.*set kafka\.tls\.ca/],
+    [
+      'no CA configured (the system CAs)',
+      true,
+      /kafka\.tls: the certificate of broker .* does not verify \(SELF_SIGNED_CERT_IN_CHAIN.*set kafka\.tls\.ca/,
+    ],
     ['a CA file that does not exist', { ca: join(tmp.dir, 'missing-ca.pem') }, /kafka\.tls\.ca: cannot read '.*missing-ca\.pem'/],
   ] as const) {
     it(`TLS with ${label}: serve stops at once with what to fix, no retries`, async () => {
       const proxy = await new CountingProxy(BASE + 3).start();
-      const config = writeConfig(tmp.dir, { kafka: { brokers: [`localhost:${proxy.port}`], tls }, storage: { path: join(tmp.dir, 'bad-tls.duckdb') }, models: [model('badtls', 'x')] }, 'bad-tls.yaml');
+      const config = writeConfig(
+        tmp.dir,
+        {
+          kafka: { brokers: [`localhost:${proxy.port}`], tls },
+          storage: { path: join(tmp.dir, 'bad-tls.duckdb') },
+          models: [model('badtls', 'x')],
+        },
+        'bad-tls.yaml',
+      );
       const started = Date.now();
       const serve = spawnServe(config, {});
       try {

@@ -35,7 +35,27 @@ const PRESENTED = ['bad-token-presented-7e6d5c4b3a2f', 'Bearer-lookalike-0a1b2c3
 function certificate(): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'driftwatch-sec-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -54,7 +74,10 @@ describe('security: no secret in logs or error bodies; no user-supplied URL is f
 
   const call = async (path: string, init: RequestInit & { token?: string } = {}) => {
     const { token, headers, ...rest } = init;
-    const response = await fetch(`${serve.apiUrl()}${path}`, { ...rest, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string> | undefined) } });
+    const response = await fetch(`${serve.apiUrl()}${path}`, {
+      ...rest,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string> | undefined) },
+    });
     const text = await response.text();
     // The body and the headers the server chose (not the request, which holds what the test sent).
     bodies.push(`${response.status}: ${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('; ')} ${text}`);
@@ -64,11 +87,16 @@ describe('security: no secret in logs or error bodies; no user-supplied URL is f
   before(async () => {
     const { key, cert } = certificate();
     smtp = new SMTPServer({
-      key, cert, logger: false, authMethods: ['PLAIN', 'LOGIN'],
+      key,
+      cert,
+      logger: false,
+      authMethods: ['PLAIN', 'LOGIN'],
       onAuth(auth, session, callback) {
         smtpAuth.push({ secure: session.secure, ok: auth.password === 'the-real-password' });
         if (!session.secure) return callback(new Error('AUTH before STARTTLS'));
-        return auth.password === 'the-real-password' ? callback(null, { user: auth.username }) : callback(Object.assign(new Error('invalid credentials'), { responseCode: 535 }));
+        return auth.password === 'the-real-password'
+          ? callback(null, { user: auth.username })
+          : callback(Object.assign(new Error('invalid credentials'), { responseCode: 535 }));
       },
       onData(stream, _s, callback) {
         stream.resume();
@@ -80,7 +108,9 @@ describe('security: no secret in logs or error bodies; no user-supplied URL is f
     hook = createServer((req, res) => {
       hookRequests.push(req);
       req.resume();
-      req.on('end', () => res.writeHead(500).end(`receiver broke; it saw ${req.headers['x-driftwatch-signature'] ? 'a signature' : 'none'}`));
+      req.on('end', () =>
+        res.writeHead(500).end(`receiver broke; it saw ${req.headers['x-driftwatch-signature'] ? 'a signature' : 'none'}`),
+      );
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     const hookPort = (hook.address() as AddressInfo).port;
@@ -90,9 +120,20 @@ describe('security: no secret in logs or error bodies; no user-supplied URL is f
       kafka: { brokers: [BROKER], sasl: { mechanism: 'plain', username: 'dw', password: '${KAFKA_PASSWORD}' }, connectionTimeout: '2s' },
       storage: { path: join(tmp.dir, 'store.duckdb') },
       alerts: {
-        maxAttempts: 2, initialBackoff: '1s', maxBackoff: '1s', repeatInterval: '1h',
+        maxAttempts: 2,
+        initialBackoff: '1s',
+        maxBackoff: '1s',
+        repeatInterval: '1h',
         channels: [
-          { name: 'mail', type: 'email', smtpUrl: '${SMTP_URL}', from: 'dw@example.com', to: ['ops@example.com'], requireTLS: true, rejectUnauthorized: false },
+          {
+            name: 'mail',
+            type: 'email',
+            smtpUrl: '${SMTP_URL}',
+            from: 'dw@example.com',
+            to: ['ops@example.com'],
+            requireTLS: true,
+            rejectUnauthorized: false,
+          },
           { name: 'hook', type: 'webhook', url: '${HOOK_URL}', secret: '${WEBHOOK_SECRET}', timeout: '2s' },
         ],
         routes: [{ channels: ['mail', 'hook'] }],
@@ -124,14 +165,32 @@ describe('security: no secret in logs or error bodies; no user-supplied URL is f
   it('fails everywhere it can, then no secret is in any log line or body', async () => {
     // Bad and missing tokens, a token of the wrong scope, tokens in odd places.
     for (const token of PRESENTED) assert.equal((await call('/api/v1/models', { token })).status, 401);
-    assert.equal((await call('/api/v1/models', { headers: { authorization: `Basic ${Buffer.from(`u:${PRESENTED[0]}`).toString('base64')}` } })).status, 401);
+    assert.equal(
+      (await call('/api/v1/models', { headers: { authorization: `Basic ${Buffer.from(`u:${PRESENTED[0]}`).toString('base64')}` } })).status,
+      401,
+    );
     assert.equal((await call(`/api/v1/models?token=${PRESENTED[0]}`)).status, 401);
     assert.equal((await call('/api/v1/models/web/checks', { method: 'POST', token: SECRETS.readToken })).status, 403);
-    assert.equal((await call('/api/v1/models/web/events', { method: 'POST', token: SECRETS.ingestToken, headers: { 'content-type': 'application/json' }, body: `[{"features": ${JSON.stringify(PRESENTED[1])}` })).status, 400);
+    assert.equal(
+      (
+        await call('/api/v1/models/web/events', {
+          method: 'POST',
+          token: SECRETS.ingestToken,
+          headers: { 'content-type': 'application/json' },
+          body: `[{"features": ${JSON.stringify(PRESENTED[1])}`,
+        })
+      ).status,
+      400,
+    );
 
     // Drifted events and a check: one notification per channel, both of which fail.
     const events = fixtureEvents('synthetic_current.csv', 400);
-    const ingest = await call('/api/v1/models/web/events', { method: 'POST', token: SECRETS.ingestToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+    const ingest = await call('/api/v1/models/web/events', {
+      method: 'POST',
+      token: SECRETS.ingestToken,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(events),
+    });
     assert.equal(ingest.status, 200, ingest.text);
     const check = await call('/api/v1/models/web/checks', { method: 'POST', token: SECRETS.adminToken });
     assert.equal(check.status, 201, check.text);
@@ -160,10 +219,27 @@ describe('security: no secret in logs or error bodies; no user-supplied URL is f
     await serve.waitForLog(/model not started|authentication|SASL/i, 30_000);
 
     const everything = [...serve.lines, ...bodies].join('\n');
-    for (const [name, secret] of Object.entries(SECRETS)) assert.ok(!everything.includes(secret), `${name} leaked:\n${[...serve.lines, ...bodies].filter((l) => l.includes(secret)).join('\n').slice(0, 1000)}`);
-    for (const presented of PRESENTED) assert.ok(!everything.includes(presented), `a presented token was echoed: ${[...serve.lines, ...bodies].filter((l) => l.includes(presented)).join("\n").slice(0, 1000)}`);
+    for (const [name, secret] of Object.entries(SECRETS))
+      assert.ok(
+        !everything.includes(secret),
+        `${name} leaked:\n${[...serve.lines, ...bodies]
+          .filter((l) => l.includes(secret))
+          .join('\n')
+          .slice(0, 1000)}`,
+      );
+    for (const presented of PRESENTED)
+      assert.ok(
+        !everything.includes(presented),
+        `a presented token was echoed: ${[...serve.lines, ...bodies]
+          .filter((l) => l.includes(presented))
+          .join('\n')
+          .slice(0, 1000)}`,
+      );
     assert.ok(!everything.includes(Buffer.from(`u:${PRESENTED[0]}`).toString('base64')), 'the Authorization header is never logged');
-    assert.ok(serve.lines.some((l) => /"level":20/.test(l)), 'debug logging was on');
+    assert.ok(
+      serve.lines.some((l) => /"level":20/.test(l)),
+      'debug logging was on',
+    );
   });
 
   it('webhook URLs come only from the configuration: no route takes a URL to fetch', async () => {
@@ -176,20 +252,31 @@ describe('security: no secret in logs or error bodies; no user-supplied URL is f
       if (record.format === 'uri' || record.format === 'url') inputs.push(path);
       for (const [key, value] of Object.entries(record)) walk(value, `${path}/${key}`);
     };
-    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: { name: string; schema?: unknown }[]; requestBody?: unknown }>>)) {
+    for (const [path, methods] of Object.entries(
+      doc.paths as Record<string, Record<string, { parameters?: { name: string; schema?: unknown }[]; requestBody?: unknown }>>,
+    )) {
       for (const [method, op] of Object.entries(methods)) {
         walk(op.requestBody, `${method} ${path} body`);
         for (const p of op.parameters ?? []) {
           assert.doesNotMatch(p.name, /url|uri|href|callback|webhook|endpoint/i, `${method} ${path} takes a parameter '${p.name}'`);
           walk(p.schema, `${method} ${path} ${p.name}`);
         }
-        assert.doesNotMatch(JSON.stringify(op.requestBody ?? {}), /"(url|uri|href|callback|webhook|endpoint)"/i, `${method} ${path} has a URL-like body field`);
+        assert.doesNotMatch(
+          JSON.stringify(op.requestBody ?? {}),
+          /"(url|uri|href|callback|webhook|endpoint)"/i,
+          `${method} ${path} has a URL-like body field`,
+        );
       }
     }
     assert.deepEqual(inputs, [], 'no input is a URL');
     // A URL in a body where one might be tried is refused, and nothing is fetched.
     const before = hookRequests.length;
-    const attempt = await call('/api/v1/alerts/0123456789abcdef/silence', { method: 'POST', token: SECRETS.adminToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ until: '2030-01-01T00:00:00Z', url: `${serve.apiUrl()}/nope`, webhook: 'http://127.0.0.1:1/' }) });
+    const attempt = await call('/api/v1/alerts/0123456789abcdef/silence', {
+      method: 'POST',
+      token: SECRETS.adminToken,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ until: '2030-01-01T00:00:00Z', url: `${serve.apiUrl()}/nope`, webhook: 'http://127.0.0.1:1/' }),
+    });
     assert.ok(attempt.status >= 400 && attempt.status < 500, attempt.text);
     assert.equal(hookRequests.length, before);
   });

@@ -34,25 +34,60 @@ describe('check --by', () => {
     const r = await runCli(['check', '--baseline', baseline, '--current', current.file, '--by', 'season', '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { drift: boolean; windows: Window[] };
-    assert.deepEqual(report.windows.map((w) => w.window), ['autumn', 'spring', 'summer', 'winter']);
-    assert.equal(report.windows.reduce((n, w) => n + w.rows, 0), 365);
-    assert.equal(report.drift, report.windows.some((w) => w.drift));
+    assert.deepEqual(
+      report.windows.map((w) => w.window),
+      ['autumn', 'spring', 'summer', 'winter'],
+    );
+    assert.equal(
+      report.windows.reduce((n, w) => n + w.rows, 0),
+      365,
+    );
+    assert.equal(
+      report.drift,
+      report.windows.some((w) => w.drift),
+    );
     const summer = report.windows.find((w) => w.window === 'summer')!;
     assert.deepEqual(summer.schema.unexpected, [], 'the --by column is not an unexpected feature');
     const rows = current.lines.filter((l) => l.split(',')[1] === 'summer');
     assert.equal(summer.rows, rows.length);
-    const alone = await runCli(['check', '--baseline', baseline, '--current', tmp.file('summer.csv', `${current.header}\n${rows.join('\n')}\n`), '--format', 'json']);
+    const alone = await runCli([
+      'check',
+      '--baseline',
+      baseline,
+      '--current',
+      tmp.file('summer.csv', `${current.header}\n${rows.join('\n')}\n`),
+      '--format',
+      'json',
+    ]);
     const aloneReport = JSON.parse(alone.stdout) as Window;
-    assert.deepEqual(summer.features.map((f) => [f.name, f.stats, f.drift]), aloneReport.features.map((f) => [f.name, f.stats, f.drift]));
+    assert.deepEqual(
+      summer.features.map((f) => [f.name, f.stats, f.drift]),
+      aloneReport.features.map((f) => [f.name, f.stats, f.drift]),
+    );
   });
 
   it('splits a timestamp column into periods with --every', async () => {
-    const r = await runCli(['check', '--baseline', baseline, '--current', current.file, '--by', 'date', '--every', '7d', '--format', 'json']);
+    const r = await runCli([
+      'check',
+      '--baseline',
+      baseline,
+      '--current',
+      current.file,
+      '--by',
+      'date',
+      '--every',
+      '7d',
+      '--format',
+      'json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { windows: Window[]; every: string };
     assert.equal(report.every, '7d');
     assert.ok(report.windows.length >= 52 && report.windows.length <= 54, `${report.windows.length} weekly windows`);
-    assert.equal(report.windows.reduce((n, w) => n + w.rows, 0), 365);
+    assert.equal(
+      report.windows.reduce((n, w) => n + w.rows, 0),
+      365,
+    );
     const starts = report.windows.map((w) => Date.parse(`${w.window}Z`));
     starts.slice(1).forEach((s, i) => assert.equal(s - starts[i]!, 7 * 86_400_000, 'consecutive weeks'));
   });
@@ -83,7 +118,17 @@ describe('check --by', () => {
 describe('check --format html and --out', () => {
   it('writes one self-contained page with a chart per feature', async () => {
     const out = join(tmp.dir, 'report.html');
-    const r = await runCli(['check', '--baseline', baseline, '--current', join(FIXTURES, 'seattle_2015.csv'), '--format', 'html', '--out', out]);
+    const r = await runCli([
+      'check',
+      '--baseline',
+      baseline,
+      '--current',
+      join(FIXTURES, 'seattle_2015.csv'),
+      '--format',
+      'html',
+      '--out',
+      out,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
     const page = readFileSync(out, 'utf8');
@@ -92,7 +137,16 @@ describe('check --format html and --out', () => {
   });
 
   it('--fail-on-drift exits 1 on drift and 0 without it', async () => {
-    const drifted = await runCli(['check', '--baseline', baseline, '--current', join(FIXTURES, 'seattle_2015.csv'), '--format', 'json', '--fail-on-drift']);
+    const drifted = await runCli([
+      'check',
+      '--baseline',
+      baseline,
+      '--current',
+      join(FIXTURES, 'seattle_2015.csv'),
+      '--format',
+      'json',
+      '--fail-on-drift',
+    ]);
     assert.equal(drifted.code, 1);
     assert.equal(JSON.parse(drifted.stdout).drift, true);
     const same = await runCli(['check', '--baseline', baseline, '--current', baseline, '--format', 'json', '--fail-on-drift']);

@@ -36,7 +36,10 @@ function csv(rows: number, shift: number, unseen: string[] = []): string {
   return `${NAMES.map(field).join(',')}\n${lines.join('\n')}\n`;
 }
 
-describe('xss: payloads in feature names and category values', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, () => {
+describe('xss: payloads in feature names and category values', {
+  timeout: 180_000,
+  skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`,
+}, () => {
   const tmp = tempDir('driftwatch-xss-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -49,21 +52,47 @@ describe('xss: payloads in feature names and category values', { timeout: 180_00
     const baseline = join(tmp.dir, 'xss.json');
     const created = await runCli(['baseline', 'create', '--data', train, '--name', 'xss', '--out', baseline]);
     assert.equal(created.code, 0, created.stderr);
-    const config = writeConfig(tmp.dir, { storage: { path: join(tmp.dir, 'store.duckdb') }, models: [{ name: 'xss', baseline, minRows: 50 }] });
+    const config = writeConfig(tmp.dir, {
+      storage: { path: join(tmp.dir, 'store.duckdb') },
+      models: [{ name: 'xss', baseline, minRows: 50 }],
+    });
     serve = await ServeProcess.start(config, 1, { DRIFTWATCH_API_TOKENS: `admin:${TOKEN}` });
     // Events whose values are payloads: a shifted numeric feature (drift) and unseen categories.
     const events = Array.from({ length: 400 }, (_, i) => ({
-      features: { [PAYLOADS.script]: (i % 50) + 30, [PAYLOADS.img]: i % 3 === 0 ? unseen[i % unseen.length] : CATEGORIES[i % 3], amount: i % 7, [PAYLOADS.attr]: 'extra field' },
+      features: {
+        [PAYLOADS.script]: (i % 50) + 30,
+        [PAYLOADS.img]: i % 3 === 0 ? unseen[i % unseen.length] : CATEGORIES[i % 3],
+        amount: i % 7,
+        [PAYLOADS.attr]: 'extra field',
+      },
     }));
-    const ingest = await fetch(`${serve.apiUrl()}/api/v1/models/xss/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(events) });
+    const ingest = await fetch(`${serve.apiUrl()}/api/v1/models/xss/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(events),
+    });
     assert.equal(ingest.status, 200, await ingest.text());
     for (let i = 0; i < 2; i++) {
-      const check = await fetch(`${serve.apiUrl()}/api/v1/models/xss/checks`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+      const check = await fetch(`${serve.apiUrl()}/api/v1/models/xss/checks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       const text = await check.text();
       assert.equal(check.status, 201, text);
       checkId = (JSON.parse(text) as { id: string }).id;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
   });
 
   after(async () => {
@@ -110,7 +139,10 @@ describe('xss: payloads in feature names and category values', { timeout: 180_00
     for (const name of NAMES) assert.ok(names.includes(name), `feature '${name}' shown as text: ${JSON.stringify(names)}`);
     const text = await page.innerText('body');
     assert.ok(text.includes(PAYLOADS.attr), 'the unexpected field named like markup, as text');
-    assert.ok(unseen.some((u) => text.includes(u)), 'unseen category values shown as text');
+    assert.ok(
+      unseen.some((u) => text.includes(u)),
+      'unseen category values shown as text',
+    );
     assert.equal(await page.$$eval('script', (s) => s.filter((x) => !x.src).length), 0, 'no inline script element');
     await assertNothingRan(page, problems);
     await page.close();
@@ -120,7 +152,9 @@ describe('xss: payloads in feature names and category values', { timeout: 180_00
     const { page, problems } = await watched();
     const response = await page.goto(`${serve.apiUrl()}/api/v1/checks/${checkId}?format=html`, { waitUntil: 'load' }).catch(() => null);
     // The API needs the token: load the report's HTML with it, then render it in the page.
-    const html = await fetch(`${serve.apiUrl()}/api/v1/checks/${checkId}?format=html`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.text());
+    const html = await fetch(`${serve.apiUrl()}/api/v1/checks/${checkId}?format=html`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }).then((r) => r.text());
     assert.ok(response === null || response.status() === 401);
     for (const p of Object.values(PAYLOADS)) assert.ok(!html.includes(p), `raw payload in the HTML: ${p}`);
     await page.setContent(html, { waitUntil: 'load' });
@@ -128,7 +162,9 @@ describe('xss: payloads in feature names and category values', { timeout: 180_00
     for (const name of NAMES) assert.ok(text.includes(name), `'${name}' shown as text`);
     await assertNothingRan(page, problems);
 
-    const report = await fetch(`${serve.apiUrl()}/api/v1/checks/${checkId}`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json()) as CheckReport;
+    const report = (await fetch(`${serve.apiUrl()}/api/v1/checks/${checkId}`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) =>
+      r.json(),
+    )) as CheckReport;
     await page.setContent(renderHtml(report), { waitUntil: 'load' });
     await assertNothingRan(page, problems);
     await page.close();

@@ -35,10 +35,12 @@ const fail = (msg) => {
 
 // kafkajs logs at WARN and above, except the retried "group coordinator is not available" that
 // every first consumer group of a fresh cluster meets while __consumer_offsets is being created.
-const logCreator = () => ({ level, log }) => {
-  if (/coordinator is not available/i.test(log.error ?? '')) return;
-  console.error(JSON.stringify({ level, ...log }));
-};
+const logCreator =
+  () =>
+  ({ level, log }) => {
+    if (/coordinator is not available/i.test(log.error ?? '')) return;
+    console.error(JSON.stringify({ level, ...log }));
+  };
 const kafka = new Kafka({ clientId: 'driftwatch-smoke', brokers, logLevel: logLevel.WARN, logCreator });
 const admin = kafka.admin();
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -72,7 +74,10 @@ try {
     if (c !== before) fail(`group ${groupId} committed ${c}, end offsets ${before}`);
     step(`topic ${topic} still there (${n} partitions, ${before} messages), group ${groupId} committed ${c}`);
   } else if (!topics.includes(topic)) {
-    const created = await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+    const created = await admin.createTopics({
+      topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
     if (!created) fail(`createTopics returned false for ${topic}`);
     step(`created topic ${topic} with ${PARTITIONS} partitions`);
   } else {

@@ -84,7 +84,9 @@ export class Deliverer {
       }
       // A receiver's Retry-After is honoured when it asks for more than our back-off.
       const asked = error instanceof HttpDeliveryError ? (error.retryAfterMs ?? 0) : 0;
-      const next = now + Math.max(backoffMs(attempts, this.settings.initialBackoff, this.settings.maxBackoff), Math.min(asked, this.settings.maxBackoff));
+      const next =
+        now +
+        Math.max(backoffMs(attempts, this.settings.initialBackoff, this.settings.maxBackoff), Math.min(asked, this.settings.maxBackoff));
       await markRetry(this.db, entry.id, attempts, next, message);
       this.logger.warn({ ...log, err: message, nextAttemptAt: new Date(next).toISOString() }, 'delivery failed; will retry');
       return 'retried';

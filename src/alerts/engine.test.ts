@@ -3,11 +3,18 @@ import { describe, it } from 'node:test';
 import { alertsFromReport, evaluate, type FoundAlert, fingerprint, type GroupNotice, shouldNotify, type StoredAlert } from './engine.js';
 
 const HOUR = 3_600_000;
-const drift = (feature: string, severity: 'warning' | 'critical' = 'warning'): FoundAlert => ({ labels: { model: 'm', feature, kind: 'drift' }, severity, summary: `${feature} drifted` });
+const drift = (feature: string, severity: 'warning' | 'critical' = 'warning'): FoundAlert => ({
+  labels: { model: 'm', feature, kind: 'drift' },
+  severity,
+  summary: `${feature} drifted`,
+});
 const ALL = ['drift', 'schema', 'insufficient-data'] as const;
 
 /** Runs checks in sequence through `evaluate`, carrying the state as the store would. */
-function run(steps: { at: number; found: FoundAlert[]; kinds?: readonly ('drift' | 'schema' | 'insufficient-data' | 'ingest')[] }[], repeat = 4 * HOUR) {
+function run(
+  steps: { at: number; found: FoundAlert[]; kinds?: readonly ('drift' | 'schema' | 'insufficient-data' | 'ingest')[] }[],
+  repeat = 4 * HOUR,
+) {
   let stored: StoredAlert[] = [];
   let notice: GroupNotice | null = null;
   return steps.map(({ at, found, kinds = ALL }) => {
@@ -16,13 +23,20 @@ function run(steps: { at: number; found: FoundAlert[]; kinds?: readonly ('drift'
     for (const a of e.changed) byFp.set(a.fingerprint, a);
     stored = [...byFp.values()];
     if (e.notice) notice = e.notice;
-    return { sent: e.notice !== null, firing: e.firing.map((a) => a.labels.feature).sort(), resolved: e.resolved.map((a) => a.labels.feature) };
+    return {
+      sent: e.notice !== null,
+      firing: e.firing.map((a) => a.labels.feature).sort(),
+      resolved: e.resolved.map((a) => a.labels.feature),
+    };
   });
 }
 
 describe('alert engine', () => {
   it('fingerprints depend on the labels only, not their order', () => {
-    assert.equal(fingerprint({ model: 'm', feature: 'a', kind: 'drift' }), fingerprint({ kind: 'drift', feature: 'a', model: 'm' } as never));
+    assert.equal(
+      fingerprint({ model: 'm', feature: 'a', kind: 'drift' }),
+      fingerprint({ kind: 'drift', feature: 'a', model: 'm' } as never),
+    );
     assert.notEqual(fingerprint({ model: 'm', feature: 'a', kind: 'drift' }), fingerprint({ model: 'm', feature: 'a', kind: 'schema' }));
   });
 
@@ -34,7 +48,10 @@ describe('alert engine', () => {
       { at: 6 * HOUR, found: [] },
       { at: 7 * HOUR, found: [] },
     ]);
-    assert.deepEqual(steps.map((s) => s.sent), [true, false, true, true, false]);
+    assert.deepEqual(
+      steps.map((s) => s.sent),
+      [true, false, true, true, false],
+    );
     assert.deepEqual(steps[3]!.resolved.sort(), ['a', 'b']);
     assert.deepEqual(steps[4]!.firing, []);
   });
@@ -46,12 +63,19 @@ describe('alert engine', () => {
       { at: 2 * HOUR, found: [drift('a', 'critical'), drift('b')] },
       { at: 3 * HOUR, found: [drift('a', 'critical')] },
     ]);
-    assert.deepEqual(steps.map((s) => s.sent), [true, true, true, true]);
+    assert.deepEqual(
+      steps.map((s) => s.sent),
+      [true, true, true, true],
+    );
     assert.deepEqual(steps[3]!.resolved, ['b']);
   });
 
   it('an insufficient window neither resolves nor re-fires drift alerts', () => {
-    const insufficient: FoundAlert = { labels: { model: 'm', feature: '*', kind: 'insufficient-data' }, severity: 'warning', summary: 'too few rows' };
+    const insufficient: FoundAlert = {
+      labels: { model: 'm', feature: '*', kind: 'insufficient-data' },
+      severity: 'warning',
+      summary: 'too few rows',
+    };
     const steps = run([
       { at: 0, found: [drift('a')] },
       { at: HOUR, found: [insufficient], kinds: ['insufficient-data'] },
@@ -75,11 +99,15 @@ describe('alert engine', () => {
 });
 
 describe('alerts from a report', () => {
-  const report = (ingest: { consumed: number; rejected: number }, status: 'ok' | 'insufficient_data' = 'ok') => ({
-    model: 'm', status, features: [], schema: { missing: [], unexpected: [], anomalies: [] },
-    window: { spec: '1h', start: '', end: '', rows: status === 'ok' ? 500 : 3, minRows: 100 },
-    ingest: { totals: {}, consumed: ingest.consumed, rejected: ingest.rejected, rejectedByReason: { malformed_json: ingest.rejected } },
-  }) as unknown as Parameters<typeof alertsFromReport>[0];
+  const report = (ingest: { consumed: number; rejected: number }, status: 'ok' | 'insufficient_data' = 'ok') =>
+    ({
+      model: 'm',
+      status,
+      features: [],
+      schema: { missing: [], unexpected: [], anomalies: [] },
+      window: { spec: '1h', start: '', end: '', rows: status === 'ok' ? 500 : 3, minRows: 100 },
+      ingest: { totals: {}, consumed: ingest.consumed, rejected: ingest.rejected, rejectedByReason: { malformed_json: ingest.rejected } },
+    }) as unknown as Parameters<typeof alertsFromReport>[0];
 
   it('raises an ingest alert when too many messages since the last check could not be used', () => {
     assert.deepEqual(alertsFromReport(report({ consumed: 1000, rejected: 5 }), { criticalPsi: 0.25 }), [], 'under the minimum count');
@@ -89,7 +117,9 @@ describe('alerts from a report', () => {
     assert.equal(alert!.severity, 'warning');
     assert.match(alert!.summary, /50 of 1000 messages .* \(50 malformed_json\)/);
     assert.equal(alertsFromReport(report({ consumed: 1000, rejected: 200 }), { criticalPsi: 0.25 })[0]!.severity, 'critical');
-    const kinds = alertsFromReport(report({ consumed: 1000, rejected: 50 }, 'insufficient_data'), { criticalPsi: 0.25 }).map((a) => a.labels.kind);
+    const kinds = alertsFromReport(report({ consumed: 1000, rejected: 50 }, 'insufficient_data'), { criticalPsi: 0.25 }).map(
+      (a) => a.labels.kind,
+    );
     assert.deepEqual(kinds, ['ingest', 'insufficient-data']);
   });
 });

@@ -53,35 +53,51 @@ export const INGEST_REJECT_MIN = 10;
 function ingestAlert(report: LiveReport): FoundAlert[] {
   const { consumed, rejected, rejectedByReason } = report.ingest;
   if (rejected < INGEST_REJECT_MIN || rejected <= INGEST_REJECT_SHARE * consumed) return [];
-  const reasons = Object.entries(rejectedByReason).map(([r, n]) => `${n} ${r}`).join(', ');
-  return [{
-    labels: { model: report.model, feature: '*', kind: 'ingest' },
-    severity: rejected > 0.1 * consumed ? 'critical' : 'warning',
-    summary: `${rejected} of ${consumed} messages since the last check could not be used (${reasons})`,
-  }];
+  const reasons = Object.entries(rejectedByReason)
+    .map(([r, n]) => `${n} ${r}`)
+    .join(', ');
+  return [
+    {
+      labels: { model: report.model, feature: '*', kind: 'ingest' },
+      severity: rejected > 0.1 * consumed ? 'critical' : 'warning',
+      summary: `${rejected} of ${consumed} messages since the last check could not be used (${reasons})`,
+    },
+  ];
 }
 
 /** The conditions a live report finds: drifted features, schema findings, too few rows. */
 export function alertsFromReport(report: LiveReport, rules: SeverityRules): FoundAlert[] {
   const model = report.model;
   if (report.status === 'insufficient_data') {
-    return [...ingestAlert(report), {
-      labels: { model, feature: '*', kind: 'insufficient-data' },
-      severity: 'warning',
-      summary: `${report.window.rows} rows in the window (${report.window.spec}), fewer than the ${report.window.minRows} needed`,
-    }];
+    return [
+      ...ingestAlert(report),
+      {
+        labels: { model, feature: '*', kind: 'insufficient-data' },
+        severity: 'warning',
+        summary: `${report.window.rows} rows in the window (${report.window.spec}), fewer than the ${report.window.minRows} needed`,
+      },
+    ];
   }
-  const found: FoundAlert[] = [...ingestAlert(report), ...report.features.filter((f) => f.drift).map((f) => ({
-    labels: { model, feature: f.name, kind: 'drift' as const },
-    severity: typeof f.stats.psi === 'number' && f.stats.psi >= rules.criticalPsi ? 'critical' as const : 'warning' as const,
-    summary: f.reasons[0] ?? 'drift',
-    stats: f.stats,
-  }))];
+  const found: FoundAlert[] = [
+    ...ingestAlert(report),
+    ...report.features
+      .filter((f) => f.drift)
+      .map((f) => ({
+        labels: { model, feature: f.name, kind: 'drift' as const },
+        severity: typeof f.stats.psi === 'number' && f.stats.psi >= rules.criticalPsi ? ('critical' as const) : ('warning' as const),
+        summary: f.reasons[0] ?? 'drift',
+        stats: f.stats,
+      })),
+  ];
   for (const name of report.schema.missing) {
     found.push({ labels: { model, feature: name, kind: 'schema' }, severity: 'critical', summary: `${name}: missing from the events` });
   }
   for (const name of report.schema.unexpected) {
-    found.push({ labels: { model, feature: name, kind: 'schema' }, severity: 'warning', summary: `${name}: a field the baseline does not have` });
+    found.push({
+      labels: { model, feature: name, kind: 'schema' },
+      severity: 'warning',
+      summary: `${name}: a field the baseline does not have`,
+    });
   }
   const byFeature = new Map<string, string[]>();
   for (const a of report.schema.anomalies) byFeature.set(a.feature, [...(byFeature.get(a.feature) ?? []), a.message]);
@@ -99,7 +115,13 @@ const key = (a: { fingerprint: string; severity: Severity }) => `${a.fingerprint
  * the repeat interval and `now` (Alertmanager's group logic). A new or escalated alert, or a
  * resolved one, is sent at once; a group that only keeps firing, once per repeat interval.
  */
-export function shouldNotify(last: GroupNotice | null, firing: readonly string[], resolved: number, repeatIntervalMs: number, now: number): boolean {
+export function shouldNotify(
+  last: GroupNotice | null,
+  firing: readonly string[],
+  resolved: number,
+  repeatIntervalMs: number,
+  now: number,
+): boolean {
   if (resolved > 0) return true;
   if (firing.length === 0) return false;
   if (!last) return true;
@@ -123,7 +145,14 @@ export interface Evaluation {
  * Evaluates a check's conditions against the stored alerts of its model. Alerts of kinds the
  * check could not speak about (drift and schema after an insufficient window) stay as they were.
  */
-export function evaluate(previous: readonly StoredAlert[], found: readonly FoundAlert[], kinds: readonly AlertKind[], last: GroupNotice | null, repeatIntervalMs: number, now: number): Evaluation {
+export function evaluate(
+  previous: readonly StoredAlert[],
+  found: readonly FoundAlert[],
+  kinds: readonly AlertKind[],
+  last: GroupNotice | null,
+  repeatIntervalMs: number,
+  now: number,
+): Evaluation {
   const before = new Map(previous.filter((a) => a.endsAt === null).map((a) => [a.fingerprint, a]));
   const changed: StoredAlert[] = [];
   const firing: StoredAlert[] = [];

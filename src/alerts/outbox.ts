@@ -18,7 +18,11 @@ export interface OutboxEntry {
 }
 
 /** Stores a notification before anything is sent (inside the caller's transaction). */
-export async function enqueue(db: Database, entry: { id: string; channel: string; model: string; kind: OutboxEntry['kind']; payload: unknown }, now: number): Promise<void> {
+export async function enqueue(
+  db: Database,
+  entry: { id: string; channel: string; model: string; kind: OutboxEntry['kind']; payload: unknown },
+  now: number,
+): Promise<void> {
   await db.run(
     `INSERT INTO outbox (id, channel, model, kind, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ${TIMESTAMP_MS}, ${TIMESTAMP_MS})`,
     [entry.id, entry.channel, entry.model, entry.kind, JSON.stringify(entry.payload), ts(now), ts(now)],
@@ -33,18 +37,33 @@ export async function due(db: Database, now: number, limit = 100): Promise<Outbo
     [ts(now), limit],
   );
   return rows.map((r) => ({
-    id: String(r.id), channel: String(r.channel), model: String(r.model), kind: String(r.kind) as OutboxEntry['kind'],
-    payload: JSON.parse(String(r.payload)), status: 'pending', attempts: Number(r.attempts), nextAttemptAt: Number(r.next),
+    id: String(r.id),
+    channel: String(r.channel),
+    model: String(r.model),
+    kind: String(r.kind) as OutboxEntry['kind'],
+    payload: JSON.parse(String(r.payload)),
+    status: 'pending',
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next),
     lastError: r.last_error === null ? null : String(r.last_error),
   }));
 }
 
 export async function markDelivered(db: Database, id: string, attempts: number, now: number): Promise<void> {
-  await db.run(`UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ${TIMESTAMP_MS}, last_error = NULL WHERE id = ?`, [attempts, ts(now), id]);
+  await db.run(`UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ${TIMESTAMP_MS}, last_error = NULL WHERE id = ?`, [
+    attempts,
+    ts(now),
+    id,
+  ]);
 }
 
 export async function markRetry(db: Database, id: string, attempts: number, nextAt: number, error: string): Promise<void> {
-  await db.run(`UPDATE outbox SET attempts = ?, next_attempt_at = ${TIMESTAMP_MS}, last_error = ? WHERE id = ?`, [attempts, ts(nextAt), error, id]);
+  await db.run(`UPDATE outbox SET attempts = ?, next_attempt_at = ${TIMESTAMP_MS}, last_error = ? WHERE id = ?`, [
+    attempts,
+    ts(nextAt),
+    error,
+    id,
+  ]);
 }
 
 export async function markDead(db: Database, id: string, attempts: number, error: string): Promise<void> {

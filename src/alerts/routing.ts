@@ -11,16 +11,24 @@ export function modelDashboardUrl(alerts: Pick<AlertsConfig, 'dashboardUrl'>, mo
 
 /** True when a route takes an alert (model, severity, kind). */
 export function routeMatches(route: RouteConfig, alert: Alert): boolean {
-  return (route.models.includes('*') || route.models.includes(alert.labels.model))
-    && route.severities.includes(alert.severity)
-    && route.kinds.includes(alert.labels.kind);
+  return (
+    (route.models.includes('*') || route.models.includes(alert.labels.model)) &&
+    route.severities.includes(alert.severity) &&
+    route.kinds.includes(alert.labels.kind)
+  );
 }
 
 /**
  * The notifications of one check: per channel, one message grouping every alert its routes take
  * (firing and just resolved). A channel no route gives an alert to gets nothing.
  */
-export function buildNotifications(evaluation: Evaluation, report: LiveReport, alerts: AlertsConfig, now: number, silenced: ReadonlySet<string> = new Set()): { channel: string; notification: Notification }[] {
+export function buildNotifications(
+  evaluation: Evaluation,
+  report: LiveReport,
+  alerts: AlertsConfig,
+  now: number,
+  silenced: ReadonlySet<string> = new Set(),
+): { channel: string; notification: Notification }[] {
   if (!evaluation.notice) return [];
   // A silenced alert keeps its state (it still fires and resolves) but is left out of messages.
   const all = [...evaluation.firing, ...evaluation.resolved].filter((a) => !silenced.has(a.fingerprint)).map(toAlert);

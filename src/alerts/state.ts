@@ -33,10 +33,18 @@ export async function loadNotice(db: Database, model: string): Promise<GroupNoti
 export async function saveAlerts(db: Database, alerts: readonly StoredAlert[], reportId: string): Promise<void> {
   for (const a of alerts) {
     await db.run(`DELETE FROM alert_state WHERE fingerprint = ?`, [a.fingerprint]);
-    await db.run(
-      `INSERT INTO alert_state VALUES (?, ?, ?, ?, ?, ?, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?)`,
-      [a.fingerprint, a.labels.model, a.labels.feature, a.labels.kind, a.severity, a.summary, a.stats ? JSON.stringify(a.stats) : null, ts(a.startsAt), ts(a.endsAt), reportId],
-    );
+    await db.run(`INSERT INTO alert_state VALUES (?, ?, ?, ?, ?, ?, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?)`, [
+      a.fingerprint,
+      a.labels.model,
+      a.labels.feature,
+      a.labels.kind,
+      a.severity,
+      a.summary,
+      a.stats ? JSON.stringify(a.stats) : null,
+      ts(a.startsAt),
+      ts(a.endsAt),
+      reportId,
+    ]);
   }
 }
 

@@ -8,11 +8,30 @@ import { enqueue, markDead } from '../alerts/outbox.js';
 import { type LiveReport, storeReport } from '../checks/live.js';
 import { FIXTURES, fixtureEvents, type Harness, startHarness, TEST_TOKENS } from './harness.js';
 import {
-  AlertList, BaselineEntry, BaselineList, CheckPage, CheckSummary, ErrorBody, Health, IngestResultBody, ModelDetail, ModelList, OutboxItem, OutboxList, Profile, Readiness, Report, SilenceState,
+  AlertList,
+  BaselineEntry,
+  BaselineList,
+  CheckPage,
+  CheckSummary,
+  ErrorBody,
+  Health,
+  IngestResultBody,
+  ModelDetail,
+  ModelList,
+  OutboxItem,
+  OutboxList,
+  Profile,
+  Readiness,
+  Report,
+  SilenceState,
 } from './schemas.js';
 import { activeSilences } from './silences.js';
 
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 /** Asserts an error response: the status, a JSON `{error, message}` body, and no stack trace in it. */
 async function expectError(response: Response, status: number, message?: RegExp): Promise<{ error: string; message: string }> {
@@ -96,9 +115,22 @@ describe('authentication', () => {
     const unknown = await h.request('/api/v1/models', { token: 'not-a-real-token-0123456789' });
     assert.match(unknown.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
     await expectError(unknown, 401, /not valid/);
-    await expectError(await h.request('/api/v1/models', { token: null, headers: { authorization: `Basic ${Buffer.from(`u:${TEST_TOKENS.read}`).toString('base64')}` } }), 401);
-    await expectError(await h.request('/api/v1/models', { token: null, headers: { authorization: `Bearer ${TEST_TOKENS.read} extra` } }), 401);
-    assert.equal((await h.request('/api/v1/models', { token: null, headers: { authorization: `bearer   ${TEST_TOKENS.read}` } })).status, 200, 'the scheme is case-insensitive');
+    await expectError(
+      await h.request('/api/v1/models', {
+        token: null,
+        headers: { authorization: `Basic ${Buffer.from(`u:${TEST_TOKENS.read}`).toString('base64')}` },
+      }),
+      401,
+    );
+    await expectError(
+      await h.request('/api/v1/models', { token: null, headers: { authorization: `Bearer ${TEST_TOKENS.read} extra` } }),
+      401,
+    );
+    assert.equal(
+      (await h.request('/api/v1/models', { token: null, headers: { authorization: `bearer   ${TEST_TOKENS.read}` } })).status,
+      200,
+      'the scheme is case-insensitive',
+    );
   });
 
   it('403 with a token of the wrong scope; admin may do everything', async () => {
@@ -119,7 +151,13 @@ describe('models', () => {
     const response = await h.request('/api/v1/models');
     assert.equal(response.status, 200);
     const { items } = ModelList.strict().parse(await response.json());
-    assert.deepEqual(items.map((m) => [m.name, m.status]), [['fraud', 'running'], ['broken', 'failed']]);
+    assert.deepEqual(
+      items.map((m) => [m.name, m.status]),
+      [
+        ['fraud', 'running'],
+        ['broken', 'failed'],
+      ],
+    );
     const fraud = items[0]!;
     assert.equal(fraud.latestCheck?.id, report.id);
     assert.equal(fraud.latestCheck?.status, 'drift');
@@ -136,7 +174,13 @@ describe('models', () => {
     assert.ok((model.counters.consumed ?? 0) >= 3000);
     assert.equal(model.latestCheck?.id, report.id);
     const drifted = report.features.filter((f) => f.drift).map((f) => f.name);
-    assert.deepEqual(model.latestCheck?.features.filter((f) => f.drift).map((f) => f.name).sort(), [...drifted].sort());
+    assert.deepEqual(
+      model.latestCheck?.features
+        .filter((f) => f.drift)
+        .map((f) => f.name)
+        .sort(),
+      [...drifted].sort(),
+    );
   });
 
   it('404 for an unknown model, listing the known ones; 404 for a name that cannot be a model', async () => {
@@ -146,7 +190,7 @@ describe('models', () => {
 });
 
 describe('baselines', () => {
-  it('GET lists the profiles of the model\'s folder and reads one', async () => {
+  it("GET lists the profiles of the model's folder and reads one", async () => {
     const list = await h.request('/api/v1/models/fraud/baselines');
     assert.equal(list.status, 200);
     const body = BaselineList.strict().parse(await list.json());
@@ -166,7 +210,12 @@ describe('baselines', () => {
 
   it('POST a raw CSV body profiles it into <version>.json next to the configured baseline', async () => {
     const csv = readFileSync(join(FIXTURES, 'synthetic_current.csv'));
-    const response = await h.request('/api/v1/models/fraud/baselines?version=v2', { token: 'admin', method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    const response = await h.request('/api/v1/models/fraud/baselines?version=v2', {
+      token: 'admin',
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
     const text = await response.text();
     assert.equal(response.status, 201, text);
     const entry = BaselineEntry.strict().parse(JSON.parse(text));
@@ -177,13 +226,26 @@ describe('baselines', () => {
     assert.ok(existsSync(join(h.dir, 'baselines', 'fraud', 'v2.json')));
     const list = BaselineList.parse(await (await h.request('/api/v1/models/fraud/baselines')).json());
     assert.deepEqual(list.items.map((b) => b.version).sort(), ['v1', 'v2']);
-    await expectError(await h.request('/api/v1/models/fraud/baselines?version=v2', { token: 'admin', method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }), 409, /exists already/);
+    await expectError(
+      await h.request('/api/v1/models/fraud/baselines?version=v2', {
+        token: 'admin',
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: csv,
+      }),
+      409,
+      /exists already/,
+    );
   });
 
   it('POST a multipart form with the file part, options from the query', async () => {
     const form = new FormData();
     form.append('file', new Blob([readFileSync(join(FIXTURES, 'synthetic_baseline.csv'))]), 'training data.csv');
-    const response = await h.request('/api/v1/models/fraud/baselines?version=v3&features=amount,channel&bins=5', { token: 'admin', method: 'POST', body: form });
+    const response = await h.request('/api/v1/models/fraud/baselines?version=v3&features=amount,channel&bins=5', {
+      token: 'admin',
+      method: 'POST',
+      body: form,
+    });
     const text = await response.text();
     assert.equal(response.status, 201, text);
     const entry = BaselineEntry.parse(JSON.parse(text));
@@ -194,17 +256,40 @@ describe('baselines', () => {
   });
 
   it('POST refuses bad versions, bad data and unknown formats with clear errors', async () => {
-    const post = (query: string, init: RequestInit & { token?: string } = {}) => h.request(`/api/v1/models/fraud/baselines${query}`, { token: 'admin', method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b\n1,2\n', ...init });
+    const post = (query: string, init: RequestInit & { token?: string } = {}) =>
+      h.request(`/api/v1/models/fraud/baselines${query}`, {
+        token: 'admin',
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: 'a,b\n1,2\n',
+        ...init,
+      });
     await expectError(await post(''), 400, /query: version: /);
     await expectError(await post('?version=..%2F..%2Fevil'), 400, /version: /);
     await expectError(await post('?version=v4&nope=1'), 400, /Unrecognized key: "nope"/);
     await expectError(await post('?version=v4&bins=1'), 400, /bins: /);
-    await expectError(await post('?version=v4', { headers: { 'content-type': 'application/octet-stream' } }), 415, /cannot tell the data format/);
+    await expectError(
+      await post('?version=v4', { headers: { 'content-type': 'application/octet-stream' } }),
+      415,
+      /cannot tell the data format/,
+    );
     await expectError(await post('?version=v4&features=missing'), 400, /unknown column 'missing'; the data has: a, b/);
     await expectError(await post('?version=v4', { body: '' }), 400, /empty/);
-    await expectError(await post('?version=v4', { headers: { 'content-type': 'application/vnd.apache.parquet' }, body: 'not parquet at all' }), 400, /cannot read 'upload\.parquet' as parquet/);
+    await expectError(
+      await post('?version=v4', { headers: { 'content-type': 'application/vnd.apache.parquet' }, body: 'not parquet at all' }),
+      400,
+      /cannot read 'upload\.parquet' as parquet/,
+    );
     await expectError(await post('?version=v4', { token: 'read' }), 403);
-    await expectError(await h.request('/api/v1/models/nope/baselines?version=v4', { token: 'admin', method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a\n1\n' }), 404);
+    await expectError(
+      await h.request('/api/v1/models/nope/baselines?version=v4', {
+        token: 'admin',
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: 'a\n1\n',
+      }),
+      404,
+    );
     assert.ok(!existsSync(join(h.dir, 'baselines', 'fraud', 'v4.json')));
   });
 });
@@ -220,7 +305,11 @@ describe('checks', () => {
   });
 
   it('POST: 409 for a model that is not running, 404 for an unknown one', async () => {
-    await expectError(await h.request('/api/v1/models/broken/checks', { token: 'admin', method: 'POST' }), 409, /not running: cannot read baseline/);
+    await expectError(
+      await h.request('/api/v1/models/broken/checks', { token: 'admin', method: 'POST' }),
+      409,
+      /not running: cannot read baseline/,
+    );
     await expectError(await h.request('/api/v1/models/nope/checks', { token: 'admin', method: 'POST' }), 404);
   });
 
@@ -234,7 +323,11 @@ describe('checks', () => {
     assert.ok(second.items[0]!.finishedAt <= page.items[0]!.finishedAt);
     const future = CheckPage.parse(await (await h.request('/api/v1/models/fraud/checks?from=2999-01-01T00:00:00Z')).json());
     assert.deepEqual([future.total, future.items.length], [0, 0]);
-    const past = CheckPage.parse(await (await h.request(`/api/v1/models/fraud/checks?from=2000-01-01&to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).json());
+    const past = CheckPage.parse(
+      await (
+        await h.request(`/api/v1/models/fraud/checks?from=2000-01-01&to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)
+      ).json(),
+    );
     assert.equal(past.total, page.total);
     const drifted = CheckPage.parse(await (await h.request('/api/v1/models/fraud/checks?status=drift')).json());
     assert.ok(drifted.items.every((c) => c.status === 'drift'));
@@ -267,7 +360,11 @@ describe('checks', () => {
 
   it('the HTML page escapes feature names from the data', async () => {
     const evil = '<script>alert("x")</script>';
-    const crafted: LiveReport = { ...report, id: 'crafted-0001', features: report.features.map((f, i) => (i === 0 ? { ...f, name: evil, drift: true } : f)) };
+    const crafted: LiveReport = {
+      ...report,
+      id: 'crafted-0001',
+      features: report.features.map((f, i) => (i === 0 ? { ...f, name: evil, drift: true } : f)),
+    };
     await h.store.connect().then(async (db) => {
       try {
         await storeReport(db, crafted);
@@ -287,8 +384,17 @@ describe('alerts and silences', () => {
     assert.ok(all.total > 0);
     const firing = AlertList.parse(await (await h.request('/api/v1/alerts?status=firing&model=fraud')).json());
     assert.ok(firing.items.length > 0 && firing.items.every((a) => a.status === 'firing' && a.model === 'fraud'));
-    const drifted = report.features.filter((f) => f.drift).map((f) => f.name).sort();
-    assert.deepEqual(firing.items.filter((a) => a.kind === 'drift').map((a) => a.feature).sort(), drifted);
+    const drifted = report.features
+      .filter((f) => f.drift)
+      .map((f) => f.name)
+      .sort();
+    assert.deepEqual(
+      firing.items
+        .filter((a) => a.kind === 'drift')
+        .map((a) => a.feature)
+        .sort(),
+      drifted,
+    );
     const resolved = AlertList.parse(await (await h.request('/api/v1/alerts?status=resolved')).json());
     assert.equal(resolved.items.length, 0);
     await expectError(await h.request('/api/v1/alerts?status=maybe'), 400, /status/);
@@ -302,7 +408,9 @@ describe('alerts and silences', () => {
     const state = SilenceState.strict().parse(await response.json());
     const until = Date.parse(state.silencedUntil);
     assert.ok(until >= before + 7_200_000 && until <= Date.now() + 7_200_000);
-    const listed = AlertList.parse(await (await h.request('/api/v1/alerts?status=firing')).json()).items.find((a) => a.fingerprint === alert.fingerprint)!;
+    const listed = AlertList.parse(await (await h.request('/api/v1/alerts?status=firing')).json()).items.find(
+      (a) => a.fingerprint === alert.fingerprint,
+    )!;
     assert.equal(listed.silencedUntil, state.silencedUntil);
     const active = await h.store.connect().then(async (db) => {
       try {
@@ -315,23 +423,41 @@ describe('alerts and silences', () => {
 
     const removed = await h.request(`/api/v1/alerts/${alert.fingerprint}/silence`, { token: 'admin', method: 'DELETE' });
     assert.equal(removed.status, 204);
-    assert.equal((await h.request(`/api/v1/alerts/${alert.fingerprint}/silence`, { token: 'admin', method: 'DELETE' })).status, 204, 'idempotent');
-    const after = AlertList.parse(await (await h.request('/api/v1/alerts?status=firing')).json()).items.find((a) => a.fingerprint === alert.fingerprint)!;
+    assert.equal(
+      (await h.request(`/api/v1/alerts/${alert.fingerprint}/silence`, { token: 'admin', method: 'DELETE' })).status,
+      204,
+      'idempotent',
+    );
+    const after = AlertList.parse(await (await h.request('/api/v1/alerts?status=firing')).json()).items.find(
+      (a) => a.fingerprint === alert.fingerprint,
+    )!;
     assert.equal(after.silencedUntil, null);
   });
 
   it('silence: clear 400s for bad bodies, 415 for non-JSON, 404 for unknown alerts, 403 for read tokens', async () => {
     const alert = AlertList.parse(await (await h.request('/api/v1/alerts')).json()).items[0]!;
     const path = `/api/v1/alerts/${alert.fingerprint}/silence`;
-    await expectError(await h.request(path, { token: 'admin', ...json({ duration: 'forever' }) }), 400, /body: duration: expected a duration from 1s to 90d/);
+    await expectError(
+      await h.request(path, { token: 'admin', ...json({ duration: 'forever' }) }),
+      400,
+      /body: duration: expected a duration from 1s to 90d/,
+    );
     await expectError(await h.request(path, { token: 'admin', ...json({ duration: '365d' }) }), 400, /duration/);
     await expectError(await h.request(path, { token: 'admin', ...json({ duration: 7200 }) }), 400, /duration: .*expected string/);
     await expectError(await h.request(path, { token: 'admin', ...json({}) }), 400, /duration/);
     await expectError(await h.request(path, { token: 'admin', ...json({ duration: '2h', until: 'x' }) }), 400, /Unrecognized key: "until"/);
-    await expectError(await h.request(path, { token: 'admin', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"duration": "2h"' }), 400, /not valid JSON/);
+    await expectError(
+      await h.request(path, { token: 'admin', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"duration": "2h"' }),
+      400,
+      /not valid JSON/,
+    );
     await expectError(await h.request(path, { token: 'admin', method: 'POST', body: 'duration=2h' }), 415, /application\/json/);
     await expectError(await h.request(path, { token: 'admin', method: 'POST' }), 400, /JSON body is required/);
-    await expectError(await h.request('/api/v1/alerts/0123456789abcdef/silence', { token: 'admin', ...json({ duration: '2h' }) }), 404, /unknown alert/);
+    await expectError(
+      await h.request('/api/v1/alerts/0123456789abcdef/silence', { token: 'admin', ...json({ duration: '2h' }) }),
+      404,
+      /unknown alert/,
+    );
     await expectError(await h.request('/api/v1/alerts/not-a-fingerprint/silence', { token: 'admin', ...json({ duration: '2h' }) }), 404);
     await expectError(await h.request(path, { token: 'read', ...json({ duration: '2h' }) }), 403);
     await expectError(await h.request(path, { token: 'read', method: 'DELETE' }), 403);
@@ -353,9 +479,15 @@ describe('outbox', () => {
 
   it('GET lists pending (default), dead and delivered entries without their payload', async () => {
     const pending = OutboxList.strict().parse(await (await h.request('/api/v1/outbox')).json());
-    assert.deepEqual(pending.items.map((e) => e.id), ['pending-1']);
+    assert.deepEqual(
+      pending.items.map((e) => e.id),
+      ['pending-1'],
+    );
     const dead = OutboxList.parse(await (await h.request('/api/v1/outbox?status=dead')).json());
-    assert.deepEqual(dead.items.map((e) => [e.id, e.attempts, e.lastError]), [['dead-1', 10, 'HTTP 500 from the receiver']]);
+    assert.deepEqual(
+      dead.items.map((e) => [e.id, e.attempts, e.lastError]),
+      [['dead-1', 10, 'HTTP 500 from the receiver']],
+    );
     assert.equal(OutboxList.parse(await (await h.request('/api/v1/outbox?status=delivered')).json()).total, 0);
     await expectError(await h.request('/api/v1/outbox?status=lost'), 400, /status/);
   });
@@ -386,12 +518,21 @@ describe('HTTP ingest', () => {
   });
 
   it('400 for bodies that are not an array of event objects, naming the index', async () => {
-    const post = (body: string) => h.request('/api/v1/models/fraud/events', { token: 'ingest', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string) =>
+      h.request('/api/v1/models/fraud/events', { token: 'ingest', method: 'POST', headers: { 'content-type': 'application/json' }, body });
     await expectError(await post('{"features": {}}'), 400, /body: \(root\): .*expected array/);
     await expectError(await post('[{"features": {}}, 42]'), 400, /body: \[1\]: .*expected record/);
     await expectError(await post('[]'), 400, /at least one event/);
     await expectError(await post('[{"features": '), 400, /not valid JSON/);
-    await expectError(await h.request('/api/v1/models/fraud/events', { token: 'ingest', method: 'POST', headers: { 'content-type': 'text/plain' }, body: '[]' }), 415);
+    await expectError(
+      await h.request('/api/v1/models/fraud/events', {
+        token: 'ingest',
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '[]',
+      }),
+      415,
+    );
     await expectError(await h.request('/api/v1/models/nope/events', { token: 'ingest', ...json([{}]) }), 404);
     await expectError(await h.request('/api/v1/models/broken/events', { token: 'ingest', ...json([{}]) }), 409, /not running/);
   });
@@ -406,17 +547,31 @@ describe('limits', () => {
 
   it('413 for a JSON body over api.bodyLimit', async () => {
     const events = Array.from({ length: 50 }, (_, i) => ({ features: { amount: i, age: 30, score: 0.5, channel: 'web' } }));
-    await expectError(await small.request('/api/v1/models/fraud/events', { token: 'admin', ...json(events) }), 413, /larger than the limit of 1024 bytes/);
+    await expectError(
+      await small.request('/api/v1/models/fraud/events', { token: 'admin', ...json(events) }),
+      413,
+      /larger than the limit of 1024 bytes/,
+    );
   });
 
   it('413 for an upload over api.uploadLimit', async () => {
     const csv = readFileSync(join(FIXTURES, 'synthetic_baseline.csv'));
-    await expectError(await small.request('/api/v1/models/fraud/baselines?version=big', { token: 'admin', method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }), 413, /api\.uploadLimit/);
+    await expectError(
+      await small.request('/api/v1/models/fraud/baselines?version=big', {
+        token: 'admin',
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: csv,
+      }),
+      413,
+      /api\.uploadLimit/,
+    );
     assert.ok(!existsSync(join(small.dir, 'baselines', 'fraud', 'big.json')));
   });
 
   it('429 with Retry-After past api.ingestRateLimit requests per token; other tokens keep theirs', async () => {
-    const post = (token: 'ingest' | 'admin') => small.request('/api/v1/models/fraud/events', { token, ...json([{ features: { amount: 1, age: 2, score: 0.1, channel: 'web' } }]) });
+    const post = (token: 'ingest' | 'admin') =>
+      small.request('/api/v1/models/fraud/events', { token, ...json([{ features: { amount: 1, age: 2, score: 0.1, channel: 'web' } }]) });
     for (let i = 0; i < 3; i++) assert.equal((await post('ingest')).status, 200);
     const limited = await post('ingest');
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
@@ -470,9 +625,16 @@ describe('secrets', () => {
       ['/api/v1/models', { token: null, headers: { authorization: `Bearer ${TEST_TOKENS.admin} ${wrong}` } }],
     ];
     for (const [path, init] of calls) bodies.push(await (await h.request(path, init)).text());
-    assert.ok(h.logs.some((l) => l.includes('"msg":"http request"')), 'requests are logged (at debug)');
+    assert.ok(
+      h.logs.some((l) => l.includes('"msg":"http request"')),
+      'requests are logged (at debug)',
+    );
     const everything = [...h.logs, ...bodies].join('\n');
-    for (const secret of [...Object.values(TEST_TOKENS), wrong]) assert.ok(!everything.includes(secret), `a token leaked: ${secret.slice(0, 6)}…`);
-    assert.ok(h.logs.some((l) => l.includes('"principal":"read#1"')), 'the token is logged by its id');
+    for (const secret of [...Object.values(TEST_TOKENS), wrong])
+      assert.ok(!everything.includes(secret), `a token leaked: ${secret.slice(0, 6)}…`);
+    assert.ok(
+      h.logs.some((l) => l.includes('"principal":"read#1"')),
+      'the token is logged by its id',
+    );
   });
 });

@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps): Express {
     }
   });
   // Logged here; a route that needs the tables awaits the same promise and answers 500.
-  tables.catch((error) => deps.logger.error({ err: messageOf(error) }, 'cannot create the API\'s tables'));
+  tables.catch((error) => deps.logger.error({ err: messageOf(error) }, "cannot create the API's tables"));
 
   const ctx = createContext(deps, tables, API_ROUTES);
   const { api } = deps.config;
@@ -52,7 +52,14 @@ export function createApp(deps: AppDeps): Express {
       handler: (req: Request, _res: Response, next: NextFunction) => {
         const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
         const seconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + INGEST_RATE_WINDOW_MS) - Date.now()) / 1000));
-        next(new ApiError(429, 'too_many_requests', `more than ${api.ingestRateLimit} ingest requests in ${INGEST_RATE_WINDOW_MS / 1000} s with this token; retry in ${seconds} s`, { 'Retry-After': String(seconds) }));
+        next(
+          new ApiError(
+            429,
+            'too_many_requests',
+            `more than ${api.ingestRateLimit} ingest requests in ${INGEST_RATE_WINDOW_MS / 1000} s with this token; retry in ${seconds} s`,
+            { 'Retry-After': String(seconds) },
+          ),
+        );
       },
     }),
   });
@@ -71,7 +78,16 @@ function accessLog(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, principal: principalOf(res)?.id ?? null }, 'http request');
+      logger.debug(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+          principal: principalOf(res)?.id ?? null,
+        },
+        'http request',
+      );
     });
     next();
   };

@@ -58,12 +58,15 @@ describe('TokenSet', () => {
   ];
   for (const [name, text, message] of refusals) {
     it(`refuses ${name}, naming the entry and never the token`, () => {
-      assert.throws(() => TokenSet.parse(text), (error: unknown) => {
-        assert.ok(error instanceof UserError);
-        assert.match(error.message, message);
-        assert.ok(!error.message.includes(A) && !error.message.includes('short-secret'), `no token in: ${error.message}`);
-        return true;
-      });
+      assert.throws(
+        () => TokenSet.parse(text),
+        (error: unknown) => {
+          assert.ok(error instanceof UserError);
+          assert.match(error.message, message);
+          assert.ok(!error.message.includes(A) && !error.message.includes('short-secret'), `no token in: ${error.message}`);
+          return true;
+        },
+      );
     });
   }
 });

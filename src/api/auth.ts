@@ -54,7 +54,10 @@ export class TokenSet {
    * @example TokenSet.parse('read:dashboard-0123456789abcdef,admin:ops-0123456789abcdef')
    */
   static parse(text: string | undefined): TokenSet {
-    const entries = (text ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const entries = (text ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     const tokens: KnownToken[] = [];
     const seen = new Map<string, number>();
     entries.forEach((entry, i) => {
@@ -63,8 +66,10 @@ export class TokenSet {
       if (colon < 0) throw new UserError(`${where}: expected scope:token (scopes: ${SCOPES.join(', ')})`);
       const scope = entry.slice(0, colon).trim();
       const token = entry.slice(colon + 1).trim();
-      if (!(SCOPES as readonly string[]).includes(scope)) throw new UserError(`${where}: unknown scope '${scope.slice(0, 20)}'; known: ${SCOPES.join(', ')}`);
-      if (token.length < MIN_TOKEN_LENGTH) throw new UserError(`${where}: the token is shorter than ${MIN_TOKEN_LENGTH} characters (use e.g. \`openssl rand -hex 24\`)`);
+      if (!(SCOPES as readonly string[]).includes(scope))
+        throw new UserError(`${where}: unknown scope '${scope.slice(0, 20)}'; known: ${SCOPES.join(', ')}`);
+      if (token.length < MIN_TOKEN_LENGTH)
+        throw new UserError(`${where}: the token is shorter than ${MIN_TOKEN_LENGTH} characters (use e.g. \`openssl rand -hex 24\`)`);
       if (!/^[\x21-\x7e]+$/.test(token)) throw new UserError(`${where}: the token must be printable ASCII without spaces`);
       const key = sha256(token).toString('hex');
       const before = seen.get(key);
@@ -122,7 +127,11 @@ export function requireScope(tokens: TokenSet, needed: Scope) {
     }
     res.locals.principal = principal;
     if (!allows(principal.scope, needed)) {
-      throw new ApiError(403, 'forbidden', `this needs a token with scope '${needed}'${needed === 'admin' ? '' : " or 'admin'"}; this token has '${principal.scope}'`);
+      throw new ApiError(
+        403,
+        'forbidden',
+        `this needs a token with scope '${needed}'${needed === 'admin' ? '' : " or 'admin'"}; this token has '${principal.scope}'`,
+      );
     }
     next();
   };

@@ -6,7 +6,12 @@ import { ApiConfig, parseByteSize } from './config.js';
 describe('api config', () => {
   it('has secure defaults: loopback, metrics behind a token, 1 MiB bodies', () => {
     assert.deepEqual(ApiConfig.parse({}), {
-      port: 8080, host: '127.0.0.1', metricsPublic: false, bodyLimit: 1_048_576, uploadLimit: 100 * 1_048_576, ingestRateLimit: 100,
+      port: 8080,
+      host: '127.0.0.1',
+      metricsPublic: false,
+      bodyLimit: 1_048_576,
+      uploadLimit: 100 * 1_048_576,
+      ingestRateLimit: 100,
     });
   });
 

@@ -44,12 +44,32 @@ export const ByteSize = z
 /** The HTTP API, dashboard and /metrics of `driftwatch serve`. Tokens come from DRIFTWATCH_API_TOKENS, never from this file. */
 export const ApiConfig = z
   .object({
-    port: z.number().int().min(0).max(65_535).default(API_DEFAULTS.port).describe('TCP port of the API, dashboard and /metrics (0: any free port)'),
-    host: z.string().min(1).default(API_DEFAULTS.host).describe('interface to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface)'),
-    metricsPublic: z.boolean().default(API_DEFAULTS.metricsPublic).describe('serve /metrics without a token (for a Prometheus that scrapes without credentials)'),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65_535)
+      .default(API_DEFAULTS.port)
+      .describe('TCP port of the API, dashboard and /metrics (0: any free port)'),
+    host: z
+      .string()
+      .min(1)
+      .default(API_DEFAULTS.host)
+      .describe('interface to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface)'),
+    metricsPublic: z
+      .boolean()
+      .default(API_DEFAULTS.metricsPublic)
+      .describe('serve /metrics without a token (for a Prometheus that scrapes without credentials)'),
     bodyLimit: ByteSize.prefault(API_DEFAULTS.bodyLimit).describe('largest JSON request body (HTTP ingest, silences); larger ones get 413'),
-    uploadLimit: ByteSize.prefault(API_DEFAULTS.uploadLimit).describe('largest training-data upload of POST /api/v1/models/{model}/baselines; larger ones get 413'),
-    ingestRateLimit: z.number().int().positive().default(API_DEFAULTS.ingestRateLimit).describe('HTTP ingest requests per 10 s per token; more get 429'),
+    uploadLimit: ByteSize.prefault(API_DEFAULTS.uploadLimit).describe(
+      'largest training-data upload of POST /api/v1/models/{model}/baselines; larger ones get 413',
+    ),
+    ingestRateLimit: z
+      .number()
+      .int()
+      .positive()
+      .default(API_DEFAULTS.ingestRateLimit)
+      .describe('HTTP ingest requests per 10 s per token; more get 429'),
   })
   .strict()
   .describe('the HTTP API, dashboard and Prometheus metrics (bearer tokens from DRIFTWATCH_API_TOKENS="read:TOKEN,admin:TOKEN,...")');

@@ -32,7 +32,8 @@ export function invalid(where: 'body' | 'query' | 'path', error: z.ZodError): Ap
 
 /** 404 for a name that is not there, listing the known ones when they are few. */
 export function notFound(what: string, name: string, known?: readonly string[]): ApiError {
-  const list = known === undefined ? '' : `; known: ${known.length === 0 ? '(none)' : known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`;
+  const list =
+    known === undefined ? '' : `; known: ${known.length === 0 ? '(none)' : known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`;
   return new ApiError(404, 'not_found', `unknown ${what} '${name}'${list}`);
 }
 
@@ -53,28 +54,51 @@ interface ParserError {
 
 /** An error thrown anywhere as the status and body to send. Unknown errors are 500 with a generic message. */
 export function toResponse(error: unknown): { status: number; body: ErrorBody; headers: Record<string, string>; internal: boolean } {
-  if (error instanceof ApiError) return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers, internal: false };
-  if (error instanceof UserError) return { status: 400, body: { error: 'bad_request', message: error.message }, headers: {}, internal: false };
+  if (error instanceof ApiError)
+    return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers, internal: false };
+  if (error instanceof UserError)
+    return { status: 400, body: { error: 'bad_request', message: error.message }, headers: {}, internal: false };
   const parser = (error ?? {}) as ParserError;
   switch (parser.type) {
     case 'entity.too.large':
-      return { status: 413, body: { error: 'payload_too_large', message: `the request body is larger than the limit of ${parser.limit ?? '?'} bytes` }, headers: {}, internal: false };
+      return {
+        status: 413,
+        body: { error: 'payload_too_large', message: `the request body is larger than the limit of ${parser.limit ?? '?'} bytes` },
+        headers: {},
+        internal: false,
+      };
     case 'entity.parse.failed':
       // The parser's own message quotes the body; the client has it already, so a plain sentence.
       return { status: 400, body: { error: 'bad_request', message: 'the request body is not valid JSON' }, headers: {}, internal: false };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { status: 415, body: { error: 'unsupported_media_type', message: 'unsupported body encoding or charset' }, headers: {}, internal: false };
+      return {
+        status: 415,
+        body: { error: 'unsupported_media_type', message: 'unsupported body encoding or charset' },
+        headers: {},
+        internal: false,
+      };
     case 'request.aborted':
       return { status: 400, body: { error: 'bad_request', message: 'the request was aborted' }, headers: {}, internal: false };
   }
-  if (parser.status === 400) return { status: 400, body: { error: 'bad_request', message: 'malformed request' }, headers: {}, internal: false };
+  if (parser.status === 400)
+    return { status: 400, body: { error: 'bad_request', message: 'malformed request' }, headers: {}, internal: false };
   if (STORE_BUSY.test(messageOf(error))) {
     // The store ran out of memory or disk for this request: nothing was written (the transaction
     // rolled back), and the same request may well succeed once a check or the disk frees up.
-    return { status: 503, body: { error: 'store_unavailable', message: 'the store is out of memory or disk space right now; nothing was written, try again' }, headers: { 'retry-after': '5' }, internal: true };
+    return {
+      status: 503,
+      body: { error: 'store_unavailable', message: 'the store is out of memory or disk space right now; nothing was written, try again' },
+      headers: { 'retry-after': '5' },
+      internal: true,
+    };
   }
-  return { status: 500, body: { error: 'internal', message: 'internal error; the server log has the details' }, headers: {}, internal: true };
+  return {
+    status: 500,
+    body: { error: 'internal', message: 'internal error; the server log has the details' },
+    headers: {},
+    internal: true,
+  };
 }
 
 /** The error handler: JSON `{error, message}`, no stack trace ever; 5xx logged with the request. */

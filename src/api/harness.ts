@@ -43,10 +43,14 @@ export function fixtureEvents(file: string, limit = Infinity): Record<string, un
   const names = header!.split(',');
   return lines.slice(0, limit).map((line) => {
     const cells = line.split(',');
-    return { features: Object.fromEntries(names.map((n, i) => {
-      const cell = cells[i] ?? '';
-      return [n, cell === '' ? null : Number.isNaN(Number(cell)) ? cell : Number(cell)];
-    })) };
+    return {
+      features: Object.fromEntries(
+        names.map((n, i) => {
+          const cell = cells[i] ?? '';
+          return [n, cell === '' ? null : Number.isNaN(Number(cell)) ? cell : Number(cell)];
+        }),
+      ),
+    };
   });
 }
 
@@ -83,21 +87,41 @@ export async function startHarness(options: { api?: Record<string, unknown>; dep
   const baseline = join(dir, 'baselines', 'fraud', 'v1.json');
   writeProfile(baseline, profile);
   const model = ModelConfig.parse({ name: 'fraud', baseline, source: { topics: ['fraud-events'] }, minRows: 100 });
-  const broken = ModelConfig.parse({ name: 'broken', baseline: join(dir, 'baselines', 'broken', 'v1.json'), source: { topics: ['broken-events'] } });
+  const broken = ModelConfig.parse({
+    name: 'broken',
+    baseline: join(dir, 'baselines', 'broken', 'v1.json'),
+    source: { topics: ['broken-events'] },
+  });
   const alerts = AlertsConfig.parse({});
   const api = ApiConfig.parse({ port: 0, ...options.api });
 
   const store = await Store.open(':memory:');
   const logs: string[] = [];
-  const logger: Logger = pino({ level: 'trace', base: { service: 'driftwatch' } }, new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
-      done();
-    },
-  }));
+  const logger: Logger = pino(
+    { level: 'trace', base: { service: 'driftwatch' } },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(
+          ...chunk
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l !== ''),
+        );
+        done();
+      },
+    }),
+  );
   const ingest = await HttpIngest.open(store, model, profile, 100);
   const checks: Database = await store.connect();
-  const lag = new Map([['fraud', new Map([['fraud-events/0', 42], ['fraud-events/1', 0]])]]);
+  const lag = new Map([
+    [
+      'fraud',
+      new Map([
+        ['fraud-events/0', 42],
+        ['fraud-events/1', 0],
+      ]),
+    ],
+  ]);
   const models = (): ApiModel[] => [
     { name: 'fraud', config: model, profile, status: 'running', consumer: { connected: true } },
     { name: 'broken', config: broken, profile: null, status: 'failed', error: `cannot read baseline profile '${broken.baseline}'` },
@@ -111,7 +135,10 @@ export async function startHarness(options: { api?: Record<string, unknown>; dep
       metrics.recordCheck(report);
       return report;
     });
-    checking = run.then(() => {}, () => {});
+    checking = run.then(
+      () => {},
+      () => {},
+    );
     return run;
   };
   const app = createApp({
@@ -119,7 +146,11 @@ export async function startHarness(options: { api?: Record<string, unknown>; dep
     config: { api },
     models,
     logger,
-    tokens: TokenSet.parse(Object.entries(TEST_TOKENS).map(([scope, token]) => `${scope}:${token}`).join(',')),
+    tokens: TokenSet.parse(
+      Object.entries(TEST_TOKENS)
+        .map(([scope, token]) => `${scope}:${token}`)
+        .join(','),
+    ),
     ready: () => ({ ok: true, reasons: [] }),
     metrics,
     runCheck,
@@ -148,8 +179,11 @@ export async function startHarness(options: { api?: Record<string, unknown>; dep
     lag,
     request(path, init = {}) {
       const { token = 'read', headers, ...rest } = init;
-      const secret = token === null ? undefined : (TEST_TOKENS as Record<string, string>)[token] ?? token;
-      return fetch(`${server.url}${path}`, { ...rest, headers: { ...(secret ? { authorization: `Bearer ${secret}` } : {}), ...(headers as Record<string, string> | undefined) } });
+      const secret = token === null ? undefined : ((TEST_TOKENS as Record<string, string>)[token] ?? token);
+      return fetch(`${server.url}${path}`, {
+        ...rest,
+        headers: { ...(secret ? { authorization: `Bearer ${secret}` } : {}), ...(headers as Record<string, string> | undefined) },
+      });
     },
     async close() {
       await server.close(1000);

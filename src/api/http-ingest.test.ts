@@ -35,7 +35,12 @@ async function count(sql: string, values: (string | number)[] = []): Promise<num
 describe('HttpIngest', () => {
   it('stores events under its pseudo-topic and resumes its offsets after a restart', async () => {
     const first = await HttpIngest.open(store, model, profile, 100);
-    assert.deepEqual(await first.ingest(fixtureEvents('synthetic_current.csv', 5)), { received: 5, sampled: 5, stored: 5, quarantined: {} });
+    assert.deepEqual(await first.ingest(fixtureEvents('synthetic_current.csv', 5)), {
+      received: 5,
+      sampled: 5,
+      stored: 5,
+      quarantined: {},
+    });
     await first.close();
     const second = await HttpIngest.open(store, model, profile, 100);
     await second.ingest(fixtureEvents('synthetic_current.csv', 3));
@@ -45,7 +50,7 @@ describe('HttpIngest', () => {
     assert.equal(await count(`SELECT next_offset AS n FROM offsets WHERE model = 'fraud' AND topic = ?`, [HTTP_TOPIC]), 8);
   });
 
-  it('samples as the model\'s config says', async () => {
+  it("samples as the model's config says", async () => {
     const sampled = ModelConfig.parse({ ...modelInput, name: 'half', sampling: { rate: 0.5, by: 'offset' } });
     const ingest = await HttpIngest.open(store, sampled, profile, 100);
     try {
@@ -75,7 +80,14 @@ describe('HttpIngest', () => {
           // Without the lock, a pause between batches as the consumer's heartbeat and fetch make;
           // back to back, the HTTP writer's retries could all lose.
           if (!lock) await new Promise((resolve) => setTimeout(resolve, 3));
-          const messages = events.map((e, i) => ({ topic: 'busy-events', partition: 0, offset: BigInt(round * 50 + i), key: null, value: Buffer.from(JSON.stringify(e)), timestampMs: Date.now() }));
+          const messages = events.map((e, i) => ({
+            topic: 'busy-events',
+            partition: 0,
+            offset: BigInt(round * 50 + i),
+            key: null,
+            value: Buffer.from(JSON.stringify(e)),
+            timestampMs: Date.now(),
+          }));
           try {
             const batch = buildBatch(messages, decoder, busy.sampling);
             await (lock ? lock.run(() => kafkaWriter.write(batch)) : kafkaWriter.write(batch));
@@ -87,9 +99,17 @@ describe('HttpIngest', () => {
       })();
       const results = await Promise.all(Array.from({ length: 40 }, () => ingest.ingest(events)));
       await kafka;
-      assert.equal(results.reduce((sum, r) => sum + r.stored, 0), 2000, 'every HTTP request stored');
+      assert.equal(
+        results.reduce((sum, r) => sum + r.stored, 0),
+        2000,
+        'every HTTP request stored',
+      );
       assert.equal(await count(`SELECT count(*) AS n FROM ${table} WHERE _topic = ?`, [HTTP_TOPIC]), 2000);
-      assert.equal(await count(`SELECT value AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [name]), 2000 + kafkaStored, 'counters agree with the rows');
+      assert.equal(
+        await count(`SELECT value AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [name]),
+        2000 + kafkaStored,
+        'counters agree with the rows',
+      );
       return { kafkaFailures };
     } finally {
       await ingest.close();
@@ -97,7 +117,7 @@ describe('HttpIngest', () => {
     }
   }
 
-  it('loses no request while another connection writes the same model\'s counters (retries conflicts)', async () => {
+  it("loses no request while another connection writes the same model's counters (retries conflicts)", async () => {
     await concurrentWriters('busy');
   });
 
@@ -105,10 +125,18 @@ describe('HttpIngest', () => {
     assert.deepEqual(await concurrentWriters('locked', new WriteLock()), { kafkaFailures: 0 });
   });
 
-  it('retries only DuckDB\'s refusals of concurrent writes', () => {
+  it("retries only DuckDB's refusals of concurrent writes", () => {
     assert.equal(isWriteConflict(new Error('TransactionContext Error: Catalog write-write conflict on alter with "x"')), true);
-    assert.equal(isWriteConflict(new Error('Constraint Error: Duplicate key "model: a, counter: consumed" violates primary key constraint.')), true);
-    assert.equal(isWriteConflict(new Error('TransactionContext Error: Failed to commit: PRIMARY KEY or UNIQUE constraint violation: duplicate key "busy, consumed"')), true);
+    assert.equal(
+      isWriteConflict(new Error('Constraint Error: Duplicate key "model: a, counter: consumed" violates primary key constraint.')),
+      true,
+    );
+    assert.equal(
+      isWriteConflict(
+        new Error('TransactionContext Error: Failed to commit: PRIMARY KEY or UNIQUE constraint violation: duplicate key "busy, consumed"'),
+      ),
+      true,
+    );
     assert.equal(isWriteConflict(new Error('TransactionContext Error: Conflict on update!')), true);
     assert.equal(isWriteConflict(new Error('Binder Error: no such column')), false);
   });

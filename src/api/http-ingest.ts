@@ -54,7 +54,13 @@ export class HttpIngest {
    * Opens the model's HTTP ingest (creating its samples table if needed). Close it on shutdown.
    * `lock`: the model's {@link WriteLock}, shared with its Kafka writer.
    */
-  static async open(store: Store, model: ModelConfig, profile: BaselineProfile, quarantineKeep: number, lock = new WriteLock()): Promise<HttpIngest> {
+  static async open(
+    store: Store,
+    model: ModelConfig,
+    profile: BaselineProfile,
+    quarantineKeep: number,
+    lock = new WriteLock(),
+  ): Promise<HttpIngest> {
     const features = featureSpecs(profile, model.event);
     const table = await store.ensureSamplesTable(model.name, features);
     const next = (await store.loadOffsets(model.name)).get(`${HTTP_TOPIC}/0`) ?? 0n;

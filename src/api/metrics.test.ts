@@ -61,7 +61,11 @@ function valueOf(exposition: Exposition, name: string, labels: Record<string, st
 
 let h: Harness;
 let report: LiveReport;
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 async function scrape(): Promise<Exposition> {
   const response = await h.request('/metrics');
@@ -109,15 +113,29 @@ describe('/metrics', () => {
       [METRIC_NAMES.outboxPending]: 'gauge',
       [METRIC_NAMES.outboxDead]: 'gauge',
     };
-    assert.deepEqual(Object.keys(expected).sort(), [
-      'driftwatch_alerts_firing', 'driftwatch_check_duration_seconds', 'driftwatch_consumer_lag', 'driftwatch_events_consumed_total',
-      'driftwatch_events_quarantined_total', 'driftwatch_events_sampled_total', 'driftwatch_feature_drift_score', 'driftwatch_feature_drifted',
-      'driftwatch_outbox_dead', 'driftwatch_outbox_pending',
-    ], 'the contract names');
+    assert.deepEqual(
+      Object.keys(expected).sort(),
+      [
+        'driftwatch_alerts_firing',
+        'driftwatch_check_duration_seconds',
+        'driftwatch_consumer_lag',
+        'driftwatch_events_consumed_total',
+        'driftwatch_events_quarantined_total',
+        'driftwatch_events_sampled_total',
+        'driftwatch_feature_drift_score',
+        'driftwatch_feature_drifted',
+        'driftwatch_outbox_dead',
+        'driftwatch_outbox_pending',
+      ],
+      'the contract names',
+    );
     for (const [name, type] of Object.entries(expected)) {
       assert.equal(m.types.get(name), type, name);
       const sampleName = type === 'histogram' ? `${name}_count` : name;
-      assert.ok(m.samples.some((s) => s.name === sampleName), `a sample of ${name}`);
+      assert.ok(
+        m.samples.some((s) => s.name === sampleName),
+        `a sample of ${name}`,
+      );
     }
   });
 
@@ -138,7 +156,7 @@ describe('/metrics', () => {
     assert.equal(valueOf(await scrape(), METRIC_NAMES.consumerLag, { model: 'fraud', topic: 'fraud-events', partition: '0' }), 7);
   });
 
-  it('drift gauges equal the newest check\'s statistics; the check\'s duration is observed', async () => {
+  it("drift gauges equal the newest check's statistics; the check's duration is observed", async () => {
     const m = await scrape();
     assert.equal(valueOf(m, `${METRIC_NAMES.checkDuration}_count`, { model: 'fraud' }), 1);
     assert.equal(valueOf(m, `${METRIC_NAMES.checkDuration}_sum`, { model: 'fraud' }), report.timing.seconds);
@@ -146,10 +164,14 @@ describe('/metrics', () => {
     for (const f of report.features) {
       assert.equal(valueOf(m, METRIC_NAMES.featureDrifted, { model: 'fraud', feature: f.name }), f.drift ? 1 : 0, f.name);
       for (const [stat, value] of Object.entries(f.stats)) {
-        if (typeof value === 'number') assert.equal(valueOf(m, METRIC_NAMES.featureDriftScore, { model: 'fraud', feature: f.name, stat }), value, `${f.name} ${stat}`);
+        if (typeof value === 'number')
+          assert.equal(valueOf(m, METRIC_NAMES.featureDriftScore, { model: 'fraud', feature: f.name, stat }), value, `${f.name} ${stat}`);
         else {
           assert.equal(valueOf(m, METRIC_NAMES.featureDriftScore, { model: 'fraud', feature: f.name, stat }), value.statistic);
-          assert.equal(valueOf(m, METRIC_NAMES.featureDriftScore, { model: 'fraud', feature: f.name, stat: `${stat}_pvalue` }), value.pvalue);
+          assert.equal(
+            valueOf(m, METRIC_NAMES.featureDriftScore, { model: 'fraud', feature: f.name, stat: `${stat}_pvalue` }),
+            value.pvalue,
+          );
         }
       }
     }
@@ -169,15 +191,31 @@ describe('/metrics', () => {
     const restarted = new Metrics({ store: h.store, models: () => ['fraud', 'broken'], lag: () => new Map() });
     const m = parsePrometheus(await restarted.text());
     const before = await scrape();
-    for (const name of [METRIC_NAMES.eventsConsumed, METRIC_NAMES.eventsSampled, METRIC_NAMES.eventsQuarantined, METRIC_NAMES.featureDriftScore, METRIC_NAMES.featureDrifted, METRIC_NAMES.alertsFiring, METRIC_NAMES.outboxPending, METRIC_NAMES.outboxDead]) {
-      const pick = (e: Exposition) => e.samples.filter((s) => s.name === name).map((s) => `${JSON.stringify(s.labels)}=${s.value}`).sort();
+    for (const name of [
+      METRIC_NAMES.eventsConsumed,
+      METRIC_NAMES.eventsSampled,
+      METRIC_NAMES.eventsQuarantined,
+      METRIC_NAMES.featureDriftScore,
+      METRIC_NAMES.featureDrifted,
+      METRIC_NAMES.alertsFiring,
+      METRIC_NAMES.outboxPending,
+      METRIC_NAMES.outboxDead,
+    ]) {
+      const pick = (e: Exposition) =>
+        e.samples
+          .filter((s) => s.name === name)
+          .map((s) => `${JSON.stringify(s.labels)}=${s.value}`)
+          .sort();
       assert.deepEqual(pick(m), pick(before), name);
     }
     assert.equal(valueOf(m, `${METRIC_NAMES.checkDuration}_count`, { model: 'fraud' }), undefined, 'durations are per process');
   });
 
   it('a new ingest is counted at the next scrape; concurrent scrapes agree', async () => {
-    assert.equal((await h.request('/api/v1/models/fraud/events', { token: 'ingest', ...json(fixtureEvents('synthetic_current.csv', 10)) })).status, 200);
+    assert.equal(
+      (await h.request('/api/v1/models/fraud/events', { token: 'ingest', ...json(fixtureEvents('synthetic_current.csv', 10)) })).status,
+      200,
+    );
     const [a, b] = await Promise.all([scrape(), scrape()]);
     assert.equal(valueOf(a!, METRIC_NAMES.eventsConsumed, { model: 'fraud' }), 1013);
     assert.equal(valueOf(b!, METRIC_NAMES.eventsConsumed, { model: 'fraud' }), 1013);
@@ -186,7 +224,9 @@ describe('/metrics', () => {
 
 describe('parsePrometheus', () => {
   it('reads labels with escapes and special values, and refuses garbage', () => {
-    const e = parsePrometheus('# HELP x a help\n# TYPE x gauge\nx{a="q\\"uote",b="back\\\\slash",c="new\\nline"} +Inf\ny 1.5e3 1700000000\nz Nan\n');
+    const e = parsePrometheus(
+      '# HELP x a help\n# TYPE x gauge\nx{a="q\\"uote",b="back\\\\slash",c="new\\nline"} +Inf\ny 1.5e3 1700000000\nz Nan\n',
+    );
     assert.deepEqual(e.samples[0], { name: 'x', labels: { a: 'q"uote', b: 'back\\slash', c: 'new\nline' }, value: Infinity });
     assert.deepEqual(e.samples[1], { name: 'y', labels: {}, value: 1500 });
     assert.ok(Number.isNaN(e.samples[2]!.value));

@@ -74,7 +74,11 @@ export class Metrics {
           for (const c of s.counts) if (c.counter === counter) this.inc({ model: c.model }, c.value);
         },
       });
-    storedCounter(METRIC_NAMES.eventsConsumed, 'Events read from the model\'s topics (or HTTP ingest), as stored in the same transaction as the rows.', COUNTERS.consumed);
+    storedCounter(
+      METRIC_NAMES.eventsConsumed,
+      "Events read from the model's topics (or HTTP ingest), as stored in the same transaction as the rows.",
+      COUNTERS.consumed,
+    );
     storedCounter(METRIC_NAMES.eventsSampled, 'Events kept by the sampler.', COUNTERS.sampled);
     new Counter({
       name: METRIC_NAMES.eventsQuarantined,
@@ -92,7 +96,7 @@ export class Metrics {
     });
     new Gauge({
       name: METRIC_NAMES.consumerLag,
-      help: 'Messages behind the partition\'s high watermark after the last stored batch.',
+      help: "Messages behind the partition's high watermark after the last stored batch.",
       labelNames: ['model', 'topic', 'partition'],
       registers,
       collect() {
@@ -107,14 +111,14 @@ export class Metrics {
     });
     this.checkDuration = new Histogram({
       name: METRIC_NAMES.checkDuration,
-      help: 'Time of a check of a model\'s window (since this process started).',
+      help: "Time of a check of a model's window (since this process started).",
       labelNames: ['model'],
       buckets: CHECK_BUCKETS,
       registers,
     });
     new Gauge({
       name: METRIC_NAMES.featureDriftScore,
-      help: 'A statistic of the feature in the model\'s newest check with features: a distance, or a test\'s statistic (stat) and p-value (stat_pvalue).',
+      help: "A statistic of the feature in the model's newest check with features: a distance, or a test's statistic (stat) and p-value (stat_pvalue).",
       labelNames: ['model', 'feature', 'stat'],
       registers,
       async collect() {
@@ -135,7 +139,7 @@ export class Metrics {
     });
     new Gauge({
       name: METRIC_NAMES.featureDrifted,
-      help: '1 when the feature drifted in the model\'s newest check with features, else 0.',
+      help: "1 when the feature drifted in the model's newest check with features, else 0.",
       labelNames: ['model', 'feature'],
       registers,
       async collect() {
@@ -199,10 +203,17 @@ export class Metrics {
   private async readSnapshot(): Promise<Snapshot> {
     const db = await this.deps.store.connect();
     try {
-      const counts = (await db.rows(`SELECT model, counter, value FROM ingest_counts`))
-        .map((r) => ({ model: String(r.model), counter: String(r.counter), value: Number(r.value) }));
-      const firing = new Map((await db.rows(`SELECT model, count(*)::INTEGER AS n FROM alert_state WHERE ends_at IS NULL GROUP BY model`))
-        .map((r) => [String(r.model), Number(r.n)]));
+      const counts = (await db.rows(`SELECT model, counter, value FROM ingest_counts`)).map((r) => ({
+        model: String(r.model),
+        counter: String(r.counter),
+        value: Number(r.value),
+      }));
+      const firing = new Map(
+        (await db.rows(`SELECT model, count(*)::INTEGER AS n FROM alert_state WHERE ends_at IS NULL GROUP BY model`)).map((r) => [
+          String(r.model),
+          Number(r.n),
+        ]),
+      );
       const outbox = await outboxCounts(db);
       return { counts, firing, outbox, features: await this.latestFeatures(db) };
     } finally {

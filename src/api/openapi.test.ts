@@ -15,16 +15,20 @@ interface RouteLayer {
 /** `METHOD path` of every route registered on the app, as express holds them. */
 function registeredRoutes(app: Express): string[] {
   const stack = (app.router as unknown as { stack: RouteLayer[] }).stack;
-  return stack.flatMap((layer) => {
-    if (!layer.route) return [];
-    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-    const methods = Object.keys(layer.route.methods).filter((m) => m !== '_all');
-    return paths.flatMap((p) => methods.map((m) => `${m.toUpperCase()} ${p}`));
-  }).sort();
+  return stack
+    .flatMap((layer) => {
+      if (!layer.route) return [];
+      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+      const methods = Object.keys(layer.route.methods).filter((m) => m !== '_all');
+      return paths.flatMap((p) => methods.map((m) => `${m.toUpperCase()} ${p}`));
+    })
+    .sort();
 }
 
 function documentedRoutes(doc: OpenApiDocument): string[] {
-  return Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((m) => `${m.toUpperCase()} ${expressPath(path)}`)).sort();
+  return Object.entries(doc.paths)
+    .flatMap(([path, operations]) => Object.keys(operations).map((m) => `${m.toUpperCase()} ${expressPath(path)}`))
+    .sort();
 }
 
 /** A concrete URL of a documented path, with plausible values for its parameters. */
@@ -49,14 +53,25 @@ describe('OpenAPI document', () => {
     const registered = registeredRoutes(h.app);
     const documented = documentedRoutes(doc);
     assert.ok(registered.length >= 17, `routes found: ${registered.join(', ')}`);
-    assert.deepEqual(registered.filter((r) => !documented.includes(r)), [], 'routes missing from the document');
-    assert.deepEqual(documented.filter((r) => !registered.includes(r)), [], 'documented operations that are not routes');
+    assert.deepEqual(
+      registered.filter((r) => !documented.includes(r)),
+      [],
+      'routes missing from the document',
+    );
+    assert.deepEqual(
+      documented.filter((r) => !registered.includes(r)),
+      [],
+      'documented operations that are not routes',
+    );
   });
 
   it('notices a route added outside the document', async () => {
     const extended = await startHarness({ deps: { extend: (app) => app.get('/api/v1/undocumented', (_req, res) => void res.json({})) } });
     try {
-      assert.deepEqual(registeredRoutes(extended.app).filter((r) => !documentedRoutes(doc).includes(r)), ['GET /api/v1/undocumented']);
+      assert.deepEqual(
+        registeredRoutes(extended.app).filter((r) => !documentedRoutes(doc).includes(r)),
+        ['GET /api/v1/undocumented'],
+      );
     } finally {
       await extended.close();
     }
@@ -65,34 +80,57 @@ describe('OpenAPI document', () => {
   it('covers the contract routes of issue 5', () => {
     const documented = documentedRoutes(doc);
     for (const route of [
-      'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/v1/openapi.json',
-      'GET /api/v1/models', 'GET /api/v1/models/:model',
-      'GET /api/v1/models/:model/baselines', 'GET /api/v1/models/:model/baselines/:version', 'POST /api/v1/models/:model/baselines',
-      'POST /api/v1/models/:model/checks', 'GET /api/v1/models/:model/checks', 'GET /api/v1/checks/:id',
-      'GET /api/v1/alerts', 'POST /api/v1/alerts/:fingerprint/silence', 'DELETE /api/v1/alerts/:fingerprint/silence',
-      'GET /api/v1/outbox', 'POST /api/v1/outbox/:id/retry', 'POST /api/v1/models/:model/events',
-    ]) assert.ok(documented.includes(route), route);
+      'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
+      'GET /api/v1/openapi.json',
+      'GET /api/v1/models',
+      'GET /api/v1/models/:model',
+      'GET /api/v1/models/:model/baselines',
+      'GET /api/v1/models/:model/baselines/:version',
+      'POST /api/v1/models/:model/baselines',
+      'POST /api/v1/models/:model/checks',
+      'GET /api/v1/models/:model/checks',
+      'GET /api/v1/checks/:id',
+      'GET /api/v1/alerts',
+      'POST /api/v1/alerts/:fingerprint/silence',
+      'DELETE /api/v1/alerts/:fingerprint/silence',
+      'GET /api/v1/outbox',
+      'POST /api/v1/outbox/:id/retry',
+      'POST /api/v1/models/:model/events',
+    ])
+      assert.ok(documented.includes(route), route);
   });
 
   it('is OpenAPI 3.1 with a bearer scheme, unique operation ids and every path parameter declared', () => {
     assert.equal(doc.openapi, '3.1.0');
-    assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: (doc.components.securitySchemes.bearerAuth as { description: string }).description });
+    assert.deepEqual(doc.components.securitySchemes.bearerAuth, {
+      type: 'http',
+      scheme: 'bearer',
+      description: (doc.components.securitySchemes.bearerAuth as { description: string }).description,
+    });
     const ids = new Set<string>();
     for (const [path, operations] of Object.entries(doc.paths)) {
       const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       for (const [method, op] of Object.entries(operations)) {
         assert.ok(!ids.has(op.operationId), `duplicate ${op.operationId}`);
         ids.add(op.operationId);
-        const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
+        const declared = (op.parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort();
         assert.deepEqual(declared, inPath, `${method} ${path}`);
-        assert.ok(Object.keys(op.responses).some((s) => s.startsWith('2')), `${method} ${path} has a success response`);
+        assert.ok(
+          Object.keys(op.responses).some((s) => s.startsWith('2')),
+          `${method} ${path} has a success response`,
+        );
         if (op.security.length > 0) assert.ok(op.responses['401'] && op.responses['403'], `${method} ${path} documents 401 and 403`);
         if (op.requestBody) assert.ok(op.responses['400'], `${method} ${path} documents 400`);
       }
     }
   });
 
-  it('each operation\'s security is what the server enforces', async () => {
+  it("each operation's security is what the server enforces", async () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(operations)) {
         const response = await h.request(sampleUrl(path), { token: null, method: method.toUpperCase() });

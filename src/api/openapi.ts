@@ -87,9 +87,16 @@ function requestBody(route: AnyRoute): Record<string, unknown> | undefined {
   }
   const content: Record<string, unknown> = {};
   for (const type of body.mediaTypes) {
-    content[type] = type === 'multipart/form-data'
-      ? { schema: { type: 'object', properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'the data file' } }, required: ['file'] } }
-      : { schema: { type: 'string', contentMediaType: type } };
+    content[type] =
+      type === 'multipart/form-data'
+        ? {
+            schema: {
+              type: 'object',
+              properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'the data file' } },
+              required: ['file'],
+            },
+          }
+        : { schema: { type: 'string', contentMediaType: type } };
   }
   return { required: true, description: body.description, content };
 }
@@ -97,7 +104,7 @@ function requestBody(route: AnyRoute): Record<string, unknown> | undefined {
 /** The responses every route of its kind can give, beside its own. */
 function standardResponses(route: AnyRoute, scope: string | null): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
-  if (route.query || route.body) out['400'] = errorResponse('invalid query or body; the message names each problem\'s path');
+  if (route.query || route.body) out['400'] = errorResponse("invalid query or body; the message names each problem's path");
   if (scope) {
     out['401'] = errorResponse('no bearer token, or an unknown one');
     out['403'] = errorResponse(`the token's scope does not allow this (needs ${scope}${scope === 'admin' ? '' : ' or admin'})`);
@@ -149,7 +156,13 @@ export function openApiDocument(routes: readonly AnyRoute[], options: { metricsP
     tags: TAGS,
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'a token of DRIFTWATCH_API_TOKENS ("scope:token,..."); scopes read, ingest, admin' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'a token of DRIFTWATCH_API_TOKENS ("scope:token,..."); scopes read, ingest, admin',
+        },
+      },
       schemas: { Error: jsonSchema(ErrorBody, 'output') },
     },
   };

@@ -22,7 +22,11 @@ export function summarize(report: LiveReport): CheckSummaryBody {
     finishedAt: report.timing.finishedAt,
     seconds: report.timing.seconds,
     features,
-    schema: { missing: report.schema.missing.length, unexpected: report.schema.unexpected.length, anomalies: report.schema.anomalies.length },
+    schema: {
+      missing: report.schema.missing.length,
+      unexpected: report.schema.unexpected.length,
+      anomalies: report.schema.anomalies.length,
+    },
   };
 }
 
@@ -36,7 +40,11 @@ export interface ReportFilter {
 }
 
 /** A model's checks, newest first, with the total that matches the filter. */
-export async function listReports(db: Database, model: string, filter: ReportFilter): Promise<{ total: number; items: CheckSummaryBody[] }> {
+export async function listReports(
+  db: Database,
+  model: string,
+  filter: ReportFilter,
+): Promise<{ total: number; items: CheckSummaryBody[] }> {
   // Only fixed SQL fragments are added; every value is a bound parameter.
   const where = ['model = ?'];
   const values: (string | number)[] = [model];
@@ -54,7 +62,11 @@ export async function listReports(db: Database, model: string, filter: ReportFil
   }
   const condition = where.join(' AND ');
   const total = Number((await db.row(`SELECT count(*)::BIGINT AS n FROM reports WHERE ${condition}`, values)).n);
-  const rows = await db.rows(`SELECT report FROM reports WHERE ${condition} ORDER BY finished_at DESC, id LIMIT ? OFFSET ?`, [...values, filter.limit, filter.offset]);
+  const rows = await db.rows(`SELECT report FROM reports WHERE ${condition} ORDER BY finished_at DESC, id LIMIT ? OFFSET ?`, [
+    ...values,
+    filter.limit,
+    filter.offset,
+  ]);
   return { total, items: rows.map((r) => summarize(JSON.parse(String(r.report)) as LiveReport)) };
 }
 

@@ -51,7 +51,11 @@ export interface RouteInput<P, Q, B> {
  * is built from these), and its handler. Path, query and JSON body are parsed with their zod
  * schemas before the handler runs; a failure is a 400 that names the path of each problem.
  */
-export interface RouteSpec<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined> {
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+> {
   method: 'get' | 'post' | 'delete';
   /** OpenAPI form: `/api/v1/models/{model}`. */
   path: string;
@@ -74,7 +78,11 @@ export interface RouteSpec<P extends z.ZodType = z.ZodUndefined, Q extends z.Zod
 export type AnyRoute = RouteSpec<any, any, any>;
 
 /** Declares a route with its input types inferred from its schemas. */
-export function defineRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+export function defineRoute<
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
   return spec;
 }
 
@@ -97,7 +105,12 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   const type = req.is(JSON_TYPES);
   const empty = type === null || (req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined);
   if (empty) throw new ApiError(400, 'bad_request', 'a JSON body is required (Content-Type: application/json)');
-  if (type === false) throw new ApiError(415, 'unsupported_media_type', `expected Content-Type: application/json, got '${String(req.headers['content-type'] ?? '').slice(0, 100)}'`);
+  if (type === false)
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `expected Content-Type: application/json, got '${String(req.headers['content-type'] ?? '').slice(0, 100)}'`,
+    );
   next();
 }
 
@@ -133,7 +146,8 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'q
   const result = schema.safeParse(value);
   if (!result.success) {
     // A path that names nothing known is "not found", not "bad request" (GET /models/..%2F).
-    if (where === 'path') throw new ApiError(404, 'not_found', `not found: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (where === 'path')
+      throw new ApiError(404, 'not_found', `not found: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     throw invalid(where, result.error);
   }
   return result.data;
@@ -157,7 +171,12 @@ export function createContext(deps: AppDeps, tables: Promise<void>, routes: read
     model(name) {
       const models = deps.models();
       const found = models.find((m) => m.name === name);
-      if (!found) throw notFound('model', name, models.map((m) => m.name));
+      if (!found)
+        throw notFound(
+          'model',
+          name,
+          models.map((m) => m.name),
+        );
       return found;
     },
   };

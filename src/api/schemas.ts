@@ -12,7 +12,11 @@ const Iso = z.string().describe('ISO 8601 time');
 
 /** `{error, message}`: every error response. */
 export const ErrorBody = z.object({
-  error: z.string().describe('short code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, too_many_requests, not_available, internal'),
+  error: z
+    .string()
+    .describe(
+      'short code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, too_many_requests, not_available, internal',
+    ),
   message: z.string().describe('what went wrong, for people'),
 });
 
@@ -29,9 +33,19 @@ export const BaselineVersion = z
 
 export const BaselineParams = ModelParams.extend({ version: BaselineVersion });
 
-export const CheckParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a check id').describe('check (report) id') });
+export const CheckParams = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, 'a check id')
+    .describe('check (report) id'),
+});
 
-export const AlertParams = z.object({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits').describe('alert fingerprint (hash of model, feature, kind)') });
+export const AlertParams = z.object({
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, '16 hex digits')
+    .describe('alert fingerprint (hash of model, feature, kind)'),
+});
 
 export const OutboxParams = z.object({ id: z.string().min(1).max(100).describe('delivery id') });
 
@@ -40,7 +54,8 @@ const Time = z
   .refine((t) => !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time like 2024-05-01T00:00:00Z' })
   .transform((t) => Date.parse(t));
 
-const Limit = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback).describe(`page size (1..${max})`);
+const Limit = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback).describe(`page size (1..${max})`);
 const Offset = z.coerce.number().int().min(0).default(0).describe('rows to skip');
 
 export const CheckListQuery = z
@@ -60,7 +75,7 @@ export const CheckGetQuery = z
 export const AlertListQuery = z
   .object({
     status: z.enum(['firing', 'resolved']).optional().describe('only firing, or only resolved, alerts (default both)'),
-    model: ModelName.optional().describe('only this model\'s alerts'),
+    model: ModelName.optional().describe("only this model's alerts"),
     limit: Limit(100, 1000),
     offset: Offset,
   })
@@ -68,7 +83,10 @@ export const AlertListQuery = z
 
 export const OutboxListQuery = z
   .object({
-    status: z.enum(['pending', 'dead', 'delivered']).default('pending').describe('deliveries waiting (pending), given up (dead), or done (delivered)'),
+    status: z
+      .enum(['pending', 'dead', 'delivered'])
+      .default('pending')
+      .describe('deliveries waiting (pending), given up (dead), or done (delivered)'),
     limit: Limit(100, 1000),
     offset: Offset,
   })
@@ -97,7 +115,7 @@ export const SilenceBody = z
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
 export const EventsBody = z
-  .array(z.record(z.string(), z.unknown()).describe('one prediction event, read with the model\'s event mapping'))
+  .array(z.record(z.string(), z.unknown()).describe("one prediction event, read with the model's event mapping"))
   .min(1, 'expected at least one event')
   .max(MAX_EVENTS_PER_REQUEST, `at most ${MAX_EVENTS_PER_REQUEST} events per request`)
   .describe('prediction events, as the model logs them to Kafka');
@@ -105,7 +123,10 @@ export const EventsBody = z
 export const BaselineUploadQuery = z
   .object({
     version: BaselineVersion,
-    format: z.enum(['csv', 'parquet', 'ndjson', 'json']).optional().describe('data format; default from the Content-Type or the uploaded file name'),
+    format: z
+      .enum(['csv', 'parquet', 'ndjson', 'json'])
+      .optional()
+      .describe('data format; default from the Content-Type or the uploaded file name'),
     features: z.string().optional().describe('comma-separated columns to profile (default: every column that is not a date or time)'),
     categorical: z.string().optional().describe('comma-separated columns to treat as categorical'),
     numeric: z.string().optional().describe('comma-separated columns to treat as numeric'),
@@ -140,7 +161,9 @@ export const CheckSummary = z.object({
   finishedAt: Iso,
   seconds: z.number(),
   features: z.array(FeatureOutcome).describe('every checked feature, worst first'),
-  schema: z.object({ missing: z.number().int(), unexpected: z.number().int(), anomalies: z.number().int() }).describe('how many schema findings of each kind'),
+  schema: z
+    .object({ missing: z.number().int(), unexpected: z.number().int(), anomalies: z.number().int() })
+    .describe('how many schema findings of each kind'),
 });
 
 export const CheckPage = z.object({
@@ -172,25 +195,34 @@ export const ModelSummary = z.object({
   error: z.string().nullable().describe('why the model is not running'),
   baseline: z.object({ path: z.string(), version: z.string().nullable(), features: z.number().int().nullable() }),
   topics: z.array(z.string()),
-  window: z.string().describe('the checks\' window: 1h, since-last, events:N'),
+  window: z.string().describe("the checks' window: 1h, since-last, events:N"),
   schedule: z.string().nullable().describe('cron of the scheduled check'),
   consumer: z.object({ connected: z.boolean() }).nullable(),
   latestCheck: CheckSummary.nullable(),
   firingAlerts: z.number().int(),
-  eventsPerMinute: z.number().min(0).describe('events consumed (Kafka and HTTP ingest, before sampling) per minute over the last 5 minutes (the current minute and the 4 before it), from per-minute counts stored with the rows'),
+  eventsPerMinute: z
+    .number()
+    .min(0)
+    .describe(
+      'events consumed (Kafka and HTTP ingest, before sampling) per minute over the last 5 minutes (the current minute and the 4 before it), from per-minute counts stored with the rows',
+    ),
 });
 
 export const ModelList = z.object({ items: z.array(ModelSummary) });
 
 export const ModelDetail = ModelSummary.extend({
-  features: z.array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']), dtype: z.string() })).describe('the baseline\'s features'),
-  counters: z.record(z.string(), z.number()).describe('ingest counters since the store was created: consumed, sampled, stored, rejected:<reason>, problem:<reason>'),
+  features: z
+    .array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']), dtype: z.string() }))
+    .describe("the baseline's features"),
+  counters: z
+    .record(z.string(), z.number())
+    .describe('ingest counters since the store was created: consumed, sampled, stored, rejected:<reason>, problem:<reason>'),
 });
 
 export const BaselineEntry = z.object({
   version: z.string().describe('the file name without .json: the {version} of the URL'),
   file: z.string().describe('path of the profile file'),
-  inUse: z.boolean().describe('the model\'s configured baseline'),
+  inUse: z.boolean().describe("the model's configured baseline"),
   model: z.string(),
   profileVersion: z.string().describe('the version written in the profile'),
   createdAt: Iso,
@@ -202,7 +234,13 @@ export const BaselineList = z.object({ folder: z.string(), items: z.array(Baseli
 
 /** A baseline profile (DESIGN.md "Baseline profile", a contract). */
 export const Profile = z
-  .looseObject({ schemaVersion: z.number(), model: z.string(), version: z.string(), createdAt: Iso, features: z.array(z.looseObject({ name: z.string(), kind: z.string() })) })
+  .looseObject({
+    schemaVersion: z.number(),
+    model: z.string(),
+    version: z.string(),
+    createdAt: Iso,
+    features: z.array(z.looseObject({ name: z.string(), kind: z.string() })),
+  })
   .describe('a baseline profile: schema, bins, shares, sample per feature');
 
 export const AlertItem = z.object({
@@ -243,5 +281,7 @@ export const IngestResultBody = z.object({
   received: z.number().int(),
   sampled: z.number().int(),
   stored: z.number().int(),
-  quarantined: z.record(z.string(), z.number().int()).describe('events set aside, by reason (malformed_json, missing_feature, wrong_type...)'),
+  quarantined: z
+    .record(z.string(), z.number().int())
+    .describe('events set aside, by reason (malformed_json, missing_feature, wrong_type...)'),
 });

@@ -30,6 +30,8 @@ export async function unsilence(db: Database, fingerprint: string): Promise<bool
  * @example const muted = await activeSilences(db, Date.now()); firing.filter((a) => !muted.has(a.fingerprint))
  */
 export async function activeSilences(db: Database, now: number): Promise<Map<string, number>> {
-  const rows = await db.rows(`SELECT fingerprint, epoch_ms("until") AS until_ms FROM silences WHERE "until" > ${TIMESTAMP_MS}`, [Math.floor(now)]);
+  const rows = await db.rows(`SELECT fingerprint, epoch_ms("until") AS until_ms FROM silences WHERE "until" > ${TIMESTAMP_MS}`, [
+    Math.floor(now),
+  ]);
   return new Map(rows.map((r) => [String(r.fingerprint), Number(r.until_ms)]));
 }

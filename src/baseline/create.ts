@@ -61,7 +61,11 @@ export function planFeatures(columns: ColumnInfo[], options: Pick<ProfileOptions
     } else if (forcedNumeric.has(column.name)) {
       features.push({ column, kind: 'numeric' });
     } else if (isTemporalType(column.type) && !wanted?.has(column.name)) {
-      ignored.push({ name: column.name, dtype: column.type, reason: 'date/time column (a window key, not a feature); list it in --features to profile it' });
+      ignored.push({
+        name: column.name,
+        dtype: column.type,
+        reason: 'date/time column (a window key, not a feature); list it in --features to profile it',
+      });
     } else {
       features.push({ column, kind: isNumericType(column.type) ? 'numeric' : 'categorical' });
     }
@@ -97,7 +101,13 @@ async function orderStatistics(db: Database, table: string, expr: string, positi
 }
 
 /** Type-7 quantiles of the finite values at the given probabilities, computed as numpy does. */
-export async function quantilesInDuckDB(db: Database, table: string, expr: string, count: number, probs: readonly number[]): Promise<number[]> {
+export async function quantilesInDuckDB(
+  db: Database,
+  table: string,
+  expr: string,
+  count: number,
+  probs: readonly number[],
+): Promise<number[]> {
   if (count === 0) return probs.map(() => NaN);
   const positions = probs.map((q) => quantilePosition(count, q));
   const needed = positions.flatMap(({ lower }) => [lower, Math.min(lower + 1, count - 1)]);
@@ -116,10 +126,7 @@ export async function binCountsInDuckDB(db: Database, table: string, expr: strin
     ...(i === 0 ? [] : [edges[i - 1]!]),
     ...(i === edges.length ? [] : [edges[i]!]),
   ]).flat();
-  const row = await db.row(
-    `SELECT ${filters.join(', ')} FROM (SELECT ${expr} AS v FROM ${quoteIdent(table)}) WHERE isfinite(v)`,
-    params,
-  );
+  const row = await db.row(`SELECT ${filters.join(', ')} FROM (SELECT ${expr} AS v FROM ${quoteIdent(table)}) WHERE isfinite(v)`, params);
   return filters.map((_, i) => Number(row[`b${i}`]));
 }
 
@@ -139,15 +146,21 @@ export async function sortedValues(db: Database, table: string, expr: string, si
   return size === null ? values : values.sort();
 }
 
-async function profileNumeric(db: Database, loaded: LoadedTable, column: ColumnInfo, settings: BaselineProfile['settings']): Promise<NumericFeatureProfile> {
+async function profileNumeric(
+  db: Database,
+  loaded: LoadedTable,
+  column: ColumnInfo,
+  settings: BaselineProfile['settings'],
+): Promise<NumericFeatureProfile> {
   const expr = doubleExpr(column);
-  const moments = (scale: string) => db.row(
-    `SELECT count(*)::DOUBLE AS rows, count(v)::DOUBLE AS nonnull,
+  const moments = (scale: string) =>
+    db.row(
+      `SELECT count(*)::DOUBLE AS rows, count(v)::DOUBLE AS nonnull,
             count(*) FILTER (WHERE isfinite(v))::DOUBLE AS finite,
             min(v) FILTER (WHERE isfinite(v)) AS min, max(v) FILTER (WHERE isfinite(v)) AS max,
             avg(v / ${scale}) FILTER (WHERE isfinite(v)) * ${scale} AS mean, stddev_pop(v / ${scale}) FILTER (WHERE isfinite(v)) * ${scale} AS std
      FROM (SELECT ${expr} AS v FROM ${quoteIdent(loaded.table)})`,
-  );
+    );
   // Values near ±1.8e308 overflow the sum of squares ("STDDEV_POP is out of range"): then the
   // moments are taken of the values scaled down by 2^600 (exact, a power of two) and scaled back.
   const s = await moments('1').catch((error: unknown) => {
@@ -184,7 +197,12 @@ async function profileNumeric(db: Database, loaded: LoadedTable, column: ColumnI
   };
 }
 
-async function profileCategorical(db: Database, loaded: LoadedTable, column: ColumnInfo, settings: BaselineProfile['settings']): Promise<CategoricalFeatureProfile> {
+async function profileCategorical(
+  db: Database,
+  loaded: LoadedTable,
+  column: ColumnInfo,
+  settings: BaselineProfile['settings'],
+): Promise<CategoricalFeatureProfile> {
   const table = quoteIdent(loaded.table);
   const expr = textExpr(column);
   const totals = await db.row(
@@ -231,9 +249,7 @@ export async function profileTable(db: Database, loaded: LoadedTable, options: P
   for (const [i, { column, kind }] of plan.entries()) {
     options.onProgress?.(i / plan.length, column.name);
     features.push(
-      kind === 'numeric'
-        ? await profileNumeric(db, loaded, column, settings)
-        : await profileCategorical(db, loaded, column, settings),
+      kind === 'numeric' ? await profileNumeric(db, loaded, column, settings) : await profileCategorical(db, loaded, column, settings),
     );
   }
   options.onProgress?.(1, 'done');

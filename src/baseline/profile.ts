@@ -70,7 +70,12 @@ export const BaselineProfile = z.object({
   version: z.string().min(1),
   createdAt: z.string(),
   source: z.object({ file: z.string(), format: z.string(), rows: z.number().int().nonnegative() }),
-  settings: z.object({ bins: z.number().int().min(2), sampleSize: z.number().int().positive().nullable(), seed: z.number().int(), categoryCap: z.number().int().positive() }),
+  settings: z.object({
+    bins: z.number().int().min(2),
+    sampleSize: z.number().int().positive().nullable(),
+    seed: z.number().int(),
+    categoryCap: z.number().int().positive(),
+  }),
   features: z.array(FeatureProfile),
   /** Columns of the training file that are not features (times, or excluded by --features). */
   ignored: z.array(z.object({ name: z.string(), dtype: z.string(), reason: z.string() })),

@@ -68,7 +68,9 @@ function loadError(file: string, format: DataFormat, error: unknown): UserError 
   const kept = lines.slice(0, end < 0 ? 1 : end).filter((line) => !/^(Original Line|Possible Solution|LINE \d)/.test(line.trim()));
   let message = kept.join(' ').replace(/\s+/g, ' ').trim();
   if (message.length > 400) message = `${message.slice(0, 400)}…`;
-  const hint = /not utf-?8|invalid unicode/i.test(message) ? ' (driftwatch reads text files as UTF-8: convert it first, e.g. iconv -f latin1 -t utf-8)' : '';
+  const hint = /not utf-?8|invalid unicode/i.test(message)
+    ? ' (driftwatch reads text files as UTF-8: convert it first, e.g. iconv -f latin1 -t utf-8)'
+    : '';
   return new UserError(`cannot read '${file}' as ${format}: ${message}${hint}`);
 }
 
@@ -137,7 +139,9 @@ export function checkCsvText(file: string): void {
     const at = firstInvalidUtf8(buffer);
     const line = buffer.subarray(0, at).toString('latin1').split('\n').length;
     const where = at < buffer.length ? ` (byte 0x${buffer[at]!.toString(16).padStart(2, '0')} on line ${line})` : '';
-    throw new UserError(`cannot read '${file}': it is not UTF-8${where}; driftwatch reads text files as UTF-8: convert it first, e.g. iconv -f latin1 -t utf-8`);
+    throw new UserError(
+      `cannot read '${file}': it is not UTF-8${where}; driftwatch reads text files as UTF-8: convert it first, e.g. iconv -f latin1 -t utf-8`,
+    );
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // The first line that is not blank: CSV readers skip blank lines.
@@ -145,14 +149,20 @@ export function checkCsvText(file: string): void {
   // The delimiter: the one that splits the header most; with a one-field header, the first that
   // splits any later row (a one-column header over two-field rows is ragged too).
   const best = DELIMITERS.map((d) => ({ d, n: csvRecords(header, d, true)[0]?.fields ?? 1 })).sort((a, b) => b.n - a.n)[0]!;
-  const chosen = file.toLowerCase().endsWith('.tsv') ? '\t' : best.n > 1 ? best.d : DELIMITERS.find((d) => csvRecords(text, d, complete).some((r) => r.fields > 1));
+  const chosen = file.toLowerCase().endsWith('.tsv')
+    ? '\t'
+    : best.n > 1
+      ? best.d
+      : DELIMITERS.find((d) => csvRecords(text, d, complete).some((r) => r.fields > 1));
   if (chosen === undefined) return;
   const records = csvRecords(text, chosen, complete);
   const width = records[0]?.fields ?? 0;
   const ragged = records.find((r) => r.fields !== width);
   if (ragged) {
     const shown = chosen === '\t' ? 'tab' : `'${chosen}'`;
-    throw new UserError(`cannot read '${file}' as csv: line ${ragged.line} has ${ragged.fields} fields where line ${records[0]!.line} has ${width} (delimiter ${shown}); every row needs the same number of fields: fix the row, or quote a field that holds the delimiter`);
+    throw new UserError(
+      `cannot read '${file}' as csv: line ${ragged.line} has ${ragged.fields} fields where line ${records[0]!.line} has ${width} (delimiter ${shown}); every row needs the same number of fields: fix the row, or quote a field that holds the delimiter`,
+    );
   }
 }
 
@@ -194,15 +204,17 @@ export async function loadTable(db: Database, file: string, table: string, optio
       throw loadError(file, format, second);
     }
   }
-  const columns = (await db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table]))
-    .map((row) => ({ name: String(row.column_name), type: String(row.data_type) }));
+  const columns = (
+    await db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table])
+  ).map((row) => ({ name: String(row.column_name), type: String(row.data_type) }));
   const { n } = await db.row(`SELECT count(*)::DOUBLE AS n FROM ${target}`);
   const rows = Number(n);
   if (rows === 0) throw new UserError(`data file has no rows: '${file}'`);
   return { table, kind, file: basename(file), format, rows, columns };
 }
 
-const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+const NUMERIC_TYPES =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 const TEMPORAL_TYPES = /^(DATE|TIME.*|TIMESTAMP.*|INTERVAL)$/;
 
 /** True for DuckDB's number types: such a column is a numeric feature (STATS.md "Inputs"). */

@@ -12,7 +12,16 @@ import { mapOnConnections } from '../store/pool.js';
 import { quoteIdent } from '../store/sql.js';
 import { readCategoricalCurrent, readExtraFields, readNumericCurrent, readStoredTypeErrors } from './current.js';
 import { DEFAULT_DECISION, type DecisionInput, type DecisionSettings, decide, describeDecision } from './decision.js';
-import type { CheckReport, CheckStatusWord, ColumnSummary, FeatureReport, SchemaAnomaly, SchemaFindings, WindowedReport, WindowReport } from './report.js';
+import type {
+  CheckReport,
+  CheckStatusWord,
+  ColumnSummary,
+  FeatureReport,
+  SchemaAnomaly,
+  SchemaFindings,
+  WindowedReport,
+  WindowReport,
+} from './report.js';
 import { featureAnomalies } from './schema.js';
 
 /** Features compared at once, each on its own DuckDB connection (the machine this targets has 2 cores). */
@@ -28,9 +37,14 @@ export interface Comparison {
 function baselineSummary(f: FeatureProfile): ColumnSummary {
   if (f.kind === 'categorical') return { rows: f.rows, count: f.count, nulls: f.nulls, nonFinite: 0 };
   return {
-    rows: f.rows, count: f.count, nulls: f.nulls, nonFinite: f.nonFinite,
-    ...(f.min !== null ? { min: f.min } : {}), ...(f.max !== null ? { max: f.max } : {}),
-    ...(f.mean !== null ? { mean: f.mean } : {}), ...(f.std !== null ? { std: f.std } : {}),
+    rows: f.rows,
+    count: f.count,
+    nulls: f.nulls,
+    nonFinite: f.nonFinite,
+    ...(f.min !== null ? { min: f.min } : {}),
+    ...(f.max !== null ? { max: f.max } : {}),
+    ...(f.mean !== null ? { mean: f.mean } : {}),
+    ...(f.std !== null ? { std: f.std } : {}),
   };
 }
 
@@ -44,7 +58,13 @@ async function storedMismatches(db: Database, table: string, feature: string, st
   return stored ? readStoredTypeErrors(db, table, feature) : { count: 0, examples: [] };
 }
 
-async function compareNumeric(db: Database, table: string, column: ColumnInfo, b: NumericFeatureProfile, stored: boolean): Promise<Partial> {
+async function compareNumeric(
+  db: Database,
+  table: string,
+  column: ColumnInfo,
+  b: NumericFeatureProfile,
+  stored: boolean,
+): Promise<Partial> {
   const current = await readNumericCurrent(db, table, column, b);
   const recorded = await storedMismatches(db, table, b.name, stored);
   const baselineSample = Float64Array.from(b.sample.values);
@@ -54,37 +74,66 @@ async function compareNumeric(db: Database, table: string, column: ColumnInfo, b
     samples: { baseline: baselineSample, current: current.sorted, baselineStd: b.std ?? 0 },
   });
   const anomalies = featureAnomalies({
-    baseline: b, current: current.summary, currentDtype: column.type,
+    baseline: b,
+    current: current.summary,
+    currentDtype: column.type,
     typeMismatches: current.typeMismatches + recorded.count,
     mismatchExamples: [...current.mismatchExamples, ...recorded.examples].slice(0, 3),
     outOfRange: current.outOfRange,
   });
   const evidence: DecisionInput = {
-    kind: 'numeric', stats, counts: { baseline: b.bins.counts, current: current.bins },
+    kind: 'numeric',
+    stats,
+    counts: { baseline: b.bins.counts, current: current.bins },
     sampleSizes: { baseline: b.sample.values.length, current: current.sorted.length },
     baseline: { sorted: baselineSample, std: b.std ?? 0 },
   };
   return {
-    name: b.name, kind: 'numeric', stats, anomalies, evidence,
-    baseline: baselineSummary(b), current: current.summary,
+    name: b.name,
+    kind: 'numeric',
+    stats,
+    anomalies,
+    evidence,
+    baseline: baselineSummary(b),
+    current: current.summary,
     bins: { labels: binLabels(b.bins.edges), edges: b.bins.edges, baseline: toShares(b.bins.counts), current: toShares(current.bins) },
   };
 }
 
-async function compareCategorical(db: Database, table: string, column: ColumnInfo, b: CategoricalFeatureProfile, stored: boolean): Promise<Partial> {
+async function compareCategorical(
+  db: Database,
+  table: string,
+  column: ColumnInfo,
+  b: CategoricalFeatureProfile,
+  stored: boolean,
+): Promise<Partial> {
   const current = await readCategoricalCurrent(db, table, column, b);
   const recorded = await storedMismatches(db, table, b.name, stored);
   const baselineCounts = [...b.categories.map((c) => c.count), ...(b.other.count > 0 ? [b.other.count] : []), 0];
   const stats = computeAll({ kind: 'categorical', bins: { baseline: baselineCounts, current: current.bins } });
   const anomalies = featureAnomalies({
-    baseline: b, current: current.summary, currentDtype: column.type,
-    typeMismatches: recorded.count, mismatchExamples: recorded.examples,
-    unseen: current.unseen, unseenExamples: current.unseenExamples,
+    baseline: b,
+    current: current.summary,
+    currentDtype: column.type,
+    typeMismatches: recorded.count,
+    mismatchExamples: recorded.examples,
+    unseen: current.unseen,
+    unseenExamples: current.unseenExamples,
   });
-  const evidence: DecisionInput = { kind: 'categorical', stats, counts: { baseline: baselineCounts, current: current.bins }, labels: current.labels };
+  const evidence: DecisionInput = {
+    kind: 'categorical',
+    stats,
+    counts: { baseline: baselineCounts, current: current.bins },
+    labels: current.labels,
+  };
   return {
-    name: b.name, kind: 'categorical', stats, anomalies, evidence,
-    baseline: baselineSummary(b), current: current.summary,
+    name: b.name,
+    kind: 'categorical',
+    stats,
+    anomalies,
+    evidence,
+    baseline: baselineSummary(b),
+    current: current.summary,
     bins: { labels: current.labels, baseline: toShares(baselineCounts), current: toShares(current.bins) },
   };
 }
@@ -118,7 +167,10 @@ export async function compareTable(
       : compareCategorical(connection, current.table, column, feature, stored);
   });
   // One decision over all features: the correction counts every feature of the check.
-  const decisions = decide(partials.map((p) => p.evidence), options.decision ?? DEFAULT_DECISION);
+  const decisions = decide(
+    partials.map((p) => p.evidence),
+    options.decision ?? DEFAULT_DECISION,
+  );
   const features = partials.map(({ anomalies, evidence: _evidence, ...rest }, i) => {
     schema.anomalies.push(...anomalies);
     const decision = decisions[i]!;
@@ -156,14 +208,17 @@ interface LoadedBaseline {
 /** Loads the baseline: a stored profile, or a data file profiled whole in the same database. */
 async function loadBaseline(db: Database, request: CheckRequest): Promise<LoadedBaseline> {
   if (looksLikeProfile(request.baseline)) {
-    if (request.bins !== undefined) throw new UserError(`--bins applies only when the baseline is a data file; '${request.baseline}' is a profile with its own bins`);
-    if (request.categorical?.length) throw new UserError(`--categorical applies only when the baseline is a data file; '${request.baseline}' is a profile`);
+    if (request.bins !== undefined)
+      throw new UserError(`--bins applies only when the baseline is a data file; '${request.baseline}' is a profile with its own bins`);
+    if (request.categorical?.length)
+      throw new UserError(`--categorical applies only when the baseline is a data file; '${request.baseline}' is a profile`);
     const profile = readProfile(request.baseline);
     return { profile, header: { name: profile.model, rows: profile.source.rows, version: profile.version, source: profile.source.file } };
   }
   const loaded = await loadTable(db, request.baseline, 'baseline', { materialize: true });
   const profile = await profileTable(db, loaded, {
-    model: basename(request.baseline), version: 'adhoc',
+    model: basename(request.baseline),
+    version: 'adhoc',
     ...(request.bins !== undefined ? { bins: request.bins } : {}),
     ...(request.categorical ? { categorical: request.categorical } : {}),
     // STATS.md / DESIGN.md: with a data file as baseline, statistics use the whole column.
@@ -190,26 +245,45 @@ function windowExpr(column: ColumnInfo, every?: string): string {
   return `strftime(time_bucket(${interval}, CAST(${col} AS TIMESTAMP)), '%Y-%m-%dT%H:%M:%S')`;
 }
 
-async function checkWindows(db: Database, { profile, header }: LoadedBaseline, loaded: LoadedTable, request: CheckRequest & { by: string }): Promise<WindowedReport> {
+async function checkWindows(
+  db: Database,
+  { profile, header }: LoadedBaseline,
+  loaded: LoadedTable,
+  request: CheckRequest & { by: string },
+): Promise<WindowedReport> {
   const column = loaded.columns.find((c) => c.name === request.by);
-  if (!column) throw new UserError(`--by column '${request.by}' not found; the current data has: ${loaded.columns.map((c) => c.name).join(', ')}`);
+  if (!column)
+    throw new UserError(`--by column '${request.by}' not found; the current data has: ${loaded.columns.map((c) => c.name).join(', ')}`);
   const key = windowExpr(column, request.every);
   const keys = await db.rows(`SELECT ${key} AS w, count(*)::DOUBLE AS n FROM ${quoteIdent(loaded.table)} GROUP BY w ORDER BY w NULLS LAST`);
   const windows: WindowReport[] = [];
   for (const { w } of keys) {
     const where = w === null ? `${key} IS NULL` : `${key} = ?`;
-    await db.run(`CREATE OR REPLACE TABLE "window" AS SELECT * FROM ${quoteIdent(loaded.table)} WHERE ${where}`, w === null ? [] : [String(w)]);
+    await db.run(
+      `CREATE OR REPLACE TABLE "window" AS SELECT * FROM ${quoteIdent(loaded.table)} WHERE ${where}`,
+      w === null ? [] : [String(w)],
+    );
     const { n } = await db.row(`SELECT count(*)::DOUBLE AS n FROM "window"`);
-    const comparison = await compareTable(db, profile, { table: 'window', columns: loaded.columns }, {
-      ignoreColumns: [request.by], ...(request.decision ? { decision: request.decision } : {}),
-    });
+    const comparison = await compareTable(
+      db,
+      profile,
+      { table: 'window', columns: loaded.columns },
+      {
+        ignoreColumns: [request.by],
+        ...(request.decision ? { decision: request.decision } : {}),
+      },
+    );
     windows.push({ window: w === null ? '(null)' : String(w), rows: Number(n), status: statusOf(comparison), ...comparison });
   }
   return {
-    baseline: header, current: { name: loaded.file, rows: loaded.rows },
-    by: request.by, ...(request.every ? { every: request.every } : {}),
-    drift: windows.some((w) => w.drift), windows,
-    decision: describeDecision(request.decision), generatedAt: new Date().toISOString(),
+    baseline: header,
+    current: { name: loaded.file, rows: loaded.rows },
+    by: request.by,
+    ...(request.every ? { every: request.every } : {}),
+    drift: windows.some((w) => w.drift),
+    windows,
+    decision: describeDecision(request.decision),
+    generatedAt: new Date().toISOString(),
   };
 }
 

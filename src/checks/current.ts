@@ -21,7 +21,12 @@ export interface NumericCurrent {
 }
 
 /** Reads a numeric feature of the current table; text that does not parse as a number is a type mismatch. */
-export async function readNumericCurrent(db: Database, table: string, column: ColumnInfo, baseline: NumericFeatureProfile): Promise<NumericCurrent> {
+export async function readNumericCurrent(
+  db: Database,
+  table: string,
+  column: ColumnInfo,
+  baseline: NumericFeatureProfile,
+): Promise<NumericCurrent> {
   const expr = doubleExpr(column);
   const raw = quoteIdent(column.name);
   const counts = await db.row(
@@ -34,9 +39,11 @@ export async function readNumericCurrent(db: Database, table: string, column: Co
   const typeMismatches = nonnull - parsed;
   const mismatchExamples =
     typeMismatches > 0
-      ? (await db.rows(
-          `SELECT DISTINCT CAST(${raw} AS VARCHAR) AS s FROM ${quoteIdent(table)} WHERE ${raw} IS NOT NULL AND ${expr} IS NULL LIMIT ${EXAMPLES}`,
-        )).map((r) => String(r.s))
+      ? (
+          await db.rows(
+            `SELECT DISTINCT CAST(${raw} AS VARCHAR) AS s FROM ${quoteIdent(table)} WHERE ${raw} IS NOT NULL AND ${expr} IS NULL LIMIT ${EXAMPLES}`,
+          )
+        ).map((r) => String(r.s))
       : [];
   const sorted = await sortedValues(db, table, expr, null, 0);
   const { mean, std } = meanAndStd(sorted);
@@ -81,7 +88,12 @@ export function categoricalLabels(baseline: CategoricalFeatureProfile): string[]
 }
 
 /** Reads a categorical feature of the current table, grouped by value inside DuckDB. */
-export async function readCategoricalCurrent(db: Database, table: string, column: ColumnInfo, baseline: CategoricalFeatureProfile): Promise<CategoricalCurrent> {
+export async function readCategoricalCurrent(
+  db: Database,
+  table: string,
+  column: ColumnInfo,
+  baseline: CategoricalFeatureProfile,
+): Promise<CategoricalCurrent> {
   const rows = await db.rows(
     `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${textExpr(column)} AS v FROM ${quoteIdent(table)}) GROUP BY v ORDER BY n DESC`,
   );
@@ -134,6 +146,8 @@ export async function readStoredTypeErrors(db: Database, table: string, feature:
 
 /** Fields the events carried that the baseline does not know (a samples table's `_extra` column). */
 export async function readExtraFields(db: Database, table: string): Promise<string[]> {
-  const rows = await db.rows(`SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM ${quoteIdent(table)} WHERE _extra IS NOT NULL ORDER BY k`);
+  const rows = await db.rows(
+    `SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM ${quoteIdent(table)} WHERE _extra IS NOT NULL ORDER BY k`,
+  );
   return rows.map((r) => String(r.k));
 }

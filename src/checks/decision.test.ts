@@ -23,7 +23,10 @@ describe('calibrated decision', () => {
   it('needs both evidence after the correction and a large enough change', () => {
     const [both, smallButReal, largeButNoise] = decide([numeric(1e-9, 0.3), numeric(1e-12, 0.03), numeric(0.2, 0.5)]);
     assert.equal(both!.drift, true);
-    assert.match(both!.reasons[0]!, /^drift: wasserstein_norm 0\.3 >= 0\.1 and KS D 0\.05 \(critical ≈ [\d.]+ at n = 1,000\); p = 1\.0e-9 < 0\.005 after Holm over 3 features$/);
+    assert.match(
+      both!.reasons[0]!,
+      /^drift: wasserstein_norm 0\.3 >= 0\.1 and KS D 0\.05 \(critical ≈ [\d.]+ at n = 1,000\); p = 1\.0e-9 < 0\.005 after Holm over 3 features$/,
+    );
     assert.equal(smallButReal!.drift, false);
     assert.match(smallButReal!.reasons[0]!, /^no drift: wasserstein_norm 0\.03 < 0\.1, too small to matter, though real/);
     assert.equal(largeButNoise!.drift, false);
@@ -33,18 +36,26 @@ describe('calibrated decision', () => {
 
   it('states the numbers behind each decision', () => {
     const [d] = decide([numeric(1e-9, 0.3, 420), numeric(0.5, 0)]);
-    assert.deepEqual({ ...d!.detail, test: { ...d!.detail.test!, critical: 0 } }, {
-      status: 'drift', n: 420, baselineN: 10_000,
-      test: { name: 'ks', statistic: 0.05, critical: 0, pvalue: 1e-9, adjustedP: 2e-9, level: 0.005, features: 2, correction: 'holm' },
-      effect: { name: 'wasserstein_norm', value: 0.3, threshold: 0.1, minimum: 0.1, large: true },
-      sentence: d!.reasons[0],
-    });
+    assert.deepEqual(
+      { ...d!.detail, test: { ...d!.detail.test!, critical: 0 } },
+      {
+        status: 'drift',
+        n: 420,
+        baselineN: 10_000,
+        test: { name: 'ks', statistic: 0.05, critical: 0, pvalue: 1e-9, adjustedP: 2e-9, level: 0.005, features: 2, correction: 'holm' },
+        effect: { name: 'wasserstein_norm', value: 0.3, threshold: 0.1, minimum: 0.1, large: true },
+        sentence: d!.reasons[0],
+      },
+    );
     assert.ok(Math.abs(d!.detail.test!.critical - ksCritical(0.005, 10_000, 420)) < 1e-15);
   });
 
   it('raises the size threshold to the noise floor in small windows', () => {
     const sorted = Float64Array.from({ length: 10_000 }, (_, i) => (i + 0.5) / 10_000); // uniform on [0, 1]
-    const withSample = (n: number, shift: number): DecisionInput => ({ ...numeric(1e-9, shift, n), baseline: { sorted, std: Math.sqrt(1 / 12) } });
+    const withSample = (n: number, shift: number): DecisionInput => ({
+      ...numeric(1e-9, shift, n),
+      baseline: { sorted, std: Math.sqrt(1 / 12) },
+    });
     const [small, large] = decide([withSample(50, 0.3), withSample(5000, 0.3)]);
     assert.ok(small!.detail.effect!.threshold > 0.3, `threshold at n = 50: ${small!.detail.effect!.threshold}`);
     assert.equal(small!.drift, false);
@@ -54,7 +65,11 @@ describe('calibrated decision', () => {
   });
 
   it('Holm finds what Bonferroni misses; Benjamini-Hochberg more still', () => {
-    const drifted = (ps: number[], correction: string) => decide(ps.map((p) => numeric(p, 1)), resolveDecision({ correction })).map((d) => d.drift);
+    const drifted = (ps: number[], correction: string) =>
+      decide(
+        ps.map((p) => numeric(p, 1)),
+        resolveDecision({ correction }),
+      ).map((d) => d.drift);
     assert.deepEqual(drifted([0.001, 0.004, 0.02], 'bonferroni'), [true, false, false]);
     assert.deepEqual(drifted([0.001, 0.004, 0.02], 'holm'), [true, true, false]);
     assert.deepEqual(drifted([0.001, 0.006, 0.009], 'holm'), [true, false, false]);
@@ -82,7 +97,10 @@ describe('calibrated decision', () => {
     const [moved] = decide([categorical([5000, 3000, 2000, 0], [300, 500, 200, 0])]);
     assert.equal(moved!.drift, true);
     assert.equal(moved!.detail.test!.category, 'b');
-    assert.match(moved!.reasons[0]!, /^drift: linf 0\.2 >= 0\.05 and 'b' 30\.0% -> 50\.0% \(≈ [\d.]+ points needed at n = 1,000; Fisher, 3 categories\); p = /);
+    assert.match(
+      moved!.reasons[0]!,
+      /^drift: linf 0\.2 >= 0\.05 and 'b' 30\.0% -> 50\.0% \(≈ [\d.]+ points needed at n = 1,000; Fisher, 3 categories\); p = /,
+    );
     const [unseen] = decide([categorical([5000, 3000, 2000, 0], [490, 294, 196, 20])]);
     assert.equal(unseen!.drift, true);
     assert.equal(unseen!.detail.effect!.name, 'unseen_share');
@@ -94,11 +112,14 @@ describe('calibrated decision', () => {
     assert.deepEqual(settings.minEffect, { linf: 0.05, unseen_share: 0.01, psi: 0.005 });
     assert.equal(decide([numeric(1e-9, 0)], settings)[0]!.drift, true, 'psi 0.01 >= 0.005');
     assert.throws(() => resolveDecision({ minEffect: { pis: 0.1 } }), /unknown effect statistic 'pis'; known: wasserstein_norm, ks, linf/);
-    assert.throws(() => resolveDecision({ correction: 'hochberg' }), /unknown correction 'hochberg'; known: bonferroni, holm, benjamini-hochberg/);
+    assert.throws(
+      () => resolveDecision({ correction: 'hochberg' }),
+      /unknown correction 'hochberg'; known: bonferroni, holm, benjamini-hochberg/,
+    );
     assert.throws(() => resolveDecision({ alpha: 5 }), /alpha must lie in \(0, 1\)/);
   });
 
-  it('describes the rule with its settings, compatible with the first rule\'s shape', () => {
+  it("describes the rule with its settings, compatible with the first rule's shape", () => {
     const rule = describeDecision();
     assert.equal(rule.name, 'calibrated-evidence-and-size');
     assert.deepEqual(rule.thresholds.ks, { direction: 'pValueBelow', value: DEFAULT_DECISION.alpha });

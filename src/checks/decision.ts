@@ -78,7 +78,7 @@ export interface DecisionOverrides {
 
 /** Complete settings from partial ones; an unknown correction or statistic lists the valid choices. */
 export function resolveDecision(overrides: DecisionOverrides = {}): DecisionSettings {
-  const correction = overrides.correction === 'bh' ? 'benjamini-hochberg' : overrides.correction ?? DEFAULT_DECISION.correction;
+  const correction = overrides.correction === 'bh' ? 'benjamini-hochberg' : (overrides.correction ?? DEFAULT_DECISION.correction);
   getCorrection(correction); // throws with the known names
   const minEffect: Partial<Record<EffectName, number>> = { ...DEFAULT_DECISION.minEffect };
   for (const [name, value] of Object.entries(overrides.minEffect ?? {})) {
@@ -160,7 +160,11 @@ const TEST_OF: Record<FeatureKind, 'ks' | 'category_shift'> = { numeric: 'ks', c
 const fmt = (x: number) => (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : Number(x.toPrecision(3)).toString());
 const count = (n: number) => n.toLocaleString('en-US');
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const CORRECTION_TEXT: Record<CorrectionName, string> = { bonferroni: 'Bonferroni', holm: 'Holm', 'benjamini-hochberg': 'Benjamini-Hochberg' };
+const CORRECTION_TEXT: Record<CorrectionName, string> = {
+  bonferroni: 'Bonferroni',
+  holm: 'Holm',
+  'benjamini-hochberg': 'Benjamini-Hochberg',
+};
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -193,7 +197,13 @@ function evidenceTest(input: DecisionInput): Tested | undefined {
   }
   const result = categoryShift(input.counts.baseline, input.counts.current);
   if (!Number.isFinite(result.pvalue)) return undefined;
-  return { name: 'category_shift', statistic: result.statistic, pvalue: result.pvalue, category: result.category, categories: result.tested };
+  return {
+    name: 'category_shift',
+    statistic: result.statistic,
+    pvalue: result.pvalue,
+    category: result.category,
+    categories: result.tested,
+  };
 }
 
 /** Value of an effect statistic for a feature (NaN when it does not apply or is missing). */
@@ -234,9 +244,10 @@ function sizeOf(input: DecisionInput, settings: DecisionSettings, n: number): Fe
 }
 
 function insufficient(n: number, baselineN: number, settings: DecisionSettings): Decision {
-  const sentence = n === 0 || baselineN === 0
-    ? 'insufficient data: not enough finite values to compare'
-    : `insufficient data: not enough finite values to compare (${count(n)} < ${count(settings.minRows)} at minRows)`;
+  const sentence =
+    n === 0 || baselineN === 0
+      ? 'insufficient data: not enough finite values to compare'
+      : `insufficient data: not enough finite values to compare (${count(n)} < ${count(settings.minRows)} at minRows)`;
   return { drift: false, reasons: [sentence], severity: 0, detail: { status: 'insufficient_data', n, baselineN, sentence } };
 }
 
@@ -250,12 +261,17 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
     n: f.sampleSizes?.current ?? sum(f.counts.current),
     baselineN: f.sampleSizes?.baseline ?? sum(f.counts.baseline),
   }));
-  const tests = features.map((f, i) => (sizes[i]!.n >= Math.max(settings.minRows, 1) && sizes[i]!.baselineN > 0 ? evidenceTest(f) : undefined));
+  const tests = features.map((f, i) =>
+    sizes[i]!.n >= Math.max(settings.minRows, 1) && sizes[i]!.baselineN > 0 ? evidenceTest(f) : undefined,
+  );
   const raw = tests.map((t) => t?.pvalue ?? NaN);
   const adjusted = getCorrection(settings.correction).adjust(raw);
   const m = raw.filter(Number.isFinite).length;
   // Ranks among the tested features (ascending raw p), for the level of each step.
-  const ranked = raw.map((p, i) => ({ p, i })).filter((x) => Number.isFinite(x.p)).sort((a, b) => a.p - b.p);
+  const ranked = raw
+    .map((p, i) => ({ p, i }))
+    .filter((x) => Number.isFinite(x.p))
+    .sort((a, b) => a.p - b.p);
   const rankOf = new Map(ranked.map((x, r) => [x.i, r]));
 
   return features.map((input, i) => {
@@ -292,8 +308,11 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
       : tested.pvalue < level
         ? `p = ${fmt(tested.pvalue)} < ${fmt(level)} but ${CORRECTION_TEXT[settings.correction]} stopped earlier (adjusted p = ${fmt(adjustedP)} >= ${settings.alpha})`
         : `p = ${fmt(tested.pvalue)} >= ${fmt(level)} after ${correctionText}`;
-    const floorText = effect && effect.threshold > effect.minimum ? ` (the noise floor at n = ${count(n)}; minimum ${fmt(effect.minimum)})` : '';
-    const sizeText = effect ? `${effect.name} ${fmt(effect.value)} ${effect.large ? '>=' : '<'} ${fmt(effect.threshold)}${floorText}` : 'no minimum effect set';
+    const floorText =
+      effect && effect.threshold > effect.minimum ? ` (the noise floor at n = ${count(n)}; minimum ${fmt(effect.minimum)})` : '';
+    const sizeText = effect
+      ? `${effect.name} ${fmt(effect.value)} ${effect.large ? '>=' : '<'} ${fmt(effect.threshold)}${floorText}`
+      : 'no minimum effect set';
     const sentence = drift
       ? `drift: ${sizeText} and ${testText}; ${evidenceText}`
       : credible
@@ -302,10 +321,19 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
 
     const psi = typeof input.stats.psi === 'number' && Number.isFinite(input.stats.psi) ? Math.max(input.stats.psi, 0) : 0;
     const detail: FeatureDecision = {
-      status: drift ? 'drift' : 'no_drift', n, baselineN,
+      status: drift ? 'drift' : 'no_drift',
+      n,
+      baselineN,
       test: {
-        name: tested.name, statistic: tested.statistic, critical, pvalue: tested.pvalue, adjustedP, level, features: m,
-        correction: settings.correction, ...(category !== undefined ? { category, categories: tested.categories! } : {}),
+        name: tested.name,
+        statistic: tested.statistic,
+        critical,
+        pvalue: tested.pvalue,
+        adjustedP,
+        level,
+        features: m,
+        correction: settings.correction,
+        ...(category !== undefined ? { category, categories: tested.categories! } : {}),
       },
       ...(effect ? { effect } : {}),
       sentence,
@@ -316,7 +344,9 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
 
 /** The rule as the report states it. */
 export function describeDecision(settings: DecisionSettings = DEFAULT_DECISION): DecisionRule {
-  const effects = Object.entries(settings.minEffect).map(([name, v]) => `${name} >= ${v}`).join(' or ');
+  const effects = Object.entries(settings.minEffect)
+    .map(([name, v]) => `${name} >= ${v}`)
+    .join(' or ');
   return {
     name: 'calibrated-evidence-and-size',
     description:
@@ -327,7 +357,9 @@ export function describeDecision(settings: DecisionSettings = DEFAULT_DECISION):
     thresholds: {
       ks: { direction: 'pValueBelow', value: settings.alpha },
       category_shift: { direction: 'pValueBelow', value: settings.alpha },
-      ...Object.fromEntries(Object.entries(settings.minEffect).map(([name, value]) => [name, { direction: 'distanceAbove' as const, value }])),
+      ...Object.fromEntries(
+        Object.entries(settings.minEffect).map(([name, value]) => [name, { direction: 'distanceAbove' as const, value }]),
+      ),
     },
     alpha: settings.alpha,
     correction: settings.correction,

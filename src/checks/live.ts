@@ -29,11 +29,16 @@ export interface LiveReport extends CheckReport {
 async function ingestSincePrevious(db: Database, model: string): Promise<LiveReport['ingest']> {
   const rows = await db.rows(`SELECT counter, value FROM ingest_counts WHERE model = ?`, [model]);
   const totals = Object.fromEntries(rows.map((r) => [String(r.counter), Number(r.value)]));
-  const [last] = await db.rows(`SELECT json_extract(report, '$.ingest.totals') AS t FROM reports WHERE model = ? ORDER BY finished_at DESC LIMIT 1`, [model]);
+  const [last] = await db.rows(
+    `SELECT json_extract(report, '$.ingest.totals') AS t FROM reports WHERE model = ? ORDER BY finished_at DESC LIMIT 1`,
+    [model],
+  );
   const before: Record<string, number> = last?.t ? JSON.parse(String(last.t)) : {};
   const delta = (k: string) => (totals[k] ?? 0) - (before[k] ?? 0);
   const rejectedByReason = Object.fromEntries(
-    Object.keys(totals).filter((k) => k.startsWith('rejected:') && delta(k) > 0).map((k) => [k.slice('rejected:'.length), delta(k)]),
+    Object.keys(totals)
+      .filter((k) => k.startsWith('rejected:') && delta(k) > 0)
+      .map((k) => [k.slice('rejected:'.length), delta(k)]),
   );
   const rejected = Object.values(rejectedByReason).reduce((a, b) => a + b, 0);
   return { totals, consumed: delta('consumed'), rejected, rejectedByReason };
@@ -49,15 +54,26 @@ export function windowText(spec: WindowSpecValue): string {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The time bounds [start, end) of the window, and the extra SQL that limits it. */
-async function windowBounds(db: Database, model: string, table: string, spec: WindowSpecValue, now: number): Promise<{ start: number; end: number; limit?: number }> {
+async function windowBounds(
+  db: Database,
+  model: string,
+  table: string,
+  spec: WindowSpecValue,
+  now: number,
+): Promise<{ start: number; end: number; limit?: number }> {
   if (spec.kind === 'duration') return { start: now - spec.ms, end: now };
   if (spec.kind === 'since-last') {
-    const last = await db.rows(`SELECT epoch_ms(max(window_end)) AS t FROM reports WHERE model = ? AND status <> 'insufficient_data'`, [model]);
+    const last = await db.rows(`SELECT epoch_ms(max(window_end)) AS t FROM reports WHERE model = ? AND status <> 'insufficient_data'`, [
+      model,
+    ]);
     const since = last[0]?.t;
     return { start: since === null || since === undefined ? 0 : Number(since), end: now };
   }
   // The last N events before now: the window starts at the N-th newest event time.
-  const nth = await db.rows(`SELECT epoch_ms(_ts) AS t FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS} ORDER BY _ts DESC LIMIT 1 OFFSET ?`, [now, spec.count - 1]);
+  const nth = await db.rows(
+    `SELECT epoch_ms(_ts) AS t FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS} ORDER BY _ts DESC LIMIT 1 OFFSET ?`,
+    [now, spec.count - 1],
+  );
   return { start: nth[0] ? Number(nth[0].t) : 0, end: now, limit: spec.count };
 }
 
@@ -65,7 +81,12 @@ async function windowBounds(db: Database, model: string, table: string, spec: Wi
  * Checks a model's live window (rows of its samples table) against its baseline. A window with
  * fewer than `minRows` rows is "insufficient data", never drift. The report is returned, not stored.
  */
-export async function runLiveCheck(db: Database, model: ModelConfig, profile: BaselineProfile, options: { window?: WindowSpecValue; now?: number } = {}): Promise<LiveReport> {
+export async function runLiveCheck(
+  db: Database,
+  model: ModelConfig,
+  profile: BaselineProfile,
+  options: { window?: WindowSpecValue; now?: number } = {},
+): Promise<LiveReport> {
   const started = Date.now();
   const now = options.now ?? started;
   const spec = options.window ?? model.window;
@@ -81,8 +102,9 @@ export async function runLiveCheck(db: Database, model: ModelConfig, profile: Ba
   );
   try {
     const rows = Number((await db.row(`SELECT count(*) AS n FROM ${quoteIdent(windowTable)}`)).n);
-    const columns = (await db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [windowTable]))
-      .map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+    const columns = (
+      await db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [windowTable])
+    ).map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
     const insufficient = rows < model.minRows;
     // Tests and older callers may build a model without the parsed `decision` object: defaults then.
     const decision = resolveDecision(model.decision ?? {});
@@ -111,8 +133,16 @@ export async function runLiveCheck(db: Database, model: ModelConfig, profile: Ba
 
 /** Stores a report in `reports` (one row, the JSON whole). */
 export async function storeReport(db: Database, report: LiveReport): Promise<void> {
-  await db.run(
-    `INSERT INTO reports VALUES (?, ?, ?, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?)`,
-    [report.id, report.model, report.status, report.drift, Date.parse(report.window.start), Date.parse(report.window.end), report.window.rows, Date.parse(report.timing.startedAt), Date.parse(report.timing.finishedAt), JSON.stringify(report)],
-  );
+  await db.run(`INSERT INTO reports VALUES (?, ?, ?, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?)`, [
+    report.id,
+    report.model,
+    report.status,
+    report.drift,
+    Date.parse(report.window.start),
+    Date.parse(report.window.end),
+    report.window.rows,
+    Date.parse(report.timing.startedAt),
+    Date.parse(report.timing.finishedAt),
+    JSON.stringify(report),
+  ]);
 }

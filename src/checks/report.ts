@@ -76,13 +76,7 @@ export interface ColumnSummary {
   std?: number;
 }
 
-export type AnomalyKind =
-  | 'type_mismatch'
-  | 'null_share'
-  | 'all_null'
-  | 'non_finite'
-  | 'out_of_range'
-  | 'unseen_categories';
+export type AnomalyKind = 'type_mismatch' | 'null_share' | 'all_null' | 'non_finite' | 'out_of_range' | 'unseen_categories';
 
 /** A schema finding about one feature: what is wrong, how much of it, and against what baseline value. */
 export interface SchemaAnomaly {

@@ -23,12 +23,26 @@ describe('schema checks on a samples table', () => {
       const table = await store.ensureSamplesTable('m', features);
       const writer = new SamplesWriter(store.db, 'm', table, features, 100);
       const events = Array.from({ length: 200 }, (_, i) => ({
-        features: { amount: 10 + (i % 50), age: i % 10 === 0 ? 'forty' : 20 + (i % 40), score: 0.5, channel: 'app', ...(i % 2 ? { colour: 'red' } : {}) },
+        features: {
+          amount: 10 + (i % 50),
+          age: i % 10 === 0 ? 'forty' : 20 + (i % 40),
+          score: 0.5,
+          channel: 'app',
+          ...(i % 2 ? { colour: 'red' } : {}),
+        },
       }));
-      const messages = events.map((e, i) => ({ topic: 't', partition: 0, offset: BigInt(i), key: null, value: Buffer.from(JSON.stringify(e)), timestampMs: Date.now() }));
+      const messages = events.map((e, i) => ({
+        topic: 't',
+        partition: 0,
+        offset: BigInt(i),
+        key: null,
+        value: Buffer.from(JSON.stringify(e)),
+        timestampMs: Date.now(),
+      }));
       await writer.write(buildBatch(messages, new EventDecoder(features, mapping, 1 << 20), { rate: 1, by: 'key' }));
-      const columns = (await store.db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?`, [table]))
-        .map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+      const columns = (await store.db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?`, [table])).map(
+        (r) => ({ name: String(r.column_name), type: String(r.data_type) }),
+      );
       const result = await compareTable(store.db, profile, { table, columns });
       const mismatch = result.schema.anomalies.find((a) => a.kind === 'type_mismatch');
       assert.ok(mismatch, JSON.stringify(result.schema));
@@ -37,7 +51,10 @@ describe('schema checks on a samples table', () => {
       assert.deepEqual(mismatch.examples, ['"forty"']);
       assert.deepEqual(result.schema.unexpected, ['colour']);
       assert.deepEqual(result.schema.missing, []);
-      assert.deepEqual(result.features.map((f) => f.name), ['amount', 'age', 'score', 'channel']);
+      assert.deepEqual(
+        result.features.map((f) => f.name),
+        ['amount', 'age', 'score', 'channel'],
+      );
     } finally {
       store.close();
     }

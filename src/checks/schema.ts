@@ -37,7 +37,9 @@ export function featureAnomalies(o: SchemaObservation): SchemaAnomaly[] {
   if (o.typeMismatches) {
     const share = o.typeMismatches / rows;
     found.push({
-      feature, kind: 'type_mismatch', share,
+      feature,
+      kind: 'type_mismatch',
+      share,
       message: `${feature}: ${o.typeMismatches} value(s) (${pct(share)}) are not numbers (baseline type ${b.dtype}, current ${o.currentDtype})`,
       examples: o.mismatchExamples ?? [],
     });
@@ -46,24 +48,54 @@ export function featureAnomalies(o: SchemaObservation): SchemaAnomaly[] {
   }
   const nullShare = c.nulls / rows;
   if (c.nulls === rows) {
-    found.push({ feature, kind: 'all_null', share: 1, baselineShare: b.nullShare, message: `${feature}: every value is null (baseline ${pct(b.nullShare)})` });
+    found.push({
+      feature,
+      kind: 'all_null',
+      share: 1,
+      baselineShare: b.nullShare,
+      message: `${feature}: every value is null (baseline ${pct(b.nullShare)})`,
+    });
   } else if (nullShare > b.nullShare + SCHEMA_DEFAULTS.nullShareIncrease) {
-    found.push({ feature, kind: 'null_share', share: nullShare, baselineShare: b.nullShare, message: `${feature}: ${pct(nullShare)} null, baseline ${pct(b.nullShare)}` });
+    found.push({
+      feature,
+      kind: 'null_share',
+      share: nullShare,
+      baselineShare: b.nullShare,
+      message: `${feature}: ${pct(nullShare)} null, baseline ${pct(b.nullShare)}`,
+    });
   }
   if (b.kind === 'numeric') {
     const nonFinite = c.nonFinite / rows;
     const baselineNonFinite = b.rows > 0 ? b.nonFinite / b.rows : 0;
     if (nonFinite > baselineNonFinite + SCHEMA_DEFAULTS.nonFiniteIncrease) {
-      found.push({ feature, kind: 'non_finite', share: nonFinite, baselineShare: baselineNonFinite, message: `${feature}: ${pct(nonFinite)} NaN or infinite, baseline ${pct(baselineNonFinite)}` });
+      found.push({
+        feature,
+        kind: 'non_finite',
+        share: nonFinite,
+        baselineShare: baselineNonFinite,
+        message: `${feature}: ${pct(nonFinite)} NaN or infinite, baseline ${pct(baselineNonFinite)}`,
+      });
     }
     const outside = (o.outOfRange ?? 0) / Math.max(c.count, 1);
     if (outside > SCHEMA_DEFAULTS.outOfRangeShare) {
-      found.push({ feature, kind: 'out_of_range', share: outside, message: `${feature}: ${pct(outside)} of values outside the baseline range [${b.min}, ${b.max}] (current [${c.min}, ${c.max}])` });
+      found.push({
+        feature,
+        kind: 'out_of_range',
+        share: outside,
+        message: `${feature}: ${pct(outside)} of values outside the baseline range [${b.min}, ${b.max}] (current [${c.min}, ${c.max}])`,
+      });
     }
   } else if (o.unseen) {
     const share = o.unseen / Math.max(c.count, 1);
     if (share > SCHEMA_DEFAULTS.unseenShare) {
-      found.push({ feature, kind: 'unseen_categories', share, baselineShare: 0, message: `${feature}: ${pct(share)} of values in categories the baseline never had`, examples: o.unseenExamples ?? [] });
+      found.push({
+        feature,
+        kind: 'unseen_categories',
+        share,
+        baselineShare: 0,
+        message: `${feature}: ${pct(share)} of values in categories the baseline never had`,
+        examples: o.unseenExamples ?? [],
+      });
     }
   }
   return found;

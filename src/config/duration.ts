@@ -10,11 +10,14 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A duration in config: "15m", "24h", "7d"... parsed to milliseconds. */
-export const Duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 15m, 1h, 7d; got '${text}'` });
-    return z.NEVER;
-  }
-  return ms;
-}).meta({ type: 'duration' });
+export const Duration = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 15m, 1h, 7d; got '${text}'` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ type: 'duration' });

@@ -37,19 +37,28 @@ describe('config', () => {
 
   it('substitutes ${VAR} and ${VAR:-default}; a missing variable names where it is used', () => {
     assert.deepEqual(substituteEnv({ a: ['x${A}y', '${B:-dflt}'] }, { A: '1' }), { a: ['x1y', 'dflt'] });
-    assert.throws(() => substituteEnv({ kafka: { sasl: { password: '${KAFKA_PASSWORD}' } } }, {}), /kafka\.sasl\.password: environment variable KAFKA_PASSWORD is not set/);
+    assert.throws(
+      () => substituteEnv({ kafka: { sasl: { password: '${KAFKA_PASSWORD}' } } }, {}),
+      /kafka\.sasl\.password: environment variable KAFKA_PASSWORD is not set/,
+    );
   });
 
   it('secrets come from the environment', () => {
-    const config = parseConfig({
-      kafka: { brokers: ['b:9092'], sasl: { mechanism: 'plain', username: 'dw', password: '${PW}' } },
-      models: [{ name: 'm', baseline: 'b.json', source: { topics: ['t'] } }],
-    }, 'inline', { PW: 's3cret' });
+    const config = parseConfig(
+      {
+        kafka: { brokers: ['b:9092'], sasl: { mechanism: 'plain', username: 'dw', password: '${PW}' } },
+        models: [{ name: 'm', baseline: 'b.json', source: { topics: ['t'] } }],
+      },
+      'inline',
+      { PW: 's3cret' },
+    );
     assert.equal(config.kafka!.sasl!.password, 's3cret');
   });
 
   it('a bad config names the file, each path and the problem', () => {
-    const bad = file('bad.yaml', `
+    const bad = file(
+      'bad.yaml',
+      `
 kafka: { brokers: ["nope"] }
 models:
   - name: "bad name"
@@ -58,20 +67,24 @@ models:
     window: 1 hour
     sampling: { rate: 1.5 }
     colour: blue
-`);
-    assert.throws(() => loadConfig(bad), (error: unknown) => {
-      assert.ok(error instanceof UserError);
-      const m = error.message;
-      assert.match(m, /invalid config '.*bad\.yaml'/);
-      assert.match(m, /kafka\.brokers\[0\]: expected host:port/);
-      assert.match(m, /models\[0\]\.name: letters, digits/);
-      assert.match(m, /models\[0\]\.source\.topics: /);
-      assert.match(m, /models\[0\]\.source\.startFrom: .*"earliest"|models\[0\]\.source\.startFrom: Invalid option/);
-      assert.match(m, /models\[0\]\.window: expected a duration \(1h, 24h\), since-last or events:N; got '1 hour'/);
-      assert.match(m, /models\[0\]\.sampling\.rate: /);
-      assert.match(m, /models\[0\]: Unrecognized key: "colour"/);
-      return true;
-    });
+`,
+    );
+    assert.throws(
+      () => loadConfig(bad),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        const m = error.message;
+        assert.match(m, /invalid config '.*bad\.yaml'/);
+        assert.match(m, /kafka\.brokers\[0\]: expected host:port/);
+        assert.match(m, /models\[0\]\.name: letters, digits/);
+        assert.match(m, /models\[0\]\.source\.topics: /);
+        assert.match(m, /models\[0\]\.source\.startFrom: .*"earliest"|models\[0\]\.source\.startFrom: Invalid option/);
+        assert.match(m, /models\[0\]\.window: expected a duration \(1h, 24h\), since-last or events:N; got '1 hour'/);
+        assert.match(m, /models\[0\]\.sampling\.rate: /);
+        assert.match(m, /models\[0\]: Unrecognized key: "colour"/);
+        return true;
+      },
+    );
   });
 
   it('invalid YAML names the line; a missing file names the file', () => {
@@ -81,7 +94,11 @@ models:
 
   it('duplicate model names and a missing kafka section are refused', () => {
     assert.throws(
-      () => parseConfig({ kafka: { brokers: ['b:1'] }, models: [1, 2].map(() => ({ name: 'same', baseline: 'b', source: { topics: ['t'] } })) }, 'x'),
+      () =>
+        parseConfig(
+          { kafka: { brokers: ['b:1'] }, models: [1, 2].map(() => ({ name: 'same', baseline: 'b', source: { topics: ['t'] } })) },
+          'x',
+        ),
       /models\[1\]\.name: duplicate model name 'same'/,
     );
     assert.throws(() => parseConfig({ models: [{ name: 'm', baseline: 'b', source: { topics: ['t'] } }] }, 'x'), /kafka: required/);
@@ -89,7 +106,11 @@ models:
 
   it('sessionTimeout must be within what brokers accept', () => {
     assert.throws(
-      () => parseConfig({ kafka: { brokers: ['b:1'] }, models: [{ name: 'm', baseline: 'b', source: { topics: ['t'], sessionTimeout: '1s' } }] }, 'x'),
+      () =>
+        parseConfig(
+          { kafka: { brokers: ['b:1'] }, models: [{ name: 'm', baseline: 'b', source: { topics: ['t'], sessionTimeout: '1s' } }] },
+          'x',
+        ),
       /models\[0\]\.source\.sessionTimeout: sessionTimeout must be between 6s and 300s/,
     );
   });

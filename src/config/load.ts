@@ -35,7 +35,15 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: stri
 function resolvePaths(config: DriftwatchConfig, base: string): DriftwatchConfig {
   const at = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(base, p));
   const tls = config.kafka?.tls;
-  const files = tls && tls !== true ? { ...tls, ...(tls.ca ? { ca: at(tls.ca) } : {}), ...(tls.cert ? { cert: at(tls.cert) } : {}), ...(tls.key ? { key: at(tls.key) } : {}) } : tls;
+  const files =
+    tls && tls !== true
+      ? {
+          ...tls,
+          ...(tls.ca ? { ca: at(tls.ca) } : {}),
+          ...(tls.cert ? { cert: at(tls.cert) } : {}),
+          ...(tls.key ? { key: at(tls.key) } : {}),
+        }
+      : tls;
   return {
     ...config,
     ...(config.kafka ? { kafka: { ...config.kafka, ...(files !== undefined ? { tls: files } : {}) } } : {}),
@@ -67,7 +75,8 @@ export function loadConfig(path: string = DEFAULT_CONFIG_PATH, env: NodeJS.Proce
   try {
     raw = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    const where =
+      error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
     throw new UserError(`config '${path}' is not valid YAML${where}: ${messageOf(error).split('\n')[0]}`);
   }
   return resolvePaths(parseConfig(raw, path, env), dirname(resolve(path)));

@@ -26,7 +26,8 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean; fallb
     declared ??= declaredType(current);
     const def = defOf(current);
     if (def.type === 'optional') optional = true;
-    else if (def.type === 'default' || def.type === 'prefault') fallback ??= typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue;
+    else if (def.type === 'default' || def.type === 'prefault')
+      fallback ??= typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue;
     else if (def.type === 'pipe') {
       current = def.in as z.ZodType;
       description ??= describe(current);
@@ -36,7 +37,13 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean; fallb
     description ??= describe(current);
   }
   declared ??= declaredType(current);
-  return { inner: current, optional, ...(fallback !== undefined ? { fallback } : {}), ...(description ? { description } : {}), ...(declared ? { declared } : {}) };
+  return {
+    inner: current,
+    optional,
+    ...(fallback !== undefined ? { fallback } : {}),
+    ...(description ? { description } : {}),
+    ...(declared ? { declared } : {}),
+  };
 }
 
 /** A short type name a reader understands: string, number, list of string, one of a|b... */
@@ -48,7 +55,9 @@ function typeName(schema: z.ZodType): string {
     case 'array':
       return `list of ${typeName(def.element as z.ZodType)}`;
     case 'enum':
-      return Object.values(def.entries as Record<string, string>).map((v) => `\`${v}\``).join(' \\| ');
+      return Object.values(def.entries as Record<string, string>)
+        .map((v) => `\`${v}\``)
+        .join(' \\| ');
     case 'literal':
       return (def.values as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
     case 'union':

@@ -28,17 +28,22 @@ export const CONFIG_DEFAULTS = {
 /** A path into a JSON event: "a.b.c", or a list of keys for names that hold dots. */
 export const JsonPath = z
   .union([z.string().min(1), z.array(z.union([z.string(), z.number().int().nonnegative()])).min(1)])
-  .meta({ type: 'path', description: 'path into the event: "request.user.age" (dots separate keys; [0] indexes arrays) or a list of keys ["a.b", "c"]' });
+  .meta({
+    type: 'path',
+    description: 'path into the event: "request.user.age" (dots separate keys; [0] indexes arrays) or a list of keys ["a.b", "c"]',
+  });
 
 const Tls = z
   .union([
     z.boolean(),
-    z.object({
-      ca: z.string().optional().describe('PEM file of the CA that signed the brokers\' certificates'),
-      cert: z.string().optional().describe('PEM file of the client certificate (mutual TLS)'),
-      key: z.string().optional().describe('PEM file of the client key (mutual TLS)'),
-      rejectUnauthorized: z.boolean().default(true).describe('refuse brokers whose certificate does not verify'),
-    }).strict(),
+    z
+      .object({
+        ca: z.string().optional().describe("PEM file of the CA that signed the brokers' certificates"),
+        cert: z.string().optional().describe('PEM file of the client certificate (mutual TLS)'),
+        key: z.string().optional().describe('PEM file of the client key (mutual TLS)'),
+        rejectUnauthorized: z.boolean().default(true).describe('refuse brokers whose certificate does not verify'),
+      })
+      .strict(),
   ])
   .describe('TLS to the brokers: true, or the files to use');
 
@@ -53,7 +58,10 @@ const Sasl = z
 
 export const KafkaConfig = z
   .object({
-    brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1).describe('bootstrap brokers, host:port'),
+    brokers: z
+      .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
+      .min(1)
+      .describe('bootstrap brokers, host:port'),
     clientId: z.string().default(CONFIG_DEFAULTS.clientId).describe('client id shown in broker logs'),
     tls: Tls.optional(),
     sasl: Sasl.optional(),
@@ -70,32 +78,55 @@ export const StorageConfig = z
     path: z.string().min(1).default(CONFIG_DEFAULTS.storagePath).describe('the DuckDB file (one per deployment)'),
     retention: Duration.prefault(CONFIG_DEFAULTS.retention).describe('sampled rows older than this are deleted'),
     retentionEvery: Duration.prefault(CONFIG_DEFAULTS.retentionEvery).describe('how often retention runs'),
-    quarantineKeep: z.number().int().nonnegative().default(CONFIG_DEFAULTS.quarantineKeep).describe('rejected messages kept per model (the newest), for people to inspect'),
-    memoryLimit: Size.default('256MB').describe('DuckDB\'s memory limit: without one it keeps written blocks cached up to 80% of RAM; past it, large operations spill to disk'),
-    checkpointThreshold: Size.default('256MB').describe('DuckDB moves its write-ahead log into the file once the log holds this much: each such checkpoint recompresses the newest rows, and at DuckDB\'s own 16MB that was about a quarter of the ingest\'s CPU at sampling 1.0; a larger one means a larger .wal file and a longer replay after a crash (about 2 s per 80 MB on the test machine)'),
+    quarantineKeep: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(CONFIG_DEFAULTS.quarantineKeep)
+      .describe('rejected messages kept per model (the newest), for people to inspect'),
+    memoryLimit: Size.default('256MB').describe(
+      "DuckDB's memory limit: without one it keeps written blocks cached up to 80% of RAM; past it, large operations spill to disk",
+    ),
+    checkpointThreshold: Size.default('256MB').describe(
+      "DuckDB moves its write-ahead log into the file once the log holds this much: each such checkpoint recompresses the newest rows, and at DuckDB's own 16MB that was about a quarter of the ingest's CPU at sampling 1.0; a larger one means a larger .wal file and a longer replay after a crash (about 2 s per 80 MB on the test machine)",
+    ),
   })
   .strict()
   .describe('where samples, offsets, reports and alerts are stored');
 
 export const SourceConfig = z
   .object({
-    topics: z.array(z.string().min(1)).min(1).describe('topics with the model\'s prediction events'),
+    topics: z.array(z.string().min(1)).min(1).describe("topics with the model's prediction events"),
     groupId: z.string().min(1).optional().describe('consumer group (default driftwatch-<model>)'),
     format: z.literal('json').default('json').describe('payload format'),
     startFrom: z.enum(['earliest', 'latest']).default('latest').describe('where to start on a partition driftwatch has never read'),
-    maxMessageBytes: z.number().int().positive().default(CONFIG_DEFAULTS.maxMessageBytes).describe('larger payloads are quarantined unread'),
-    sessionTimeout: Duration.prefault(CONFIG_DEFAULTS.sessionTimeout).describe('consumer group session: how long before a dead consumer\'s partitions move to another'),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(CONFIG_DEFAULTS.maxMessageBytes)
+      .describe('larger payloads are quarantined unread'),
+    sessionTimeout: Duration.prefault(CONFIG_DEFAULTS.sessionTimeout).describe(
+      "consumer group session: how long before a dead consumer's partitions move to another",
+    ),
   })
   .strict()
-  .describe('where the model\'s events come from: its Kafka topics (omit for a model fed only through HTTP ingest, POST /api/v1/models/{model}/events)')
-  .refine((s) => s.sessionTimeout >= 6000 && s.sessionTimeout <= 300_000, { message: 'sessionTimeout must be between 6s and 300s (the broker\'s group.min/max.session.timeout.ms)', path: ['sessionTimeout'] });
+  .describe(
+    "where the model's events come from: its Kafka topics (omit for a model fed only through HTTP ingest, POST /api/v1/models/{model}/events)",
+  )
+  .refine((s) => s.sessionTimeout >= 6000 && s.sessionTimeout <= 300_000, {
+    message: "sessionTimeout must be between 6s and 300s (the broker's group.min/max.session.timeout.ms)",
+    path: ['sessionTimeout'],
+  });
 
 export const EventMapping = z
   .object({
-    featuresPath: JsonPath.default(CONFIG_DEFAULTS.featuresPath).describe('object whose fields are the features (used for features with no explicit path)'),
+    featuresPath: JsonPath.default(CONFIG_DEFAULTS.featuresPath).describe(
+      'object whose fields are the features (used for features with no explicit path)',
+    ),
     features: z.record(z.string(), JsonPath).default({}).describe('explicit path per feature name, overriding featuresPath'),
     timestamp: JsonPath.optional().describe('event time (ISO string or epoch ms/s); default: the Kafka message timestamp'),
-    prediction: JsonPath.optional().describe('the model\'s output, stored beside the features'),
+    prediction: JsonPath.optional().describe("the model's output, stored beside the features"),
     id: JsonPath.optional().describe('event id; default: the message key'),
   })
   .strict()
@@ -104,7 +135,12 @@ export const EventMapping = z
 export const SamplingConfig = z
   .object({
     rate: z.number().min(0).max(1).default(CONFIG_DEFAULTS.samplingRate).describe('share of events kept, 0..1'),
-    by: z.enum(['key', 'id', 'offset']).default('key').describe('what the keep/drop hash reads: the message key (no parsing; falls back to the offset when a message has no key), the event id (parses every payload), or the offset'),
+    by: z
+      .enum(['key', 'id', 'offset'])
+      .default('key')
+      .describe(
+        'what the keep/drop hash reads: the message key (no parsing; falls back to the offset when a message has no key), the event id (parses every payload), or the offset',
+      ),
   })
   .strict()
   .describe('which events are kept: a stable hash decides, so a restart or a replay keeps the same ones');
@@ -120,7 +156,7 @@ export const ScheduleConfig = z
     timezone: Timezone.default('UTC').describe('IANA time zone of the cron expression'),
   })
   .strict()
-  .describe('when the model\'s check runs');
+  .describe("when the model's check runs");
 
 /** A check's window: a duration back from now ("1h"), "since-last" (since the previous check), or "events:N" (the last N rows). */
 export const WindowSpec = z
@@ -134,7 +170,11 @@ export const WindowSpec = z
     ctx.addIssue({ code: 'custom', message: `expected a duration (1h, 24h), since-last or events:N; got '${text}'` });
     return z.NEVER;
   })
-  .meta({ type: 'window', description: 'what a check compares: a duration back from now (1h, 24h), since-last (since the previous check) or events:N (the last N events)' });
+  .meta({
+    type: 'window',
+    description:
+      'what a check compares: a duration back from now (1h, 24h), since-last (since the previous check) or events:N (the last N events)',
+  });
 
 export type WindowSpecValue = { kind: 'duration'; ms: number } | { kind: 'since-last' } | { kind: 'events'; count: number };
 
@@ -149,13 +189,24 @@ export const ReportScheduleConfig = z
   .describe('a scheduled drift report (digest) of the period, by email');
 
 const minEffect = (name: EffectName, text: string) =>
-  z.union([z.number().nonnegative(), z.null()]).default(DEFAULT_DECISION.minEffect[name] ?? null).describe(`${text}; null: not used`);
+  z
+    .union([z.number().nonnegative(), z.null()])
+    .default(DEFAULT_DECISION.minEffect[name] ?? null)
+    .describe(`${text}; null: not used`);
 
 /** When a feature drifts (`src/checks/decision.ts`): credible after the correction, and large enough. */
 export const DecisionConfig = z
   .object({
-    alpha: z.number().gt(0).lt(1).default(DEFAULT_DECISION.alpha).describe('chance per check that undrifted data raises any drift (family-wise; the false-discovery rate with benjamini-hochberg)'),
-    correction: z.enum(CORRECTION_CHOICES).default(DEFAULT_DECISION.correction).describe('multiple-testing correction over the features of a check (bh = benjamini-hochberg)'),
+    alpha: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(DEFAULT_DECISION.alpha)
+      .describe('chance per check that undrifted data raises any drift (family-wise; the false-discovery rate with benjamini-hochberg)'),
+    correction: z
+      .enum(CORRECTION_CHOICES)
+      .default(DEFAULT_DECISION.correction)
+      .describe('multiple-testing correction over the features of a check (bh = benjamini-hochberg)'),
     minEffect: z
       .object({
         wasserstein_norm: minEffect('wasserstein_norm', 'numeric: Wasserstein shift in baseline standard deviations'),
@@ -168,14 +219,25 @@ export const DecisionConfig = z
       })
       .strict()
       .prefault({})
-      .describe('the size a change must reach to matter: a feature is large enough when any statistic set here for its kind reaches its minimum'),
-    minRows: z.number().int().positive().default(DEFAULT_DECISION.minRows).describe('a feature with fewer finite values in the window is "insufficient data", never drift'),
+      .describe(
+        'the size a change must reach to matter: a feature is large enough when any statistic set here for its kind reaches its minimum',
+      ),
+    minRows: z
+      .number()
+      .int()
+      .positive()
+      .default(DEFAULT_DECISION.minRows)
+      .describe('a feature with fewer finite values in the window is "insufficient data", never drift'),
   })
   .strict()
-  .describe('when a feature drifts: a test credible after the correction over the check\'s features, and a change at least a minimum effect');
+  .describe(
+    "when a feature drifts: a test credible after the correction over the check's features, and a change at least a minimum effect",
+  );
 
 /** A model name must also make a safe table name and URL part. */
-export const ModelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64), starting with a letter or digit');
+export const ModelName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64), starting with a letter or digit');
 
 export const ModelConfig = z
   .object({
@@ -185,7 +247,12 @@ export const ModelConfig = z
     event: EventMapping.prefault({}),
     sampling: SamplingConfig.prefault({}),
     window: WindowSpec.prefault(CONFIG_DEFAULTS.window),
-    minRows: z.number().int().positive().default(CONFIG_DEFAULTS.minRows).describe('a window with fewer rows is "insufficient data", never drift'),
+    minRows: z
+      .number()
+      .int()
+      .positive()
+      .default(CONFIG_DEFAULTS.minRows)
+      .describe('a window with fewer rows is "insufficient data", never drift'),
     decision: DecisionConfig.prefault({}),
     schedule: ScheduleConfig.optional(),
     report: ReportScheduleConfig.optional(),
@@ -196,7 +263,10 @@ const EmailChannelConfig = z
   .object({
     name: z.string().min(1).describe('channel name, used by routes'),
     type: z.literal('email'),
-    smtpUrl: z.string().regex(/^smtps?:\/\//, 'expected smtp://[user:pass@]host:port or smtps://...').describe('SMTP server: "${SMTP_URL}" (credentials from the environment)'),
+    smtpUrl: z
+      .string()
+      .regex(/^smtps?:\/\//, 'expected smtp://[user:pass@]host:port or smtps://...')
+      .describe('SMTP server: "${SMTP_URL}" (credentials from the environment)'),
     from: z.string().min(3).describe('sender address'),
     to: z.array(z.string().min(3)).min(1).describe('recipients'),
     requireTLS: z.boolean().default(false).describe('refuse to send unless the server offers STARTTLS'),
@@ -208,30 +278,56 @@ const WebhookChannelConfig = z
   .object({
     name: z.string().min(1).describe('channel name, used by routes'),
     type: z.literal('webhook'),
-    url: z.string().regex(/^https?:\/\//, 'expected an http(s) URL').describe('where to POST (from configuration only)'),
-    secret: z.string().min(16, 'at least 16 characters').optional().describe('HMAC-SHA256 key of X-Driftwatch-Signature: "${WEBHOOK_SECRET}"'),
+    url: z
+      .string()
+      .regex(/^https?:\/\//, 'expected an http(s) URL')
+      .describe('where to POST (from configuration only)'),
+    secret: z
+      .string()
+      .min(16, 'at least 16 characters')
+      .optional()
+      .describe('HMAC-SHA256 key of X-Driftwatch-Signature: "${WEBHOOK_SECRET}"'),
     format: z.enum(['json', 'slack']).default('json').describe('json: the versioned driftwatch payload; slack: a Slack-compatible message'),
     timeout: Duration.prefault('10s').describe('time to wait for the receiver'),
   })
   .strict()
-  .refine((c) => c.format === 'slack' || c.secret !== undefined, { message: 'a json webhook needs a secret (receivers verify X-Driftwatch-Signature with it)', path: ['secret'] });
+  .refine((c) => c.format === 'slack' || c.secret !== undefined, {
+    message: 'a json webhook needs a secret (receivers verify X-Driftwatch-Signature with it)',
+    path: ['secret'],
+  });
 
-export const ChannelConfig = z.discriminatedUnion('type', [EmailChannelConfig, WebhookChannelConfig]).describe('a named email or webhook channel');
+export const ChannelConfig = z
+  .discriminatedUnion('type', [EmailChannelConfig, WebhookChannelConfig])
+  .describe('a named email or webhook channel');
 
 export const RouteConfig = z
   .object({
     models: z.array(z.string().min(1)).default(['*']).describe('model names, or "*" for all'),
-    severities: z.array(z.enum(['warning', 'critical'])).default(['warning', 'critical']).describe('severities this route takes'),
-    kinds: z.array(z.enum(['drift', 'schema', 'insufficient-data', 'ingest'])).default(['drift', 'schema', 'insufficient-data', 'ingest']).describe('alert kinds this route takes'),
+    severities: z
+      .array(z.enum(['warning', 'critical']))
+      .default(['warning', 'critical'])
+      .describe('severities this route takes'),
+    kinds: z
+      .array(z.enum(['drift', 'schema', 'insufficient-data', 'ingest']))
+      .default(['drift', 'schema', 'insufficient-data', 'ingest'])
+      .describe('alert kinds this route takes'),
     channels: z.array(z.string().min(1)).min(1).describe('channel names'),
   })
   .strict();
 
 export const AlertsConfig = z
   .object({
-    dashboardUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL').optional().describe('base URL of the dashboard, for links in notifications'),
+    dashboardUrl: z
+      .string()
+      .regex(/^https?:\/\//, 'expected an http(s) URL')
+      .optional()
+      .describe('base URL of the dashboard, for links in notifications'),
     repeatInterval: Duration.prefault('4h').describe('a still-firing alert is sent again only after this'),
-    criticalPsi: z.number().positive().default(0.25).describe('a drifted feature is critical from this PSI on (warning below); missing features are critical'),
+    criticalPsi: z
+      .number()
+      .positive()
+      .default(0.25)
+      .describe('a drifted feature is critical from this PSI on (warning below); missing features are critical'),
     maxAttempts: z.number().int().min(1).default(10).describe('delivery attempts before a notification is kept as dead'),
     initialBackoff: Duration.prefault('5s').describe('wait before the first retry; doubles each attempt'),
     maxBackoff: Duration.prefault('15m').describe('longest wait between retries'),
@@ -253,21 +349,43 @@ export const DriftwatchConfig = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.models.forEach((model, i) => {
-      if (seen.has(model.name)) ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `duplicate model name '${model.name}'` });
+      if (seen.has(model.name))
+        ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `duplicate model name '${model.name}'` });
       seen.add(model.name);
     });
     const channels = new Map(config.alerts.channels.map((c) => [c.name, c]));
-    if (channels.size !== config.alerts.channels.length) ctx.addIssue({ code: 'custom', path: ['alerts', 'channels'], message: 'channel names must be unique' });
-    config.alerts.routes.forEach((route, i) => route.channels.forEach((name, j) => {
-      if (!channels.has(name)) ctx.addIssue({ code: 'custom', path: ['alerts', 'routes', i, 'channels', j], message: `unknown channel '${name}'; known: ${[...channels.keys()].join(', ') || '(none)'}` });
-    }));
-    config.models.forEach((model, i) => model.report?.channels.forEach((name, j) => {
-      const channel = channels.get(name);
-      if (channel?.type !== 'email') ctx.addIssue({ code: 'custom', path: ['models', i, 'report', 'channels', j], message: channel ? `'${name}' is a ${channel.type} channel; reports go to email channels` : `unknown channel '${name}'; known: ${[...channels.keys()].join(', ') || '(none)'}` });
-    }));
+    if (channels.size !== config.alerts.channels.length)
+      ctx.addIssue({ code: 'custom', path: ['alerts', 'channels'], message: 'channel names must be unique' });
+    config.alerts.routes.forEach((route, i) =>
+      route.channels.forEach((name, j) => {
+        if (!channels.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['alerts', 'routes', i, 'channels', j],
+            message: `unknown channel '${name}'; known: ${[...channels.keys()].join(', ') || '(none)'}`,
+          });
+      }),
+    );
+    config.models.forEach((model, i) =>
+      model.report?.channels.forEach((name, j) => {
+        const channel = channels.get(name);
+        if (channel?.type !== 'email')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', i, 'report', 'channels', j],
+            message: channel
+              ? `'${name}' is a ${channel.type} channel; reports go to email channels`
+              : `unknown channel '${name}'; known: ${[...channels.keys()].join(', ') || '(none)'}`,
+          });
+      }),
+    );
     const readers = config.models.filter((m) => m.source).map((m) => m.name);
     if (!config.kafka && readers.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['kafka'], message: `required: models with a source read Kafka topics (kafka.brokers): ${readers.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka'],
+        message: `required: models with a source read Kafka topics (kafka.brokers): ${readers.join(', ')}`,
+      });
     }
   });
 

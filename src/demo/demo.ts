@@ -96,7 +96,8 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
 
   const dir = isAbsolute(options.dir) ? options.dir : resolve(options.dir);
   // The demo owns these files: each run starts from an empty store and mailbox.
-  for (const name of ['driftwatch.duckdb', 'driftwatch.duckdb.wal', 'mailbox', 'webhook.ndjson']) rmSync(join(dir, name), { recursive: true, force: true });
+  for (const name of ['driftwatch.duckdb', 'driftwatch.duckdb.wal', 'mailbox', 'webhook.ndjson'])
+    rmSync(join(dir, name), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const secret = randomBytes(24).toString('hex');
   const mailbox = await new DemoMailbox(join(dir, 'mailbox')).start();
@@ -164,7 +165,10 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
       const parts = options.once ? 1 : 4;
       for (let p = 0; p < parts; p++) {
         const partEnd = dayStart + ((p + 1) * DAY_MS) / parts;
-        const part = events.filter((e) => { const t = Date.parse(e.ts); return t >= partEnd - DAY_MS / parts && t < partEnd; });
+        const part = events.filter((e) => {
+          const t = Date.parse(e.ts);
+          return t >= partEnd - DAY_MS / parts && t < partEnd;
+        });
         const tick = Date.now();
         for (let i = 0; i < part.length; i += POST_CHUNK) await send(part.slice(i, i + POST_CHUNK));
         clock = partEnd;
@@ -173,7 +177,8 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
       if (options.once) reports.push(await service.checkByName(DEMO_MODEL));
     }
     if (!options.once) {
-      if (!stopRequested) say(`replay done (${total} events up to ${REPLAY.to}); the service keeps running with the dashboard: Ctrl-C to stop`);
+      if (!stopRequested)
+        say(`replay done (${total} events up to ${REPLAY.to}); the service keeps running with the dashboard: Ctrl-C to stop`);
       await stopSignal;
       say('stopping');
       return undefined;
@@ -184,7 +189,12 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
       source: options.kafka ? 'kafka' : 'http',
       replayed: total,
       stored: await storedCount(service),
-      alerts: { notifications: counts.pending + counts.delivered + counts.dead, ...counts, mails: mailbox.received, webhooks: webhook.verified },
+      alerts: {
+        notifications: counts.pending + counts.delivered + counts.dead,
+        ...counts,
+        mails: mailbox.received,
+        webhooks: webhook.verified,
+      },
       mailbox: join(dir, 'mailbox'),
       webhookLog: join(dir, 'webhook.ndjson'),
       seconds: (Date.now() - started) / 1000,
@@ -198,7 +208,11 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
 }
 
 /** The demo's configuration, validated by the same schema as a config file. */
-function demoConfig(options: DemoOptions, dir: string, at: { mailbox: string; webhook: string; secret: string; topic?: string }): DriftwatchConfig {
+function demoConfig(
+  options: DemoOptions,
+  dir: string,
+  at: { mailbox: string; webhook: string; secret: string; topic?: string },
+): DriftwatchConfig {
   const port = options.once ? 0 : options.port;
   const raw = {
     ...(options.kafka ? { kafka: { brokers: [options.kafka], clientId: 'driftwatch-demo' } } : {}),
@@ -210,24 +224,41 @@ function demoConfig(options: DemoOptions, dir: string, at: { mailbox: string; we
       repeatInterval: '7d',
       initialBackoff: '1s',
       channels: [
-        { name: 'demo-mailbox', type: 'email', smtpUrl: at.mailbox, from: 'driftwatch demo <driftwatch@localhost>', to: ['data-science@localhost'] },
+        {
+          name: 'demo-mailbox',
+          type: 'email',
+          smtpUrl: at.mailbox,
+          from: 'driftwatch demo <driftwatch@localhost>',
+          to: ['data-science@localhost'],
+        },
         { name: 'demo-webhook', type: 'webhook', url: at.webhook, secret: at.secret },
       ],
       routes: [{ channels: ['demo-mailbox', 'demo-webhook'] }],
     },
     api: { host: options.host, port, ingestRateLimit: 1_000_000 },
-    models: [{
-      name: DEMO_MODEL,
-      baseline: join(packageRoot(), DEMO_BASELINE),
-      ...(at.topic ? { source: { topics: [at.topic], startFrom: 'earliest', groupId: `driftwatch-demo-${Date.now().toString(36)}`, sessionTimeout: '10s' } } : {}),
-      event: { featuresPath: 'features', timestamp: 'ts', id: 'id' },
-      window: '1d',
-      minRows: 100,
-      // Every 2 s: about one check per replayed day at the default pace. --once checks each day itself.
-      ...(options.once ? {} : { schedule: { cron: '*/2 * * * * *' } }),
-    }],
+    models: [
+      {
+        name: DEMO_MODEL,
+        baseline: join(packageRoot(), DEMO_BASELINE),
+        ...(at.topic
+          ? {
+              source: {
+                topics: [at.topic],
+                startFrom: 'earliest',
+                groupId: `driftwatch-demo-${Date.now().toString(36)}`,
+                sessionTimeout: '10s',
+              },
+            }
+          : {}),
+        event: { featuresPath: 'features', timestamp: 'ts', id: 'id' },
+        window: '1d',
+        minRows: 100,
+        // Every 2 s: about one check per replayed day at the default pace. --once checks each day itself.
+        ...(options.once ? {} : { schedule: { cron: '*/2 * * * * *' } }),
+      },
+    ],
   };
-  return parseConfig(raw, 'the demo\'s config');
+  return parseConfig(raw, "the demo's config");
 }
 
 /** Creates the topic (3 partitions) unless it exists. */
@@ -247,7 +278,13 @@ function demoKafka(broker: string, logger: Logger): Kafka {
 }
 
 /** Produces the days' events in time order, `dayMs` apart (0: as fast as the broker takes them). */
-async function produceDays(kafka: Kafka, topic: string, days: { day: string; events: FlightEvent[] }[], dayMs: number, say: (line: string) => void): Promise<void> {
+async function produceDays(
+  kafka: Kafka,
+  topic: string,
+  days: { day: string; events: FlightEvent[] }[],
+  dayMs: number,
+  say: (line: string) => void,
+): Promise<void> {
   await ensureTopic(kafka, topic);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
@@ -255,7 +292,11 @@ async function produceDays(kafka: Kafka, topic: string, days: { day: string; eve
     for (const { day, events } of days) {
       const tick = Date.now();
       for (let i = 0; i < events.length; i += PRODUCE_CHUNK) {
-        await producer.send({ topic, acks: -1, messages: events.slice(i, i + PRODUCE_CHUNK).map((e) => ({ key: e.id, value: JSON.stringify(e) })) });
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: events.slice(i, i + PRODUCE_CHUNK).map((e) => ({ key: e.id, value: JSON.stringify(e) })),
+        });
       }
       if (day.endsWith('-01')) say(`producing ${day}`);
       await sleep(dayMs - (Date.now() - tick));
@@ -280,7 +321,9 @@ async function postEvents(url: string, token: string, events: FlightEvent[]): Pr
 async function storedCount(service: Service): Promise<number> {
   const db = await service.store.connect();
   try {
-    return Number((await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'stored'`, [DEMO_MODEL])).n);
+    return Number(
+      (await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'stored'`, [DEMO_MODEL])).n,
+    );
   } finally {
     db.close();
   }
@@ -298,12 +341,17 @@ async function outboxCounts(service: Service): Promise<{ pending: number; delive
   }
 }
 
-function summarise(reports: LiveReport[], rest: Omit<DemoSummary, 'checks' | 'driftDays' | 'featureDriftDays' | 'range' | 'events'> & { replayed: number; stored: number }): DemoSummary {
+function summarise(
+  reports: LiveReport[],
+  rest: Omit<DemoSummary, 'checks' | 'driftDays' | 'featureDriftDays' | 'range' | 'events'> & { replayed: number; stored: number },
+): DemoSummary {
   const { replayed, stored, ...others } = rest;
-  const driftDays = reports.filter((r) => r.status === 'drift').map((r) => ({
-    day: r.window.start.slice(0, 10),
-    features: r.features.filter((f) => f.drift).map((f) => ({ name: f.name, psi: Math.round(Number(f.stats.psi) * 1000) / 1000 })),
-  }));
+  const driftDays = reports
+    .filter((r) => r.status === 'drift')
+    .map((r) => ({
+      day: r.window.start.slice(0, 10),
+      features: r.features.filter((f) => f.drift).map((f) => ({ name: f.name, psi: Math.round(Number(f.stats.psi) * 1000) / 1000 })),
+    }));
   const featureDriftDays: Record<string, number> = {};
   for (const d of driftDays) for (const f of d.features) featureDriftDays[f.name] = (featureDriftDays[f.name] ?? 0) + 1;
   return {
@@ -332,7 +380,11 @@ export function summaryText(s: DemoSummary): string {
     .sort((a, b) => b.psi - a.psi)
     .slice(0, 5)
     .map((x) => `${x.day} ${x.name} (PSI ${x.psi})`);
-  const byFeature = Object.entries(s.featureDriftDays).sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(', ') || 'none';
+  const byFeature =
+    Object.entries(s.featureDriftDays)
+      .sort((a, b) => b[1] - a[1])
+      .map(([f, n]) => `${f} ${n}`)
+      .join(', ') || 'none';
   return [
     `replayed ${s.events.replayed} flights of ${s.range.from} .. ${s.range.to} through ${s.source === 'kafka' ? 'a Kafka topic' : 'HTTP ingest'}; ${s.events.stored} stored`,
     `windows checked: ${s.checks.total} (one per day); drift in ${s.checks.drift}, ok in ${s.checks.ok}, too few rows in ${s.checks.insufficientData}`,

@@ -43,14 +43,17 @@ const FEATURES_SQL = `delay::DOUBLE AS delay, distance::DOUBLE AS distance,
   CASE WHEN destination IN (SELECT code FROM hubs) THEN destination ELSE 'other' END AS destination,
   hour(date)::DOUBLE AS hour`;
 
-const between = (range: { from: string; to: string }) => `date >= TIMESTAMP ${quoteLiteral(range.from)} AND date < TIMESTAMP ${quoteLiteral(range.to)}`;
+const between = (range: { from: string; to: string }) =>
+  `date >= TIMESTAMP ${quoteLiteral(range.from)} AND date < TIMESTAMP ${quoteLiteral(range.to)}`;
 
 /** An in-memory DuckDB with the `flights` view of the parquet file and the training month's `hubs`. */
 async function openFlights(parquet: string): Promise<Database> {
   const db = await Database.open();
   try {
     await db.run(`CREATE VIEW flights AS SELECT * FROM read_parquet(${quoteLiteral(parquet)})`);
-    await db.run(`CREATE TABLE hubs AS SELECT origin AS code FROM flights WHERE ${between(TRAINING)} GROUP BY origin ORDER BY count(*) DESC, origin LIMIT ${HUBS}`);
+    await db.run(
+      `CREATE TABLE hubs AS SELECT origin AS code FROM flights WHERE ${between(TRAINING)} GROUP BY origin ORDER BY count(*) DESC, origin LIMIT ${HUBS}`,
+    );
     return db;
   } catch (error) {
     db.close();
@@ -72,7 +75,9 @@ export interface FlightEvent {
 export async function writeTrainingFile(out: string, parquet = flightsParquet()): Promise<number> {
   const db = await openFlights(parquet);
   try {
-    await db.run(`COPY (SELECT ${FEATURES_SQL} FROM flights WHERE ${between(TRAINING)} ORDER BY date) TO ${quoteLiteral(out)} (FORMAT parquet)`);
+    await db.run(
+      `COPY (SELECT ${FEATURES_SQL} FROM flights WHERE ${between(TRAINING)} ORDER BY date) TO ${quoteLiteral(out)} (FORMAT parquet)`,
+    );
     return Number((await db.row(`SELECT count(*) AS n FROM read_parquet(${quoteLiteral(out)})`)).n);
   } finally {
     db.close();
@@ -84,7 +89,12 @@ export async function writeTrainingFile(out: string, parquet = flightsParquet())
  * (the same ones every run), in time order, grouped by day. Sampling keeps `--once` fast:
  * 150 days × 300 flights is 45,000 events instead of 2.5 million.
  */
-export async function sampleDays(options: { perDay: number; from?: string; to?: string; parquet?: string }): Promise<{ day: string; events: FlightEvent[] }[]> {
+export async function sampleDays(options: {
+  perDay: number;
+  from?: string;
+  to?: string;
+  parquet?: string;
+}): Promise<{ day: string; events: FlightEvent[] }[]> {
   const db = await openFlights(options.parquet ?? flightsParquet());
   try {
     const range = { from: options.from ?? REPLAY.from, to: options.to ?? REPLAY.to };
@@ -103,7 +113,13 @@ export async function sampleDays(options: { perDay: number; from?: string; to?: 
         // Unique within the file: the departure minute, the route and the rank among same-minute flights.
         id: `${String(r.ts).slice(0, 16)}-${String(r.origin)}-${String(r.destination)}-${Number(r.nth)}`,
         ts: String(r.ts),
-        features: { delay: num(r.delay), distance: num(r.distance), origin: str(r.origin), destination: str(r.destination), hour: num(r.hour) },
+        features: {
+          delay: num(r.delay),
+          distance: num(r.distance),
+          origin: str(r.origin),
+          destination: str(r.destination),
+          hour: num(r.hour),
+        },
       };
       let list = days.get(day);
       if (!list) days.set(day, (list = []));

@@ -85,7 +85,15 @@ export class DemoMailbox {
     writeFileSync(file, raw);
     const mail = await simpleParser(raw);
     const addresses = (a: typeof mail.to) => (a === undefined ? '' : (Array.isArray(a) ? a : [a]).map((x) => x.text).join(', '));
-    this.mails.push({ id, receivedAt: new Date().toISOString(), from: addresses(mail.from), to: addresses(mail.to), subject: mail.subject ?? '', text: mail.text ?? '', file });
+    this.mails.push({
+      id,
+      receivedAt: new Date().toISOString(),
+      from: addresses(mail.from),
+      to: addresses(mail.to),
+      subject: mail.subject ?? '',
+      text: mail.text ?? '',
+      file,
+    });
     if (this.mails.length > KEEP) this.mails.shift();
   }
 }

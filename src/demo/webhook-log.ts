@@ -18,7 +18,10 @@ export class DemoWebhookLog {
   /** Requests with a valid signature. */
   verified = 0;
 
-  constructor(private readonly file: string, private readonly secret: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly secret: string,
+  ) {}
 
   async start(): Promise<this> {
     writeFileSync(this.file, '');
@@ -39,7 +42,10 @@ export class DemoWebhookLog {
         } catch {
           payload = body.toString('utf8').slice(0, 500);
         }
-        appendFileSync(this.file, `${JSON.stringify({ receivedAt: new Date().toISOString(), delivery: req.headers[DELIVERY_HEADER] ?? null, verified, payload })}\n`);
+        appendFileSync(
+          this.file,
+          `${JSON.stringify({ receivedAt: new Date().toISOString(), delivery: req.headers[DELIVERY_HEADER] ?? null, verified, payload })}\n`,
+        );
         res.writeHead(verified ? 200 : 401, { 'content-type': 'text/plain' }).end(verified ? 'ok' : 'bad signature');
       });
     });

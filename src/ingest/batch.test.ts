@@ -15,8 +15,20 @@ const decoder = new EventDecoder(features, EventMapping.parse({}), 10_000);
 /** 2,000 messages of one partition: most good, some malformed, wrongly typed or keyless. */
 function messages(): IncomingMessage[] {
   return Array.from({ length: 2000 }, (_, i) => {
-    const value = i % 97 === 0 ? '{not json' : i % 89 === 0 ? '{"features":{"amount":"ten","channel":"web"}}' : `{"features":{"amount":${i},"channel":"c${i % 7}"}}`;
-    return { topic: 'preds', partition: 2, offset: 5000n + BigInt(i), key: i % 13 === 0 ? null : Buffer.from(`key-${i}`), value: Buffer.from(value), timestampMs: 1_700_000_000_000 + i };
+    const value =
+      i % 97 === 0
+        ? '{not json'
+        : i % 89 === 0
+          ? '{"features":{"amount":"ten","channel":"web"}}'
+          : `{"features":{"amount":${i},"channel":"c${i % 7}"}}`;
+    return {
+      topic: 'preds',
+      partition: 2,
+      offset: 5000n + BigInt(i),
+      key: i % 13 === 0 ? null : Buffer.from(`key-${i}`),
+      value: Buffer.from(value),
+      timestampMs: 1_700_000_000_000 + i,
+    };
   });
 }
 

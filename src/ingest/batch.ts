@@ -40,7 +40,12 @@ export interface PresampledChunk {
  * pay for parsing every payload; `sampling.by = 'id'` has to parse first. With `presampled`,
  * the caller has decided it already and `messages` are the kept ones.
  */
-export function buildBatch(messages: readonly IncomingMessage[], decoder: EventDecoder, sampling: SamplingConfig, presampled?: PresampledChunk): WriteBatch {
+export function buildBatch(
+  messages: readonly IncomingMessage[],
+  decoder: EventDecoder,
+  sampling: SamplingConfig,
+  presampled?: PresampledChunk,
+): WriteBatch {
   if (presampled && sampling.by === 'id') throw new Error('sampling by id is decided on the parsed payload, not before');
   const events: StoredEvent[] = [];
   const quarantined: QuarantinedMessage[] = [];
@@ -76,19 +81,40 @@ export function buildBatch(messages: readonly IncomingMessage[], decoder: EventD
     const parsed = json ? ({ ok: true, json } as const) : decoder.parse(m);
     if (!parsed.ok) {
       bump(COUNTERS.rejected(parsed.reason));
-      quarantined.push({ topic: m.topic, partition: m.partition, offset: m.offset, reason: parsed.reason, detail: parsed.detail, payload: payloadText(m.value) });
+      quarantined.push({
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        reason: parsed.reason,
+        detail: parsed.detail,
+        payload: payloadText(m.value),
+      });
       continue;
     }
     const decoded = decoder.decodeJson(parsed.json, m);
     if (!decoded.ok) {
       bump(COUNTERS.rejected(decoded.reason));
-      quarantined.push({ topic: m.topic, partition: m.partition, offset: m.offset, reason: decoded.reason, detail: decoded.detail, payload: payloadText(m.value) });
+      quarantined.push({
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        reason: decoded.reason,
+        detail: decoded.detail,
+        payload: payloadText(m.value),
+      });
       continue;
     }
     const event = decoded.event;
     if (event.problems.length > 0) {
       for (const problem of new Set(event.problems)) bump(COUNTERS.problem(problem));
-      quarantined.push({ topic: m.topic, partition: m.partition, offset: m.offset, reason: event.problems.join(','), detail: event.errors ?? '', payload: payloadText(m.value) });
+      quarantined.push({
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        reason: event.problems.join(','),
+        detail: event.errors ?? '',
+        payload: payloadText(m.value),
+      });
     }
     events.push({ topic: m.topic, partition: m.partition, offset: m.offset, event });
   }

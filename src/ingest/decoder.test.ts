@@ -13,7 +13,11 @@ const features: FeatureSpec[] = [
 ];
 const mapping = EventMapping.parse({ timestamp: 'meta.ts', prediction: 'out.score', id: 'meta.id' });
 const decoder = new EventDecoder(features, mapping, 10_000);
-const message = (value: string | null, key: string | null = 'k1') => ({ value: value === null ? null : Buffer.from(value), key: key === null ? null : Buffer.from(key), timestampMs: 1_000 });
+const message = (value: string | null, key: string | null = 'k1') => ({
+  value: value === null ? null : Buffer.from(value),
+  key: key === null ? null : Buffer.from(key),
+  timestampMs: 1_000,
+});
 
 describe('paths', () => {
   it('compiles dots and indexes; a key list is taken as it is', () => {
@@ -32,7 +36,15 @@ describe('paths', () => {
 
 describe('decoder', () => {
   it('reads features, time, id and prediction; unknown fields go to _extra', () => {
-    const r = decoder.decode(message(JSON.stringify({ features: { amount: 12.5, channel: 'web', vip: true, colour: 'red' }, meta: { ts: '2024-05-02T10:00:00Z', id: 'e-1' }, out: { score: 0.93 } })));
+    const r = decoder.decode(
+      message(
+        JSON.stringify({
+          features: { amount: 12.5, channel: 'web', vip: true, colour: 'red' },
+          meta: { ts: '2024-05-02T10:00:00Z', id: 'e-1' },
+          out: { score: 0.93 },
+        }),
+      ),
+    );
     assert.ok(r.ok);
     assert.deepEqual(r.event.values, [12.5, 'web', 'true']);
     assert.equal(r.event.timestampMs, Date.parse('2024-05-02T10:00:00Z'));
@@ -83,11 +95,20 @@ describe('decoder', () => {
   });
 
   it('property: never throws, whatever the payload (random bytes, random JSON, deep nesting)', () => {
-    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.jsonValue({ maxDepth: 6 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null'))), (payload) => {
-      const r = decoder.decode({ value: payload, key: null, timestampMs: 0 });
-      if (r.ok) assert.equal(r.event.values.length, features.length);
-      else assert.ok(r.reason.length > 0);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+          fc.jsonValue({ maxDepth: 6 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
+        ),
+        (payload) => {
+          const r = decoder.decode({ value: payload, key: null, timestampMs: 0 });
+          if (r.ok) assert.equal(r.event.values.length, features.length);
+          else assert.ok(r.reason.length > 0);
+        },
+      ),
+      { numRuns: 2000 },
+    );
     const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
     assert.doesNotThrow(() => decoder.decode(message(deep)));
   });
@@ -112,11 +133,13 @@ describe('sampler', () => {
   });
 
   it('property: hash fractions lie in [0, 1); a higher rate keeps a superset', () => {
-    fc.assert(fc.property(fc.string(), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (key, a, b) => {
-      const f = hashFraction(key);
-      assert.ok(f >= 0 && f < 1);
-      const [low, high] = a < b ? [a, b] : [b, a];
-      if (keepSample(key, low)) assert.ok(keepSample(key, high));
-    }));
+    fc.assert(
+      fc.property(fc.string(), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (key, a, b) => {
+        const f = hashFraction(key);
+        assert.ok(f >= 0 && f < 1);
+        const [low, high] = a < b ? [a, b] : [b, a];
+        if (keepSample(key, low)) assert.ok(keepSample(key, high));
+      }),
+    );
   });
 });

@@ -163,7 +163,11 @@ export class EventDecoder {
       return { ok: false, reason: 'malformed_json', detail: (error as Error).message.slice(0, 200) };
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      return { ok: false, reason: 'not_an_object', detail: `payload is ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}` };
+      return {
+        ok: false,
+        reason: 'not_an_object',
+        detail: `payload is ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`,
+      };
     }
     return { ok: true, json: json as Record<string, unknown> };
   }
@@ -201,17 +205,24 @@ export class EventDecoder {
     const note = (feature: string, reason: ValueProblem, value?: unknown) => {
       problems.push(reason);
       // Null-prototype records: a feature or field named __proto__ stays a plain key.
-      (errors ??= Object.create(null) as Record<string, { reason: ValueProblem; value?: string }>)[feature] = value === undefined ? { reason } : { reason, value: shown(value) };
+      (errors ??= Object.create(null) as Record<string, { reason: ValueProblem; value?: string }>)[feature] =
+        value === undefined ? { reason } : { reason, value: shown(value) };
     };
     // The features object is found once, and each feature under it read by its key, rather than
     // every feature's path walked from the root (the same own-property rules as readPath).
     const container = readPath(json, this.extraBase);
-    const fields = container !== null && typeof container === 'object' && !Array.isArray(container) ? (container as Record<string, unknown>) : undefined;
+    const fields =
+      container !== null && typeof container === 'object' && !Array.isArray(container) ? (container as Record<string, unknown>) : undefined;
     const values: (number | string | null)[] = [];
     for (let i = 0; i < this.features.length; i++) {
       const feature = this.features[i]!;
       const key = this.keysUnderBase[i];
-      const value = key === undefined ? readPath(json, this.featurePaths[i]!) : fields !== undefined && hasOwn.call(fields, key) ? fields[key] : undefined;
+      const value =
+        key === undefined
+          ? readPath(json, this.featurePaths[i]!)
+          : fields !== undefined && hasOwn.call(fields, key)
+            ? fields[key]
+            : undefined;
       values.push(this.featureValue(feature, value, note));
     }
     let timestampMs = message.timestampMs;
@@ -234,7 +245,11 @@ export class EventDecoder {
   }
 
   /** One feature's column value from what the event holds (undefined: absent); what is wrong goes to `note`. */
-  private featureValue(feature: FeatureSpec, value: unknown, note: (feature: string, reason: ValueProblem, value?: unknown) => void): number | string | null {
+  private featureValue(
+    feature: FeatureSpec,
+    value: unknown,
+    note: (feature: string, reason: ValueProblem, value?: unknown) => void,
+  ): number | string | null {
     if (value === undefined) {
       note(feature.name, 'missing_feature');
       return null;

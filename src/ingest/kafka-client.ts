@@ -15,11 +15,12 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /** kafkajs logs through our logger (its INFO chatter at debug), never to the console. */
 function logCreator(logger: Logger) {
-  return () => ({ namespace, level, log }: { namespace: string; level: number; log: { message: string } & Record<string, unknown> }) => {
-    const { message, timestamp: _t, logger: _l, ...rest } = log;
-    const target = LEVELS[level] === 'info' ? 'debug' : (LEVELS[level] ?? 'debug');
-    logger[target]({ kafkajs: namespace, ...rest }, message);
-  };
+  return () =>
+    ({ namespace, level, log }: { namespace: string; level: number; log: { message: string } & Record<string, unknown> }) => {
+      const { message, timestamp: _t, logger: _l, ...rest } = log;
+      const target = LEVELS[level] === 'info' ? 'debug' : (LEVELS[level] ?? 'debug');
+      logger[target]({ kafkajs: namespace, ...rest }, message);
+    };
 }
 
 /** A kafkajs client from the config's `kafka` section (TLS files read here, secrets from the env-substituted config). */
@@ -34,7 +35,8 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix 
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
   };
   if (config.tls) options.ssl = config.tls === true ? true : tlsOptions(config.tls);
-  if (config.sasl) options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
+  if (config.sasl)
+    options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
   return new Kafka(options);
 }
 
@@ -59,7 +61,12 @@ function tlsOptions(tls: Exclude<NonNullable<KafkaConfig['tls']>, boolean>): Con
 const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|HOSTNAME|ERR_SSL_/;
 
 /** One TLS handshake with a broker: 'ok', a certificate error, or undefined when it says nothing (refused, timed out). */
-function handshake(host: string, port: number, options: ConnectionOptions, timeoutMs: number): Promise<'ok' | { code: string; message: string } | undefined> {
+function handshake(
+  host: string,
+  port: number,
+  options: ConnectionOptions,
+  timeoutMs: number,
+): Promise<'ok' | { code: string; message: string } | undefined> {
   return new Promise((resolve) => {
     const socket = tlsConnect({ ...options, host, port, ...(isIP(host) ? {} : { servername: host }) });
     const done = (outcome: 'ok' | { code: string; message: string } | undefined) => {
@@ -90,7 +97,10 @@ export async function checkKafkaTls(config: KafkaConfig): Promise<void> {
     const outcome = await handshake(broker.slice(0, colon), Number(broker.slice(colon + 1)), options, config.connectionTimeout);
     if (outcome === 'ok') return;
     if (outcome) {
-      const fix = config.tls === true || !config.tls.ca ? 'set kafka.tls.ca to the PEM file of the CA that signed it' : `check that kafka.tls.ca ('${config.tls.ca}') is the CA that signed it, and that the broker's name is in its certificate`;
+      const fix =
+        config.tls === true || !config.tls.ca
+          ? 'set kafka.tls.ca to the PEM file of the CA that signed it'
+          : `check that kafka.tls.ca ('${config.tls.ca}') is the CA that signed it, and that the broker's name is in its certificate`;
       throw new UserError(`kafka.tls: the certificate of broker ${broker} does not verify (${outcome.code}: ${outcome.message}); ${fix}`);
     }
   }

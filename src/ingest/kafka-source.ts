@@ -35,7 +35,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+    return await Promise.race([
+      promise.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -106,7 +109,10 @@ export class KafkaIngest {
     this.consumer.on(DISCONNECT, () => (this.status.connected = false));
     this.consumer.on(CRASH, (e) => {
       this.status.connected = false;
-      this.logger.error({ model: model.name, err: e.payload.error, restart: e.payload.restart }, 'consumer crashed; kafkajs restarts it when the error is retriable');
+      this.logger.error(
+        { model: model.name, err: e.payload.error, restart: e.payload.restart },
+        'consumer crashed; kafkajs restarts it when the error is retriable',
+      );
     });
     this.consumer.on(GROUP_JOIN, (e) => {
       this.status.connected = true;
@@ -137,8 +143,15 @@ export class KafkaIngest {
     this.stopping = true;
     const timedOut = !(await settlesWithin(this.consumer.disconnect(), timeoutMs));
     // The admin client only read commits; a disconnect that hangs after an outage does not hold the stop.
-    await settlesWithin(this.admin.disconnect().catch(() => {}), 2000);
-    if (timedOut) this.logger.warn({ model: this.model.name, timeoutMs }, 'Kafka disconnect did not finish; stopping without it (everything stored is committed)');
+    await settlesWithin(
+      this.admin.disconnect().catch(() => {}),
+      2000,
+    );
+    if (timedOut)
+      this.logger.warn(
+        { model: this.model.name, timeoutMs },
+        'Kafka disconnect did not finish; stopping without it (everything stored is committed)',
+      );
     await this.inFlight;
     this.status.connected = false;
   }
@@ -193,8 +206,17 @@ export class KafkaIngest {
         if (stored === undefined) continue;
         const commit = commits.get(where);
         if (commit && commit.offset > stored && commit.metadata?.startsWith(COMMIT_MARK) && commit.metadata !== this.mark) {
-          this.logger.info({ model: this.model.name, topic, partition, stored: stored.toString(), committed: commit.offset.toString(), by: commit.metadata },
-            'another driftwatch store holds this partition up to its commit: resuming there, not storing those messages twice');
+          this.logger.info(
+            {
+              model: this.model.name,
+              topic,
+              partition,
+              stored: stored.toString(),
+              committed: commit.offset.toString(),
+              by: commit.metadata,
+            },
+            'another driftwatch store holds this partition up to its commit: resuming there, not storing those messages twice',
+          );
           // In memory only: the store's own offset row moves with the next chunk it stores.
           this.offsets.set(where, commit.offset);
           continue;
@@ -202,7 +224,10 @@ export class KafkaIngest {
         try {
           this.consumer.seek({ topic, partition, offset: stored.toString() });
         } catch (error) {
-          this.logger.warn({ model: this.model.name, topic, partition, err: error }, 'seek to the stored offset failed; the batch filter still skips stored messages');
+          this.logger.warn(
+            { model: this.model.name, topic, partition, err: error },
+            'seek to the stored offset failed; the batch filter still skips stored messages',
+          );
         }
       }
     }
@@ -215,16 +240,25 @@ export class KafkaIngest {
     try {
       await this.admin.connect();
       for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId: this.groupId, topics })) {
-        for (const p of partitions) if (p.offset !== '-1') commits.set(`${topic}/${p.partition}`, { offset: BigInt(p.offset), metadata: p.metadata });
+        for (const p of partitions)
+          if (p.offset !== '-1') commits.set(`${topic}/${p.partition}`, { offset: BigInt(p.offset), metadata: p.metadata });
       }
     } catch (error) {
-      this.logger.warn({ model: this.model.name, err: error }, 'could not read the group\'s commits on assignment; resuming from the stored offsets');
+      this.logger.warn(
+        { model: this.model.name, err: error },
+        "could not read the group's commits on assignment; resuming from the stored offsets",
+      );
     }
     return commits;
   }
 
   /** Commits the stored offset to Kafka with the store's mark. A courtesy: the store holds the truth, so a refusal (a rebalance under way) is only logged. */
-  private async commit(commitOffsets: EachBatchPayload['commitOffsetsIfNecessary'], topic: string, partition: number, next: bigint): Promise<void> {
+  private async commit(
+    commitOffsets: EachBatchPayload['commitOffsetsIfNecessary'],
+    topic: string,
+    partition: number,
+    next: bigint,
+  ): Promise<void> {
     try {
       // kafkajs' type leaves `metadata` out; its OffsetCommit request sends it.
       const marked = { partition, offset: next.toString(), metadata: this.mark };
@@ -234,7 +268,14 @@ export class KafkaIngest {
     }
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     await this.resumed;
     if (isStale()) return;
     const { topic, partition } = batch;
@@ -250,24 +291,37 @@ export class KafkaIngest {
         this.consumer.seek({ topic, partition, offset: stored.toString() });
         return;
       }
-      this.logger.warn({ model: this.model.name, topic, partition, from: stored.toString(), to: first.offset }, 'offsets missing from Kafka (deleted by its retention): skipped');
+      this.logger.warn(
+        { model: this.model.name, topic, partition, from: stored.toString(), to: first.offset },
+        'offsets missing from Kafka (deleted by its retention): skipped',
+      );
     }
     const fresh = stored === undefined ? batch.messages : batch.messages.slice(firstAtOrAfter(batch.messages, stored));
     const { sampling } = this.model;
     const { by, rate } = sampling;
     const size = chunkMessages(rate);
-    const toIncoming = (m: KafkaMessage): IncomingMessage => ({ topic, partition, offset: BigInt(m.offset), key: m.key ?? null, value: m.value ?? null, timestampMs: Number(m.timestamp) });
+    const toIncoming = (m: KafkaMessage): IncomingMessage => ({
+      topic,
+      partition,
+      offset: BigInt(m.offset),
+      key: m.key ?? null,
+      value: m.value ?? null,
+      timestampMs: Number(m.timestamp),
+    });
     for (let start = 0; start < fresh.length; start += size) {
       if (this.stopping || !isRunning() || isStale()) return;
       const chunk = fresh.slice(start, start + size);
       const last = BigInt(chunk[chunk.length - 1]!.offset);
       // Sampled on kafkajs' own messages: at 10%, nine messages in ten cost a hash and nothing else.
-      const write = by === 'id' || rate >= 1
-        ? buildBatch(chunk.map(toIncoming), this.decoder, sampling)
-        : buildBatch(
-          chunk.filter((m) => keepSample(samplingKey(by, topic, partition, m.offset, m.key), rate)).map(toIncoming),
-          this.decoder, sampling, { consumed: chunk.length, next: new Map([[where, last + 1n]]) },
-        );
+      const write =
+        by === 'id' || rate >= 1
+          ? buildBatch(chunk.map(toIncoming), this.decoder, sampling)
+          : buildBatch(
+              chunk.filter((m) => keepSample(samplingKey(by, topic, partition, m.offset, m.key), rate)).map(toIncoming),
+              this.decoder,
+              sampling,
+              { consumed: chunk.length, next: new Map([[where, last + 1n]]) },
+            );
       if (!(await this.storeWithRetry(write, heartbeat, () => this.stopping || !isRunning() || isStale()))) return;
       this.offsets.set(where, last + 1n);
       this.sought.delete(where);

@@ -17,7 +17,8 @@ export function parseReplayBound(text: string, now = Date.now()): ReplayBound {
   const ago = /^(\d+)(m|h|d)$/.exec(text);
   if (ago) return { timeMs: now - Number(ago[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 'm' | 'h' | 'd'] };
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new UserError(`'${text}' is neither an offset (digits), a time (2024-05-02T10:00:00Z) nor a duration ago (30m, 2h, 7d)`);
+  if (Number.isNaN(ms))
+    throw new UserError(`'${text}' is neither an offset (digits), a time (2024-05-02T10:00:00Z) nor a duration ago (30m, 2h, 7d)`);
   return { timeMs: ms };
 }
 
@@ -29,8 +30,14 @@ export interface PartitionRange {
   to: bigint;
 }
 
-async function resolveBound(admin: Admin, topic: string, bound: ReplayBound, ends: Map<number, { low: bigint; high: bigint }>): Promise<Map<number, bigint>> {
-  if ('offset' in bound) return new Map([...ends].map(([p, e]) => [p, bound.offset < e.low ? e.low : bound.offset > e.high ? e.high : bound.offset]));
+async function resolveBound(
+  admin: Admin,
+  topic: string,
+  bound: ReplayBound,
+  ends: Map<number, { low: bigint; high: bigint }>,
+): Promise<Map<number, bigint>> {
+  if ('offset' in bound)
+    return new Map([...ends].map(([p, e]) => [p, bound.offset < e.low ? e.low : bound.offset > e.high ? e.high : bound.offset]));
   // The first offset at or after the time; -1 from the broker means "after the end".
   const found = await admin.fetchTopicOffsetsByTimestamp(topic, bound.timeMs);
   return new Map(found.map((f) => [f.partition, f.offset === '-1' ? ends.get(f.partition)!.high : BigInt(f.offset)]));
@@ -40,7 +47,13 @@ async function resolveBound(admin: Admin, topic: string, bound: ReplayBound, end
  * The ranges a replay reads: from `from` to `to` (default: the end at the start of the replay),
  * cut at the live consumer's stored offset, since from there on the rows are the live consumer's.
  */
-export async function planReplay(admin: Admin, model: KafkaModelConfig, from: ReplayBound, to: ReplayBound | undefined, stored: Map<string, bigint>): Promise<PartitionRange[]> {
+export async function planReplay(
+  admin: Admin,
+  model: KafkaModelConfig,
+  from: ReplayBound,
+  to: ReplayBound | undefined,
+  stored: Map<string, bigint>,
+): Promise<PartitionRange[]> {
   const ranges: PartitionRange[] = [];
   for (const topic of model.source.topics) {
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -62,7 +75,15 @@ export async function planReplay(admin: Admin, model: KafkaModelConfig, from: Re
  * group of its own so the live group is not disturbed. Each chunk replaces the rows of its offset
  * range in one transaction: replaying twice stores each event once. Returns the messages read.
  */
-export async function replay(kafka: Kafka, model: KafkaModelConfig, ranges: PartitionRange[], decoder: EventDecoder, writer: SamplesWriter, logger: Logger, onProgress: ProgressFn = () => {}): Promise<number> {
+export async function replay(
+  kafka: Kafka,
+  model: KafkaModelConfig,
+  ranges: PartitionRange[],
+  decoder: EventDecoder,
+  writer: SamplesWriter,
+  logger: Logger,
+  onProgress: ProgressFn = () => {},
+): Promise<number> {
   const total = ranges.reduce((n, r) => n + Number(r.to - r.from), 0);
   if (total === 0) return 0;
   const groupId = `driftwatch-replay-${model.name}-${Date.now()}`;
@@ -88,7 +109,14 @@ export async function replay(kafka: Kafka, model: KafkaModelConfig, ranges: Part
         const range = remaining.get(`${batch.topic}/${batch.partition}`);
         if (!range) return;
         const messages: IncomingMessage[] = batch.messages
-          .map((m) => ({ topic: batch.topic, partition: batch.partition, offset: BigInt(m.offset), key: m.key ?? null, value: m.value ?? null, timestampMs: Number(m.timestamp) }))
+          .map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: BigInt(m.offset),
+            key: m.key ?? null,
+            value: m.value ?? null,
+            timestampMs: Number(m.timestamp),
+          }))
           .filter((m) => m.offset >= range.from && m.offset < range.to);
         if (messages.length > 0) {
           const write = buildBatch(messages, decoder, model.sampling);
@@ -113,7 +141,9 @@ export async function replay(kafka: Kafka, model: KafkaModelConfig, ranges: Part
     await consumer.disconnect();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteGroups([groupId]).catch((error) => logger.warn({ groupId, err: error }, 'could not delete the replay consumer group'));
+    await admin
+      .deleteGroups([groupId])
+      .catch((error) => logger.warn({ groupId, err: error }, 'could not delete the replay consumer group'));
     await admin.disconnect();
   }
   return read;

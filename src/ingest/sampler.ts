@@ -45,6 +45,12 @@ export function offsetKey(topic: string, partition: number, offset: string): str
  * What `sampling.by` 'key' or 'offset' hashes for one message: its key when it has one and the
  * sampling is by key, its position in the log otherwise ('id' needs the parsed payload).
  */
-export function samplingKey(by: 'key' | 'offset', topic: string, partition: number, offset: string, key: Uint8Array | null): Uint8Array | string {
+export function samplingKey(
+  by: 'key' | 'offset',
+  topic: string,
+  partition: number,
+  offset: string,
+  key: Uint8Array | null,
+): Uint8Array | string {
   return by === 'key' && key && key.length > 0 ? key : offsetKey(topic, partition, offset);
 }

@@ -30,29 +30,49 @@ interface HandFeature {
 }
 
 /** A `reports` row with LiveReport-shaped JSON written by hand (only what a digest reads, plus a few fields). */
-async function insertReport(db: Database, r: { id: string; model?: string; status: string; finishedAt: string; features?: HandFeature[]; schema?: SchemaFindings }): Promise<void> {
+async function insertReport(
+  db: Database,
+  r: { id: string; model?: string; status: string; finishedAt: string; features?: HandFeature[]; schema?: SchemaFindings },
+): Promise<void> {
   const model = r.model ?? MODEL;
   const features = r.features ?? [];
   const report = {
-    id: r.id, model, status: r.status, drift: features.some((f) => f.drift),
-    baseline: { name: model, rows: 1000 }, current: { rows: 500 },
+    id: r.id,
+    model,
+    status: r.status,
+    drift: features.some((f) => f.drift),
+    baseline: { name: model, rows: 1000 },
+    current: { rows: 500 },
     features: features.map((f) => ({ ...f, reasons: [], severity: 0 })),
     schema: r.schema ?? NO_FINDINGS,
     window: { spec: '1h', start: r.finishedAt, end: r.finishedAt, rows: 500, minRows: 100 },
     timing: { startedAt: r.finishedAt, finishedAt: r.finishedAt, seconds: 0.1 },
   };
   // JSON.stringify turns NaN into null, as it does for real reports.
-  await db.run(
-    `INSERT INTO reports VALUES (?, ?, ?, ?, NULL, NULL, 500, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?)`,
-    [r.id, model, r.status, report.drift, r.finishedAt, r.finishedAt, JSON.stringify(report)],
-  );
+  await db.run(`INSERT INTO reports VALUES (?, ?, ?, ?, NULL, NULL, 500, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?)`, [
+    r.id,
+    model,
+    r.status,
+    report.drift,
+    r.finishedAt,
+    r.finishedAt,
+    JSON.stringify(report),
+  ]);
 }
 
-async function insertAlert(db: Database, a: { fingerprint: string; model?: string; feature: string; kind: string; severity?: string; startsAt: string; endsAt: string | null }): Promise<void> {
-  await db.run(
-    `INSERT INTO alert_state VALUES (?, ?, ?, ?, ?, 'summary', NULL, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), NULL)`,
-    [a.fingerprint, a.model ?? MODEL, a.feature, a.kind, a.severity ?? 'warning', a.startsAt, a.endsAt],
-  );
+async function insertAlert(
+  db: Database,
+  a: { fingerprint: string; model?: string; feature: string; kind: string; severity?: string; startsAt: string; endsAt: string | null },
+): Promise<void> {
+  await db.run(`INSERT INTO alert_state VALUES (?, ?, ?, ?, ?, 'summary', NULL, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), NULL)`, [
+    a.fingerprint,
+    a.model ?? MODEL,
+    a.feature,
+    a.kind,
+    a.severity ?? 'warning',
+    a.startsAt,
+    a.endsAt,
+  ]);
 }
 
 const ks = (statistic: number, pvalue: number) => ({ statistic, pvalue, method: 'asymp' });
@@ -66,24 +86,47 @@ describe('buildDigest', () => {
     const table = await store.ensureSamplesTable(MODEL, specs);
     assert.equal(table, 'samples_fraud_v2');
     const other = await store.ensureSamplesTable('other', specs);
-    for (const [ts, model] of [[JUST_BEFORE, MODEL], [START, MODEL], [at(6), MODEL], [at(8, 12), MODEL], [at(11, 23), MODEL], [END, MODEL], [at(6), 'other']] as const) {
+    for (const [ts, model] of [
+      [JUST_BEFORE, MODEL],
+      [START, MODEL],
+      [at(6), MODEL],
+      [at(8, 12), MODEL],
+      [at(11, 23), MODEL],
+      [END, MODEL],
+      [at(6), 'other'],
+    ] as const) {
       await db.run(`INSERT INTO ${model === MODEL ? table : other} (amount, country, _ts) VALUES (1.5, 'FR', CAST(? AS TIMESTAMP))`, [ts]);
     }
 
-    for (const [ts, model] of [[JUST_BEFORE, MODEL], [at(6), MODEL], [at(9), MODEL], [END, MODEL], [at(6), 'other']] as const) {
+    for (const [ts, model] of [
+      [JUST_BEFORE, MODEL],
+      [at(6), MODEL],
+      [at(9), MODEL],
+      [END, MODEL],
+      [at(6), 'other'],
+    ] as const) {
       await db.run(`INSERT INTO quarantine (model, reason, quarantined_at) VALUES (?, 'invalid_json', CAST(? AS TIMESTAMP))`, [model, ts]);
     }
 
-    await insertReport(db, { id: 'r0', status: 'drift', finishedAt: JUST_BEFORE, features: [{ name: 'amount', kind: 'numeric', drift: true, stats: { psi: 9 } }] });
     await insertReport(db, {
-      id: 'r1', status: 'ok', finishedAt: START,
+      id: 'r0',
+      status: 'drift',
+      finishedAt: JUST_BEFORE,
+      features: [{ name: 'amount', kind: 'numeric', drift: true, stats: { psi: 9 } }],
+    });
+    await insertReport(db, {
+      id: 'r1',
+      status: 'ok',
+      finishedAt: START,
       features: [
         { name: 'amount', kind: 'numeric', drift: false, stats: { psi: 0.02, ks: ks(0.01, 0.9) } },
         { name: 'country', kind: 'categorical', drift: false, stats: { psi: Number.NaN, chi2: ks(1, 0.5) } },
       ],
     });
     await insertReport(db, {
-      id: 'r2', status: 'drift', finishedAt: at(6),
+      id: 'r2',
+      status: 'drift',
+      finishedAt: at(6),
       features: [
         { name: 'amount', kind: 'numeric', drift: true, stats: { psi: 0.3, ks: ks(0.2, 1e-9) } },
         { name: 'country', kind: 'categorical', drift: false, stats: { psi: 0.05 } },
@@ -94,10 +137,21 @@ describe('buildDigest', () => {
     const lastSchema: SchemaFindings = {
       missing: ['zip'],
       unexpected: ['debug'],
-      anomalies: [{ feature: 'country', kind: 'unseen_categories', message: '12% of values are categories the baseline never saw', share: 0.12, baselineShare: 0, examples: ['XX'] }],
+      anomalies: [
+        {
+          feature: 'country',
+          kind: 'unseen_categories',
+          message: '12% of values are categories the baseline never saw',
+          share: 0.12,
+          baselineShare: 0,
+          examples: ['XX'],
+        },
+      ],
     };
     await insertReport(db, {
-      id: 'r4', status: 'drift', finishedAt: at(8),
+      id: 'r4',
+      status: 'drift',
+      finishedAt: at(8),
       features: [
         { name: 'amount', kind: 'numeric', drift: true, stats: { psi: 0.4, ks: ks(0.25, 1e-12), wasserstein_norm: 0.8 } },
         { name: 'country', kind: 'categorical', drift: true, stats: { psi: 0.22, chi2: ks(80, 1e-6), linf: 0.1 } },
@@ -107,8 +161,19 @@ describe('buildDigest', () => {
     });
     // An insufficient check after the last comparison: its empty findings must not hide r4's.
     await insertReport(db, { id: 'r4b', status: 'insufficient_data', finishedAt: at(11, 23) });
-    await insertReport(db, { id: 'r5', status: 'ok', finishedAt: END, features: [{ name: 'late', kind: 'numeric', drift: false, stats: { psi: 0 } }] });
-    await insertReport(db, { id: 'x1', model: 'other', status: 'drift', finishedAt: at(6), features: [{ name: 'elsewhere', kind: 'numeric', drift: true, stats: { psi: 1 } }] });
+    await insertReport(db, {
+      id: 'r5',
+      status: 'ok',
+      finishedAt: END,
+      features: [{ name: 'late', kind: 'numeric', drift: false, stats: { psi: 0 } }],
+    });
+    await insertReport(db, {
+      id: 'x1',
+      model: 'other',
+      status: 'drift',
+      finishedAt: at(6),
+      features: [{ name: 'elsewhere', kind: 'numeric', drift: true, stats: { psi: 1 } }],
+    });
 
     await insertAlert(db, { fingerprint: 'a1', feature: 'amount', kind: 'drift', severity: 'critical', startsAt: at(6), endsAt: null });
     await insertAlert(db, { fingerprint: 'a2', feature: 'country', kind: 'drift', startsAt: at(4), endsAt: at(7) });
@@ -132,21 +197,41 @@ describe('buildDigest', () => {
   it('gives each feature a point per check, worst first, with the latest statistics', async () => {
     const d = await buildDigest(store.db, MODEL, PERIOD, null, { now: NOW });
     const times = [START, at(6), at(7), at(8), at(11, 23)];
-    assert.deepEqual(d.features.map((f) => f.name), ['amount', 'country', 'age']);
+    assert.deepEqual(
+      d.features.map((f) => f.name),
+      ['amount', 'country', 'age'],
+    );
     const [amount, country, age] = d.features;
     assert.deepEqual(amount, {
-      name: 'amount', kind: 'numeric', drifted: 2,
-      points: [[0.02, false], [0.3, true], [null, false], [0.4, true], [null, false]].map(([psi, drift], i) => ({ at: times[i], psi, drift })),
+      name: 'amount',
+      kind: 'numeric',
+      drifted: 2,
+      points: [
+        [0.02, false],
+        [0.3, true],
+        [null, false],
+        [0.4, true],
+        [null, false],
+      ].map(([psi, drift], i) => ({ at: times[i], psi, drift })),
       latest: { psi: 0.4, ks: { statistic: 0.25, pvalue: 1e-12 }, wasserstein_norm: 0.8 },
     });
     // A NaN PSI is stored as null: a gap, not a zero.
-    assert.deepEqual(country?.points.map((p) => p.psi), [null, 0.05, null, 0.22, null]);
-    assert.deepEqual(country?.points.map((p) => p.drift), [false, false, false, true, false]);
+    assert.deepEqual(
+      country?.points.map((p) => p.psi),
+      [null, 0.05, null, 0.22, null],
+    );
+    assert.deepEqual(
+      country?.points.map((p) => p.drift),
+      [false, false, false, true, false],
+    );
     assert.equal(country?.drifted, 1);
     assert.equal(country?.kind, 'categorical');
     assert.deepEqual(country?.latest, { psi: 0.22, chi2: { statistic: 80, pvalue: 1e-6 }, linf: 0.1 });
     // A feature the baseline gained mid-period: no points before it existed; an infinite statistic is left out.
-    assert.deepEqual(age?.points.map((p) => p.psi), [null, null, null, 0.15, null]);
+    assert.deepEqual(
+      age?.points.map((p) => p.psi),
+      [null, null, null, 0.15, null],
+    );
     assert.equal(age?.drifted, 0);
     assert.deepEqual(age?.latest, { psi: 0.15 });
     assert.deepEqual(d.topDrifted, ['amount', 'country'], 'only features that drifted');
@@ -157,7 +242,16 @@ describe('buildDigest', () => {
     assert.equal(d.schemaCheckedAt, at(8));
     assert.deepEqual(d.schema.missing, ['zip']);
     assert.deepEqual(d.schema.unexpected, ['debug']);
-    assert.deepEqual(d.schema.anomalies, [{ feature: 'country', kind: 'unseen_categories', message: '12% of values are categories the baseline never saw', share: 0.12, baselineShare: 0, examples: ['XX'] }]);
+    assert.deepEqual(d.schema.anomalies, [
+      {
+        feature: 'country',
+        kind: 'unseen_categories',
+        message: '12% of values are categories the baseline never saw',
+        share: 0.12,
+        baselineShare: 0,
+        examples: ['XX'],
+      },
+    ]);
   });
 
   it('lists the alerts fired and resolved in the period, oldest first', async () => {
@@ -176,23 +270,55 @@ describe('buildDigest', () => {
     const s = await Store.open(':memory:');
     try {
       const psis: Record<string, [number, boolean][]> = {
-        a: [[0.3, true], [0.1, false]],
-        b: [[0.3, true], [0.5, true]],
-        c: [[0.2, true], [0.9, false]],
-        d: [[0.3, true], [0.3, false]],
-        e: [[0.3, true], [0.2, false]],
-        f: [[0.3, true], [0.15, false]],
-        g: [[0.01, false], [0.02, false]],
+        a: [
+          [0.3, true],
+          [0.1, false],
+        ],
+        b: [
+          [0.3, true],
+          [0.5, true],
+        ],
+        c: [
+          [0.2, true],
+          [0.9, false],
+        ],
+        d: [
+          [0.3, true],
+          [0.3, false],
+        ],
+        e: [
+          [0.3, true],
+          [0.2, false],
+        ],
+        f: [
+          [0.3, true],
+          [0.15, false],
+        ],
+        g: [
+          [0.01, false],
+          [0.02, false],
+        ],
       };
       for (const i of [0, 1]) {
         await insertReport(s.db, {
-          id: `t${i}`, model: 'm', status: 'drift', finishedAt: at(6 + i),
-          features: Object.entries(psis).map(([name, points]) => ({ name, kind: 'numeric' as const, drift: points[i]![1], stats: { psi: points[i]![0] } })),
+          id: `t${i}`,
+          model: 'm',
+          status: 'drift',
+          finishedAt: at(6 + i),
+          features: Object.entries(psis).map(([name, points]) => ({
+            name,
+            kind: 'numeric' as const,
+            drift: points[i]![1],
+            stats: { psi: points[i]![0] },
+          })),
         });
       }
       const d = await buildDigest(s.db, 'm', PERIOD, null, { now: NOW });
       assert.deepEqual(d.topDrifted, ['b', 'c', 'd', 'e', 'f']);
-      assert.deepEqual(d.features.map((f) => f.name), ['b', 'c', 'd', 'e', 'f', 'a', 'g']);
+      assert.deepEqual(
+        d.features.map((f) => f.name),
+        ['b', 'c', 'd', 'e', 'f', 'a', 'g'],
+      );
     } finally {
       s.close();
     }

@@ -20,8 +20,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 // Every period filter compares a TIMESTAMP column with the bounds as microseconds, the way the
 // live check bounds its window: half-open, so back-to-back periods count each row once.
-const inPeriod = (column: string) =>
-  `${column} >= ${TIMESTAMP_MS} AND ${column} < ${TIMESTAMP_MS}`;
+const inPeriod = (column: string) => `${column} >= ${TIMESTAMP_MS} AND ${column} < ${TIMESTAMP_MS}`;
 
 /**
  * Builds the scheduled drift report of one model over a period, from the store alone: events
@@ -45,10 +44,9 @@ export async function buildDigest(
   const bounds = [startMs, endMs];
 
   const events = await countEvents(db, model, bounds);
-  const quarantined = Number((await db.row(
-    `SELECT count(*) AS n FROM quarantine WHERE model = ? AND ${inPeriod('quarantined_at')}`,
-    [model, ...bounds],
-  )).n);
+  const quarantined = Number(
+    (await db.row(`SELECT count(*) AS n FROM quarantine WHERE model = ? AND ${inPeriod('quarantined_at')}`, [model, ...bounds])).n,
+  );
 
   const counts = await db.row(
     `SELECT count(*) AS total,
@@ -85,7 +83,10 @@ export async function buildDigest(
       insufficientData: Number(counts.insufficient),
     },
     features,
-    topDrifted: features.filter((f) => f.drifted > 0).slice(0, TOP_DRIFTED_LIMIT).map((f) => f.name),
+    topDrifted: features
+      .filter((f) => f.drifted > 0)
+      .slice(0, TOP_DRIFTED_LIMIT)
+      .map((f) => f.name),
     schema: lastCompared?.report.schema ?? { missing: [], unexpected: [], anomalies: [] },
     schemaCheckedAt: lastCompared?.at ?? null,
     alerts: {
@@ -118,7 +119,14 @@ async function countEvents(db: Database, model: string, bounds: number[]): Promi
 // rows written by older versions must read, or fail naming the report and the path).
 // ---------------------------------------------------------------------------------------------
 
-const ANOMALY_KINDS = ['type_mismatch', 'null_share', 'all_null', 'non_finite', 'out_of_range', 'unseen_categories'] as const satisfies readonly AnomalyKind[];
+const ANOMALY_KINDS = [
+  'type_mismatch',
+  'null_share',
+  'all_null',
+  'non_finite',
+  'out_of_range',
+  'unseen_categories',
+] as const satisfies readonly AnomalyKind[];
 
 // JSON turns NaN and Infinity into null, so any statistic may read back as null.
 const StoredStat = z.union([z.number(), z.object({ statistic: z.number(), pvalue: z.number() }), z.null()]);
@@ -133,14 +141,16 @@ const StoredFeature = z.object({
 const StoredSchema = z.object({
   missing: z.array(z.string()),
   unexpected: z.array(z.string()),
-  anomalies: z.array(z.object({
-    feature: z.string(),
-    kind: z.enum(ANOMALY_KINDS),
-    message: z.string(),
-    share: z.number(),
-    baselineShare: z.number().optional(),
-    examples: z.array(z.string()).optional(),
-  })),
+  anomalies: z.array(
+    z.object({
+      feature: z.string(),
+      kind: z.enum(ANOMALY_KINDS),
+      message: z.string(),
+      share: z.number(),
+      baselineShare: z.number().optional(),
+      examples: z.array(z.string()).optional(),
+    }),
+  ),
 });
 
 const StoredReport = z.object({ features: z.array(StoredFeature), schema: StoredSchema });
@@ -201,7 +211,9 @@ function featureTrends(checks: readonly StoredCheck[]): FeatureTrend[] {
       kind: last.kind,
       drifted: points.filter((p) => p.drift).length,
       points,
-      latest: Object.fromEntries(Object.entries(last.stats).filter((entry): entry is [string, NonNullable<typeof entry[1]>] => entry[1] !== null)),
+      latest: Object.fromEntries(
+        Object.entries(last.stats).filter((entry): entry is [string, NonNullable<(typeof entry)[1]>] => entry[1] !== null),
+      ),
     };
   });
 }

@@ -14,9 +14,10 @@ function trend(name: string, psis: (number | null)[], drifts: boolean[] = [], ki
     kind,
     drifted: points.filter((p) => p.drift).length,
     points,
-    latest: kind === 'numeric'
-      ? { psi: psis.at(-1) ?? 0, ks: { statistic: 0.2, pvalue: 3e-9 }, wasserstein_norm: 0.4 }
-      : { psi: psis.at(-1) ?? 0, chi2: { statistic: 40, pvalue: 0.01 }, linf: 0.1 },
+    latest:
+      kind === 'numeric'
+        ? { psi: psis.at(-1) ?? 0, ks: { statistic: 0.2, pvalue: 3e-9 }, wasserstein_norm: 0.4 }
+        : { psi: psis.at(-1) ?? 0, chi2: { statistic: 40, pvalue: 0.01 }, linf: 0.1 },
   };
 }
 
@@ -39,7 +40,10 @@ function sample(overrides: Partial<Digest> = {}): Digest {
     },
     schemaCheckedAt: day(11, 18),
     alerts: {
-      fired: [{ feature: EVIL, kind: 'drift', severity: 'critical', at: day(6) }, { feature: '*', kind: 'insufficient-data', severity: 'warning', at: day(7) }],
+      fired: [
+        { feature: EVIL, kind: 'drift', severity: 'critical', at: day(6) },
+        { feature: '*', kind: 'insufficient-data', severity: 'warning', at: day(7) },
+      ],
       resolved: [{ feature: EVIL, kind: 'drift', at: day(9) }],
     },
     dashboardUrl: DASHBOARD,
@@ -49,10 +53,15 @@ function sample(overrides: Partial<Digest> = {}): Digest {
 }
 
 /** The chart tables of the HTML: each ends where its caption starts (its bars are tables too). */
-const chartsOf = (html: string) => html.split('aria-hidden="true"').slice(1).map((c) => c.slice(0, c.indexOf('</tr></table><p ')));
+const chartsOf = (html: string) =>
+  html
+    .split('aria-hidden="true"')
+    .slice(1)
+    .map((c) => c.slice(0, c.indexOf('</tr></table><p ')));
 
 /** Every http(s) URL in the HTML, attribute escaping undone. */
-const urls = (html: string) => [...html.matchAll(/https?:\/\/[^\s"'<>]*/g)].map((m) => m[0].replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
+const urls = (html: string) =>
+  [...html.matchAll(/https?:\/\/[^\s"'<>]*/g)].map((m) => m[0].replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
 
 describe('renderDigestEmail', () => {
   it('puts the model, the drifted checks and the period in the subject', () => {
@@ -76,7 +85,11 @@ describe('renderDigestEmail', () => {
       assert.ok(text.includes(name), `${name} in the text`);
     }
     assert.ok(text.includes(EVIL), 'the text part is plain text: no escaping');
-    assert.match(text, /SUMMARY[\s\S]*TOP DRIFTED FEATURES[\s\S]*ALERTS[\s\S]*SCHEMA FINDINGS[\s\S]*\nFEATURES/, 'the order of the HTML part');
+    assert.match(
+      text,
+      /SUMMARY[\s\S]*TOP DRIFTED FEATURES[\s\S]*ALERTS[\s\S]*SCHEMA FINDINGS[\s\S]*\nFEATURES/,
+      'the order of the HTML part',
+    );
     assert.match(text, /\(whole model\)\s+insufficient-data/);
     assert.ok(text.includes(`Dashboard: ${DASHBOARD}`));
   });
@@ -121,7 +134,16 @@ describe('renderDigestEmail', () => {
 
   it('groups many checks into at most 28 columns', () => {
     const many = Array.from({ length: 168 }, (_, i) => (i % 50) / 100);
-    const d = sample({ features: [trend('busy', many, many.map((p) => p > 0.45))], topDrifted: ['busy'] });
+    const d = sample({
+      features: [
+        trend(
+          'busy',
+          many,
+          many.map((p) => p > 0.45),
+        ),
+      ],
+      topDrifted: ['busy'],
+    });
     const { html, text } = renderDigestEmail(d);
     assert.equal(chartsOf(html)[0]?.match(/valign="bottom"/g)?.length, 28);
     assert.match(html, /a bar: highest of 6 checks/);
@@ -129,7 +151,12 @@ describe('renderDigestEmail', () => {
   });
 
   it('keeps a large digest under the clipping size, listing the features past the budget without a chart', () => {
-    const features = Array.from({ length: 60 }, (_, i) => trend(`feature_${String(i).padStart(2, '0')}`, Array.from({ length: 168 }, (_, j) => ((i + j) % 7) / 50)));
+    const features = Array.from({ length: 60 }, (_, i) =>
+      trend(
+        `feature_${String(i).padStart(2, '0')}`,
+        Array.from({ length: 168 }, (_, j) => ((i + j) % 7) / 50),
+      ),
+    );
     const { html, text } = renderDigestEmail(sample({ features, topDrifted: [] }));
     assert.ok(Buffer.byteLength(html) <= HTML_BUDGET_BYTES, `${Buffer.byteLength(html)} bytes`);
     for (const f of features) {
@@ -143,7 +170,10 @@ describe('renderDigestEmail', () => {
     const d = sample({
       volume: { events: 0, quarantined: 0 },
       checks: { total: 0, drift: 0, ok: 0, insufficientData: 0 },
-      features: [], topDrifted: [], schema: { missing: [], unexpected: [], anomalies: [] }, schemaCheckedAt: null,
+      features: [],
+      topDrifted: [],
+      schema: { missing: [], unexpected: [], anomalies: [] },
+      schemaCheckedAt: null,
       alerts: { fired: [], resolved: [] },
     });
     const { subject, html, text } = renderDigestEmail(d);
@@ -157,7 +187,13 @@ describe('renderDigestEmail', () => {
   });
 
   it('says so when every check had too few rows', () => {
-    const d = sample({ checks: { total: 3, drift: 0, ok: 0, insufficientData: 3 }, features: [], topDrifted: [], schemaCheckedAt: null, schema: { missing: [], unexpected: [], anomalies: [] } });
+    const d = sample({
+      checks: { total: 3, drift: 0, ok: 0, insufficientData: 3 },
+      features: [],
+      topDrifted: [],
+      schemaCheckedAt: null,
+      schema: { missing: [], unexpected: [], anomalies: [] },
+    });
     const { html, text } = renderDigestEmail(d);
     for (const part of [html, text]) assert.match(part, /all 3 had insufficient data/);
     assert.equal(html.includes('aria-hidden'), false);

@@ -28,7 +28,9 @@ export function renderDigestEmail(d: Digest): DigestEmail {
  */
 export function digestSubject(d: Digest): string {
   // A subject is one header line: control characters from the data become visible escapes.
-  return terminalSafe(`[driftwatch] REPORT ${d.model}: ${d.checks.drift} of ${d.checks.total} checks drifted, ${dayOf(d.period.start)} – ${lastDayOf(d.period)}`);
+  return terminalSafe(
+    `[driftwatch] REPORT ${d.model}: ${d.checks.drift} of ${d.checks.total} checks drifted, ${dayOf(d.period.start)} – ${lastDayOf(d.period)}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -47,10 +49,11 @@ const alertFeature = (feature: string) => (feature === '*' ? '(whole model)' : f
 /** A point's PSI when it can be drawn: a hand-made digest may hold NaN, which would poison every scale. */
 const psiOf = (p: FeatureTrend['points'][number]) => (p.psi !== null && Number.isFinite(p.psi) ? p.psi : null);
 const lastPsi = (f: FeatureTrend) => f.points.map(psiOf).findLast((psi) => psi !== null) ?? null;
-const maxPsi = (f: FeatureTrend) => f.points.reduce<number | null>((max, p) => {
-  const psi = psiOf(p);
-  return psi === null ? max : Math.max(max ?? psi, psi);
-}, null);
+const maxPsi = (f: FeatureTrend) =>
+  f.points.reduce<number | null>((max, p) => {
+    const psi = psiOf(p);
+    return psi === null ? max : Math.max(max ?? psi, psi);
+  }, null);
 
 /** The main statistics of a feature's latest check, as label and value: the ones the check tables show. */
 function latestStats(f: FeatureTrend): [label: string, value: string][] {
@@ -167,9 +170,10 @@ const bytes = (html: string) => Buffer.byteLength(html, 'utf8');
 function digestHtml(d: Digest): string {
   const head = [header(d), summary(d)];
   const tail = [footer(d)];
-  const body = d.checks.total === 0
-    ? [block(`<p style="${P}">No checks ran in this period, so there is no drift to report.</p>`), alerts(d.alerts, d.dashboardUrl)]
-    : [topDrifted(d), alerts(d.alerts, d.dashboardUrl), schema(d.schema, d.schemaCheckedAt, d.dashboardUrl)];
+  const body =
+    d.checks.total === 0
+      ? [block(`<p style="${P}">No checks ran in this period, so there is no drift to report.</p>`), alerts(d.alerts, d.dashboardUrl)]
+      : [topDrifted(d), alerts(d.alerts, d.dashboardUrl), schema(d.schema, d.schemaCheckedAt, d.dashboardUrl)];
   const page = (content: string) => `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -244,8 +248,11 @@ function summary(d: Digest): string {
     tile(formatTile(c.drift), 'checks with drift', c.drift > 0 ? C.drift : C.ink),
   ].join('');
   const byStatus = `${formatCount(c.ok)} ok &middot; ${formatCount(c.drift)} drift &middot; ${formatCount(c.insufficientData)} insufficient data`;
-  return block(`<table ${LAYOUT} width="100%"><tr>${tiles}</tr></table>
-<p style="${P};margin-top:10px;font-size:13px;${MUTED}">Checks by status: ${byStatus}</p>${dashboardButton(d.dashboardUrl)}`, 'Summary');
+  return block(
+    `<table ${LAYOUT} width="100%"><tr>${tiles}</tr></table>
+<p style="${P};margin-top:10px;font-size:13px;${MUTED}">Checks by status: ${byStatus}</p>${dashboardButton(d.dashboardUrl)}`,
+    'Summary',
+  );
 }
 
 /** Only an http(s) URL becomes a link: a configured `javascript:` or `file:` URL is shown as text. */
@@ -254,8 +261,10 @@ const linkable = (url: string | null): url is string => url !== null && /^https?
 function dashboardButton(url: string | null): string {
   if (url === null || url === '') return '';
   if (!linkable(url)) return `<p style="${P};margin-top:12px">Dashboard: ${esc(url)}</p>`;
-  return `<table ${LAYOUT} style="margin-top:14px"><tr><td bgcolor="${C.ok}" style="background:${C.ok};border-radius:4px">` +
-    `<a href="${esc(url)}" style="display:inline-block;padding:9px 16px;font-family:${FONT};font-size:14px;line-height:18px;font-weight:bold;color:#ffffff;text-decoration:none">Open the dashboard</a></td></tr></table>`;
+  return (
+    `<table ${LAYOUT} style="margin-top:14px"><tr><td bgcolor="${C.ok}" style="background:${C.ok};border-radius:4px">` +
+    `<a href="${esc(url)}" style="display:inline-block;padding:9px 16px;font-family:${FONT};font-size:14px;line-height:18px;font-weight:bold;color:#ffffff;text-decoration:none">Open the dashboard</a></td></tr></table>`
+  );
 }
 
 /** "…and 12 more", pointing at the dashboard when there is one (only the button links to it). */
@@ -267,13 +276,18 @@ function more(hidden: number, url: string | null): string {
 function topDrifted(d: Digest): string {
   const title = 'Top drifted features';
   if (d.features.length === 0) {
-    return block(`<p style="${P}">No check of the period had enough rows to compare (all ${formatCount(d.checks.insufficientData)} had insufficient data).</p>`, title);
+    return block(
+      `<p style="${P}">No check of the period had enough rows to compare (all ${formatCount(d.checks.insufficientData)} had insufficient data).</p>`,
+      title,
+    );
   }
   if (d.topDrifted.length === 0) return block(`<p style="${P}">No feature drifted in this period.</p>`, title);
   const byName = new Map(d.features.map((f) => [f.name, f]));
   const rows = d.topDrifted.map((name, i) => {
     const f = byName.get(name);
-    const detail = f ? `drifted in ${f.drifted} of ${f.points.length} checks &middot; last PSI ${esc(formatNumber(lastPsi(f) ?? undefined))}` : '';
+    const detail = f
+      ? `drifted in ${f.drifted} of ${f.points.length} checks &middot; last PSI ${esc(formatNumber(lastPsi(f) ?? undefined))}`
+      : '';
     return `<tr><td width="24" style="${TD};${MUTED}">${i + 1}.</td><td width="45%" style="${TD};${NAME}"><bdi>${esc(name)}</bdi></td><td align="right" style="${TD};${MUTED}">${detail}</td></tr>`;
   });
   return block(`<table ${LAYOUT} width="100%">${rows.join('')}</table>`, title);
@@ -281,19 +295,32 @@ function topDrifted(d: Digest): string {
 
 function alerts(a: Digest['alerts'], url: string | null): string {
   const title = 'Alerts';
-  if (a.fired.length === 0 && a.resolved.length === 0) return block(`<p style="${P}">No alert fired or resolved in this period.</p>`, title);
+  if (a.fired.length === 0 && a.resolved.length === 0)
+    return block(`<p style="${P}">No alert fired or resolved in this period.</p>`, title);
   const table = (caption: string, head: string[], rows: string[][]) => {
     if (rows.length === 0) return `<p style="${P};margin-top:8px"><strong>${esc(caption)}</strong>: none</p>`;
-    const cell = (text: string, i: number) => (i === 1 ? `<td style="${TD};${NAME}"><bdi>${esc(text)}</bdi></td>` : `<td style="${TD}">${esc(text)}</td>`);
+    const cell = (text: string, i: number) =>
+      i === 1 ? `<td style="${TD};${NAME}"><bdi>${esc(text)}</bdi></td>` : `<td style="${TD}">${esc(text)}</td>`;
     return `<p style="${P};margin-top:8px"><strong>${esc(caption)}</strong> (${rows.length})</p>
 <table ${LAYOUT} width="100%">
 <tr>${head.map((h, i) => `<th width="${['30%', '40%', '30%'][i]}" style="${TH}">${esc(h)}</th>`).join('')}</tr>
-${rows.slice(0, MAX_LIST_ROWS).map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n')}
+${rows
+  .slice(0, MAX_LIST_ROWS)
+  .map((r) => `<tr>${r.map(cell).join('')}</tr>`)
+  .join('\n')}
 </table>${more(rows.length - MAX_LIST_ROWS, url)}`;
   };
   return block(
-    table('Fired', ['time (UTC)', 'feature', 'alert'], a.fired.map((x) => [minuteOf(x.at), alertFeature(x.feature), `${x.kind}, ${x.severity}`])) +
-    table('Resolved', ['time (UTC)', 'feature', 'alert'], a.resolved.map((x) => [minuteOf(x.at), alertFeature(x.feature), x.kind])),
+    table(
+      'Fired',
+      ['time (UTC)', 'feature', 'alert'],
+      a.fired.map((x) => [minuteOf(x.at), alertFeature(x.feature), `${x.kind}, ${x.severity}`]),
+    ) +
+      table(
+        'Resolved',
+        ['time (UTC)', 'feature', 'alert'],
+        a.resolved.map((x) => [minuteOf(x.at), alertFeature(x.feature), x.kind]),
+      ),
     title,
   );
 }
@@ -303,14 +330,25 @@ function schema(findings: SchemaFindings, checkedAt: string | null, url: string 
   if (checkedAt === null) return block(`<p style="${P}">No check of the period compared data, so there are no schema findings.</p>`, title);
   const when = `<p style="${P};font-size:13px;${MUTED}">At the last check that compared data, ${esc(minuteOf(checkedAt))} UTC.</p>`;
   const count = findings.missing.length + findings.unexpected.length + findings.anomalies.length;
-  if (count === 0) return block(`${when}<p style="${P};margin-top:6px">None: every baseline column was present and no anomaly was found.</p>`, title);
-  const names = (list: readonly string[]) => (list.length ? list.map((n) => `<bdi>${esc(n)}</bdi>`).join(', ') : `<span style="${MUTED}">none</span>`);
-  const lists = `<p style="${P};margin-top:6px"><strong>Missing</strong> (in the baseline, absent from the events): ${names(findings.missing)}</p>` +
+  if (count === 0)
+    return block(`${when}<p style="${P};margin-top:6px">None: every baseline column was present and no anomaly was found.</p>`, title);
+  const names = (list: readonly string[]) =>
+    list.length ? list.map((n) => `<bdi>${esc(n)}</bdi>`).join(', ') : `<span style="${MUTED}">none</span>`;
+  const lists =
+    `<p style="${P};margin-top:6px"><strong>Missing</strong> (in the baseline, absent from the events): ${names(findings.missing)}</p>` +
     `<p style="${P};margin-top:4px"><strong>Unexpected</strong> (fields the baseline does not have): ${names(findings.unexpected)}</p>`;
-  const anomalies = findings.anomalies.length === 0 ? '' :
-    `<table ${LAYOUT} width="100%" style="margin-top:10px">
+  const anomalies =
+    findings.anomalies.length === 0
+      ? ''
+      : `<table ${LAYOUT} width="100%" style="margin-top:10px">
 <tr><th width="32%" style="${TH}">feature</th><th style="${TH}">finding</th><th style="${TH};${NUM}">share</th></tr>
-${findings.anomalies.slice(0, MAX_LIST_ROWS).map((a) => `<tr><td style="${TD};${NAME}"><bdi>${esc(a.feature)}</bdi></td><td style="${TD}">${esc(a.message)}</td><td style="${TD};${NUM}">${esc(formatShare(a.share))}</td></tr>`).join('\n')}
+${findings.anomalies
+  .slice(0, MAX_LIST_ROWS)
+  .map(
+    (a) =>
+      `<tr><td style="${TD};${NAME}"><bdi>${esc(a.feature)}</bdi></td><td style="${TD}">${esc(a.message)}</td><td style="${TD};${NUM}">${esc(formatShare(a.share))}</td></tr>`,
+  )
+  .join('\n')}
 </table>${more(findings.anomalies.length - MAX_LIST_ROWS, url)}`;
   return block(`${when}${lists}${anomalies}`, title);
 }
@@ -319,7 +357,8 @@ ${findings.anomalies.slice(0, MAX_LIST_ROWS).map((a) => `<tr><td style="${TD};${
 function features(d: Digest, budget: number): string {
   if (d.features.length === 0) return '';
   const top = psiScale(d.features);
-  const intro = `<p style="${P};font-size:13px;${MUTED}">PSI at each check, oldest on the left, on one scale for all features (0 to ${top}${top === 1 ? ', higher values clipped' : ''}). ` +
+  const intro =
+    `<p style="${P};font-size:13px;${MUTED}">PSI at each check, oldest on the left, on one scale for all features (0 to ${top}${top === 1 ? ', higher values clipped' : ''}). ` +
     `<span style="color:${C.drift};font-weight:bold">Red</span>: the feature drifted at that check; <span style="color:${C.ok};font-weight:bold">blue</span>: it did not; a gap: not compared.</p>`;
   const charts = d.features.map((f) => featureChart(f, top));
   const rows = d.features.map(featureTableRow);
@@ -333,8 +372,10 @@ function features(d: Digest, budget: number): string {
     cost += rowBytes[k]! - chartBytes[k]!;
   }
   const rest = rows.slice(k);
-  const note = rest.length === 0 ? '' :
-    `<p style="${P};margin-top:16px;font-size:13px;${MUTED}">${k === 0 ? 'The features are' : `The ${rest.length === 1 ? 'feature' : `${rest.length} features`} with the least drift ${rest.length === 1 ? 'is' : 'are'}`} listed without a chart, to keep this email small enough for every mail client.</p>`;
+  const note =
+    rest.length === 0
+      ? ''
+      : `<p style="${P};margin-top:16px;font-size:13px;${MUTED}">${k === 0 ? 'The features are' : `The ${rest.length === 1 ? 'feature' : `${rest.length} features`} with the least drift ${rest.length === 1 ? 'is' : 'are'}`} listed without a chart, to keep this email small enough for every mail client.</p>`;
   return block(`${intro}\n${charts.slice(0, k).join('\n')}${note}${rest.length ? restTable(rest) : ''}`, 'Features');
 }
 
@@ -347,15 +388,18 @@ ${rows.join('\n')}
 
 function featureTableRow(f: FeatureTrend): string {
   const drifted = `${f.drifted} of ${f.points.length}`;
-  return `<tr><td style="${TD};${NAME}"><bdi>${esc(f.name)}</bdi></td><td style="${TD};${MUTED}">${esc(f.kind)}</td>` +
+  return (
+    `<tr><td style="${TD};${NAME}"><bdi>${esc(f.name)}</bdi></td><td style="${TD};${MUTED}">${esc(f.kind)}</td>` +
     `<td style="${TD};${NUM}${f.drifted > 0 ? `;color:${C.drift};font-weight:bold` : ''}">${drifted}</td>` +
-    `<td style="${TD};${NUM}">${esc(formatNumber(lastPsi(f) ?? undefined))}</td><td style="${TD};${NUM}">${esc(formatNumber(maxPsi(f) ?? undefined))}</td></tr>`;
+    `<td style="${TD};${NUM}">${esc(formatNumber(lastPsi(f) ?? undefined))}</td><td style="${TD};${NUM}">${esc(formatNumber(maxPsi(f) ?? undefined))}</td></tr>`
+  );
 }
 
 function featureChart(f: FeatureTrend, top: number): string {
-  const badge = f.drifted > 0
-    ? `<span style="color:${C.drift};font-weight:bold">&#9650; drifted in ${f.drifted} of ${f.points.length} checks</span>`
-    : `<span style="color:${C.okText}">no drift</span>`;
+  const badge =
+    f.drifted > 0
+      ? `<span style="color:${C.drift};font-weight:bold">&#9650; drifted in ${f.drifted} of ${f.points.length} checks</span>`
+      : `<span style="color:${C.okText}">no drift</span>`;
   const small = `margin:0;${F};font-size:12px;line-height:17px;${MUTED}`;
   const stats = latestStats(f).map(([label, value]) => `${esc(label)}&nbsp;<span style="color:${C.ink}">${esc(value)}</span>`);
   const latest = `<p style="${small};margin-top:4px">Latest check: ${stats.length ? stats.join(' &middot; ') : 'no statistics'}</p>`;
@@ -397,8 +441,10 @@ function psiChart(f: FeatureTrend, top: number): string {
   const small = `${F};font-size:11px;line-height:14px;${MUTED}`;
   // One caption line, not labels under each end: under a narrow chart those would collide.
   const span = last === first ? esc(minuteOf(first)) : `${esc(minuteOf(first))} to ${esc(minuteOf(last))}`;
-  return `<table role="presentation" aria-hidden="true" width="${width}" cellpadding="0" cellspacing="1" border="0" bgcolor="${C.chartBg}" style="width:${fixed ? `${width}px` : width};border-bottom:1px solid ${C.axis}"><tr>${cells.join('')}</tr></table>` +
-    `<p style="margin:0;padding-top:3px;${small}">${span} UTC &middot; max PSI ${esc(formatNumber(maxPsi(f) ?? undefined))}${grouping}</p>`;
+  return (
+    `<table role="presentation" aria-hidden="true" width="${width}" cellpadding="0" cellspacing="1" border="0" bgcolor="${C.chartBg}" style="width:${fixed ? `${width}px` : width};border-bottom:1px solid ${C.axis}"><tr>${cells.join('')}</tr></table>` +
+    `<p style="margin:0;padding-top:3px;${small}">${span} UTC &middot; max PSI ${esc(formatNumber(maxPsi(f) ?? undefined))}${grouping}</p>`
+  );
 }
 
 function footer(d: Digest): string {
@@ -415,10 +461,14 @@ const safe = terminalSafe;
 function textTable(head: string[] | null, rows: string[][], right: ReadonlySet<number> = new Set()): string {
   const all = head ? [head, ...rows] : rows;
   const widths = (all[0] ?? []).map((_, i) => Math.max(...all.map((r) => displayWidth(r[i] ?? ''))));
-  const line = (r: string[]) => r.map((cell, i) => {
-    const pad = ' '.repeat((widths[i] ?? 0) - displayWidth(cell));
-    return right.has(i) ? pad + cell : i === r.length - 1 ? cell : cell + pad;
-  }).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => {
+        const pad = ' '.repeat((widths[i] ?? 0) - displayWidth(cell));
+        return right.has(i) ? pad + cell : i === r.length - 1 ? cell : cell + pad;
+      })
+      .join('  ')
+      .trimEnd();
   return all.map((r) => `  ${line(r)}`).join('\n');
 }
 
@@ -426,8 +476,12 @@ const SPARKS = '▁▂▃▄▅▆▇█';
 
 /** The PSI columns of the chart as block characters; `·` where the feature was not compared. */
 function sparkline(f: FeatureTrend, top: number): string {
-  return chartColumns(f).columns
-    .map((c) => (c.psi === null ? '·' : SPARKS[Math.min(SPARKS.length - 1, Math.floor((Math.min(c.psi, top) / top) * (SPARKS.length - 1) + 0.5))] ?? '?'))
+  return chartColumns(f)
+    .columns.map((c) =>
+      c.psi === null
+        ? '·'
+        : (SPARKS[Math.min(SPARKS.length - 1, Math.floor((Math.min(c.psi, top) / top) * (SPARKS.length - 1) + 0.5))] ?? '?'),
+    )
     .join('');
 }
 
@@ -438,14 +492,18 @@ function digestText(d: Digest): string {
     `Period: ${periodText(d.period)}`,
     '',
     'SUMMARY',
-    textTable(null, [
-      ['events stored', formatCount(d.volume.events)],
-      ['quarantined', formatCount(d.volume.quarantined)],
-      ['checks', formatCount(c.total)],
-      ['  ok', formatCount(c.ok)],
-      ['  drift', formatCount(c.drift)],
-      ['  insufficient data', formatCount(c.insufficientData)],
-    ], new Set([1])),
+    textTable(
+      null,
+      [
+        ['events stored', formatCount(d.volume.events)],
+        ['quarantined', formatCount(d.volume.quarantined)],
+        ['checks', formatCount(c.total)],
+        ['  ok', formatCount(c.ok)],
+        ['  drift', formatCount(c.drift)],
+        ['  insufficient data', formatCount(c.insufficientData)],
+      ],
+      new Set([1]),
+    ),
   ];
   if (d.dashboardUrl) out.push(`  Dashboard: ${safe(d.dashboardUrl)}`);
   // The sections in the order of the HTML part.
@@ -459,21 +517,45 @@ function digestText(d: Digest): string {
 }
 
 function topDriftedText(d: Digest): string[] {
-  if (d.features.length === 0) return [`  No check of the period had enough rows to compare (all ${formatCount(d.checks.insufficientData)} had insufficient data).`];
+  if (d.features.length === 0)
+    return [`  No check of the period had enough rows to compare (all ${formatCount(d.checks.insufficientData)} had insufficient data).`];
   if (d.topDrifted.length === 0) return ['  No feature drifted in this period.'];
   const byName = new Map(d.features.map((f) => [f.name, f]));
-  return [textTable(['#', 'feature', 'drifted', 'last psi'], d.topDrifted.map((name, i) => {
-    const f = byName.get(name);
-    return [`${i + 1}.`, safe(name), f ? `${f.drifted} of ${f.points.length}` : '', formatNumber(f ? lastPsi(f) ?? undefined : undefined)];
-  }), new Set([2, 3]))];
+  return [
+    textTable(
+      ['#', 'feature', 'drifted', 'last psi'],
+      d.topDrifted.map((name, i) => {
+        const f = byName.get(name);
+        return [
+          `${i + 1}.`,
+          safe(name),
+          f ? `${f.drifted} of ${f.points.length}` : '',
+          formatNumber(f ? (lastPsi(f) ?? undefined) : undefined),
+        ];
+      }),
+      new Set([2, 3]),
+    ),
+  ];
 }
 
 function alertsText(a: Digest['alerts']): string[] {
   if (a.fired.length === 0 && a.resolved.length === 0) return ['  No alert fired or resolved in this period.'];
   const lines = [`  Fired (${a.fired.length})`];
-  if (a.fired.length) lines.push(textTable(['time (UTC)', 'feature', 'alert'], a.fired.map((x) => [minuteOf(x.at), safe(alertFeature(x.feature)), `${safe(x.kind)}, ${safe(x.severity)}`])));
+  if (a.fired.length)
+    lines.push(
+      textTable(
+        ['time (UTC)', 'feature', 'alert'],
+        a.fired.map((x) => [minuteOf(x.at), safe(alertFeature(x.feature)), `${safe(x.kind)}, ${safe(x.severity)}`]),
+      ),
+    );
   lines.push(`  Resolved (${a.resolved.length})`);
-  if (a.resolved.length) lines.push(textTable(['time (UTC)', 'feature', 'alert'], a.resolved.map((x) => [minuteOf(x.at), safe(alertFeature(x.feature)), safe(x.kind)])));
+  if (a.resolved.length)
+    lines.push(
+      textTable(
+        ['time (UTC)', 'feature', 'alert'],
+        a.resolved.map((x) => [minuteOf(x.at), safe(alertFeature(x.feature)), safe(x.kind)]),
+      ),
+    );
   return lines;
 }
 
@@ -491,7 +573,10 @@ function featuresText(features: readonly FeatureTrend[]): string[] {
         formatNumber(lastPsi(f) ?? undefined),
         formatNumber(maxPsi(f) ?? undefined),
         sparkline(f, top),
-        latestStats(f).filter(([label]) => label !== 'psi').map(([label, value]) => `${label} ${value}`).join(', '),
+        latestStats(f)
+          .filter(([label]) => label !== 'psi')
+          .map(([label, value]) => `${label} ${value}`)
+          .join(', '),
       ]),
       new Set([2, 3, 4]),
     ),
@@ -507,7 +592,13 @@ function schemaText(findings: SchemaFindings, checkedAt: string | null): string[
   const names = (list: readonly string[]) => (list.length ? list.map(safe).join(', ') : 'none');
   lines.push(`  Missing: ${names(findings.missing)}`, `  Unexpected: ${names(findings.unexpected)}`);
   if (findings.anomalies.length) {
-    lines.push(textTable(['feature', 'share', 'finding'], findings.anomalies.map((a) => [safe(a.feature), formatShare(a.share), safe(a.message)]), new Set([1])));
+    lines.push(
+      textTable(
+        ['feature', 'share', 'finding'],
+        findings.anomalies.map((a) => [safe(a.feature), formatShare(a.share), safe(a.message)]),
+        new Set([1]),
+      ),
+    );
   }
   return lines;
 }

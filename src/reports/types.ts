@@ -31,7 +31,10 @@ export interface Digest {
   schema: SchemaFindings;
   /** When that check finished (ISO), or null when no check of the period compared data. */
   schemaCheckedAt: string | null;
-  alerts: { fired: { feature: string; kind: string; severity: string; at: string }[]; resolved: { feature: string; kind: string; at: string }[] };
+  alerts: {
+    fired: { feature: string; kind: string; severity: string; at: string }[];
+    resolved: { feature: string; kind: string; at: string }[];
+  };
   dashboardUrl: string | null;
   generatedAt: string;
 }

@@ -23,8 +23,17 @@ export interface ModelCheckResult {
  * evaluated and the notifications due are stored in the outbox, all in one transaction with the
  * report and the alert state, so a crash cannot send twice or forget. Delivery is the outbox's job.
  */
-export async function checkModel(db: Database, model: ModelConfig, profile: BaselineProfile, alerts: AlertsConfig, options: { window?: WindowSpecValue; notify: boolean; now?: number }): Promise<ModelCheckResult> {
-  const report = await runLiveCheck(db, model, profile, { ...(options.window ? { window: options.window } : {}), ...(options.now ? { now: options.now } : {}) });
+export async function checkModel(
+  db: Database,
+  model: ModelConfig,
+  profile: BaselineProfile,
+  alerts: AlertsConfig,
+  options: { window?: WindowSpecValue; notify: boolean; now?: number },
+): Promise<ModelCheckResult> {
+  const report = await runLiveCheck(db, model, profile, {
+    ...(options.window ? { window: options.window } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const now = options.now ?? Date.now();
   if (!options.notify) {
     await storeReport(db, report);

@@ -20,7 +20,10 @@ describe('bins', () => {
 
   it('bins are right-closed: a value on an edge falls in the bin the edge closes', () => {
     const edges = [1, 2];
-    assert.deepEqual([0, 1, 1.5, 2, 3].map((x) => binIndex(edges, x)), [0, 0, 1, 1, 2]);
+    assert.deepEqual(
+      [0, 1, 1.5, 2, 3].map((x) => binIndex(edges, x)),
+      [0, 0, 1, 1, 2],
+    );
   });
 
   it('repeated edges are dropped', () => {
@@ -28,14 +31,16 @@ describe('bins', () => {
   });
 
   it('property: counting sorted values by binary search equals counting one by one', () => {
-    fc.assert(fc.property(
-      fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 300 }),
-      fc.uniqueArray(fc.integer({ min: -20, max: 20 }), { maxLength: 9 }),
-      (values, rawEdges) => {
-        const edges = [...rawEdges].sort((a, b) => a - b);
-        const sorted = Float64Array.from(values).sort();
-        assert.deepEqual(sortedBinCounts(sorted, edges), binCounts(edges, values));
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 300 }),
+        fc.uniqueArray(fc.integer({ min: -20, max: 20 }), { maxLength: 9 }),
+        (values, rawEdges) => {
+          const edges = [...rawEdges].sort((a, b) => a - b);
+          const sorted = Float64Array.from(values).sort();
+          assert.deepEqual(sortedBinCounts(sorted, edges), binCounts(edges, values));
+        },
+      ),
+    );
   });
 });

@@ -22,7 +22,14 @@ function bruteTails(x: number, nb: number, nc: number, k: number) {
 
 describe('category shift test', () => {
   it('sums the far tail of the hypergeometric distribution exactly', () => {
-    for (const [x, nb, nc, k] of [[30, 100, 100, 40], [2, 100, 100, 40], [0, 50, 7, 3], [7, 50, 7, 9], [120, 1000, 300, 200], [40, 1000, 300, 200]] as const) {
+    for (const [x, nb, nc, k] of [
+      [30, 100, 100, 40],
+      [2, 100, 100, 40],
+      [0, 50, 7, 3],
+      [7, 50, 7, 9],
+      [120, 1000, 300, 200],
+      [40, 1000, 300, 200],
+    ] as const) {
       const { lower, upper } = bruteTails(x, nb, nc, k);
       const mean = (k * nc) / (nb + nc);
       const want = x >= mean ? upper : lower;
@@ -65,7 +72,7 @@ describe('category shift test', () => {
     const cumulative: number[] = [];
     weights.reduce((s, w) => (cumulative.push((s + w) / total), s + w), 0);
     let state = 12345;
-    const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const draw = (n: number) => {
       const counts = new Array<number>(k).fill(0);
       for (let i = 0; i < n; i++) {

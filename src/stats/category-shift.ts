@@ -80,7 +80,8 @@ export function fisherCategoryP(baselineCount: number, currentCount: number, bas
  * @example categoryShift([50, 50], [80, 20]) // statistic 0.3, pvalue ~ 3e-5 (2 categories tested)
  */
 export function categoryShift(baseline: readonly number[], current: readonly number[]): CategoryShiftResult {
-  if (baseline.length !== current.length) throw new RangeError(`categoryShift: baseline has ${baseline.length} bins but current has ${current.length}`);
+  if (baseline.length !== current.length)
+    throw new RangeError(`categoryShift: baseline has ${baseline.length} bins but current has ${current.length}`);
   const nb = baseline.reduce((a, b) => a + b, 0);
   const nc = current.reduce((a, b) => a + b, 0);
   if (nb === 0 || nc === 0) return { statistic: NaN, pvalue: NaN, category: -1, tested: 0, method: 'exact' };

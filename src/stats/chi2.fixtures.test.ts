@@ -72,10 +72,7 @@ describe('chi2 on the real fixtures', () => {
   }
 
   it('puts the synthetic current window’s new category in the unseen bin', () => {
-    const { bins } = categoricalBins(
-      readColumn('synthetic_baseline.csv', 'channel'),
-      readColumn('synthetic_current.csv', 'channel'),
-    );
+    const { bins } = categoricalBins(readColumn('synthetic_baseline.csv', 'channel'), readColumn('synthetic_current.csv', 'channel'));
     assert.equal(bins.baseline.at(-1), 0);
     assert.equal(bins.current.at(-1), 279);
   });

@@ -23,9 +23,7 @@ const Fixture = z.object({
     }),
   ),
 });
-const tables = Fixture.parse(
-  JSON.parse(readFileSync(new URL('../../test/fixtures/chi2_cases.json', import.meta.url), 'utf8')),
-).tables;
+const tables = Fixture.parse(JSON.parse(readFileSync(new URL('../../test/fixtures/chi2_cases.json', import.meta.url), 'utf8'))).tables;
 
 const SMALLEST_NORMAL = 2.2250738585072014e-308;
 
@@ -62,10 +60,7 @@ describe('chi2Homogeneity against scipy', () => {
   it('is closer to the exact statistic than 1e-13 (scipy subtracts O - E and can lose digits)', () => {
     for (const c of tables) {
       const got = chi2Homogeneity(c.baseline, c.current).statistic;
-      assert.ok(
-        Math.abs(got - c.exactStatistic) <= 1e-13 * Math.max(1, c.exactStatistic),
-        `${c.name}: ${got}, exact ${c.exactStatistic}`,
-      );
+      assert.ok(Math.abs(got - c.exactStatistic) <= 1e-13 * Math.max(1, c.exactStatistic), `${c.name}: ${got}, exact ${c.exactStatistic}`);
     }
   });
 
@@ -84,10 +79,7 @@ describe('chi2Homogeneity against scipy', () => {
   it('covers zero columns, the unseen bin and dof from 1 to 1000', () => {
     const names = tables.map((c) => c.name);
     for (const name of ['zero_columns', 'unseen_bin', 'p_near_1e-300', 'stat_20000']) assert.ok(names.includes(name));
-    assert.deepEqual(
-      [Math.min(...tables.map((c) => c.dof)), Math.max(...tables.map((c) => c.dof))],
-      [1, 1000],
-    );
+    assert.deepEqual([Math.min(...tables.map((c) => c.dof)), Math.max(...tables.map((c) => c.dof))], [1, 1000]);
   });
 });
 
@@ -138,7 +130,10 @@ describe('chi2Homogeneity properties', () => {
   it('has a p-value in [0, 1] and a statistic >= 0', () => {
     fc.assert(
       fc.property(table, (columns) => {
-        const r = chi2Homogeneity(columns.map(([b]) => b), columns.map(([, c]) => c));
+        const r = chi2Homogeneity(
+          columns.map(([b]) => b),
+          columns.map(([, c]) => c),
+        );
         return r.pvalue >= 0 && r.pvalue <= 1 && r.statistic >= 0 && Number.isFinite(r.statistic);
       }),
     );
@@ -157,7 +152,10 @@ describe('chi2Homogeneity properties', () => {
   it('gives statistic 0 and p-value 1 for proportional rows', () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 10_000 }), { maxLength: 30 }), fc.integer({ min: 1, max: 50 }), (row, k) => {
-        const r = chi2Homogeneity(row, row.map((v) => v * k));
+        const r = chi2Homogeneity(
+          row,
+          row.map((v) => v * k),
+        );
         return r.statistic === 0 && r.pvalue === 1;
       }),
     );

@@ -14,9 +14,7 @@ function noEvidence(categories: number): TestResult {
 
 function checkCounts(baseline: readonly number[], current: readonly number[]): void {
   if (baseline.length !== current.length) {
-    throw new RangeError(
-      `chi2: baseline has ${baseline.length} bins but current has ${current.length}; both must use the same bins`,
-    );
+    throw new RangeError(`chi2: baseline has ${baseline.length} bins but current has ${current.length}; both must use the same bins`);
   }
   for (const count of [...baseline, ...current]) {
     if (!(count >= 0 && Number.isFinite(count))) {

@@ -19,9 +19,7 @@ const Fixture = z.object({
     }),
   ),
 });
-const cases = Fixture.parse(
-  JSON.parse(readFileSync(new URL('../../test/fixtures/correction_cases.json', import.meta.url), 'utf8')),
-).cases;
+const cases = Fixture.parse(JSON.parse(readFileSync(new URL('../../test/fixtures/correction_cases.json', import.meta.url), 'utf8'))).cases;
 
 function relativeError(got: number, want: number): number {
   if (Number.isNaN(want)) return Number.isNaN(got) ? 0 : Infinity;
@@ -50,7 +48,10 @@ describe('corrections against statsmodels', () => {
 describe('corrections', () => {
   it('adjust the documented examples', () => {
     const close = (got: number[], want: number[]) =>
-      assert.ok(got.every((g, i) => relativeError(g, want[i] ?? NaN) <= 1e-15), `${got} != ${want}`);
+      assert.ok(
+        got.every((g, i) => relativeError(g, want[i] ?? NaN) <= 1e-15),
+        `${got} != ${want}`,
+      );
     close(bonferroni([0.01, 0.04, NaN]), [0.02, 0.08, NaN]);
     close(holm([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06]);
     close(benjaminiHochberg([0.01, 0.04, 0.03]), [0.03, 0.04, 0.04]);
@@ -84,13 +85,7 @@ describe('corrections', () => {
 });
 
 /** p-values with ties, exact 0 and 1, tiny values and NaN mixed in. */
-const pvalues = fc.array(
-  fc.oneof(
-    fc.double({ min: 0, max: 1, noNaN: true }),
-    fc.constantFrom(0, 1, 0.05, 1e-300, NaN),
-  ),
-  { maxLength: 60 },
-);
+const pvalues = fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1, 0.05, 1e-300, NaN)), { maxLength: 60 });
 
 describe('correction properties', () => {
   for (const { name, adjust } of CORRECTIONS) {
@@ -127,9 +122,7 @@ describe('correction properties', () => {
       fc.property(pvalues, (raw) => {
         const [bh, h, b] = [benjaminiHochberg(raw), holm(raw), bonferroni(raw)];
         // BH divides by k/m where Holm multiplies by m - k + 1: allow the last bit.
-        return raw.every(
-          (p, i) => Number.isNaN(p) || ((bh[i] ?? NaN) <= (h[i] ?? NaN) * (1 + 1e-15) && (h[i] ?? NaN) <= (b[i] ?? NaN)),
-        );
+        return raw.every((p, i) => Number.isNaN(p) || ((bh[i] ?? NaN) <= (h[i] ?? NaN) * (1 + 1e-15) && (h[i] ?? NaN) <= (b[i] ?? NaN)));
       }),
     );
   });

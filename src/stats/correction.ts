@@ -51,7 +51,11 @@ function unrank(length: number, positions: readonly number[], adjusted: readonly
 export function bonferroni(pvalues: readonly number[]): number[] {
   const { sorted, positions } = rank(pvalues);
   const m = sorted.length;
-  return unrank(pvalues.length, positions, sorted.map((p) => p * m));
+  return unrank(
+    pvalues.length,
+    positions,
+    sorted.map((p) => p * m),
+  );
 }
 
 /**

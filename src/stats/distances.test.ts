@@ -14,7 +14,9 @@ const countPairs = fc
   .chain((k) => fc.tuple(fc.array(fc.nat(1000), { minLength: k, maxLength: k }), fc.array(fc.nat(1000), { minLength: k, maxLength: k })))
   .filter(([a, b]) => a.some((x) => x > 0) && b.some((x) => x > 0));
 
-const sortedSample = fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }).map((xs) => Float64Array.from(xs).sort());
+const sortedSample = fc
+  .array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 })
+  .map((xs) => Float64Array.from(xs).sort());
 
 describe('binned distances', () => {
   it('PSI: hand-computed value, epsilon for empty bins, no renormalisation', () => {
@@ -35,24 +37,28 @@ describe('binned distances', () => {
   });
 
   it('property: PSI >= 0, and 0 for identical inputs', () => {
-    fc.assert(fc.property(countPairs, ([a, b]) => {
-      const p = toShares(a);
-      assert.ok(populationStabilityIndex(p, toShares(b)) >= 0);
-      assert.equal(populationStabilityIndex(p, p), 0);
-    }));
+    fc.assert(
+      fc.property(countPairs, ([a, b]) => {
+        const p = toShares(a);
+        assert.ok(populationStabilityIndex(p, toShares(b)) >= 0);
+        assert.equal(populationStabilityIndex(p, p), 0);
+      }),
+    );
   });
 
   it('property: JS, Hellinger and L-infinity lie in [0, 1], are symmetric, and 0 on identical inputs', () => {
-    fc.assert(fc.property(countPairs, ([a, b]) => {
-      const p = toShares(a);
-      const q = toShares(b);
-      for (const f of [jensenShannonDistance, hellingerDistance, lInfinityDistance]) {
-        const d = f(p, q);
-        assert.ok(d >= 0 && d <= 1 + 1e-15, `${f.name} = ${d}`);
-        assert.ok(Math.abs(d - f(q, p)) <= 1e-12, `${f.name} symmetric`);
-        assert.ok(f(p, p) <= 1e-7, `${f.name}(p, p) = ${f(p, p)}`);
-      }
-    }));
+    fc.assert(
+      fc.property(countPairs, ([a, b]) => {
+        const p = toShares(a);
+        const q = toShares(b);
+        for (const f of [jensenShannonDistance, hellingerDistance, lInfinityDistance]) {
+          const d = f(p, q);
+          assert.ok(d >= 0 && d <= 1 + 1e-15, `${f.name} = ${d}`);
+          assert.ok(Math.abs(d - f(q, p)) <= 1e-12, `${f.name} symmetric`);
+          assert.ok(f(p, p) <= 1e-7, `${f.name}(p, p) = ${f(p, p)}`);
+        }
+      }),
+    );
   });
 });
 
@@ -64,13 +70,15 @@ describe('wasserstein1', () => {
   });
 
   it('property: symmetric, >= 0, 0 for identical samples, equals the shift for a shifted copy', () => {
-    fc.assert(fc.property(sortedSample, sortedSample, fc.double({ min: -100, max: 100, noNaN: true }), (a, b, shift) => {
-      const d = wasserstein1(a, b);
-      assert.ok(d >= 0);
-      assert.ok(Math.abs(d - wasserstein1(b, a)) <= 1e-9 * Math.max(1, d));
-      assert.equal(wasserstein1(a, a), 0);
-      const moved = a.map((x) => x + shift);
-      assert.ok(Math.abs(wasserstein1(a, moved) - Math.abs(shift)) <= 1e-6 * Math.max(1, Math.abs(shift)));
-    }));
+    fc.assert(
+      fc.property(sortedSample, sortedSample, fc.double({ min: -100, max: 100, noNaN: true }), (a, b, shift) => {
+        const d = wasserstein1(a, b);
+        assert.ok(d >= 0);
+        assert.ok(Math.abs(d - wasserstein1(b, a)) <= 1e-9 * Math.max(1, d));
+        assert.equal(wasserstein1(a, a), 0);
+        const moved = a.map((x) => x + shift);
+        assert.ok(Math.abs(wasserstein1(a, moved) - Math.abs(shift)) <= 1e-6 * Math.max(1, Math.abs(shift)));
+      }),
+    );
   });
 });

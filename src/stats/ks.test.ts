@@ -6,8 +6,7 @@ import { z } from 'zod';
 import { ks, ksPValue, ksStatistic, ksTwoSample } from './ks.js';
 import type { StatInput, TestResult } from './types.js';
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8'));
 
 const Method = z.enum(['exact', 'asymp']);
 const SampleCase = z.object({
@@ -29,9 +28,7 @@ const SizesCase = z.object({
 // ks_cases.json: the project's reference vectors; ks_extra_cases.json: ours, from
 // scripts/reference/gen_ks_fixtures.py. Both scipy 1.10.1 ks_2samp(method='auto').
 const referenceCases = z.object({ cases: z.array(SampleCase) }).parse(fixture('ks_cases.json')).cases;
-const extra = z
-  .object({ samples: z.array(SampleCase), sizes: z.array(SizesCase) })
-  .parse(fixture('ks_extra_cases.json'));
+const extra = z.object({ samples: z.array(SampleCase), sizes: z.array(SizesCase) }).parse(fixture('ks_extra_cases.json'));
 
 /** The test helper sorts, so callers (and generated inputs) may pass values in any order. */
 function ksOf(a: readonly number[], b: readonly number[]): TestResult {
@@ -88,10 +85,7 @@ describe('ksStatistic', () => {
 });
 
 // Small integers make ties, within and across the samples; doubles cover the rest.
-const value = fc.oneof(
-  fc.integer({ min: -4, max: 4 }),
-  fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
-);
+const value = fc.oneof(fc.integer({ min: -4, max: 4 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }));
 const sample = fc.array(value, { minLength: 1, maxLength: 60 });
 
 describe('ks properties', () => {
@@ -100,9 +94,7 @@ describe('ks properties', () => {
   });
 
   it('does not depend on the order of the input values', () => {
-    const withShuffle = sample.chain((a) =>
-      fc.tuple(fc.constant(a), fc.shuffledSubarray(a, { minLength: a.length, maxLength: a.length })),
-    );
+    const withShuffle = sample.chain((a) => fc.tuple(fc.constant(a), fc.shuffledSubarray(a, { minLength: a.length, maxLength: a.length })));
     fc.assert(
       fc.property(withShuffle, sample, ([a, shuffled], b) => {
         assert.deepEqual(ksOf(shuffled, [...b].reverse()), ksOf(a, b));
@@ -121,9 +113,7 @@ describe('ks properties', () => {
   });
 
   it('gives statistic 0 and p-value 1 for a sample against itself', () => {
-    fc.assert(
-      fc.property(sample, (a) => assert.deepEqual(ksOf(a, a), { statistic: 0, pvalue: 1, method: 'exact' })),
-    );
+    fc.assert(fc.property(sample, (a) => assert.deepEqual(ksOf(a, a), { statistic: 0, pvalue: 1, method: 'exact' })));
   });
 
   it('holds the same properties in the asymptotic branch (more than 10000 values)', () => {

@@ -47,6 +47,5 @@ export const wassersteinNorm: Statistic<number> = {
   appliesTo: ['numeric'],
   direction: 'distanceAbove',
   defaultThreshold: 0.1,
-  compute: (input) =>
-    wasserstein.compute(input) / Math.max(input.samples?.baselineStd ?? 0, MIN_NORMALISING_STD),
+  compute: (input) => wasserstein.compute(input) / Math.max(input.samples?.baselineStd ?? 0, MIN_NORMALISING_STD),
 };

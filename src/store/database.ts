@@ -1,11 +1,4 @@
-import {
-  type DuckDBAppender,
-  DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBType,
-  type DuckDBValue,
-  DOUBLE,
-} from '@duckdb/node-api';
+import { type DuckDBAppender, DuckDBConnection, DuckDBInstance, type DuckDBType, type DuckDBValue, DOUBLE } from '@duckdb/node-api';
 
 /**
  * Types for the parameters node-api would bind wrongly: it binds a whole JS number as INTEGER or
@@ -15,7 +8,8 @@ import {
 function bindTypes(values: DuckDBValue[]): DuckDBType[] | undefined {
   let types: (DuckDBType | undefined)[] | undefined;
   values.forEach((value, i) => {
-    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63) (types ??= new Array(values.length))[i] = DOUBLE;
+    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63)
+      (types ??= new Array(values.length))[i] = DOUBLE;
   });
   // Holes fall back to node-api's own inference (DuckDBPreparedStatement.bind).
   return types as DuckDBType[] | undefined;

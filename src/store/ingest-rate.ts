@@ -30,7 +30,8 @@ export function minuteOf(ms: number): number {
  * literal; the numbers are checked integers.
  */
 export function addMinuteSql(model: string, minuteMs: number, consumed: number): string {
-  if (!Number.isSafeInteger(minuteMs) || !Number.isSafeInteger(consumed)) throw new Error(`expected integers, got ${minuteMs}, ${consumed}`);
+  if (!Number.isSafeInteger(minuteMs) || !Number.isSafeInteger(consumed))
+    throw new Error(`expected integers, got ${minuteMs}, ${consumed}`);
   return `INSERT INTO ingest_minutes VALUES (${quoteLiteral(model)}, make_timestamp(${minuteMs}::BIGINT * 1000), ${consumed})`;
 }
 
@@ -58,9 +59,14 @@ export interface IngestRate {
 export async function ingestRates(db: Database, now: number): Promise<Map<string, IngestRate>> {
   const start = minuteOf(now) - (RATE_WINDOW_MINUTES - 1) * MINUTE_MS;
   const minutes = Math.max(1, now - start) / MINUTE_MS;
-  const rows = await db.rows(`SELECT model, sum(consumed)::DOUBLE AS n FROM ingest_minutes WHERE minute >= ${TIMESTAMP_MS} GROUP BY model`, [start]);
-  return new Map(rows.map((r) => {
-    const events = Number(r.n);
-    return [String(r.model), { events, eventsPerMinute: events / minutes }];
-  }));
+  const rows = await db.rows(
+    `SELECT model, sum(consumed)::DOUBLE AS n FROM ingest_minutes WHERE minute >= ${TIMESTAMP_MS} GROUP BY model`,
+    [start],
+  );
+  return new Map(
+    rows.map((r) => {
+      const events = Number(r.n);
+      return [String(r.model), { events, eventsPerMinute: events / minutes }];
+    }),
+  );
 }

@@ -21,7 +21,14 @@ describe('retention', () => {
       const messages = Array.from({ length: 330 }, (_, i) => {
         const day = Math.floor(i / 11);
         const bad = i % 11 === 10;
-        return { topic: 't', partition: 0, offset: BigInt(i), key: null, value: Buffer.from(bad ? '{oops' : JSON.stringify({ features: { x: i } })), timestampMs: now - (30 - day) * DAY + 1000 };
+        return {
+          topic: 't',
+          partition: 0,
+          offset: BigInt(i),
+          key: null,
+          value: Buffer.from(bad ? '{oops' : JSON.stringify({ features: { x: i } })),
+          timestampMs: now - (30 - day) * DAY + 1000,
+        };
       });
       await writer.write(buildBatch(messages, new EventDecoder(features, EventMapping.parse({}), 1 << 20), { rate: 1, by: 'key' }));
       const deleted = await applyRetention(store.db, 'r', table, 7 * DAY, 5, now);
@@ -30,7 +37,11 @@ describe('retention', () => {
       assert.equal(n, 70);
       assert.ok(new Date(String(oldest)).getTime() >= now - 7 * DAY);
       const q = await store.db.rows(`SELECT "offset" FROM quarantine WHERE model = 'r' ORDER BY "offset"`);
-      assert.deepEqual(q.map((r) => Number(r.offset)), [274, 285, 296, 307, 318, 329].slice(-5), 'the newest 5 rejects are kept');
+      assert.deepEqual(
+        q.map((r) => Number(r.offset)),
+        [274, 285, 296, 307, 318, 329].slice(-5),
+        'the newest 5 rejects are kept',
+      );
     } finally {
       store.close();
     }

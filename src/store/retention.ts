@@ -6,7 +6,14 @@ import { quoteIdent, TIMESTAMP_MS } from './sql.js';
  * newest `keep` rows, so the file does not grow without bound. DuckDB reuses the freed blocks.
  * Returns the number of sample rows deleted.
  */
-export async function applyRetention(db: Database, model: string, table: string, retentionMs: number, keep: number, now = Date.now()): Promise<number> {
+export async function applyRetention(
+  db: Database,
+  model: string,
+  table: string,
+  retentionMs: number,
+  keep: number,
+  now = Date.now(),
+): Promise<number> {
   const cutoff = Math.floor(now - retentionMs);
   const { n } = await db.row(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS}`, [cutoff]);
   if (Number(n) > 0) await db.run(`DELETE FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS}`, [cutoff]);

@@ -79,7 +79,12 @@ export class SamplesWriter {
     await this.db.run('BEGIN TRANSACTION');
     try {
       for (const r of batch.replaces ?? []) {
-        await this.db.run(`DELETE FROM ${quoteIdent(this.table)} WHERE _topic = ? AND _partition = ? AND _offset >= ? AND _offset < ?`, [r.topic, r.partition, r.from, r.to]);
+        await this.db.run(`DELETE FROM ${quoteIdent(this.table)} WHERE _topic = ? AND _partition = ? AND _offset >= ? AND _offset < ?`, [
+          r.topic,
+          r.partition,
+          r.from,
+          r.to,
+        ]);
       }
       if (batch.events.length > 0) await this.appendEvents(batch.events);
       await this.quarantine(batch.quarantined);
@@ -111,27 +116,42 @@ export class SamplesWriter {
     const statements: string[] = [];
     const offsets = [...batch.offsets].map(([key, next]) => {
       const slash = key.lastIndexOf('/');
-      return { key, topic: quoteLiteral(key.slice(0, slash)), partition: integerLiteral(Number(key.slice(slash + 1))), next: next.toString() };
+      return {
+        key,
+        topic: quoteLiteral(key.slice(0, slash)),
+        partition: integerLiteral(Number(key.slice(slash + 1))),
+        next: next.toString(),
+      };
     });
     const [knownOffsets, newOffsets] = split(offsets, (o) => this.knownOffsets.has(o.key));
     if (newOffsets.length > 0) {
       const rows = newOffsets.map((o) => `(${model}, ${o.topic}, ${o.partition}, ${o.next})`);
-      statements.push(`INSERT INTO offsets VALUES ${rows.join(', ')} ON CONFLICT (model, topic, "partition") DO UPDATE SET next_offset = excluded.next_offset`);
+      statements.push(
+        `INSERT INTO offsets VALUES ${rows.join(', ')} ON CONFLICT (model, topic, "partition") DO UPDATE SET next_offset = excluded.next_offset`,
+      );
     }
     if (knownOffsets.length > 0) {
       const match = (o: (typeof offsets)[number]) => `(topic = ${o.topic} AND "partition" = ${o.partition})`;
       const cases = knownOffsets.map((o) => `WHEN ${match(o)} THEN ${o.next}`).join(' ');
-      statements.push(`UPDATE offsets SET next_offset = CASE ${cases} END WHERE model = ${model} AND (${knownOffsets.map(match).join(' OR ')})`);
+      statements.push(
+        `UPDATE offsets SET next_offset = CASE ${cases} END WHERE model = ${model} AND (${knownOffsets.map(match).join(' OR ')})`,
+      );
     }
-    const counts = [...batch.counts].filter(([, value]) => value !== 0).map(([counter, value]) => ({ counter, name: quoteLiteral(counter), value: integerLiteral(value) }));
+    const counts = [...batch.counts]
+      .filter(([, value]) => value !== 0)
+      .map(([counter, value]) => ({ counter, name: quoteLiteral(counter), value: integerLiteral(value) }));
     const [knownCounts, newCounts] = split(counts, (c) => this.knownCounters.has(c.counter));
     if (newCounts.length > 0) {
       const rows = newCounts.map((c) => `(${model}, ${c.name}, ${c.value})`);
-      statements.push(`INSERT INTO ingest_counts VALUES ${rows.join(', ')} ON CONFLICT (model, counter) DO UPDATE SET value = ingest_counts.value + excluded.value`);
+      statements.push(
+        `INSERT INTO ingest_counts VALUES ${rows.join(', ')} ON CONFLICT (model, counter) DO UPDATE SET value = ingest_counts.value + excluded.value`,
+      );
     }
     if (knownCounts.length > 0) {
       const cases = knownCounts.map((c) => `WHEN ${c.name} THEN ${c.value}`).join(' ');
-      statements.push(`UPDATE ingest_counts SET value = value + CASE counter ${cases} END WHERE model = ${model} AND counter IN (${knownCounts.map((c) => c.name).join(', ')})`);
+      statements.push(
+        `UPDATE ingest_counts SET value = value + CASE counter ${cases} END WHERE model = ${model} AND counter IN (${knownCounts.map((c) => c.name).join(', ')})`,
+      );
     }
     // Events per minute (store/ingest-rate.ts): an append, no key. `consumed` is COUNTERS.consumed
     // of ingest/batch.ts (which imports this file). A replay's counters are `replay:consumed`, so
@@ -238,4 +258,3 @@ function integerLiteral(value: number): string {
   if (!Number.isSafeInteger(value)) throw new Error(`expected an integer for SQL, got ${value}`);
   return String(value);
 }
-

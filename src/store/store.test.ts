@@ -9,12 +9,24 @@ import { EventDecoder, type FeatureSpec } from '../ingest/decoder.js';
 import { SamplesWriter } from './samples-writer.js';
 import { Store } from './store.js';
 
-const spec = (name: string, kind: FeatureSpec['kind'] = 'numeric'): FeatureSpec => ({ name, kind, expects: kind === 'numeric' ? 'number' : 'string', path: ['features', name] });
+const spec = (name: string, kind: FeatureSpec['kind'] = 'numeric'): FeatureSpec => ({
+  name,
+  kind,
+  expects: kind === 'numeric' ? 'number' : 'string',
+  path: ['features', name],
+});
 
 async function write(store: Store, features: FeatureSpec[], events: Record<string, unknown>[], offset: number) {
   const table = await store.ensureSamplesTable('m', features);
   const writer = new SamplesWriter(store.db, 'm', table, features, 10);
-  const messages = events.map((features, i) => ({ topic: 't', partition: 0, offset: BigInt(offset + i), key: null, value: Buffer.from(JSON.stringify({ features })), timestampMs: Date.now() }));
+  const messages = events.map((features, i) => ({
+    topic: 't',
+    partition: 0,
+    offset: BigInt(offset + i),
+    key: null,
+    value: Buffer.from(JSON.stringify({ features })),
+    timestampMs: Date.now(),
+  }));
   await writer.write(buildBatch(messages, new EventDecoder(features, EventMapping.parse({}), 1 << 20), { rate: 1, by: 'key' }));
   return table;
 }
@@ -26,10 +38,18 @@ describe('samples table and a changing baseline', () => {
       await write(store, [spec('a'), spec('b'), spec('c', 'categorical')], [{ a: 1, b: 2, c: 'x' }], 0);
       const table = await write(store, [spec('c', 'categorical'), spec('d'), spec('a')], [{ a: 10, c: 'y', d: 4 }], 1);
       assert.deepEqual(store.rebuilt, [{ table, dropped: ['b'] }]);
-      const columns = (await store.db.rows(`SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table])).map((r) => r.column_name);
+      const columns = (
+        await store.db.rows(`SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table])
+      ).map((r) => r.column_name);
       assert.deepEqual(columns.slice(0, 3), ['c', 'd', 'a']);
       const rows = await store.db.rows(`SELECT c, d, a, _offset FROM ${table} ORDER BY _offset`);
-      assert.deepEqual(rows.map((r) => [r.c, r.d, r.a, Number(r._offset)]), [['x', null, 1, 0], ['y', 4, 10, 1]]);
+      assert.deepEqual(
+        rows.map((r) => [r.c, r.d, r.a, Number(r._offset)]),
+        [
+          ['x', null, 1, 0],
+          ['y', 4, 10, 1],
+        ],
+      );
       await write(store, [spec('c', 'categorical'), spec('d'), spec('a')], [{ a: 5, c: 'z', d: 6 }], 2);
       assert.equal(store.rebuilt.length, 1, 'no rebuild when nothing changed');
     } finally {
@@ -41,7 +61,10 @@ describe('samples table and a changing baseline', () => {
     const store = await Store.open(':memory:');
     try {
       await store.ensureSamplesTable('m', [spec('a')]);
-      await assert.rejects(store.ensureSamplesTable('m', [spec('a', 'categorical')]), /column 'a' of samples_m is DOUBLE, but the baseline makes it categorical \(VARCHAR\)/);
+      await assert.rejects(
+        store.ensureSamplesTable('m', [spec('a', 'categorical')]),
+        /column 'a' of samples_m is DOUBLE, but the baseline makes it categorical \(VARCHAR\)/,
+      );
     } finally {
       store.close();
     }
@@ -61,7 +84,9 @@ describe('opening the store', () => {
       first.db.close();
       const second = await Store.open(path);
       try {
-        const tables = (await second.db.rows(`SELECT table_name FROM duckdb_tables() ORDER BY table_name`)).map((r) => String(r.table_name));
+        const tables = (await second.db.rows(`SELECT table_name FROM duckdb_tables() ORDER BY table_name`)).map((r) =>
+          String(r.table_name),
+        );
         assert.ok(!tables.includes(leftover), tables.join(', '));
         assert.ok(tables.includes('samples_fraud') && tables.includes('window_notes'), tables.join(', '));
       } finally {
@@ -82,7 +107,11 @@ describe('store identity', () => {
       first.close();
       const again = await Store.open(join(dir, 'a.duckdb'));
       assert.equal(again.id, id);
-      assert.equal(Number((await again.db.row(`SELECT count(*) AS n FROM store_identity`)).n), 1, 'one row, however often the file is opened');
+      assert.equal(
+        Number((await again.db.row(`SELECT count(*) AS n FROM store_identity`)).n),
+        1,
+        'one row, however often the file is opened',
+      );
       again.close();
       const other = await Store.open(join(dir, 'b.duckdb'));
       assert.notEqual(other.id, id);

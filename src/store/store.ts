@@ -32,7 +32,9 @@ export class Store {
     } catch (error) {
       const message = messageOf(error);
       if (/lock/i.test(message)) {
-        throw new UserError(`the store '${path}' is in use by another process (is \`driftwatch serve\` running?): ${message.split('\n')[0]}`);
+        throw new UserError(
+          `the store '${path}' is in use by another process (is \`driftwatch serve\` running?): ${message.split('\n')[0]}`,
+        );
       }
       throw new UserError(`cannot open the store '${path}': ${message.split('\n')[0]}`);
     }
@@ -64,18 +66,24 @@ export class Store {
       const folded = f.name.toLowerCase();
       if (system.has(folded)) throw new UserError(`model '${model}': feature name '${f.name}' is reserved for driftwatch's own column`);
       const other = seen.get(folded);
-      if (other !== undefined) throw new UserError(`model '${model}': features '${other}' and '${f.name}' differ only in case, and DuckDB's column names do not; rename one in the training data`);
+      if (other !== undefined)
+        throw new UserError(
+          `model '${model}': features '${other}' and '${f.name}' differ only in case, and DuckDB's column names do not; rename one in the training data`,
+        );
       seen.set(folded, f.name);
     }
     await this.db.run(createSamplesTableSql(table, features));
-    const existing = (await this.db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table]))
-      .map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+    const existing = (
+      await this.db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [table])
+    ).map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
     const have = new Map(existing.map((c) => [c.name, c.type]));
     for (const f of features) {
       const type = featureColumnType(f);
       const found = have.get(f.name);
       if (found !== undefined && found !== type) {
-        throw new UserError(`model '${model}': column '${f.name}' of ${table} is ${found}, but the baseline makes it ${f.kind} (${type}); use a new model name or migrate the table`);
+        throw new UserError(
+          `model '${model}': column '${f.name}' of ${table} is ${found}, but the baseline makes it ${f.kind} (${type}); use a new model name or migrate the table`,
+        );
       }
     }
     const wanted = [...features.map((f) => f.name), ...Object.keys(SYSTEM_COLUMNS)];

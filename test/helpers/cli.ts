@@ -35,7 +35,11 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
 }
 
 /** A temporary folder removed by the returned cleanup (call it in `after`). */
-export function tempDir(prefix = 'driftwatch-test-'): { dir: string; file: (name: string, content: string) => string; cleanup: () => void } {
+export function tempDir(prefix = 'driftwatch-test-'): {
+  dir: string;
+  file: (name: string, content: string) => string;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,

@@ -20,7 +20,11 @@ export function assertGolden(name: string, value: unknown): void {
     return;
   }
   assert.ok(existsSync(file), `no golden file ${file}: run with UPDATE_GOLDEN=1 once, and commit it`);
-  assert.deepEqual(JSON.parse(text), JSON.parse(readFileSync(file, 'utf8')), `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it, for a change you mean)`);
+  assert.deepEqual(
+    JSON.parse(text),
+    JSON.parse(readFileSync(file, 'utf8')),
+    `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it, for a change you mean)`,
+  );
 }
 
 /** A copy of `value` with the keys named in `keys` replaced by a placeholder, at any depth (times, ids, paths). */

@@ -11,7 +11,12 @@ export const BROKER = process.env.KAFKA_BROKERS ?? `localhost:${process.env.KAFK
 
 /** A kafkajs client for tests; quiet. */
 export function testKafka(broker = BROKER): Kafka {
-  return new Kafka({ clientId: 'driftwatch-test', brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
+  return new Kafka({
+    clientId: 'driftwatch-test',
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 200 },
+  });
 }
 
 /** A topic name no other test uses. */
@@ -34,7 +39,13 @@ export interface TestEvent {
 /** Sends events in batches of `batch`; returns when the broker has acknowledged all of them. */
 export async function produce(producer: Producer, topic: string, events: readonly TestEvent[], batch = 2000): Promise<void> {
   for (let i = 0; i < events.length; i += batch) {
-    await producer.send({ topic, acks: -1, messages: events.slice(i, i + batch).map((e) => ({ key: e.key, value: e.value, ...(e.partition !== undefined ? { partition: e.partition } : {}) })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events
+        .slice(i, i + batch)
+        .map((e) => ({ key: e.key, value: e.value, ...(e.partition !== undefined ? { partition: e.partition } : {}) })),
+    });
   }
 }
 
@@ -67,7 +78,13 @@ export async function groupCommitted(admin: Admin, groupId: string, topic: strin
 }
 
 /** Waits until a group has committed more than `than` offsets of a topic in all; returns that total. */
-export async function waitForGroupCommitted(admin: Admin, groupId: string, topic: string, than: number, timeoutMs = 60_000): Promise<number> {
+export async function waitForGroupCommitted(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  than: number,
+  timeoutMs = 60_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const total = await groupCommitted(admin, groupId, topic);
@@ -79,6 +96,9 @@ export async function waitForGroupCommitted(admin: Admin, groupId: string, topic
 
 /** Starts or stops a broker through the project's scripts (used by the broker-outage test). */
 export async function brokerScript(action: 'start' | 'stop', env: Record<string, string>, args: string[] = []): Promise<string> {
-  const { stdout, stderr } = await exec('bash', [join(ROOT, 'scripts', 'kafka', `${action}.sh`), ...args], { env: { ...process.env, ...env }, timeout: 240_000 });
+  const { stdout, stderr } = await exec('bash', [join(ROOT, 'scripts', 'kafka', `${action}.sh`), ...args], {
+    env: { ...process.env, ...env },
+    timeout: 240_000,
+  });
   return stdout + stderr;
 }

@@ -17,7 +17,13 @@ export interface ModelOnTopic {
  * events, and a config that stores it in `store` (retention off, reading from the earliest offset;
  * `storage` adds to or overrides the storage section).
  */
-export async function modelOnTopic(dir: string, model: string, total: number, store: string, storage: Record<string, string> = {}): Promise<ModelOnTopic> {
+export async function modelOnTopic(
+  dir: string,
+  model: string,
+  total: number,
+  store: string,
+  storage: Record<string, string> = {},
+): Promise<ModelOnTopic> {
   const kafka = testKafka();
   const admin = kafka.admin();
   const producer: Producer = kafka.producer();
@@ -32,12 +38,27 @@ export async function modelOnTopic(dir: string, model: string, total: number, st
     const topic = uniqueTopic(model);
     const group = `${model}-${topic}`;
     await createTopic(admin, topic, 3);
-    await produce(producer, topic, Array.from({ length: total }, (_, i) => goodEvent(i)));
-    const config = writeConfig(dir, {
-      kafka: { brokers: [BROKER] },
-      storage: { path: store, retention: '36500d', ...storage },
-      models: [{ name: model, baseline, source: { topics: [topic], groupId: group, startFrom: 'earliest', sessionTimeout: '10s' }, event: { timestamp: 'ts' } }],
-    }, `${model}.yaml`);
+    await produce(
+      producer,
+      topic,
+      Array.from({ length: total }, (_, i) => goodEvent(i)),
+    );
+    const config = writeConfig(
+      dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: store, retention: '36500d', ...storage },
+        models: [
+          {
+            name: model,
+            baseline,
+            source: { topics: [topic], groupId: group, startFrom: 'earliest', sessionTimeout: '10s' },
+            event: { timestamp: 'ts' },
+          },
+        ],
+      },
+      `${model}.yaml`,
+    );
     return { admin, topic, group, config, close };
   } catch (error) {
     await close();

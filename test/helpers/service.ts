@@ -48,7 +48,8 @@ export class ServeProcess {
   async waitForLog(pattern: RegExp, timeoutMs = 30_000, count = 1): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.lines.filter((l) => pattern.test(l)).length < count) {
-      if (this.child.exitCode !== null) throw new Error(`serve exited (${this.child.exitCode}) before ${pattern}:\n${this.lines.join('\n')}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`serve exited (${this.child.exitCode}) before ${pattern}:\n${this.lines.join('\n')}`);
       if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${this.lines.slice(-30).join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -64,7 +65,10 @@ export class ServeProcess {
   async waitForExit(timeoutMs: number): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`serve did not exit within ${timeoutMs} ms:\n${this.lines.slice(-30).join('\n')}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`serve did not exit within ${timeoutMs} ms:\n${this.lines.slice(-30).join('\n')}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.exited, timeout]);
@@ -107,7 +111,10 @@ export async function assertStoredOnce(store: string, model: string, total: numb
   const table = quoteIdent(samplesTable(model));
   const found = await readStore(store, async (db) => ({
     total: await db.row(`SELECT count(*)::INTEGER AS n, count(DISTINCT (_partition, _offset))::INTEGER AS d FROM ${table}`),
-    partitions: await db.rows(`SELECT o."partition" AS p, o.next_offset::INTEGER AS next, (SELECT count(*)::INTEGER FROM ${table} s WHERE s._partition = o."partition") AS n FROM offsets o WHERE model = ? ORDER BY 1`, [model]),
+    partitions: await db.rows(
+      `SELECT o."partition" AS p, o.next_offset::INTEGER AS next, (SELECT count(*)::INTEGER FROM ${table} s WHERE s._partition = o."partition") AS n FROM offsets o WHERE model = ? ORDER BY 1`,
+      [model],
+    ),
     consumed: Number((await db.row(`SELECT value FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [model])).value),
   }));
   assert.deepEqual(found.total, { n: total, d: total }, 'every event stored once');

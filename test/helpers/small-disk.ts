@@ -9,7 +9,10 @@ export class SmallDisk {
   readonly skip: string | false;
   private mounted = false;
 
-  constructor(readonly dir: string, size: string) {
+  constructor(
+    readonly dir: string,
+    size: string,
+  ) {
     mkdirSync(dir, { recursive: true });
     try {
       mount(['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);

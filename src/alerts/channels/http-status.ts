@@ -34,12 +34,19 @@ export class HttpDeliveryError extends DeliveryError {
  * The error for a non-2xx response, built from what is safe to show: the channel name, the status
  * and the start of the response body (never the URL, which for Slack-style webhooks is itself a secret).
  */
-export function httpStatusError(channel: string, response: Pick<Response, 'status' | 'statusText' | 'headers'>, body = '', now = Date.now()): HttpDeliveryError {
+export function httpStatusError(
+  channel: string,
+  response: Pick<Response, 'status' | 'statusText' | 'headers'>,
+  body = '',
+  now = Date.now(),
+): HttpDeliveryError {
   const outcome = classifyHttpStatus(response.status);
   const retriable = outcome !== 'permanent';
   const statusText = response.statusText ? ` ${response.statusText}` : '';
   const detail = printableSnippet(body);
-  const message = `channel '${channel}': HTTP ${response.status}${statusText}${detail ? `: ${detail}` : ''}` + (retriable ? ' (will retry)' : ' (permanent)');
+  const message =
+    `channel '${channel}': HTTP ${response.status}${statusText}${detail ? `: ${detail}` : ''}` +
+    (retriable ? ' (will retry)' : ' (permanent)');
   const wait = retriable ? retryAfterMs(response.headers.get('retry-after'), now) : undefined;
   return new HttpDeliveryError(message, retriable, response.status, wait);
 }

@@ -11,10 +11,22 @@ export function createChannels(config: AlertsConfig, logger?: Pick<Logger, 'warn
       c.name,
       c.type === 'email'
         ? new EmailChannel({
-            name: c.name, smtpUrl: c.smtpUrl, from: c.from, to: c.to, dashboardUrl: config.dashboardUrl ?? null,
-            requireTLS: c.requireTLS, tls: { rejectUnauthorized: c.rejectUnauthorized }, ...(logger ? { logger } : {}),
+            name: c.name,
+            smtpUrl: c.smtpUrl,
+            from: c.from,
+            to: c.to,
+            dashboardUrl: config.dashboardUrl ?? null,
+            requireTLS: c.requireTLS,
+            tls: { rejectUnauthorized: c.rejectUnauthorized },
+            ...(logger ? { logger } : {}),
           })
-        : new WebhookChannel({ name: c.name, url: c.url, format: c.format, timeoutMs: c.timeout, ...(c.secret ? { secret: c.secret } : {}) }),
+        : new WebhookChannel({
+            name: c.name,
+            url: c.url,
+            format: c.format,
+            timeoutMs: c.timeout,
+            ...(c.secret ? { secret: c.secret } : {}),
+          }),
     ]),
   );
 }

@@ -36,7 +36,10 @@ type AssetName = keyof typeof ASSET_TYPES;
 function readAssets(): Record<AssetName, { type: string; body: string }> {
   const dir = assetsDir();
   return Object.fromEntries(
-    (Object.keys(ASSET_TYPES) as AssetName[]).map((name) => [name, { type: ASSET_TYPES[name], body: readFileSync(`${dir}/${name}`, 'utf8') }]),
+    (Object.keys(ASSET_TYPES) as AssetName[]).map((name) => [
+      name,
+      { type: ASSET_TYPES[name], body: readFileSync(`${dir}/${name}`, 'utf8') },
+    ]),
   ) as Record<AssetName, { type: string; body: string }>;
 }
 
@@ -45,7 +48,9 @@ function readAssets(): Record<AssetName, { type: string; body: string }> {
  * back to the source tree (the package ships src/ too) until the build copies them.
  */
 function assetsDir(): string {
-  const candidates = [new URL('./assets', import.meta.url), new URL('../../../src/api/dashboard/assets', import.meta.url)].map((u) => fileURLToPath(u));
+  const candidates = [new URL('./assets', import.meta.url), new URL('../../../src/api/dashboard/assets', import.meta.url)].map((u) =>
+    fileURLToPath(u),
+  );
   const found = candidates.find((dir) => existsSync(`${dir}/index.html`));
   if (!found) throw new Error(`dashboard assets not found; looked in: ${candidates.join(', ')}`);
   return found;

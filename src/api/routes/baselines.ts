@@ -88,7 +88,7 @@ export const listBaselinesRoute = defineRoute({
   method: 'get',
   path: '/api/v1/models/{model}/baselines',
   operationId: 'listBaselines',
-  summary: 'The baseline profiles in the model\'s baseline folder',
+  summary: "The baseline profiles in the model's baseline folder",
   tag: 'baselines',
   access: 'read',
   params: ModelParams,
@@ -120,7 +120,8 @@ export const getBaseline = defineRoute({
     const known = () => listBaselines(m).map((b) => b.version);
     if (!existsSync(file)) throw notFound(`baseline version of model '${m.name}'`, params.version, known());
     const profile = readProfile(file);
-    if (file !== resolve(m.config.baseline) && !ownNames(m).has(profile.model)) throw notFound(`baseline version of model '${m.name}'`, params.version, known());
+    if (file !== resolve(m.config.baseline) && !ownNames(m).has(profile.model))
+      throw notFound(`baseline version of model '${m.name}'`, params.version, known());
     res.json(profile);
   },
 });
@@ -144,7 +145,12 @@ const UPLOAD_MEDIA_TYPES = ['multipart/form-data', ...Object.keys(MEDIA_FORMATS)
 
 /** A file name safe to create in our temporary folder. */
 function safeName(name: string): string {
-  return basename(name).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(-100) || 'upload';
+  return (
+    basename(name)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^\.+/, '')
+      .slice(-100) || 'upload'
+  );
 }
 
 /** Writes the request body to `file`, refusing more than `limit` bytes (413). */
@@ -193,14 +199,19 @@ async function receiveUpload(req: Request, dir: string, limit: number, format: D
       throw new ApiError(400, 'bad_request', `cannot read the multipart form: ${messageOf(error)}`);
     }
     const file = form.get('file') ?? [...form.values()].find((v) => typeof v !== 'string');
-    if (!file || typeof file === 'string') throw new ApiError(400, 'bad_request', 'the multipart form has no file part (send the data file as field "file")');
+    if (!file || typeof file === 'string')
+      throw new ApiError(400, 'bad_request', 'the multipart form has no file part (send the data file as field "file")');
     name = safeName(file.name || 'upload');
     data = join(dir, 'part');
     writeFileSync(data, Buffer.from(await file.arrayBuffer()));
   }
   const chosen = format ?? MEDIA_FORMATS[media] ?? (name ? knownFormat(name) : undefined);
   if (!chosen) {
-    throw new ApiError(415, 'unsupported_media_type', `cannot tell the data format: pass ?format=csv|parquet|ndjson|json, a Content-Type of ${Object.keys(MEDIA_FORMATS).join(', ')}, or a multipart file whose name ends in a known extension`);
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `cannot tell the data format: pass ?format=csv|parquet|ndjson|json, a Content-Type of ${Object.keys(MEDIA_FORMATS).join(', ')}, or a multipart file whose name ends in a known extension`,
+    );
   }
   // DuckDB's readers go by extension: the file gets the format's.
   const extension = DATA_FORMATS[chosen][0];
@@ -218,7 +229,13 @@ function knownFormat(name: string): DataFormat | undefined {
   }
 }
 
-const list = (text: string | undefined) => (text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+const list = (text: string | undefined) =>
+  text === undefined
+    ? undefined
+    : text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 
 /** Uploads run one at a time: profiling opens a DuckDB of its own and may use much memory. */
 let uploads: Promise<unknown> = Promise.resolve();
@@ -232,8 +249,8 @@ export const createBaseline = defineRoute({
   summary: 'Profile an uploaded training-data file into a new baseline version',
   description:
     'The body is the data file (CSV, Parquet, NDJSON or JSON), raw or as the "file" part of a multipart form. ' +
-    'It is profiled as `driftwatch baseline create` does and written to <version>.json in the folder of the model\'s configured baseline. ' +
-    'The configured baseline does not change: point the model\'s `baseline` at the new file to use it. Existing versions are never overwritten.',
+    "It is profiled as `driftwatch baseline create` does and written to <version>.json in the folder of the model's configured baseline. " +
+    "The configured baseline does not change: point the model's `baseline` at the new file to use it. Existing versions are never overwritten.",
   tag: 'baselines',
   access: 'admin',
   params: ModelParams,
@@ -251,7 +268,12 @@ export const createBaseline = defineRoute({
     const folder = baselineFolder(m);
     const target = versionFile(folder, query.version);
     const key = `${m.name}/${query.version}`;
-    const exists = () => new ApiError(409, 'conflict', `baseline version '${query.version}' of model '${m.name}' exists already (versions are never overwritten)`);
+    const exists = () =>
+      new ApiError(
+        409,
+        'conflict',
+        `baseline version '${query.version}' of model '${m.name}' exists already (versions are never overwritten)`,
+      );
     if (existsSync(target) || creating.has(key)) throw exists();
     creating.add(key);
     const dir = mkdtempSync(join(tmpdir(), 'driftwatch-upload-'));
@@ -281,8 +303,14 @@ export const createBaseline = defineRoute({
       }
       if (existsSync(target)) throw exists();
       writeProfile(target, profile);
-      ctx.deps.logger.info({ model: m.name, version: query.version, file: target, rows: profile.source.rows, features: profile.features.length }, 'baseline version created over the API');
-      res.status(201).location(`/api/v1/models/${encodeURIComponent(m.name)}/baselines/${encodeURIComponent(query.version)}`).json(entryOf(target, profile, false));
+      ctx.deps.logger.info(
+        { model: m.name, version: query.version, file: target, rows: profile.source.rows, features: profile.features.length },
+        'baseline version created over the API',
+      );
+      res
+        .status(201)
+        .location(`/api/v1/models/${encodeURIComponent(m.name)}/baselines/${encodeURIComponent(query.version)}`)
+        .json(entryOf(target, profile, false));
     } finally {
       creating.delete(key);
       rmSync(dir, { recursive: true, force: true });

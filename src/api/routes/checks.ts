@@ -11,7 +11,7 @@ export const runCheck = defineRoute({
   method: 'post',
   path: '/api/v1/models/{model}/checks',
   operationId: 'runCheck',
-  summary: 'Check the model\'s window now (alerts evaluated and queued as for a scheduled check)',
+  summary: "Check the model's window now (alerts evaluated and queued as for a scheduled check)",
   tag: 'checks',
   access: 'admin',
   params: ModelParams,
@@ -30,7 +30,10 @@ export const runCheck = defineRoute({
     running.add(m.name);
     try {
       const report = await run(m.name);
-      res.status(201).location(`/api/v1/checks/${encodeURIComponent(report.id)}`).json(report);
+      res
+        .status(201)
+        .location(`/api/v1/checks/${encodeURIComponent(report.id)}`)
+        .json(report);
     } finally {
       running.delete(m.name);
     }
@@ -41,7 +44,7 @@ export const listChecks = defineRoute({
   method: 'get',
   path: '/api/v1/models/{model}/checks',
   operationId: 'listChecks',
-  summary: 'The model\'s checks, newest first, by page and time range',
+  summary: "The model's checks, newest first, by page and time range",
   tag: 'checks',
   access: 'read',
   params: ModelParams,
@@ -61,7 +64,8 @@ export const listChecks = defineRoute({
 });
 
 /** The Content-Security-Policy of a report page: it has no script and loads nothing. */
-const REPORT_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const REPORT_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export const getCheck = defineRoute({
   method: 'get',

@@ -8,7 +8,7 @@ export const ingestEvents = defineRoute({
   operationId: 'ingestEvents',
   summary: 'Store prediction events of the model (HTTP ingest, for teams without Kafka)',
   description:
-    'A JSON array of events, read with the model\'s event mapping and sampled, decoded, quarantined and stored exactly as Kafka messages are. ' +
+    "A JSON array of events, read with the model's event mapping and sampled, decoded, quarantined and stored exactly as Kafka messages are. " +
     'Rate-limited per token (api.ingestRateLimit requests per 10 s).',
   tag: 'ingest',
   access: 'ingest',
@@ -19,7 +19,10 @@ export const ingestEvents = defineRoute({
     200: { description: 'what became of the events', schema: IngestResultBody },
     404: { description: 'no such model', schema: ErrorBody },
     409: { description: 'the model is not running', schema: ErrorBody },
-    503: { description: 'this service takes no HTTP ingest; or the store is out of memory or disk right now (nothing written, see Retry-After)', schema: ErrorBody },
+    503: {
+      description: 'this service takes no HTTP ingest; or the store is out of memory or disk right now (nothing written, see Retry-After)',
+      schema: ErrorBody,
+    },
   },
   async handle({ params, body }, ctx, _req, res) {
     const m = ctx.model(params.model);

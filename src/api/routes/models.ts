@@ -50,7 +50,9 @@ export const listModels = defineRoute({
       firing: await firingCounts(db),
       rates: await ingestRates(db, ctx.now()),
     }));
-    res.json({ items: ctx.deps.models().map((m) => summary(m, latest.get(m.name) ?? null, firing.get(m.name) ?? 0, perMinute(rates, m.name))) });
+    res.json({
+      items: ctx.deps.models().map((m) => summary(m, latest.get(m.name) ?? null, firing.get(m.name) ?? 0, perMinute(rates, m.name))),
+    });
   },
 });
 

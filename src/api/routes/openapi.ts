@@ -9,10 +9,15 @@ export const getOpenApi = defineRoute({
   method: 'get',
   path: '/api/v1/openapi.json',
   operationId: 'getOpenApi',
-  summary: 'This API\'s OpenAPI 3.1 document',
+  summary: "This API's OpenAPI 3.1 document",
   tag: 'meta',
   access: 'read',
-  responses: { 200: { description: 'the OpenAPI document', schema: z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }) } },
+  responses: {
+    200: {
+      description: 'the OpenAPI document',
+      schema: z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }),
+    },
+  },
   handle(_input, ctx, _req, res) {
     let document = built.get(ctx);
     if (!document) {

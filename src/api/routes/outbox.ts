@@ -37,7 +37,11 @@ export const listOutbox = defineRoute({
   async handle({ query }, ctx, _req, res) {
     const { total, rows } = await ctx.withDb(async (db) => ({
       total: Number((await db.row(`SELECT count(*)::BIGINT AS n FROM outbox WHERE status = ?`, [query.status])).n),
-      rows: await db.rows(`SELECT ${COLUMNS} FROM outbox WHERE status = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`, [query.status, query.limit, query.offset]),
+      rows: await db.rows(`SELECT ${COLUMNS} FROM outbox WHERE status = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`, [
+        query.status,
+        query.limit,
+        query.offset,
+      ]),
     }));
     res.json({ total, items: rows.map(itemOf) });
   },

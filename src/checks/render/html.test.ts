@@ -20,7 +20,8 @@ function normalCdf(z: number): number {
 
 const DECISION: CheckReport['decision'] = {
   name: 'evidence-and-size',
-  description: 'a feature drifts when its test is significant after Holm correction over all features and its distance exceeds the threshold',
+  description:
+    'a feature drifts when its test is significant after Holm correction over all features and its distance exceeds the threshold',
   thresholds: {
     ks: { direction: 'pValueBelow', value: 0.05 },
     chi2: { direction: 'pValueBelow', value: 0.05 },
@@ -42,7 +43,10 @@ function psiOf(p: readonly number[], q: readonly number[]): number {
 }
 
 /** A numeric feature whose current data is N(shift, scale^2) against a standard-normal baseline. */
-function numeric(name: string, opts: { mean: number; std: number; shift?: number; scale?: number; severity: number; drift: boolean }): FeatureReport {
+function numeric(
+  name: string,
+  opts: { mean: number; std: number; shift?: number; scale?: number; severity: number; drift: boolean },
+): FeatureReport {
   const { mean, std, shift = 0, scale = 1 } = opts;
   const edges = DECILES.map((z) => Number((mean + std * z).toPrecision(4)));
   const cdf = [0, ...DECILES.map((z) => normalCdf((z - shift) / scale)), 1];
@@ -65,7 +69,10 @@ function numeric(name: string, opts: { mean: number; std: number; shift?: number
       hellinger: Math.sqrt(psi / 9),
     },
     reasons: opts.drift
-      ? [`ks p ${pvalue} < 0.05 (Holm) and psi ${psi.toFixed(3)} > 0.2`, ...(Math.abs(shift) > 0.1 ? [`wasserstein_norm ${Math.abs(shift)} > 0.1`] : [])]
+      ? [
+          `ks p ${pvalue} < 0.05 (Holm) and psi ${psi.toFixed(3)} > 0.2`,
+          ...(Math.abs(shift) > 0.1 ? [`wasserstein_norm ${Math.abs(shift)} > 0.1`] : []),
+        ]
       : [`ks p ${pvalue} >= 0.05`],
     baseline: side(20000, 14, mean, std),
     current: side(5000, 2),
@@ -79,7 +86,11 @@ function numeric(name: string, opts: { mean: number; std: number; shift?: number
 }
 
 /** A categorical feature with geometric baseline shares; `unseen` of the current rows are new values. */
-function categorical(name: string, categories: string[], opts: { unseen?: number; tilt?: number; severity: number; drift: boolean }): FeatureReport {
+function categorical(
+  name: string,
+  categories: string[],
+  opts: { unseen?: number; tilt?: number; severity: number; drift: boolean },
+): FeatureReport {
   const { unseen = 0, tilt = 0 } = opts;
   const weights = categories.map((_, i) => 0.7 ** i);
   const total = weights.reduce((a, b) => a + b, 0);
@@ -101,14 +112,37 @@ function categorical(name: string, categories: string[], opts: { unseen?: number
       hellinger: 0.11,
       linf,
     },
-    reasons: opts.drift ? [`chi2 p 3.1e-9 < 0.05 (Holm) and ${(unseen * 100).toFixed(0)}% unseen categories`] : ['chi2 p 0.016 not significant after Holm correction'],
+    reasons: opts.drift
+      ? [`chi2 p 3.1e-9 < 0.05 (Holm) and ${(unseen * 100).toFixed(0)}% unseen categories`]
+      : ['chi2 p 0.016 not significant after Holm correction'],
     baseline: side(20000),
     current: side(5000, 40),
     bins: { labels: [...categories, '(unseen)'], baseline: p, current: q },
   };
 }
 
-const AIRPORTS = ['SEA', 'PDX', 'SFO', 'LAX', 'DEN', 'ORD', 'ATL', 'JFK', 'BOS', 'DFW', 'PHX', 'LAS', 'SLC', 'MSP', 'DTW', 'IAH', 'MIA', 'SAN', 'ANC', 'HNL'];
+const AIRPORTS = [
+  'SEA',
+  'PDX',
+  'SFO',
+  'LAX',
+  'DEN',
+  'ORD',
+  'ATL',
+  'JFK',
+  'BOS',
+  'DFW',
+  'PHX',
+  'LAS',
+  'SLC',
+  'MSP',
+  'DTW',
+  'IAH',
+  'MIA',
+  'SAN',
+  'ANC',
+  'HNL',
+];
 
 function features(shift: number): FeatureReport[] {
   const drifted = shift >= 0.3;
@@ -133,8 +167,20 @@ function fakeCheckReport(): CheckReport {
       missing: ['tail_number'],
       unexpected: ['debug_flag', '<b>x</b>'],
       anomalies: [
-        { feature: 'dep_delay', kind: 'non_finite', message: '1.2% of rows are NaN or Infinity (baseline 0%)', share: 0.012, baselineShare: 0 },
-        { feature: 'origin', kind: 'unseen_categories', message: '10% of rows hold airports the baseline never had', share: 0.1, examples: ['XXX', '<img src=x>'] },
+        {
+          feature: 'dep_delay',
+          kind: 'non_finite',
+          message: '1.2% of rows are NaN or Infinity (baseline 0%)',
+          share: 0.012,
+          baselineShare: 0,
+        },
+        {
+          feature: 'origin',
+          kind: 'unseen_categories',
+          message: '10% of rows hold airports the baseline never had',
+          share: 0.1,
+          examples: ['XXX', '<img src=x>'],
+        },
       ],
     },
     decision: DECISION,
@@ -227,7 +273,7 @@ test('replacement patterns in names stay literal ($& and friends)', () => {
   const report = fakeCheckReport();
   report.features = [categorical("cost $& $' $`", ['$&', '$1 $$'], { severity: 1, drift: true, unseen: 0.1 })];
   const html = renderHtml(report);
-  assert.equal(count(html, "cost $&amp; $&#39; $`"), 4); // table, drifted link, chart caption, aria-label
+  assert.equal(count(html, 'cost $&amp; $&#39; $`'), 4); // table, drifted link, chart caption, aria-label
   assert.ok(html.includes('<title>$&amp;</title>$&amp;</text>'));
   assert.ok(html.includes('<title>$1 $$</title>$1 $$</text>'));
 });
@@ -238,7 +284,9 @@ test('one distribution chart per feature, worst first, with legend and axis labe
   assert.equal(count(html, '<svg'), report.features.length);
   assert.equal(count(html, '</svg>'), report.features.length);
   assert.equal(count(html, 'class="chart dist"'), report.features.length);
-  const charts = [...html.matchAll(/<figure class="chart-card[^"]*" id="feature-\d+">\s*<figcaption><span class="name"><bdi>(.*?)<\/bdi>/g)].map((m) => m[1]);
+  const charts = [
+    ...html.matchAll(/<figure class="chart-card[^"]*" id="feature-\d+">\s*<figcaption><span class="name"><bdi>(.*?)<\/bdi>/g),
+  ].map((m) => m[1]);
   assert.deepEqual(charts, tableOrder(html));
   assert.equal(count(html, '>baseline</text>'), report.features.length);
   assert.equal(count(html, '>current</text>'), report.features.length);

@@ -1,12 +1,5 @@
 import { PALETTE } from './palette.js';
-import type {
-  CheckReport,
-  DecisionRule,
-  FeatureReport,
-  SchemaFindings,
-  WindowedReport,
-  WindowReport,
-} from '../report.js';
+import type { CheckReport, DecisionRule, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../report.js';
 import {
   STAT_COLUMNS,
   countSchemaFindings,
@@ -207,10 +200,12 @@ function featureTable(features: readonly FeatureReport[], idPrefix: string): str
     const reasons = feature.reasons.length
       ? `<ul>${feature.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>`
       : '<span class="muted">-</span>';
-    return `<tr class="${feature.drift ? 'drift' : 'ok'}">` +
+    return (
+      `<tr class="${feature.drift ? 'drift' : 'ok'}">` +
       `<td class="name"><a href="#${idPrefix}-${i}"><bdi>${esc(feature.name)}</bdi></a></td>` +
       `<td class="kind">${esc(feature.kind)}</td><td>${driftBadge(feature.drift)}</td>` +
-      `<td class="num">${esc(formatNumber(feature.severity))}</td>${stats}<td>${reasons}</td></tr>`;
+      `<td class="num">${esc(formatNumber(feature.severity))}</td>${stats}<td>${reasons}</td></tr>`
+    );
   });
   return `<table class="features">
 <thead><tr><th>feature</th><th>kind</th><th>drift</th><th class="num" title="0 = no evidence; higher is worse">severity</th>${statHeaders}<th>reasons</th></tr></thead>
@@ -225,7 +220,8 @@ function driftBadge(drift: boolean): string {
 }
 
 function schemaFindings(schema: SchemaFindings): string {
-  if (countSchemaFindings(schema) === 0) return '<p class="muted">No schema findings: every baseline column is present and no anomaly was found.</p>';
+  if (countSchemaFindings(schema) === 0)
+    return '<p class="muted">No schema findings: every baseline column is present and no anomaly was found.</p>';
   const names = (list: readonly string[]): string =>
     list.length ? list.map((n) => `<code><bdi>${esc(n)}</bdi></code>`).join(', ') : '<span class="muted">none</span>';
   const lists = `<div class="schema-lists">
@@ -236,9 +232,11 @@ function schemaFindings(schema: SchemaFindings): string {
   const rows = schema.anomalies.map((a) => {
     const baseline = a.baselineShare === undefined ? '-' : formatShare(a.baselineShare);
     const examples = a.examples?.length ? a.examples.map((e) => `<code>${esc(e)}</code>`).join(' ') : '';
-    return `<tr><td class="name"><bdi>${esc(a.feature)}</bdi></td><td><code>${esc(a.kind)}</code></td>` +
+    return (
+      `<tr><td class="name"><bdi>${esc(a.feature)}</bdi></td><td><code>${esc(a.kind)}</code></td>` +
       `<td class="num">${esc(formatShare(a.share))}</td><td class="num">${esc(baseline)}</td>` +
-      `<td>${esc(a.message)}</td><td>${examples}</td></tr>`;
+      `<td>${esc(a.message)}</td><td>${examples}</td></tr>`
+    );
   });
   return `${lists}
 <table class="anomalies">
@@ -350,8 +348,10 @@ function line(x1: number, y1: number, x2: number, y2: number, cls: string): stri
 }
 
 function legend(x: number, y: number): string {
-  return `<g class="legend-group">${rect(x, y - 9, 11, 11, 'bar-base')}${text(x + 16, y, 'baseline', 'class="legend"')}` +
-    `${rect(x + 82, y - 9, 11, 11, 'bar-cur')}${text(x + 98, y, 'current', 'class="legend"')}</g>`;
+  return (
+    `<g class="legend-group">${rect(x, y - 9, 11, 11, 'bar-base')}${text(x + 16, y, 'baseline', 'class="legend"')}` +
+    `${rect(x + 82, y - 9, 11, 11, 'bar-cur')}${text(x + 98, y, 'current', 'class="legend"')}</g>`
+  );
 }
 
 function svgOpen(width: number, height: number, cls: string, label: string): string {
@@ -493,13 +493,15 @@ function categoryRows(feature: FeatureReport): CategoryRow[] {
   const { labels } = feature.bins;
   const baseline = finiteShares(feature.bins.baseline, labels.length);
   const current = finiteShares(feature.bins.current, labels.length);
-  const rows = labels.map((label, i): CategoryRow => ({
-    label,
-    baseline: baseline[i] ?? 0,
-    current: current[i] ?? 0,
-    // The report puts the unseen bin last; a real category named "(unseen)" elsewhere is not it.
-    unseen: i === labels.length - 1 && label === UNSEEN_LABEL,
-  }));
+  const rows = labels.map(
+    (label, i): CategoryRow => ({
+      label,
+      baseline: baseline[i] ?? 0,
+      current: current[i] ?? 0,
+      // The report puts the unseen bin last; a real category named "(unseen)" elsewhere is not it.
+      unseen: i === labels.length - 1 && label === UNSEEN_LABEL,
+    }),
+  );
   const unseen = rows.filter((r) => r.unseen);
   const known = rows.filter((r) => !r.unseen);
   if (known.length <= MAX_CHART_CATEGORIES) return [...known, ...unseen];
@@ -538,7 +540,9 @@ function categoricalChart(feature: FeatureReport): string {
     const tip = `${row.label}: baseline ${formatShare(row.baseline)}, current ${formatShare(row.current)}`;
     if (row.unseen) parts.push(rect(4, top + 1, CHART_WIDTH - 8, rowHeight - 2, 'unseen-band', 'values the baseline never had'));
     const labelClass = row.unseen ? 'label unseen' : 'label';
-    parts.push(text(margin.left - 8, top + rowHeight / 2 + 4, shorten(row.label, 22), `class="${labelClass}" text-anchor="end"`, row.label));
+    parts.push(
+      text(margin.left - 8, top + rowHeight / 2 + 4, shorten(row.label, 22), `class="${labelClass}" text-anchor="end"`, row.label),
+    );
     const barTop = top + (rowHeight - 2 * barHeight) / 2;
     parts.push(rect(margin.left, barTop, x(row.baseline) - margin.left, barHeight, 'bar-base', tip));
     parts.push(rect(margin.left, barTop + barHeight, x(row.current) - margin.left, barHeight, 'bar-cur', tip));
@@ -583,9 +587,7 @@ function windowDetails(window: WindowReport, index: number): string {
   const features = sortWorstFirst(window.features);
   const prefix = `w${index}-feature`;
   const drifted = features.filter((f) => f.drift);
-  const names = drifted.length
-    ? `<span class="muted">drifted: ${drifted.map((f) => `<bdi>${esc(f.name)}</bdi>`).join(', ')}</span>`
-    : '';
+  const names = drifted.length ? `<span class="muted">drifted: ${drifted.map((f) => `<bdi>${esc(f.name)}</bdi>`).join(', ')}</span>` : '';
   const schema = countSchemaFindings(window.schema) > 0 ? `<h3>Schema</h3>\n${schemaFindings(window.schema)}` : '';
   const charts = window.drift ? `<h3>Distributions</h3>\n${chartGrid(features, prefix)}` : '';
   return `<details class="window" id="window-${index}"${window.drift ? ' open' : ''}>
@@ -607,7 +609,10 @@ function heatColor(t: number): string {
   const mix = position - i;
   const from = hexToRgb(HEAT_STOPS[i] ?? HEAT_STOPS[0]);
   const to = hexToRgb(HEAT_STOPS[i + 1] ?? HEAT_STOPS[0]);
-  const channel = (k: 0 | 1 | 2): string => Math.round(from[k] + (to[k] - from[k]) * mix).toString(16).padStart(2, '0');
+  const channel = (k: 0 | 1 | 2): string =>
+    Math.round(from[k] + (to[k] - from[k]) * mix)
+      .toString(16)
+      .padStart(2, '0');
   return `#${channel(0)}${channel(1)}${channel(2)}`;
 }
 
@@ -677,7 +682,8 @@ function heatCell(window: WindowReport, name: string, x: number, y: number, widt
   if (!feature) return rect(x + 1, y + 1, width - 2, height - 2, 'cell-missing', `${name} @ ${window.window}: not checked`);
   const t = maxSeverity > 0 ? (Number.isFinite(feature.severity) ? feature.severity : 0) / maxSeverity : 0;
   const psi = distanceStat(feature, 'psi');
-  const tip = `${name} @ ${window.window}: ${feature.drift ? 'drift' : 'no drift'}, severity ${formatNumber(feature.severity)}` +
+  const tip =
+    `${name} @ ${window.window}: ${feature.drift ? 'drift' : 'no drift'}, severity ${formatNumber(feature.severity)}` +
     (psi === undefined ? '' : `, psi ${formatNumber(psi)}`);
   const cell = `<rect x="${px(x + 1)}" y="${px(y + 1)}" width="${px(width - 2)}" height="${px(height - 2)}" fill="${heatColor(t)}"><title>${esc(tip)}</title></rect>`;
   // A dot marks drift in the cell itself, so the decision does not hinge on reading a colour.
@@ -692,12 +698,17 @@ const HEAT_LEGEND_WIDTH = 520;
 
 function heatLegend(x: number, y: number, maxSeverity: number): string {
   const stops = HEAT_STOPS.map((c, i) => `<stop offset="${px((i / (HEAT_STOPS.length - 1)) * 100)}%" stop-color="${c}"/>`).join('');
-  return `<defs><linearGradient id="dw-heat-scale">${stops}</linearGradient></defs>` +
+  return (
+    `<defs><linearGradient id="dw-heat-scale">${stops}</linearGradient></defs>` +
     text(x, y + 10, 'severity', 'class="legend"') +
     `<rect x="${px(x + 58)}" y="${px(y + 1)}" width="140" height="11" fill="url(#dw-heat-scale)" stroke="#c5ccd3"/>` +
     text(x + 58, y + 24, '0', 'text-anchor="start"') +
     text(x + 198, y + 24, formatNumber(maxSeverity), 'text-anchor="end"') +
-    `<circle cx="${px(x + 222)}" cy="${px(y + 6)}" r="3.2" fill="#1d2329"/>` + text(x + 230, y + 10, 'feature drifted', 'class="legend"') +
-    `<path class="marker-drift" d="M${px(x + 336)} ${px(y)}L${px(x + 342)} ${px(y + 11)}L${px(x + 330)} ${px(y + 11)}Z"/>` + text(x + 348, y + 10, 'window drifted', 'class="legend"') +
-    `<circle class="marker-ok" cx="${px(x + 446)}" cy="${px(y + 6)}" r="4"/>` + text(x + 456, y + 10, 'no drift', 'class="legend"');
+    `<circle cx="${px(x + 222)}" cy="${px(y + 6)}" r="3.2" fill="#1d2329"/>` +
+    text(x + 230, y + 10, 'feature drifted', 'class="legend"') +
+    `<path class="marker-drift" d="M${px(x + 336)} ${px(y)}L${px(x + 342)} ${px(y + 11)}L${px(x + 330)} ${px(y + 11)}Z"/>` +
+    text(x + 348, y + 10, 'window drifted', 'class="legend"') +
+    `<circle class="marker-ok" cx="${px(x + 446)}" cy="${px(y + 6)}" r="4"/>` +
+    text(x + 456, y + 10, 'no drift', 'class="legend"')
+  );
 }

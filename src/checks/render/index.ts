@@ -34,11 +34,7 @@ export function isReportFormat(format: string): format is ReportFormat {
  * @throws Error naming the known formats when `format` is not one of them.
  * @example process.stdout.write(renderReport(report, opts.format, { color: process.stdout.isTTY }));
  */
-export function renderReport(
-  report: CheckReport | WindowedReport,
-  format: string,
-  options: RenderOptions = {},
-): string {
+export function renderReport(report: CheckReport | WindowedReport, format: string, options: RenderOptions = {}): string {
   if (!isReportFormat(format)) {
     throw new Error(`unknown format '${format}'; known: ${REPORT_FORMATS.join(', ')}`);
   }

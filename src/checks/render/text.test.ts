@@ -22,7 +22,7 @@ function summary(rows: number, nulls = 0): FeatureReport['baseline'] {
 
 function numeric(name: string, severity: number, drift: boolean, shift = 0): FeatureReport {
   const baseline = Array.from({ length: 10 }, () => 0.1);
-  const current = baseline.map((p, i) => Math.max(0, p + shift * (i - 4.5) / 25));
+  const current = baseline.map((p, i) => Math.max(0, p + (shift * (i - 4.5)) / 25));
   const total = current.reduce((a, b) => a + b, 0);
   const edges = [-1.28, -0.84, -0.52, -0.25, 0, 0.25, 0.52, 0.84, 1.28];
   return {
@@ -95,7 +95,13 @@ function fakeCheckReport(): CheckReport {
       unexpected: ['debug_flag'],
       anomalies: [
         { feature: 'delay', kind: 'non_finite', message: '1.2% of rows are NaN or Infinity (baseline 0%)', share: 0.012, baselineShare: 0 },
-        { feature: 'origin', kind: 'unseen_categories', message: '12% of rows hold categories the baseline never had', share: 0.12, examples: ['XXX', '<img src=x>'] },
+        {
+          feature: 'origin',
+          kind: 'unseen_categories',
+          message: '12% of rows hold categories the baseline never had',
+          share: 0.12,
+          examples: ['XXX', '<img src=x>'],
+        },
       ],
     },
     decision: DECISION,
@@ -116,7 +122,13 @@ function fakeWindowedReport(): WindowedReport {
     windows: [
       { window: '2024-05-01', rows: 5000, drift: false, features: calm, schema: { missing: [], unexpected: [], anomalies: [] } },
       { window: '2024-05-02', rows: 5000, drift: true, features: full.features, schema: full.schema },
-      { window: '2024-05-03', rows: 5000, drift: false, features: calm.slice(0, 5), schema: { missing: [], unexpected: [], anomalies: [] } },
+      {
+        window: '2024-05-03',
+        rows: 5000,
+        drift: false,
+        features: calm.slice(0, 5),
+        schema: { missing: [], unexpected: [], anomalies: [] },
+      },
     ],
     decision: DECISION,
     generatedAt: '2024-05-04T06:00:00.000Z',
@@ -225,7 +237,10 @@ test('sortWorstFirst does not reorder its input', () => {
   const features = fakeCheckReport().features;
   const before = features.map((f) => f.name);
   sortWorstFirst(features);
-  assert.deepEqual(features.map((f) => f.name), before);
+  assert.deepEqual(
+    features.map((f) => f.name),
+    before,
+  );
 });
 
 test('renderReport: json is the report itself, unknown formats list the known ones', () => {

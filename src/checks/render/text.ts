@@ -1,11 +1,5 @@
 import type { TestResult } from '../../stats/types.js';
-import type {
-  CheckReport,
-  FeatureReport,
-  SchemaFindings,
-  WindowedReport,
-  WindowReport,
-} from '../report.js';
+import type { CheckReport, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../report.js';
 
 /** Options of {@link renderText}. */
 export interface TextOptions {
@@ -105,7 +99,8 @@ export function testStat(feature: FeatureReport, name: string): TestResult | und
  */
 export function mainTest(feature: FeatureReport): { name: 'ks' | 'chi2' | 'category_shift'; result: TestResult } | undefined {
   const decided = feature.decision?.test;
-  if (decided && Number.isFinite(decided.pvalue)) return { name: decided.name, result: { statistic: decided.statistic, pvalue: decided.pvalue } };
+  if (decided && Number.isFinite(decided.pvalue))
+    return { name: decided.name, result: { statistic: decided.statistic, pvalue: decided.pvalue } };
   const ks = testStat(feature, 'ks');
   if (ks) return { name: 'ks', result: ks };
   const chi2 = testStat(feature, 'chi2');
@@ -140,7 +135,7 @@ export const STAT_COLUMNS: readonly StatColumn[] = [
   },
   {
     header: 'test',
-    title: 'Kolmogorov-Smirnov D (numeric) or the largest credible change of a category\'s share (categorical)',
+    title: "Kolmogorov-Smirnov D (numeric) or the largest credible change of a category's share (categorical)",
     cell: (f) => {
       const test = mainTest(f);
       return test ? `${TEST_LABEL[test.name]} ${formatNumber(test.result.statistic)}` : '-';
@@ -197,9 +192,20 @@ const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]+$/u;
 const EMOJI = /\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F|\p{Regional_Indicator}/u;
 // East Asian Wide and Fullwidth blocks (Unicode UAX #11), the ones a feature name may plausibly hold.
 const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f], [0x2e80, 0x303e], [0x3041, 0x33ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff],
-  [0xa000, 0xa4cf], [0xac00, 0xd7a3], [0xf900, 0xfaff], [0xfe30, 0xfe4f], [0xff00, 0xff60],
-  [0xffe0, 0xffe6], [0x1f300, 0x1f64f], [0x1f900, 0x1f9ff], [0x20000, 0x3fffd],
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe30, 0xfe4f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f],
+  [0x1f900, 0x1f9ff],
+  [0x20000, 0x3fffd],
 ];
 
 /** How many terminal columns a text takes: combining marks take none, CJK and emoji take two. */
@@ -264,9 +270,7 @@ const MAX_NAME_WIDTH = 40;
  * codes take bytes but no columns. The last column is not padded, so lines carry no trailing blanks.
  */
 function tableLines(columns: readonly Column[], rows: readonly Cell[][], style: Style, indent = ''): string[] {
-  const widths = columns.map((column, i) =>
-    Math.max(displayWidth(column.header), ...rows.map((row) => displayWidth(row[i]?.text ?? ''))),
-  );
+  const widths = columns.map((column, i) => Math.max(displayWidth(column.header), ...rows.map((row) => displayWidth(row[i]?.text ?? ''))));
   const line = (cells: readonly Cell[]): string =>
     indent +
     cells

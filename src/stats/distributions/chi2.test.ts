@@ -10,9 +10,7 @@ import { chi2LogSf, chi2Sf } from './chi2.js';
 const Fixture = z.object({
   chi2Sf: z.array(z.object({ x: z.number(), dof: z.number(), scipy: z.number(), logsf: z.number() })),
 });
-const cases = Fixture.parse(
-  JSON.parse(readFileSync(new URL('../../../test/fixtures/chi2_cases.json', import.meta.url), 'utf8')),
-).chi2Sf;
+const cases = Fixture.parse(JSON.parse(readFileSync(new URL('../../../test/fixtures/chi2_cases.json', import.meta.url), 'utf8'))).chi2Sf;
 
 const SMALLEST_NORMAL = 2.2250738585072014e-308;
 

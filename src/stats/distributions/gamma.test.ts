@@ -20,9 +20,7 @@ const Fixture = z.object({
     }),
   ),
 });
-const fixture = Fixture.parse(
-  JSON.parse(readFileSync(new URL('../../../test/fixtures/chi2_cases.json', import.meta.url), 'utf8')),
-);
+const fixture = Fixture.parse(JSON.parse(readFileSync(new URL('../../../test/fixtures/chi2_cases.json', import.meta.url), 'utf8')));
 
 /** Below this the reference double itself is subnormal, and only its log is compared. */
 const SMALLEST_NORMAL = 2.2250738585072014e-308;
@@ -106,7 +104,10 @@ describe('gammaP and gammaQ', () => {
       const got = logGammaQ(c.a, c.x);
       assert.ok(Math.abs(got - c.logQ) <= logTolerance(c.logQ), `lnQ(${c.a}, ${c.x}) = ${got}, want ${c.logQ}`);
     }
-    assert.ok(fixture.incompleteGamma.some((c) => c.Q === 0), 'the fixture should reach below the smallest double');
+    assert.ok(
+      fixture.incompleteGamma.some((c) => c.Q === 0),
+      'the fixture should reach below the smallest double',
+    );
   });
 
   it('has the closed forms Q(1, x) = e^-x and Q(2, x) = (1 + x) e^-x', () => {
@@ -136,16 +137,12 @@ describe('gammaP and gammaQ', () => {
 
   it('P + Q = 1, both in [0, 1], for any a and x', () => {
     fc.assert(
-      fc.property(
-        fc.double({ min: 0.5, max: 2000, noNaN: true }),
-        fc.double({ min: 0, max: 10, noNaN: true }),
-        (a, ratio) => {
-          const x = a * ratio;
-          const P = gammaP(a, x);
-          const Q = gammaQ(a, x);
-          return P >= 0 && P <= 1 && Q >= 0 && Q <= 1 && Math.abs(P + Q - 1) <= 1e-14;
-        },
-      ),
+      fc.property(fc.double({ min: 0.5, max: 2000, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true }), (a, ratio) => {
+        const x = a * ratio;
+        const P = gammaP(a, x);
+        const Q = gammaQ(a, x);
+        return P >= 0 && P <= 1 && Q >= 0 && Q <= 1 && Math.abs(P + Q - 1) <= 1e-14;
+      }),
     );
   });
 

@@ -7,13 +7,9 @@ import { kstwoCdf, kstwoSf } from './kolmogorov.js';
 // scipy 1.10.1 kstwo.sf / kstwo.cdf over every branch of its _kolmogorov logic; from
 // scripts/reference/gen_ks_fixtures.py.
 const Fixture = z.object({
-  cases: z.array(
-    z.object({ n: z.number(), x: z.number(), sf: z.number(), cdf: z.number(), regime: z.string() }),
-  ),
+  cases: z.array(z.object({ n: z.number(), x: z.number(), sf: z.number(), cdf: z.number(), regime: z.string() })),
 });
-const cases = Fixture.parse(
-  JSON.parse(readFileSync(new URL('../../../test/fixtures/kstwo_cases.json', import.meta.url), 'utf8')),
-).cases;
+const cases = Fixture.parse(JSON.parse(readFileSync(new URL('../../../test/fixtures/kstwo_cases.json', import.meta.url), 'utf8'))).cases;
 
 /**
  * 1e-10 relative. Where scipy is less accurate than that we are still inside it: its Pomeranz sf
@@ -78,7 +74,7 @@ describe('kstwoSf / kstwoCdf', () => {
     }
   });
 
-  it('falls monotonically in x across every regime boundary but scipy\'s own seam', () => {
+  it("falls monotonically in x across every regime boundary but scipy's own seam", () => {
     // At n x^2 = 2.2 (n > 140) the sf switches from 1 - cdf to 2 * smirnov, which ignores the
     // overlap of the two one-sided events and so is ~2e-6 (relative) too high: scipy steps up
     // there by exactly as much (kstwo.sf(sqrt(2.2/1e5), 1e5) = 0.0244777309646962 just above,

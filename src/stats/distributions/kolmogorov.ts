@@ -257,9 +257,8 @@ class CompensatedSum {
 
 /** log(k!) - log(sqrt(2 pi k) (k/e)^k) for k = 1..15, computed with mpmath at 40 digits. */
 const STIRLING_ERROR_SMALL = [
-  0, 0.08106146679532726, 0.0413406959554093, 0.02767792568499834, 0.020790672103765093,
-  0.016644691189821193, 0.013876128823070748, 0.01189670994589177, 0.010411265261972096,
-  0.009255462182712733, 0.00833056343336287, 0.007573675487951841, 0.00694284010720953,
+  0, 0.08106146679532726, 0.0413406959554093, 0.02767792568499834, 0.020790672103765093, 0.016644691189821193, 0.013876128823070748,
+  0.01189670994589177, 0.010411265261972096, 0.009255462182712733, 0.00833056343336287, 0.007573675487951841, 0.00694284010720953,
   0.006408994188004207, 0.0059513701127588475, 0.005554733551962801,
 ];
 
@@ -537,7 +536,12 @@ function pelzGoodCdf(n: number, x: number): number {
   const rootHalfPi = Math.sqrt(Math.PI / 2);
 
   const k0 =
-    (Math.sqrt(2 * Math.PI) / z) * thetaSum(1, (k) => ((2 * k - 1) ** 2 * pi2) / (8 * z2), () => 1);
+    (Math.sqrt(2 * Math.PI) / z) *
+    thetaSum(
+      1,
+      (k) => ((2 * k - 1) ** 2 * pi2) / (8 * z2),
+      () => 1,
+    );
   // The (k + 1/2) sums over all integers k are twice the sums over k >= 0.
   const half = (k: number): number => (k + 0.5) * (k + 0.5);
   const halfExponent = (k: number): number => (pi2 * half(k)) / (2 * z2);
@@ -546,23 +550,21 @@ function pelzGoodCdf(n: number, x: number): number {
   const s1 = 2 * thetaSum(0, halfExponent, (k) => pi2 * half(k) - z2);
   const k1 = (rootHalfPi / (6 * z4)) * s1;
 
-  const s2a = 2 * thetaSum(0, halfExponent, (k) => {
-    const u = half(k);
-    return 6 * z6 + 2 * z4 + pi2 * (2 * z4 - 5 * z2) * u + pi4 * (1 - 2 * z2) * u * u;
-  });
+  const s2a =
+    2 *
+    thetaSum(0, halfExponent, (k) => {
+      const u = half(k);
+      return 6 * z6 + 2 * z4 + pi2 * (2 * z4 - 5 * z2) * u + pi4 * (1 - 2 * z2) * u * u;
+    });
   const s2b = 2 * thetaSum(1, wholeExponent, (k) => pi2 * k * k);
   const k2 = (rootHalfPi / (72 * z4 * z2 * z)) * s2a - (rootHalfPi / (36 * z2 * z)) * s2b;
 
-  const s3a = 2 * thetaSum(0, halfExponent, (k) => {
-    const u = half(k);
-    return (
-      pi6 * u * u * u * (5 - 30 * z2) +
-      pi4 * u * u * (-60 * z2 + 212 * z4) +
-      pi2 * u * (135 * z4 - 96 * z6) -
-      30 * z6 -
-      90 * z8
-    );
-  });
+  const s3a =
+    2 *
+    thetaSum(0, halfExponent, (k) => {
+      const u = half(k);
+      return pi6 * u * u * u * (5 - 30 * z2) + pi4 * u * u * (-60 * z2 + 212 * z4) + pi2 * u * (135 * z4 - 96 * z6) - 30 * z6 - 90 * z8;
+    });
   const s3b = 2 * thetaSum(1, wholeExponent, (k) => -pi4 * k ** 4 + 3 * pi2 * k * k * z2);
   const k3 = (rootHalfPi / (6480 * z6 * z4)) * s3a + (rootHalfPi / (216 * z6)) * s3b;
 
@@ -575,11 +577,7 @@ function pelzGoodCdf(n: number, x: number): number {
  * below the first one's: the exponent grows like k^2 and the polynomial coefficients cannot bring
  * such terms back. (Relative, not absolute: for small z every term is far below 1e-50.)
  */
-function thetaSum(
-  first: number,
-  exponent: (k: number) => number,
-  coefficient: (k: number) => number,
-): number {
+function thetaSum(first: number, exponent: (k: number) => number, coefficient: (k: number) => number): number {
   const cutoff = exponent(first) + 100;
   let sum = 0;
   for (let k = first; k < first + 100000; k++) {

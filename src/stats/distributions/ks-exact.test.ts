@@ -3,13 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { z } from 'zod';
-import {
-  gcd,
-  ksExactTwoSided,
-  probOutsideBand,
-  probOutsideSquare,
-  roundHalfEven,
-} from './ks-exact.js';
+import { gcd, ksExactTwoSided, probOutsideBand, probOutsideSquare, roundHalfEven } from './ks-exact.js';
 
 // scipy 1.10.1 ks_2samp p-values by sample sizes and statistic; from
 // scripts/reference/gen_ks_fixtures.py.

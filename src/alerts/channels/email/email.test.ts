@@ -36,7 +36,18 @@ function numericFeature(name: string, severity: number, shift: number): FeatureR
     baseline: { rows: 20000, count: 20000, nulls: 0, nonFinite: 0, min: 0.5, max: 3000, mean: 130, std: 210 },
     current: { rows: 12345, count: 12300, nulls: 45, nonFinite: 0, min: 0.4, max: 5200, mean: 190, std: 320 },
     bins: {
-      labels: ['(-inf, 10]', '(10, 20]', '(20, 35]', '(35, 50]', '(50, 80]', '(80, 120]', '(120, 200]', '(200, 400]', '(400, 1000]', '(1000, +inf)'],
+      labels: [
+        '(-inf, 10]',
+        '(10, 20]',
+        '(20, 35]',
+        '(35, 50]',
+        '(50, 80]',
+        '(80, 120]',
+        '(120, 200]',
+        '(200, 400]',
+        '(400, 1000]',
+        '(1000, +inf)',
+      ],
       edges,
       baseline,
       current: current.map((x) => x / total),
@@ -103,7 +114,13 @@ function fakeNotification(overrides: Partial<Notification> = {}): Notification {
       unexpected: ['colour'],
       anomalies: [
         { feature: 'age', kind: 'null_share', message: 'null share 12% vs 0.5% in the baseline', share: 0.12, baselineShare: 0.005 },
-        { feature: 'merchant_country', kind: 'unseen_categories', message: '3 categories not in the baseline', share: 0.049, examples: ['XK', 'ZZ', '<script>'] },
+        {
+          feature: 'merchant_country',
+          kind: 'unseen_categories',
+          message: '3 categories not in the baseline',
+          share: 0.049,
+          examples: ['XK', 'ZZ', '<script>'],
+        },
       ],
     },
     createdAt: '2024-05-01T11:00:07.000Z',
@@ -246,10 +263,27 @@ describe('EmailChannel over plain SMTP', () => {
 
   it('shows statistics, the summary line, schema findings and the dashboard link', () => {
     const html = message.mail.html as string;
-    for (const text of ['psi', 'ks', 'chi2', 'wasserstein_norm', 'jensen_shannon', 'linf', '3.1e-12', 'PSI 0.31 &gt; 0.1 and chi2 p = 1e-80']) {
+    for (const text of [
+      'psi',
+      'ks',
+      'chi2',
+      'wasserstein_norm',
+      'jensen_shannon',
+      'linf',
+      '3.1e-12',
+      'PSI 0.31 &gt; 0.1 and chi2 p = 1e-80',
+    ]) {
       assert.ok(html.includes(text), `HTML shows ${text}`);
     }
-    for (const text of ['Missing columns', 'device_id', 'Unexpected columns', 'colour', 'null_share', 'unseen_categories', '&lt;script&gt;']) {
+    for (const text of [
+      'Missing columns',
+      'device_id',
+      'Unexpected columns',
+      'colour',
+      'null_share',
+      'unseen_categories',
+      '&lt;script&gt;',
+    ]) {
       assert.ok(html.includes(text), `schema finding ${text}`);
     }
     assert.ok(html.includes('href="https://driftwatch.example.com/models/fraud?report=rep-2024-05-01T11-fraud"'));
@@ -260,7 +294,15 @@ describe('EmailChannel over plain SMTP', () => {
   it('has a plain-text part with the same content and no markup', () => {
     const text = message.mail.text;
     assert.ok(text, 'text part present');
-    for (const name of ['amount', 'merchant_country', '<b>x</b>', 'device_id', 'colour', 'null_share', 'https://driftwatch.example.com/models/fraud']) {
+    for (const name of [
+      'amount',
+      'merchant_country',
+      '<b>x</b>',
+      'device_id',
+      'colour',
+      'null_share',
+      'https://driftwatch.example.com/models/fraud',
+    ]) {
       assert.ok(text.includes(name), `text shows ${name}`);
     }
     assert.match(text, /FEATURES\n\s+feature\s+kind\s+drift\s+psi/);
@@ -345,7 +387,23 @@ function selfSignedCertificate(): { key: Buffer; cert: Buffer } | undefined {
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
       { stdio: 'ignore' },
     );
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
@@ -433,7 +491,10 @@ describe('emailSubject', () => {
   });
 
   it('counts only firing drift alerts', () => {
-    assert.equal(subjectOf([alert('a', 'drift'), alert('b', 'drift', 'resolved'), alert('age', 'schema')]), '[driftwatch] FIRING fraud: 1 drifted (a)');
+    assert.equal(
+      subjectOf([alert('a', 'drift'), alert('b', 'drift', 'resolved'), alert('age', 'schema')]),
+      '[driftwatch] FIRING fraud: 1 drifted (a)',
+    );
   });
 
   it('uses the kind when no feature drifted', () => {
@@ -483,7 +544,10 @@ describe('renderEmail', () => {
     const labels = [...Array.from({ length: 40 }, (_, i) => `cat${i}`), '(unseen)'];
     // cat0 is the largest, then cat1, ...; shares do not need to sum to 1 for the chart.
     const shares = [...Array.from({ length: 40 }, (_, i) => (40 - i) / 1000), 0];
-    const feature: FeatureReport = { ...categoricalFeature('city'), bins: { labels, baseline: shares, current: [...shares.slice(0, 40), 0.03] } };
+    const feature: FeatureReport = {
+      ...categoricalFeature('city'),
+      bins: { labels, baseline: shares, current: [...shares.slice(0, 40), 0.03] },
+    };
     const { html } = renderEmail(fakeNotification({ features: [feature], schema: { missing: [], unexpected: [], anomalies: [] } }));
     assert.equal(html.match(/bgcolor="#e69f00"/g)?.length, 20, 'at most 20 rows');
     assert.ok(html.includes('>cat17<') && !html.includes('>cat18<'), 'the 18 largest categories');

@@ -95,7 +95,10 @@ export class EmailChannel implements Channel {
     }
     if (rejected.length > 0) {
       // Not an error: the others got the message, and retrying would send it to them again.
-      this.#logger?.warn({ channel: this.name, rejected: rejected.map(String), deliveryId: message.id }, 'email: the SMTP server refused some recipients');
+      this.#logger?.warn(
+        { channel: this.name, rejected: rejected.map(String), deliveryId: message.id },
+        'email: the SMTP server refused some recipients',
+      );
     }
   }
 
@@ -118,7 +121,9 @@ export function smtpTransportOptions(
   try {
     url = new URL(smtpUrl);
   } catch {
-    throw new UserError(`email channel '${channel}': smtpUrl is not a valid URL (expected smtp://user:pass@host:587 or smtps://user:pass@host:465)`);
+    throw new UserError(
+      `email channel '${channel}': smtpUrl is not a valid URL (expected smtp://user:pass@host:587 or smtps://user:pass@host:465)`,
+    );
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw new UserError(`email channel '${channel}': smtpUrl must start with smtp:// or smtps://, got ${url.protocol}//`);
@@ -165,7 +170,9 @@ export function smtpDeliveryError(channel: string, error: unknown, secrets: read
   const cause = e.originalCode ?? code;
   let detail = error instanceof Error ? error.message : String(error);
   for (const secret of secrets) detail = detail.split(secret).join('[redacted]');
-  const message = `channel '${channel}': SMTP ${reply ?? cause ?? 'error'}: ${detail.replace(/\s+/g, ' ').trim()}` + (retriable ? ' (will retry)' : ' (permanent)');
+  const message =
+    `channel '${channel}': SMTP ${reply ?? cause ?? 'error'}: ${detail.replace(/\s+/g, ' ').trim()}` +
+    (retriable ? ' (will retry)' : ' (permanent)');
   return new DeliveryError(message, retriable);
 }
 

@@ -284,9 +284,7 @@ function htmlValues(notification: Notification, view: EmailView, dashboardUrl: s
 
 /** One row of the outer table: a section with an optional heading. */
 function htmlSection(heading: string, content: string): string {
-  const title = heading
-    ? `<div style="font-size:16px;font-weight:700;margin:0 0 10px;color:${COLOURS.ink};">${esc(heading)}</div>\n`
-    : '';
+  const title = heading ? `<div style="font-size:16px;font-weight:700;margin:0 0 10px;color:${COLOURS.ink};">${esc(heading)}</div>\n` : '';
   return `<tr>\n<td style="padding:14px 24px 6px;">\n${title}${content}\n</td>\n</tr>`;
 }
 
@@ -305,16 +303,20 @@ function badge(text: string, colour: string, background: string): string {
 
 function alertBadge(alert: Alert): string {
   if (alert.status === 'resolved') return badge('resolved', COLOURS.resolved, COLOURS.okBg);
-  return alert.severity === 'critical' ? badge('critical', COLOURS.firing, COLOURS.criticalBg) : badge('warning', COLOURS.warning, COLOURS.warningBg);
+  return alert.severity === 'critical'
+    ? badge('critical', COLOURS.firing, COLOURS.criticalBg)
+    : badge('warning', COLOURS.warning, COLOURS.warningBg);
 }
 
 function htmlAlerts(alerts: readonly Alert[]): string {
   if (alerts.length === 0) return '';
   const rows = alerts.map((alert) => {
-    const what = alert.labels.feature === '*'
-      ? `<span style="font-weight:700;">${esc(KIND_LABELS[alert.labels.kind])}</span>`
-      : `<span style="font-weight:700;word-break:break-word;">${esc(alert.labels.feature)}</span> <span style="color:${COLOURS.muted};font-size:12px;">${esc(KIND_LABELS[alert.labels.kind])}</span>`;
-    const since = alert.status === 'resolved' && alert.endsAt ? `resolved ${formatTime(alert.endsAt)}` : `since ${formatTime(alert.startsAt)}`;
+    const what =
+      alert.labels.feature === '*'
+        ? `<span style="font-weight:700;">${esc(KIND_LABELS[alert.labels.kind])}</span>`
+        : `<span style="font-weight:700;word-break:break-word;">${esc(alert.labels.feature)}</span> <span style="color:${COLOURS.muted};font-size:12px;">${esc(KIND_LABELS[alert.labels.kind])}</span>`;
+    const since =
+      alert.status === 'resolved' && alert.endsAt ? `resolved ${formatTime(alert.endsAt)}` : `since ${formatTime(alert.startsAt)}`;
     return `<tr>
 <td style="padding:7px 10px 7px 0;border-top:1px solid ${COLOURS.line};vertical-align:top;width:1%;white-space:nowrap;">${alertBadge(alert)}</td>
 <td style="padding:7px 0;border-top:1px solid ${COLOURS.line};vertical-align:top;">${what}<div style="font-size:13px;color:${COLOURS.ink};word-break:break-word;">${esc(alert.summary)}</div><div style="font-size:12px;color:${COLOURS.muted};">${esc(since)}</div></td>
@@ -335,7 +337,8 @@ function htmlFeature({ feature, alert }: FeatureView): string {
   const verdict = feature.drift ? badge('drift', COLOURS.firing, COLOURS.criticalBg) : badge('no drift', COLOURS.resolved, COLOURS.okBg);
   const severity = alert && alert.status === 'firing' ? ` ${alertBadge(alert)}` : '';
   const why = alert?.summary ?? feature.reasons[0] ?? '';
-  const counts = `baseline ${formatCount(feature.baseline.count)} values · current ${formatCount(feature.current.count)} values` +
+  const counts =
+    `baseline ${formatCount(feature.baseline.count)} values · current ${formatCount(feature.current.count)} values` +
     (feature.current.nulls > 0 ? ` · ${formatCount(feature.current.nulls)} null` : '');
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 14px;border:1px solid ${COLOURS.line};border-left:4px solid ${edge};border-radius:6px;border-collapse:separate;">
 <tr>
@@ -410,9 +413,10 @@ function htmlChart(feature: FeatureReport): string {
   const bar = (share: number, colour: string) => {
     const w = width(share);
     // A zero-width cell still renders a sliver in some clients: draw no bar cell at all for 0.
-    const filled = w > 0
-      ? `<td width="${w}%" bgcolor="${colour}" style="width:${w}%;background-color:${colour};height:8px;font-size:0;line-height:0;">&nbsp;</td>`
-      : '';
+    const filled =
+      w > 0
+        ? `<td width="${w}%" bgcolor="${colour}" style="width:${w}%;background-color:${colour};height:8px;font-size:0;line-height:0;">&nbsp;</td>`
+        : '';
     const rest = w < 100 ? `<td style="height:8px;font-size:0;line-height:0;">&nbsp;</td>` : '';
     return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="table-layout:fixed;"><tr>${filled}${rest}</tr></table>`;
   };
@@ -441,18 +445,32 @@ ${body.join('\n')}
 
 function htmlSchema(schema: SchemaFindings): string {
   const parts: string[] = [];
-  const names = (list: readonly string[]) => list.map((n) => `<span style="font-family:${MONO};font-size:12px;background-color:${COLOURS.track};padding:0 4px;border-radius:3px;">${esc(n)}</span>`).join(', ');
+  const names = (list: readonly string[]) =>
+    list
+      .map(
+        (n) =>
+          `<span style="font-family:${MONO};font-size:12px;background-color:${COLOURS.track};padding:0 4px;border-radius:3px;">${esc(n)}</span>`,
+      )
+      .join(', ');
   if (schema.missing.length > 0) {
-    parts.push(`<p style="margin:0 0 6px;"><b>Missing columns</b> <span style="color:${COLOURS.muted};">(in the baseline, absent now)</span>: ${names(schema.missing)}</p>`);
+    parts.push(
+      `<p style="margin:0 0 6px;"><b>Missing columns</b> <span style="color:${COLOURS.muted};">(in the baseline, absent now)</span>: ${names(schema.missing)}</p>`,
+    );
   }
   if (schema.unexpected.length > 0) {
-    parts.push(`<p style="margin:0 0 6px;"><b>Unexpected columns</b> <span style="color:${COLOURS.muted};">(new, unknown to the baseline)</span>: ${names(schema.unexpected)}</p>`);
+    parts.push(
+      `<p style="margin:0 0 6px;"><b>Unexpected columns</b> <span style="color:${COLOURS.muted};">(new, unknown to the baseline)</span>: ${names(schema.unexpected)}</p>`,
+    );
   }
   if (schema.anomalies.length > 0) {
-    const th = (text: string, align = 'left') => `<th align="${align}" style="padding:4px 8px 4px 0;border-bottom:2px solid ${COLOURS.line};font-size:12px;color:${COLOURS.muted};font-weight:600;text-align:${align};">${text}</th>`;
+    const th = (text: string, align = 'left') =>
+      `<th align="${align}" style="padding:4px 8px 4px 0;border-bottom:2px solid ${COLOURS.line};font-size:12px;color:${COLOURS.muted};font-weight:600;text-align:${align};">${text}</th>`;
     const rows = schema.anomalies.map((a) => {
       const examples = a.examples?.length ? `<div style="font-size:12px;color:${COLOURS.muted};">e.g. ${names(a.examples)}</div>` : '';
-      const baseline = a.baselineShare === undefined ? '' : `<div style="font-size:11px;color:${COLOURS.muted};">baseline ${esc(formatShare(a.baselineShare))}</div>`;
+      const baseline =
+        a.baselineShare === undefined
+          ? ''
+          : `<div style="font-size:11px;color:${COLOURS.muted};">baseline ${esc(formatShare(a.baselineShare))}</div>`;
       return `<tr>
 <td style="padding:5px 8px 5px 0;border-bottom:1px solid ${COLOURS.line};vertical-align:top;font-weight:700;word-break:break-word;">${esc(a.feature)}</td>
 <td style="padding:5px 8px 5px 0;border-bottom:1px solid ${COLOURS.line};vertical-align:top;"><span style="font-family:${MONO};font-size:12px;">${esc(a.kind)}</span><div style="font-size:13px;word-break:break-word;">${esc(a.message)}</div>${examples}</td>
@@ -565,7 +583,23 @@ function tidyText(text: string): string {
 
 /** The placeholders each template may use; a template naming another one is refused when loaded. */
 export const TEMPLATE_PLACEHOLDERS = {
-  html: ['title', 'preheader', 'statusColor', 'statusLabel', 'model', 'summary', 'window', 'rows', 'reportId', 'dashboardButton', 'alerts', 'features', 'schema', 'createdAt', 'deliveryId'],
+  html: [
+    'title',
+    'preheader',
+    'statusColor',
+    'statusLabel',
+    'model',
+    'summary',
+    'window',
+    'rows',
+    'reportId',
+    'dashboardButton',
+    'alerts',
+    'features',
+    'schema',
+    'createdAt',
+    'deliveryId',
+  ],
   text: ['headline', 'model', 'window', 'rows', 'reportId', 'dashboard', 'alerts', 'features', 'schema', 'createdAt', 'deliveryId'],
 } as const satisfies Record<keyof EmailTemplates, readonly string[]>;
 

@@ -106,7 +106,14 @@ const SECRET = 'whsec_test_0123456789';
 const TOKEN_PATH = '/hooks/T000/B000/XXXXSECRETXXXX';
 
 function channel(receiver: Receiver, options: Partial<WebhookChannelOptions> = {}): WebhookChannel {
-  return new WebhookChannel({ name: 'ops-webhook', url: `${receiver.url}${TOKEN_PATH}`, secret: SECRET, format: 'json', timeoutMs: 2000, ...options });
+  return new WebhookChannel({
+    name: 'ops-webhook',
+    url: `${receiver.url}${TOKEN_PATH}`,
+    secret: SECRET,
+    format: 'json',
+    timeoutMs: 2000,
+    ...options,
+  });
 }
 
 async function sendExpectingError(ch: WebhookChannel, notification = fakeNotification()): Promise<HttpDeliveryError> {
@@ -149,8 +156,28 @@ describe('WebhookChannel, JSON contract', () => {
     assert.equal(req.headers[DELIVERY_HEADER], 'dlv-42');
     const body = JSON.parse(req.raw.toString('utf8')) as WebhookPayload;
     assert.deepEqual(body, webhookPayload(notification));
-    assert.deepEqual(Object.keys(body), ['version', 'status', 'model', 'alerts', 'window', 'reportId', 'dashboardUrl', 'deliveryId', 'createdAt']);
-    assert.deepEqual(Object.keys(body.alerts[0]!), ['fingerprint', 'feature', 'kind', 'severity', 'status', 'summary', 'stats', 'startsAt', 'endsAt']);
+    assert.deepEqual(Object.keys(body), [
+      'version',
+      'status',
+      'model',
+      'alerts',
+      'window',
+      'reportId',
+      'dashboardUrl',
+      'deliveryId',
+      'createdAt',
+    ]);
+    assert.deepEqual(Object.keys(body.alerts[0]!), [
+      'fingerprint',
+      'feature',
+      'kind',
+      'severity',
+      'status',
+      'summary',
+      'stats',
+      'startsAt',
+      'endsAt',
+    ]);
     assert.deepEqual(body.alerts[0], {
       fingerprint: 'fp-amount',
       feature: 'amount',
@@ -187,7 +214,10 @@ describe('WebhookChannel, JSON contract', () => {
     await ch.send(notification);
     await ch.send(notification);
     await ch.send(fakeNotification({ id: 'dlv-other' }));
-    assert.deepEqual(receiver.requests.map((r) => r.headers[DELIVERY_HEADER]), ['dlv-same', 'dlv-same', 'dlv-other']);
+    assert.deepEqual(
+      receiver.requests.map((r) => r.headers[DELIVERY_HEADER]),
+      ['dlv-same', 'dlv-same', 'dlv-other'],
+    );
   });
 
   it('sends names with markup and quotes as data', async () => {
@@ -198,7 +228,9 @@ describe('WebhookChannel, JSON contract', () => {
   });
 
   it('adds configured headers but never lets them replace a contract header', async () => {
-    const ch = channel(receiver, { headers: { Authorization: 'Bearer abc', 'X-Driftwatch-Delivery': 'forged', 'Content-Type': 'text/plain' } });
+    const ch = channel(receiver, {
+      headers: { Authorization: 'Bearer abc', 'X-Driftwatch-Delivery': 'forged', 'Content-Type': 'text/plain' },
+    });
     await ch.send(fakeNotification());
     const req = receiver.requests[0]!;
     assert.equal(req.headers.authorization, 'Bearer abc');
@@ -296,7 +328,9 @@ describe('WebhookChannel, Slack format', () => {
     assert.ok(texts[1]?.includes('*&lt;!channel&gt; &amp; co*'), 'mentions and links are escaped');
     assert.deepEqual(message.blocks.at(-1), {
       type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open dashboard' }, url: 'https://driftwatch.example.com/models/fraud' }],
+      elements: [
+        { type: 'button', text: { type: 'plain_text', text: 'Open dashboard' }, url: 'https://driftwatch.example.com/models/fraud' },
+      ],
     });
   });
 
@@ -321,7 +355,10 @@ describe('WebhookChannel, Slack format', () => {
 
 describe('WebhookChannel configuration', () => {
   it('needs a secret for the JSON format', () => {
-    assert.throws(() => new WebhookChannel({ name: 'w', url: 'https://example.com/hook', format: 'json', timeoutMs: 1000 }), /needs a secret/);
+    assert.throws(
+      () => new WebhookChannel({ name: 'w', url: 'https://example.com/hook', format: 'json', timeoutMs: 1000 }),
+      /needs a secret/,
+    );
   });
 
   it('refuses URLs that are not http(s), without repeating them', () => {
@@ -329,11 +366,20 @@ describe('WebhookChannel configuration', () => {
       () => new WebhookChannel({ name: 'w', url: 'not a url/TOKEN123', secret: 's', format: 'json', timeoutMs: 1000 }),
       (error: Error) => /not a valid absolute URL/.test(error.message) && !error.message.includes('TOKEN123'),
     );
-    assert.throws(() => new WebhookChannel({ name: 'w', url: 'file:///etc/passwd', secret: 's', format: 'json', timeoutMs: 1000 }), /http: or https:/);
+    assert.throws(
+      () => new WebhookChannel({ name: 'w', url: 'file:///etc/passwd', secret: 's', format: 'json', timeoutMs: 1000 }),
+      /http: or https:/,
+    );
   });
 
   it('does not show the secret or the URL when inspected or logged', async () => {
-    const ch = new WebhookChannel({ name: 'w', url: 'https://hooks.example.com/TOKEN123', secret: SECRET, format: 'json', timeoutMs: 1000 });
+    const ch = new WebhookChannel({
+      name: 'w',
+      url: 'https://hooks.example.com/TOKEN123',
+      secret: SECRET,
+      format: 'json',
+      timeoutMs: 1000,
+    });
     const { inspect } = await import('node:util');
     for (const shown of [inspect(ch, { depth: 5 }), JSON.stringify(ch)]) {
       assert.ok(!shown.includes(SECRET) && !shown.includes('TOKEN123'), shown);
@@ -344,7 +390,10 @@ describe('WebhookChannel configuration', () => {
 describe('signPayload / verifySignature', () => {
   it('signs "<t>.<body>" with HMAC-SHA256 (a known vector)', () => {
     // printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac secret
-    assert.equal(signPayload('secret', '{"a":1}', 1700000000), 't=1700000000,v1=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686');
+    assert.equal(
+      signPayload('secret', '{"a":1}', 1700000000),
+      't=1700000000,v1=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686',
+    );
     assert.equal(signPayload('secret', Buffer.from('{"a":1}'), 1700000000), signPayload('secret', '{"a":1}', 1700000000));
   });
 
@@ -364,10 +413,27 @@ describe('signPayload / verifySignature', () => {
 describe('classifyHttpStatus / retryAfterMs', () => {
   it('classifies statuses', () => {
     const cases: Array<[number, string]> = [
-      [200, 'ok'], [201, 'ok'], [204, 'ok'], [299, 'ok'],
-      [301, 'permanent'], [302, 'permanent'], [400, 'permanent'], [401, 'permanent'], [403, 'permanent'], [404, 'permanent'], [410, 'permanent'], [422, 'permanent'],
-      [408, 'retry'], [429, 'retry'], [500, 'retry'], [502, 'retry'], [503, 'retry'], [504, 'retry'], [599, 'retry'],
-      [100, 'permanent'], [600, 'permanent'],
+      [200, 'ok'],
+      [201, 'ok'],
+      [204, 'ok'],
+      [299, 'ok'],
+      [301, 'permanent'],
+      [302, 'permanent'],
+      [400, 'permanent'],
+      [401, 'permanent'],
+      [403, 'permanent'],
+      [404, 'permanent'],
+      [410, 'permanent'],
+      [422, 'permanent'],
+      [408, 'retry'],
+      [429, 'retry'],
+      [500, 'retry'],
+      [502, 'retry'],
+      [503, 'retry'],
+      [504, 'retry'],
+      [599, 'retry'],
+      [100, 'permanent'],
+      [600, 'permanent'],
     ];
     for (const [status, expected] of cases) assert.equal(classifyHttpStatus(status), expected, String(status));
   });

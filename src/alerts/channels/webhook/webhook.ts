@@ -78,11 +78,15 @@ export class WebhookChannel implements Channel {
     this.timeoutMs = options.timeoutMs;
     this.#url = parseWebhookUrl(options.name, options.url);
     if (options.format === 'json' && !options.secret) {
-      throw new UserError(`webhook channel '${options.name}': format 'json' needs a secret (the receiver verifies X-Driftwatch-Signature with it)`);
+      throw new UserError(
+        `webhook channel '${options.name}': format 'json' needs a secret (the receiver verifies X-Driftwatch-Signature with it)`,
+      );
     }
     this.#secret = options.secret || undefined;
     if (!(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
-      throw new UserError(`webhook channel '${options.name}': timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`);
+      throw new UserError(
+        `webhook channel '${options.name}': timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`,
+      );
     }
     this.#headers = extraHeaders(options.name, options.headers ?? {});
   }
@@ -246,7 +250,9 @@ export function slackMessage(notification: Notification): SlackMessage {
       elements: [
         {
           type: 'mrkdwn',
-          text: slackEscape(`window ${notification.window.start} – ${notification.window.end} · ${notification.window.rows.toLocaleString('en-US')} rows · report ${notification.reportId}`),
+          text: slackEscape(
+            `window ${notification.window.start} – ${notification.window.end} · ${notification.window.rows.toLocaleString('en-US')} rows · report ${notification.reportId}`,
+          ),
         },
       ],
     },
