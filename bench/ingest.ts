@@ -187,7 +187,7 @@ interface RunResult {
 
 /** Committed offsets of a group on a topic, summed (a partition with none counts 0). */
 async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
-  let committed;
+  let committed: Awaited<ReturnType<Admin['fetchOffsets']>>[number] | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });

@@ -257,7 +257,8 @@ export class Service {
             .filter((m) => m.storeHealth.writeError)
             .map((m) => `model ${m.config.name}: store writes failing: ${m.storeHealth.writeError}`),
         ];
-        return { ok: !this.stopping && reasons.length === 0, reasons: this.stopping ? ['stopping', ...reasons] : reasons };
+        const stopping = this.stopping !== undefined;
+        return { ok: !stopping && reasons.length === 0, reasons: stopping ? ['stopping', ...reasons] : reasons };
       },
       runCheck: (name) => this.checkByName(name),
       ingest: (name, events) => {
@@ -383,7 +384,7 @@ export class Service {
   checkByName(name: string): Promise<LiveReport> {
     const m = this.models.find((r) => r.config.name === name);
     if (!m) throw new UserError(`model '${name}' is not running`);
-    if (this.stopping) throw new UserError('the service is stopping; no new check starts');
+    if (this.stopping !== undefined) throw new UserError('the service is stopping; no new check starts');
     // Tracked so stop() waits for it: the HTTP server's grace (5 s) can end before a long check,
     // and closing the check's connection under a running query hung the process.
     const run = this.checkNow(m);

@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Database } from '../store/database.js';
 import { requireScope, type Scope } from './auth.js';
 import { ApiError, invalid, notFound } from './errors.js';
@@ -75,6 +75,7 @@ export interface RouteSpec<
 }
 
 // The registry holds routes of different input types; each was checked by `defineRoute`.
+// biome-ignore lint/suspicious/noExplicitAny: a registry of routes with different input types; each one was checked by defineRoute.
 export type AnyRoute = RouteSpec<any, any, any>;
 
 /** Declares a route with its input types inferred from its schemas. */

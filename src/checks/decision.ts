@@ -155,7 +155,7 @@ export interface Decision {
   detail: FeatureDecision;
 }
 
-const TEST_OF: Record<FeatureKind, 'ks' | 'category_shift'> = { numeric: 'ks', categorical: 'category_shift' };
+const _TEST_OF: Record<FeatureKind, 'ks' | 'category_shift'> = { numeric: 'ks', categorical: 'category_shift' };
 
 const fmt = (x: number) => (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : Number(x.toPrecision(3)).toString());
 const count = (n: number) => n.toLocaleString('en-US');

@@ -26,12 +26,10 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 /** A path into a JSON event: "a.b.c", or a list of keys for names that hold dots. */
-export const JsonPath = z
-  .union([z.string().min(1), z.array(z.union([z.string(), z.number().int().nonnegative()])).min(1)])
-  .meta({
-    type: 'path',
-    description: 'path into the event: "request.user.age" (dots separate keys; [0] indexes arrays) or a list of keys ["a.b", "c"]',
-  });
+export const JsonPath = z.union([z.string().min(1), z.array(z.union([z.string(), z.number().int().nonnegative()])).min(1)]).meta({
+  type: 'path',
+  description: 'path into the event: "request.user.age" (dots separate keys; [0] indexes arrays) or a list of keys ["a.b", "c"]',
+});
 
 const Tls = z
   .union([

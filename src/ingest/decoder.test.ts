@@ -109,7 +109,7 @@ describe('decoder', () => {
       ),
       { numRuns: 2000 },
     );
-    const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
     assert.doesNotThrow(() => decoder.decode(message(deep)));
   });
 });

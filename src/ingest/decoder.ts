@@ -56,7 +56,7 @@ export function featureSpecs(profile: BaselineProfile, mapping: EventMapping): F
     kind: f.kind,
     expects: expectedType(f.dtype, f.kind),
     // Own keys only: a feature named `toString` or `constructor` would find Object.prototype's.
-    path: Object.prototype.hasOwnProperty.call(mapping.features, f.name) ? compilePath(mapping.features[f.name]!) : [...base, f.name],
+    path: Object.hasOwn(mapping.features, f.name) ? compilePath(mapping.features[f.name]!) : [...base, f.name],
   }));
 }
 

@@ -21,7 +21,7 @@ export class Scheduler {
   /** Runs a job now unless it is running already; resolves when the run ends. */
   run(name: string, job: () => Promise<void>): Promise<void> {
     const current = this.running.get(name);
-    if (current) {
+    if (current !== undefined) {
       this.logger.warn({ job: name }, 'previous run still going: this run is skipped');
       return current;
     }

@@ -70,7 +70,10 @@ describe('category shift test', () => {
     const weights = Array.from({ length: k }, (_, i) => 1 / (i + 1));
     const total = weights.reduce((a, b) => a + b, 0);
     const cumulative: number[] = [];
-    weights.reduce((s, w) => (cumulative.push((s + w) / total), s + w), 0);
+    weights.reduce((s, w) => {
+      cumulative.push((s + w) / total);
+      return s + w;
+    }, 0);
     let state = 12345;
     const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const draw = (n: number) => {

@@ -1,4 +1,4 @@
-import { type DuckDBAppender, DuckDBConnection, DuckDBInstance, type DuckDBType, type DuckDBValue, DOUBLE } from '@duckdb/node-api';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, type DuckDBType, type DuckDBValue, DOUBLE } from '@duckdb/node-api';
 
 /**
  * Types for the parameters node-api would bind wrongly: it binds a whole JS number as INTEGER or

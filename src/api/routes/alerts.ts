@@ -3,7 +3,7 @@ import type { Database, Row } from '../../store/database.js';
 import { notFound } from '../errors.js';
 import { isoFromMs } from '../../store/sql.js';
 import { defineRoute } from '../route.js';
-import { AlertItem, AlertList, AlertListQuery, AlertParams, ErrorBody, SilenceBody, SilenceState } from '../schemas.js';
+import { type AlertItem, AlertList, AlertListQuery, AlertParams, ErrorBody, SilenceBody, SilenceState } from '../schemas.js';
 import { silence, unsilence } from '../silences.js';
 
 const iso = isoFromMs;

@@ -16,7 +16,7 @@ export interface TextOptions {
 export function renderText(report: CheckReport | WindowedReport, options: TextOptions = {}): string {
   const style = styleFor(options.color === true);
   const lines = isWindowedReport(report) ? windowedReportLines(report, style) : checkReportLines(report, style);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** True for the report of `driftwatch check --by`, which holds windows instead of features. */

@@ -574,7 +574,7 @@ function textSchema(schema: SchemaFindings): string {
 
 /** Empty sections leave blank lines behind: at most one blank line in a row, and one final newline. */
 function tidyText(text: string): string {
-  return text.replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return `${text.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------

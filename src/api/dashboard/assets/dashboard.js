@@ -1,7 +1,6 @@
 // driftwatch dashboard. Plain script, no framework, no network beyond this origin.
 // Safety rule: data from the API is only ever inserted with textContent / createTextNode /
 // setAttribute on non-script attributes; innerHTML is never used.
-'use strict';
 
 const TOKEN_KEY = 'driftwatch.token';
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -45,7 +44,7 @@ async function api(path) {
     throw new Unauthorized('the token was refused');
   }
   const body = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${res.status} ${body && body.message ? body.message : res.statusText}`);
+  if (!res.ok) throw new Error(`${res.status} ${body?.message ? body.message : res.statusText}`);
   return body;
 }
 
@@ -53,7 +52,7 @@ const fmt = (x, digits = 3) => (typeof x === 'number' && Number.isFinite(x) ? Nu
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
 
 /** Where a check sits in time: the end of the window it checked (its data's time, not the clock's). */
-const windowEnd = (r) => (r.window && r.window.end) || r.timing.finishedAt;
+const windowEnd = (r) => r.window?.end || r.timing.finishedAt;
 
 /**
  * A short axis label for each check: the window's end as HH:MM when the checks span less than a
@@ -68,7 +67,7 @@ function checkLabels(reports) {
 const badge = (text) => el('span', { class: `badge ${String(text).replace(/[^a-z_]/gi, '')}` }, String(text));
 // Events per minute: whole numbers from 100 on, one decimal below (the API rounds to a tenth).
 const perMinute = (x) => (typeof x !== 'number' ? '–' : x >= 100 ? Math.round(x).toLocaleString('en') : String(x));
-const psiOf = (f) => (f && f.stats && typeof f.stats.psi === 'number' ? f.stats.psi : null);
+const psiOf = (f) => (f?.stats && typeof f.stats.psi === 'number' ? f.stats.psi : null);
 
 function table(headers, rows) {
   return el(
@@ -102,7 +101,7 @@ function tokenForm(app, message) {
     event.preventDefault();
     if (input.value.trim() === '') return;
     sessionStorage.setItem(TOKEN_KEY, input.value.trim());
-    route();
+    void route();
   });
   app.replaceChildren(
     el(
@@ -128,7 +127,7 @@ async function modelsPage(app) {
   const rows = items.map((m) =>
     el(
       'tr',
-      { class: m.latestCheck && m.latestCheck.drift ? 'drift' : null },
+      { class: m.latestCheck?.drift ? 'drift' : null },
       el('td', { class: 'name' }, el('a', { href: `/models/${encodeURIComponent(m.name)}` }, m.name)),
       el('td', {}, badge(m.status), m.error ? el('div', { class: 'muted' }, m.error) : null),
       el('td', {}, m.latestCheck ? when(m.latestCheck.finishedAt) : '–'),
@@ -357,9 +356,9 @@ function heatmap(reports) {
             width: cw - 2,
             height: ch - 2,
             fill: psi === null ? '#eef0f2' : color(psi),
-            stroke: f && f.drift ? '#b42318' : 'none',
+            stroke: f?.drift ? '#b42318' : 'none',
           },
-          svg('title', {}, `${name}, window ending ${when(windowEnd(r))}: PSI ${fmt(psi)}${f && f.drift ? ' (drift)' : ''}`),
+          svg('title', {}, `${name}, window ending ${when(windowEnd(r))}: PSI ${fmt(psi)}${f?.drift ? ' (drift)' : ''}`),
         ),
       );
     });
@@ -390,7 +389,7 @@ function trendCharts(reports) {
     names.map((name) => {
       const points = reports.map((r, i) => {
         const f = r.features.find((g) => g.name === name);
-        return { i, r, psi: psiOf(f), drift: Boolean(f && f.drift) };
+        return { i, r, psi: psiOf(f), drift: Boolean(f?.drift) };
       });
       const known = points.filter((p) => p.psi !== null);
       const max = Math.max(0.1, ...known.map((p) => p.psi));
@@ -457,7 +456,7 @@ function schemaFindings(schema) {
         badge(a.kind),
         ' ',
         a.message,
-        a.examples && a.examples.length ? el('span', { class: 'muted' }, ` (e.g. ${a.examples.join(', ')})`) : null,
+        a.examples?.length ? el('span', { class: 'muted' }, ` (e.g. ${a.examples.join(', ')})`) : null,
       ),
     ),
   ];
@@ -507,7 +506,7 @@ async function route() {
 document.addEventListener('DOMContentLoaded', () => {
   document.getElementById('logout').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY);
-    route();
+    void route();
   });
-  route();
+  void route();
 });
