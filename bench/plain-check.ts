@@ -3,7 +3,7 @@
 // Only the p-value distributions are shared with driftwatch (their cost is negligible).
 // Usage: node --import tsx bench/plain-check.ts PROFILE.json CURRENT.csv
 import { readFileSync } from 'node:fs';
-import type { BaselineProfile } from '../src/baseline/profile.js';
+import type { BaselineProfile } from '../src/contracts/profile.js';
 import { chi2Sf } from '../src/stats/distributions/chi2.js';
 import { ksExactTwoSided } from '../src/stats/distributions/ks-exact.js';
 import { kstwoSf } from '../src/stats/distributions/kolmogorov.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderHtml } from '../src/checks/render/html.js';
-import type { CheckReport } from '../src/checks/report.js';
+import type { CheckReport } from '../src/contracts/report.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { ServeProcess, writeConfig } from './helpers/service.js';
 

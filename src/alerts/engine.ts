@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { LiveReport } from '../checks/live.js';
+import type { LiveReport } from '../contracts/report.js';
 import type { StatValue } from '../stats/types.js';
-import type { Alert, AlertKind, AlertLabels, Severity } from './types.js';
+import type { Alert, AlertKind, AlertLabels, Severity } from '../contracts/alert.js';
 
 /**
  * The fingerprint of an alert: a hash of its sorted labels (Alertmanager's identity). The same

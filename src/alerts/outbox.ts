@@ -1,6 +1,6 @@
 import type { Database } from '../store/database.js';
 import { TIMESTAMP_MS } from '../store/sql.js';
-import type { Notification } from './types.js';
+import type { Notification } from '../contracts/alert.js';
 
 const ts = (ms: number) => Math.floor(ms);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LiveReport } from '../checks/live.js';
+import type { LiveReport } from '../contracts/report.js';
 import { AlertsConfig } from '../config/schema.js';
 import { evaluate, fingerprint, type FoundAlert } from './engine.js';
 import { buildNotifications } from './routing.js';

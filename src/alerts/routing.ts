@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { LiveReport } from '../checks/live.js';
+import type { LiveReport } from '../contracts/report.js';
 import type { AlertsConfig, RouteConfig } from '../config/schema.js';
 import { type Evaluation, toAlert } from './engine.js';
-import type { Alert, Notification } from './types.js';
+import type { Alert, Notification } from '../contracts/alert.js';
 
 /** The dashboard page of a model, when the dashboard's URL is configured. */
 export function modelDashboardUrl(alerts: Pick<AlertsConfig, 'dashboardUrl'>, model: string): string | null {

@@ -1,7 +1,7 @@
 import type { Database } from '../store/database.js';
 import { TIMESTAMP_MS } from '../store/sql.js';
 import type { GroupNotice, StoredAlert } from './engine.js';
-import type { AlertKind, Severity } from './types.js';
+import type { AlertKind, Severity } from '../contracts/alert.js';
 
 const ts = (ms: number | null) => (ms === null ? null : Math.floor(ms));
 

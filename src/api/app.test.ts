@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { enqueue, markDead } from '../alerts/outbox.js';
-import { type LiveReport, storeReport } from '../checks/live.js';
+import type { LiveReport } from '../contracts/report.js';
+import { storeReport } from '../checks/live.js';
 import { FIXTURES, fixtureEvents, type Harness, startHarness, TEST_TOKENS } from './harness.js';
 import {
   AlertList,

@@ -3,7 +3,7 @@
 // (the Kafka consumer, on its own connection) does not lose a request.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { BaselineProfile } from '../baseline/profile.js';
+import type { BaselineProfile } from '../contracts/profile.js';
 import { ModelConfig } from '../config/schema.js';
 import { buildBatch } from '../ingest/batch.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';

@@ -1,9 +1,11 @@
-import type { BaselineProfile } from '../baseline/profile.js';
+import type { BaselineProfile } from '../contracts/profile.js';
 import { CONFIG_DEFAULTS, type ModelConfig } from '../config/schema.js';
-import { buildBatch, COUNTERS, type IncomingMessage } from '../ingest/batch.js';
+import { buildBatch, type IncomingMessage } from '../ingest/batch.js';
+import { COUNTERS } from '../contracts/event.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
 import type { Database } from '../store/database.js';
-import { SamplesWriter, type WriteBatch } from '../store/samples-writer.js';
+import { SamplesWriter } from '../store/samples-writer.js';
+import type { WriteBatch } from '../contracts/event.js';
 import type { Store } from '../store/store.js';
 import { quarantineReason } from './metrics.js';
 import type { IngestResult } from './types.js';

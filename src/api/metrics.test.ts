@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { enqueue, markDead } from '../alerts/outbox.js';
-import type { LiveReport } from '../checks/live.js';
+import type { LiveReport } from '../contracts/report.js';
 import { fixtureEvents, type Harness, startHarness } from './harness.js';
 import { Metrics, METRIC_NAMES } from './metrics.js';
 

@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { outboxCounts } from '../alerts/outbox.js';
-import type { LiveReport } from '../checks/live.js';
-import type { FeatureReport } from '../checks/report.js';
-import { COUNTERS } from '../ingest/batch.js';
+import type { LiveReport } from '../contracts/report.js';
+import type { FeatureReport } from '../contracts/report.js';
+import { COUNTERS } from '../contracts/event.js';
 import type { Database } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import { latestReportIds } from './reports.js';

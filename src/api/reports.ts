@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LiveReport } from '../checks/live.js';
+import type { LiveReport } from '../contracts/report.js';
 import type { Database } from '../store/database.js';
 import { TIMESTAMP_MS } from '../store/sql.js';
 import type { CheckSummary } from './schemas.js';

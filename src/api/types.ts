@@ -1,6 +1,6 @@
 import type { Express } from 'express';
-import type { BaselineProfile } from '../baseline/profile.js';
-import type { LiveReport } from '../checks/live.js';
+import type { BaselineProfile } from '../contracts/profile.js';
+import type { LiveReport } from '../contracts/report.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';

@@ -9,7 +9,7 @@ import {
   type FeatureProfile,
   type NumericFeatureProfile,
   PROFILE_SCHEMA_VERSION,
-} from './profile.js';
+} from '../contracts/profile.js';
 import { type ColumnInfo, isNumericType, isTemporalType, loadTable, type LoadedTable } from './source.js';
 
 /** Defaults of `driftwatch baseline create`, in one place. */

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { profileTable } from '../baseline/create.js';
-import type { BaselineProfile, CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from '../baseline/profile.js';
+import type { BaselineProfile, CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
 import { looksLikeProfile, readProfile } from '../baseline/profile.js';
 import { type ColumnInfo, isTemporalType, loadTable, type LoadedTable } from '../baseline/source.js';
 import { UserError } from '../errors.js';
@@ -14,14 +14,14 @@ import { readCategoricalCurrent, readExtraFields, readNumericCurrent, readStored
 import { DEFAULT_DECISION, type DecisionInput, type DecisionSettings, decide, describeDecision } from './decision.js';
 import type {
   CheckReport,
-  CheckStatusWord,
+  CheckStatus,
   ColumnSummary,
   FeatureReport,
   SchemaAnomaly,
   SchemaFindings,
   WindowedReport,
   WindowReport,
-} from './report.js';
+} from '../contracts/report.js';
 import { featureAnomalies } from './schema.js';
 
 /** Features compared at once, each on its own DuckDB connection (the machine this targets has 2 cores). */
@@ -180,7 +180,7 @@ export async function compareTable(
 }
 
 /** The check's outcome in one word: drift, ok, or insufficient data when no feature had enough rows to test. */
-export function statusOf(comparison: Comparison): CheckStatusWord {
+export function statusOf(comparison: Comparison): CheckStatus {
   if (comparison.drift) return 'drift';
   const decided = comparison.features.filter((f) => f.decision?.status !== 'insufficient_data');
   return comparison.features.length > 0 && decided.length === 0 ? 'insufficient_data' : 'ok';

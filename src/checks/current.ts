@@ -1,9 +1,9 @@
 import { doubleExpr, sortedValues, textExpr } from '../baseline/create.js';
-import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../baseline/profile.js';
+import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
 import { type ColumnInfo, isNumericType } from '../baseline/source.js';
 import type { Database } from '../store/database.js';
 import { quoteIdent } from '../store/sql.js';
-import type { ColumnSummary } from './report.js';
+import type { ColumnSummary } from '../contracts/report.js';
 import { lowerBound, meanAndStd, sortedBinCounts, upperBound } from '../stats/sorted.js';
 
 /** How many offending values a schema finding quotes. */

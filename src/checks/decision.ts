@@ -3,7 +3,8 @@ import { CORRECTION_NAMES, type CorrectionName, getCorrection } from '../stats/c
 import { linfNoise, wassersteinNoise } from '../stats/noise-floor.js';
 import { normalUpperQuantile } from '../stats/normal.js';
 import type { BinnedCounts, FeatureKind, StatValue } from '../stats/types.js';
-import type { DecisionRule } from './report.js';
+import type { DecisionRule } from '../contracts/report.js';
+import type { FeatureDecision } from '../contracts/report.js';
 
 /**
  * The calibrated decision rule (issue 6). A feature drifts when its change is both
@@ -111,40 +112,6 @@ export interface DecisionInput {
  * needs a large observed change, and from a few hundred rows on the minimum effect governs.
  */
 export const NOISE_FLOOR_FACTOR = 3;
-
-export type FeatureStatus = 'drift' | 'no_drift' | 'insufficient_data';
-
-/** Why one feature was decided as it was: the numbers behind the sentence. */
-export interface FeatureDecision {
-  status: FeatureStatus;
-  /** Finite current values (the window size for this feature) and baseline values compared. */
-  n: number;
-  baselineN: number;
-  /** The evidence: the test, its p-value, the adjusted p-value and the level the raw p had to beat. */
-  test?: {
-    name: 'ks' | 'category_shift';
-    statistic: number;
-    /** KS: the D a change needs at this n to reach `level` (asymptotic); category_shift: the share change the moved category needs. */
-    critical: number;
-    pvalue: number;
-    adjustedP: number;
-    /** The raw p-value's threshold at this feature's step of the correction (alpha / m for Bonferroni). */
-    level: number;
-    /** Features the correction counted. */
-    features: number;
-    correction: CorrectionName;
-    /** category_shift: the category whose share moved most credibly, and the categories tested. */
-    category?: string;
-    categories?: number;
-  };
-  /**
-   * The size: the effect statistic that decided (the one furthest past its threshold, or closest to
-   * it). `threshold` is what applied at this n: the larger of `minimum` and the noise floor.
-   */
-  effect?: { name: EffectName; value: number; threshold: number; minimum: number; large: boolean };
-  /** The reason in words. */
-  sentence: string;
-}
 
 /** The outcome for one feature. `reasons[0]` is the sentence; the rest are its parts, for tools. */
 export interface Decision {

@@ -1,29 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { BaselineProfile } from '../baseline/profile.js';
+import type { BaselineProfile } from '../contracts/profile.js';
 import type { ModelConfig, WindowSpecValue } from '../config/schema.js';
 import type { Database } from '../store/database.js';
 import { samplesTable } from '../store/schema.js';
 import { quoteIdent, TIMESTAMP_MS } from '../store/sql.js';
 import { compareTable } from './check.js';
 import { describeDecision, resolveDecision } from './decision.js';
-import type { CheckReport } from './report.js';
-
-/** How a live check ended: drift or not, or too few rows to say. */
-export type CheckStatus = 'ok' | 'drift' | 'insufficient_data';
-
-/** A stored check of a model's live window: the check contract plus the window and timing. */
-export interface LiveReport extends CheckReport {
-  id: string;
-  model: string;
-  status: CheckStatus;
-  window: { spec: string; start: string; end: string; rows: number; minRows: number };
-  timing: { startedAt: string; finishedAt: string; seconds: number };
-  /**
-   * The ingest's counters at this check (`ingest_counts`, exactly-once), and what changed since
-   * the previous check: messages consumed and set aside by reason.
-   */
-  ingest: { totals: Record<string, number>; consumed: number; rejected: number; rejectedByReason: Record<string, number> };
-}
+import type { LiveReport } from '../contracts/report.js';
 
 /** Counters of the ingest now, and their change since the model's previous report. */
 async function ingestSincePrevious(db: Database, model: string): Promise<LiveReport['ingest']> {

@@ -1,5 +1,5 @@
-import type { FeatureProfile } from '../baseline/profile.js';
-import type { ColumnSummary, SchemaAnomaly } from './report.js';
+import type { FeatureProfile } from '../contracts/profile.js';
+import type { ColumnSummary, SchemaAnomaly } from '../contracts/report.js';
 
 /** Tolerances of the schema checks, in one place. Shares are of the current window's rows. */
 export const SCHEMA_DEFAULTS = {

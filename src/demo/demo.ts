@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { TOKENS_ENV, TokenSet } from '../api/auth.js';
-import type { LiveReport } from '../checks/live.js';
+import type { LiveReport } from '../contracts/report.js';
 import { parseConfig } from '../config/load.js';
 import type { DriftwatchConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventMapping } from '../config/schema.js';
 import { buildBatch, type IncomingMessage } from './batch.js';
-import { EventDecoder, type FeatureSpec } from './decoder.js';
+import { EventDecoder } from './decoder.js';
+import type { FeatureSpec } from '../contracts/event.js';
 import { firstAtOrAfter } from './kafka-source.js';
 import { keepSample, samplingKey } from './sampler.js';
 

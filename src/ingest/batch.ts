@@ -1,8 +1,8 @@
 import type { SamplingConfig } from '../config/schema.js';
-import type { QuarantinedMessage, StoredEvent, WriteBatch } from '../store/samples-writer.js';
-import { payloadText } from '../store/samples-writer.js';
+import type { QuarantinedMessage, StoredEvent, WriteBatch } from '../contracts/event.js';
 import type { EventDecoder } from './decoder.js';
 import { keepSample, offsetKey, samplingKey } from './sampler.js';
+import { COUNTERS } from '../contracts/event.js';
 
 /** A message from any source (Kafka, a replay, HTTP ingest), with its place in the log. */
 export interface IncomingMessage {
@@ -14,14 +14,14 @@ export interface IncomingMessage {
   timestampMs: number;
 }
 
-/** Counter names of `ingest_counts` and the metrics. */
-export const COUNTERS = {
-  consumed: 'consumed',
-  sampled: 'sampled',
-  stored: 'stored',
-  rejected: (reason: string) => `rejected:${reason}`,
-  problem: (reason: string) => `problem:${reason}`,
-} as const;
+const MAX_PAYLOAD_TEXT = 2000;
+
+/** Cuts a payload for the quarantine table. */
+export function payloadText(value: Buffer | null): string | null {
+  if (!value) return null;
+  const text = value.subarray(0, MAX_PAYLOAD_TEXT * 4).toString('utf8');
+  return text.length > MAX_PAYLOAD_TEXT ? `${text.slice(0, MAX_PAYLOAD_TEXT)}…` : text;
+}
 
 /**
  * A chunk whose sampling on the key or the offset its source already decided, on its own message

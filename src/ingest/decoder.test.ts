@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { EventMapping } from '../config/schema.js';
-import { EventDecoder, type FeatureSpec, parseTimestamp } from './decoder.js';
+import { EventDecoder, parseTimestamp } from './decoder.js';
+import type { FeatureSpec } from '../contracts/event.js';
 import { compilePath, readPath } from './paths.js';
 import { hashFraction, keepSample } from './sampler.js';
 

@@ -1,36 +1,8 @@
-import type { BaselineProfile } from '../baseline/profile.js';
+import type { BaselineProfile } from '../contracts/profile.js';
 import type { EventMapping } from '../config/schema.js';
-import { type CompiledPath, compilePath, readPath } from './paths.js';
-
-/** Why a message, or a value in it, was set aside. Counted per model, quarantined as a sample. */
-export const REJECT_REASONS = ['empty_payload', 'too_large', 'malformed_json', 'not_an_object', 'too_deep'] as const;
-export const VALUE_PROBLEMS = ['missing_feature', 'wrong_type', 'non_finite', 'bad_timestamp'] as const;
-export type RejectReason = (typeof REJECT_REASONS)[number];
-export type ValueProblem = (typeof VALUE_PROBLEMS)[number];
-
-/** A feature as the decoder and the samples table see it. */
-export interface FeatureSpec {
-  name: string;
-  kind: 'numeric' | 'categorical';
-  /** The JS type the training data had: a numeric feature wants numbers; a categorical one strings, booleans or numbers. */
-  expects: 'number' | 'string' | 'boolean';
-  path: CompiledPath;
-}
-
-/** A decoded event, ready for the samples table. `values` follow the feature order. */
-export interface DecodedEvent {
-  values: (number | string | null)[];
-  /** Event time in epoch milliseconds. */
-  timestampMs: number;
-  id: string | null;
-  /** The prediction as JSON text. */
-  prediction: string | null;
-  /** Fields of the features object that the baseline does not know, as JSON text. */
-  extra: string | null;
-  /** Per feature, what was wrong with its value, as JSON text (null when nothing was). */
-  errors: string | null;
-  problems: ValueProblem[];
-}
+import type { CompiledPath } from '../contracts/event.js';
+import { compilePath, readPath } from './paths.js';
+import type { DecodedEvent, FeatureSpec, RejectReason, ValueProblem } from '../contracts/event.js';
 
 export type DecodeResult = { ok: true; event: DecodedEvent } | { ok: false; reason: RejectReason; detail: string };
 

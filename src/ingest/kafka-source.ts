@@ -1,7 +1,8 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaModelConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { SamplesWriter, WriteBatch } from '../store/samples-writer.js';
+import type { SamplesWriter } from '../store/samples-writer.js';
+import type { WriteBatch } from '../contracts/event.js';
 import { buildBatch, type IncomingMessage } from './batch.js';
 import type { EventDecoder } from './decoder.js';
 import { keepSample, samplingKey } from './sampler.js';

@@ -1,7 +1,5 @@
 import type { JsonPath } from '../config/schema.js';
-
-/** A compiled path: the keys (object fields) and indexes (array items) to walk. */
-export type CompiledPath = readonly (string | number)[];
+import type { CompiledPath } from '../contracts/event.js';
 
 /**
  * Compiles a config path: "a.b[0].c" -> ["a", "b", 0, "c"]; a list of keys is taken as it is

@@ -36,8 +36,8 @@ async function resolveBound(
   bound: ReplayBound,
   ends: Map<number, { low: bigint; high: bigint }>,
 ): Promise<Map<number, bigint>> {
-  // biome-ignore lint/complexity/useMathMinMax: offsets are bigints, which Math.min does not take.
   if ('offset' in bound)
+    // biome-ignore lint/complexity/useMathMinMax: offsets are bigints, which Math.min does not take.
     return new Map([...ends].map(([p, e]) => [p, bound.offset < e.low ? e.low : bound.offset > e.high ? e.high : bound.offset]));
   // The first offset at or after the time; -1 from the broker means "after the end".
   const found = await admin.fetchTopicOffsetsByTimestamp(topic, bound.timeMs);

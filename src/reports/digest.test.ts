@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { SchemaFindings } from '../checks/report.js';
-import type { FeatureSpec } from '../ingest/decoder.js';
+import type { SchemaFindings } from '../contracts/report.js';
+import type { FeatureSpec } from '../contracts/event.js';
 import type { Database } from '../store/database.js';
 import { Store } from '../store/store.js';
 import { buildDigest } from './digest.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AnomalyKind } from '../checks/report.js';
+import type { AnomalyKind } from '../contracts/report.js';
 import { formatZodError } from '../config/zod-errors.js';
 import { messageOf } from '../errors.js';
 import type { Database } from '../store/database.js';

@@ -1,7 +1,7 @@
 import { escapeHtml } from '../checks/render/html.js';
 import { PALETTE } from '../checks/render/palette.js';
 import { displayWidth, formatCount, formatNumber, formatPValue, formatShare, terminalSafe } from '../checks/render/text.js';
-import type { SchemaFindings } from '../checks/report.js';
+import type { SchemaFindings } from '../contracts/report.js';
 import type { Digest, FeatureTrend } from './types.js';
 
 /** A digest as an email: subject, HTML part and plain-text part (the same content). */

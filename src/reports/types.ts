@@ -1,4 +1,4 @@
-import type { SchemaFindings } from '../checks/report.js';
+import type { SchemaFindings } from '../contracts/report.js';
 
 /** One feature's drift over a digest's period: its score at each check, oldest first. */
 export interface FeatureTrend {

@@ -1,11 +1,12 @@
-import type { BaselineProfile } from '../baseline/profile.js';
+import type { BaselineProfile } from '../contracts/profile.js';
 import { alertsFromReport, evaluate, evaluatedKinds, type Evaluation } from '../alerts/engine.js';
 import { enqueue } from '../alerts/outbox.js';
 import { buildNotifications } from '../alerts/routing.js';
 import { activeSilences } from '../api/silences.js';
 import { loadFiring, loadNotice, saveAlerts, saveNotice } from '../alerts/state.js';
-import type { Notification } from '../alerts/types.js';
-import { type LiveReport, runLiveCheck, storeReport } from '../checks/live.js';
+import type { Notification } from '../contracts/alert.js';
+import type { LiveReport } from '../contracts/report.js';
+import { runLiveCheck, storeReport } from '../checks/live.js';
 import type { AlertsConfig, ModelConfig, WindowSpecValue } from '../config/schema.js';
 import type { Database } from '../store/database.js';
 

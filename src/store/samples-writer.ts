@@ -1,51 +1,9 @@
 import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType, DuckDBVector, timestampValue } from '@duckdb/node-api';
-import type { DecodedEvent, FeatureSpec } from '../ingest/decoder.js';
+import type { FeatureSpec } from '../contracts/event.js';
 import type { Database } from './database.js';
 import { addMinuteSql, minuteOf, trimMinutesSql } from './ingest-rate.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
-
-/** A decoded event with its place in the log. */
-export interface StoredEvent {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  event: DecodedEvent;
-}
-
-/** A message set aside, kept (as a bounded sample) in the quarantine table. */
-export interface QuarantinedMessage {
-  topic: string | null;
-  partition: number | null;
-  offset: bigint | null;
-  reason: string;
-  detail: string;
-  /** The payload as text, cut to a readable length. */
-  payload: string | null;
-}
-
-/** Everything one transaction writes: rows, the quarantine, the next offsets and the counters. */
-export interface WriteBatch {
-  events: StoredEvent[];
-  quarantined: QuarantinedMessage[];
-  /** "topic/partition" -> next offset to read after this batch. */
-  offsets: Map<string, bigint>;
-  /** Counter name -> increment (consumed, sampled, stored, a reject reason...). */
-  counts: Map<string, number>;
-  /**
-   * Offset ranges [from, to) whose stored rows this batch replaces (a replay): deleted in the
-   * same transaction before the rows are appended, so replaying a range twice stores it once.
-   */
-  replaces?: { topic: string; partition: number; from: bigint; to: bigint }[];
-}
-
-const MAX_PAYLOAD_TEXT = 2000;
-
-/** Cuts a payload for the quarantine table. */
-export function payloadText(value: Buffer | null): string | null {
-  if (!value) return null;
-  const text = value.subarray(0, MAX_PAYLOAD_TEXT * 4).toString('utf8');
-  return text.length > MAX_PAYLOAD_TEXT ? `${text.slice(0, MAX_PAYLOAD_TEXT)}…` : text;
-}
+import type { QuarantinedMessage, StoredEvent, WriteBatch } from '../contracts/event.js';
 
 /**
  * Writes a model's batches on its own connection: rows through DuckDB's appender, then the

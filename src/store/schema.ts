@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '../ingest/decoder.js';
+import type { FeatureSpec } from '../contracts/event.js';
 import { quoteIdent } from './sql.js';
 
 /**

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EventMapping } from '../config/schema.js';
 import { buildBatch } from '../ingest/batch.js';
-import { EventDecoder, type FeatureSpec } from '../ingest/decoder.js';
+import { EventDecoder } from '../ingest/decoder.js';
+import type { FeatureSpec } from '../contracts/event.js';
 import { SamplesWriter } from './samples-writer.js';
 import { Store } from './store.js';
 

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StorageConfig } from '../config/schema.js';
 import { UserError, messageOf } from '../errors.js';
-import type { FeatureSpec } from '../ingest/decoder.js';
+import type { FeatureSpec } from '../contracts/event.js';
 import { Database } from './database.js';
 import { createSamplesTableSql, featureColumnType, MIGRATIONS, samplesTable, SYSTEM_COLUMNS } from './schema.js';
 import { quoteIdent } from './sql.js';

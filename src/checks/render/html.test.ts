@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckReport, FeatureReport, WindowedReport } from '../report.js';
+import type { CheckReport, FeatureReport, WindowedReport } from '../../contracts/report.js';
 import { escapeHtml, renderHtml } from './html.js';
 import { renderReport } from './index.js';
 

@@ -1,5 +1,5 @@
 import { PALETTE } from './palette.js';
-import type { CheckReport, DecisionRule, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../report.js';
+import type { CheckReport, DecisionRule, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
 import {
   STAT_COLUMNS,
   countSchemaFindings,
@@ -9,10 +9,10 @@ import {
   formatNumber,
   formatPValue,
   formatShare,
-  isWindowedReport,
   mainTest,
   sortWorstFirst,
 } from './text.js';
+import { isWindowedReport } from '../../contracts/report.js';
 
 /**
  * Renders a check report as one self-contained HTML page: inline CSS and SVG, no script, no

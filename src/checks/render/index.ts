@@ -1,4 +1,4 @@
-import type { CheckReport, WindowedReport } from '../report.js';
+import type { CheckReport, WindowedReport } from '../../contracts/report.js';
 import { renderHtml } from './html.js';
 import { renderText, type TextOptions } from './text.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckReport, FeatureReport, WindowedReport } from '../report.js';
+import type { CheckReport, FeatureReport, WindowedReport } from '../../contracts/report.js';
 import { displayWidth, formatNumber, formatPValue, renderText, sortWorstFirst, terminalSafe } from './text.js';
 import { REPORT_FORMATS, renderReport } from './index.js';
 

@@ -1,5 +1,6 @@
 import type { TestResult } from '../../stats/types.js';
-import type { CheckReport, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../report.js';
+import type { CheckReport, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
+import { isWindowedReport } from '../../contracts/report.js';
 
 /** Options of {@link renderText}. */
 export interface TextOptions {
@@ -17,11 +18,6 @@ export function renderText(report: CheckReport | WindowedReport, options: TextOp
   const style = styleFor(options.color === true);
   const lines = isWindowedReport(report) ? windowedReportLines(report, style) : checkReportLines(report, style);
   return `${lines.join('\n')}\n`;
-}
-
-/** True for the report of `driftwatch check --by`, which holds windows instead of features. */
-export function isWindowedReport(report: CheckReport | WindowedReport): report is WindowedReport {
-  return Array.isArray((report as Partial<WindowedReport>).windows);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -100,7 +96,7 @@ export function testStat(feature: FeatureReport, name: string): TestResult | und
 export function mainTest(feature: FeatureReport): { name: 'ks' | 'chi2' | 'category_shift'; result: TestResult } | undefined {
   const decided = feature.decision?.test;
   if (decided && Number.isFinite(decided.pvalue))
-    return { name: decided.name, result: { statistic: decided.statistic, pvalue: decided.pvalue } };
+    return { name: decided.name as 'ks' | 'category_shift', result: { statistic: decided.statistic, pvalue: decided.pvalue } };
   const ks = testStat(feature, 'ks');
   if (ks) return { name: 'ks', result: ks };
   const chi2 = testStat(feature, 'chi2');

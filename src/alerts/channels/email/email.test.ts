@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import type { FeatureReport } from '../../../checks/report.js';
-import { DeliveryError, type Alert, type Notification } from '../../types.js';
+import type { FeatureReport } from '../../../contracts/report.js';
+import { DeliveryError } from '../../types.js';
+import type { Alert, Notification } from '../../../contracts/alert.js';
 import { EmailChannel } from './email.js';
 import { emailSubject, fillTemplate, renderEmail } from './render.js';
 

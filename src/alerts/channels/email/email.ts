@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createTransport, type NodemailerError, type SMTPTransportOptions, type Transporter } from 'nodemailer';
 import { UserError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
-import { DeliveryError, type Channel, type Notification } from '../../types.js';
+import { DeliveryError, type Channel } from '../../types.js';
+import type { Notification } from '../../../contracts/alert.js';
 import { renderEmail, type EmailTemplates } from './render.js';
 
 /** Options of {@link EmailChannel}, as the `alerts.channels[]` config gives them (secrets already taken from the environment). */

@@ -13,9 +13,9 @@ import {
   terminalSafe,
   truncateToWidth,
 } from '../../../checks/render/text.js';
-import type { FeatureReport, SchemaFindings } from '../../../checks/report.js';
+import type { FeatureReport, SchemaFindings } from '../../../contracts/report.js';
 import type { StatValue } from '../../../stats/types.js';
-import { ALERT_KINDS, type Alert, type AlertKind, type Notification } from '../../types.js';
+import { ALERT_KINDS, type Alert, type AlertKind, type Notification } from '../../../contracts/alert.js';
 
 /** An email as the channel sends it. */
 export interface RenderedEmail {

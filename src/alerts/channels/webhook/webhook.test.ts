@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DeliveryError, type Alert, type Notification } from '../../types.js';
+import { DeliveryError } from '../../types.js';
+import type { Alert, Notification } from '../../../contracts/alert.js';
 import { HttpDeliveryError, classifyHttpStatus, retryAfterMs } from '../http-status.js';
 import {
   DELIVERY_HEADER,

@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError } from '../../../errors.js';
 import type { StatValue } from '../../../stats/types.js';
-import type { AlertKind, Channel, Notification, Severity } from '../../types.js';
+import type { AlertKind, Notification, Severity } from '../../../contracts/alert.js';
+import type { Channel } from '../../types.js';
 import { notificationHeadline, describeStats } from '../email/render.js';
 import { classifyHttpStatus, httpStatusError, networkDeliveryError } from '../http-status.js';
 

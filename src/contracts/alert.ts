@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { FeatureReport, SchemaFindings, StatValueSchema } from './report.js';
+
+/**
+ * Alerts and notifications: what the alert engine stores and what every channel (email, webhook,
+ * Slack) is sent. Zod first, the types inferred. Adding an alert kind is one entry in
+ * {@link ALERT_KIND_INFO} plus the code that finds it: routes, the API's schemas and every
+ * renderer read the kinds from here.
+ */
+
+/** Every alert kind, with what people read about it. Order: the order of lists and subjects. */
+export const ALERT_KIND_INFO = {
+  drift: { label: 'drift', description: "a feature's distribution moved away from the baseline (credible and large enough)" },
+  schema: {
+    label: 'schema',
+    description: 'missing or unexpected fields, wrong types, nulls, values outside the training range, unseen categories',
+  },
+  'insufficient-data': { label: 'too few rows', description: 'the window had too few rows to check' },
+  ingest: { label: 'ingest', description: 'too many messages could not be used since the previous check' },
+} as const satisfies Record<string, { label: string; description: string }>;
+
+/** What an alert is about (its `kind` label). */
+export const ALERT_KINDS = Object.keys(ALERT_KIND_INFO) as (keyof typeof ALERT_KIND_INFO)[];
+export const AlertKind = z.enum(ALERT_KINDS as [keyof typeof ALERT_KIND_INFO, ...(keyof typeof ALERT_KIND_INFO)[]]);
+export type AlertKind = z.infer<typeof AlertKind>;
+
+export const SEVERITIES = ['warning', 'critical'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+/** Firing or resolved: derived from an alert's end time, never a flag that could disagree. */
+export const ALERT_STATUSES = ['firing', 'resolved'] as const;
+export const AlertStatus = z.enum(ALERT_STATUSES);
+export type AlertStatus = z.infer<typeof AlertStatus>;
+
+/** The labels that identify an alert (after Alertmanager): its fingerprint is a hash of them. */
+export const AlertLabels = z.object({
+  model: z.string(),
+  /** A feature name, or `*` for the whole model (insufficient data, ingest problems). */
+  feature: z.string(),
+  kind: AlertKind,
+});
+export type AlertLabels = z.infer<typeof AlertLabels>;
+
+/** One alert in a notification. */
+export const Alert = z.object({
+  fingerprint: z.string(),
+  labels: AlertLabels,
+  status: AlertStatus,
+  severity: Severity,
+  /** One line for people: the decision's sentence, or the schema finding. */
+  summary: z.string(),
+  /** The feature's statistics at the check that fired (or resolved) it. */
+  stats: z.record(z.string(), StatValueSchema).optional(),
+  /** ISO times. `endsAt` is set when resolved. */
+  startsAt: z.string(),
+  endsAt: z.string().optional(),
+});
+export type Alert = z.infer<typeof Alert>;
+
+/** The payload version of the webhook contract. */
+export const NOTIFICATION_VERSION = 1;
+
+/**
+ * One message to one channel: all the alerts of one check of one model that are due, firing or
+ * resolved (a check that finds ten drifted features sends one notification, not ten).
+ */
+export const Notification = z.object({
+  /** The delivery id: the same on every retry of this notification to this channel. */
+  id: z.string(),
+  version: z.literal(NOTIFICATION_VERSION),
+  status: AlertStatus,
+  model: z.string(),
+  alerts: z.array(Alert),
+  /** The checked window. */
+  window: z.object({ start: z.string(), end: z.string(), rows: z.number() }),
+  /** The stored report of the check, for links. */
+  reportId: z.string(),
+  /** Link to the model's page of the dashboard (or the report), when `alerts.dashboardUrl` is set. */
+  dashboardUrl: z.string().nullable(),
+  /** The features of the alerts, with their bins (for the charts in emails). */
+  features: z.array(FeatureReport),
+  schema: SchemaFindings,
+  createdAt: z.string(),
+});
+export type Notification = z.infer<typeof Notification>;

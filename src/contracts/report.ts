@@ -1,0 +1,238 @@
+import { z } from 'zod';
+
+/**
+ * The check report: the core contract of driftwatch (DESIGN.md, "Check report"). The JSON of
+ * `driftwatch check --format json`, of the API's checks, of the stored `reports` rows and of the
+ * webhook payload's features all have these shapes. Zod first, the TypeScript types inferred:
+ * the schemas validate stored and received reports, and tests parse real output with them.
+ * Fields named in DESIGN.md keep their names and shapes; more may be added.
+ */
+
+/**
+ * A number as reports carry it. JSON has no NaN: `JSON.stringify` writes a NaN statistic (a test
+ * that could not run) as null, so reading a stored report turns null back into NaN.
+ */
+export const ReportNumber = z.preprocess(
+  (v) => (v === null ? Number.NaN : v),
+  z.custom<number>((v) => typeof v === 'number', 'expected a number'),
+);
+
+/** The kinds of feature (STATS.md, "Inputs"). */
+export const FEATURE_KINDS = ['numeric', 'categorical'] as const;
+export const FeatureKindSchema = z.enum(FEATURE_KINDS);
+
+/** A test's outcome as a statistic reports it: `ks: {statistic, pvalue, method}`, `chi2: {..., dof}`. */
+export const TestResultSchema = z.object({
+  statistic: ReportNumber,
+  pvalue: ReportNumber,
+  method: z.enum(['exact', 'asymp']).optional(),
+  dof: z.number().optional(),
+});
+
+/** One statistic's value: a distance, or a test. */
+export const StatValueSchema = z.union([ReportNumber, TestResultSchema]);
+
+/** How a check ended, in one word: drift, ok, or too few rows to say. One list for every reader. */
+export const CHECK_STATUSES = ['ok', 'drift', 'insufficient_data'] as const;
+export const CheckStatus = z.enum(CHECK_STATUSES);
+export type CheckStatus = z.infer<typeof CheckStatus>;
+
+/** How one feature was decided. */
+export const FEATURE_STATUSES = ['drift', 'no_drift', 'insufficient_data'] as const;
+export const FeatureStatus = z.enum(FEATURE_STATUSES);
+export type FeatureStatus = z.infer<typeof FeatureStatus>;
+
+/** Counts of one column on one side of the comparison. */
+export const ColumnSummary = z.object({
+  /** Rows, nulls included. */
+  rows: z.number(),
+  /** Non-null, finite values: the ones every distribution statistic uses. */
+  count: z.number(),
+  nulls: z.number(),
+  nonFinite: z.number(),
+  min: ReportNumber.optional(),
+  max: ReportNumber.optional(),
+  mean: ReportNumber.optional(),
+  std: ReportNumber.optional(),
+});
+export type ColumnSummary = z.infer<typeof ColumnSummary>;
+
+/** What a schema finding is about. */
+export const ANOMALY_KINDS = ['type_mismatch', 'null_share', 'all_null', 'non_finite', 'out_of_range', 'unseen_categories'] as const;
+export const AnomalyKind = z.enum(ANOMALY_KINDS);
+export type AnomalyKind = z.infer<typeof AnomalyKind>;
+
+/** A schema finding about one feature: what is wrong, how much of it, and against what baseline value. */
+export const SchemaAnomaly = z.object({
+  feature: z.string(),
+  kind: AnomalyKind,
+  message: z.string(),
+  /** The share (0..1) of current rows concerned. */
+  share: ReportNumber,
+  /** The baseline's share for the same thing, where there is one. */
+  baselineShare: ReportNumber.optional(),
+  /** A few offending values, as text. */
+  examples: z.array(z.string()).optional(),
+});
+export type SchemaAnomaly = z.infer<typeof SchemaAnomaly>;
+
+export const SchemaFindings = z.object({
+  /** Baseline features absent from the current data. */
+  missing: z.array(z.string()),
+  /** Current columns the baseline does not know. */
+  unexpected: z.array(z.string()),
+  anomalies: z.array(SchemaAnomaly),
+});
+export type SchemaFindings = z.infer<typeof SchemaFindings>;
+
+/** Why one feature was decided as it was: the numbers behind the sentence (`src/checks/decision.ts`). */
+export const FeatureDecision = z.object({
+  status: FeatureStatus,
+  /** Finite current values (the window size for this feature) and baseline values compared. */
+  n: z.number(),
+  baselineN: z.number(),
+  /** The evidence: the test, its p-value, the adjusted p-value and the level the raw p had to beat. */
+  test: z
+    .object({
+      /** The evidence statistic of the registry that the decision used (ks, category_shift...). */
+      name: z.string(),
+      statistic: ReportNumber,
+      /** The statistic a change needs at this n to reach `level`. */
+      critical: ReportNumber,
+      pvalue: ReportNumber,
+      adjustedP: ReportNumber,
+      /** The raw p-value's threshold at this feature's step of the correction (alpha / m for Bonferroni). */
+      level: ReportNumber,
+      /** Features the correction counted. */
+      features: z.number(),
+      correction: z.string(),
+      /** category_shift: the category whose share moved most credibly, and the categories tested. */
+      category: z.string().optional(),
+      categories: z.number().optional(),
+    })
+    .optional(),
+  /**
+   * The size: the effect statistic that decided (the one furthest past its threshold, or closest to
+   * it). `threshold` is what applied at this n: the larger of `minimum` and the noise floor.
+   */
+  effect: z
+    .object({ name: z.string(), value: ReportNumber, threshold: ReportNumber, minimum: ReportNumber, large: z.boolean() })
+    .optional(),
+  /** The reason in words. */
+  sentence: z.string(),
+});
+export type FeatureDecision = z.infer<typeof FeatureDecision>;
+
+/** One feature of a check. */
+export const FeatureReport = z.object({
+  name: z.string(),
+  kind: FeatureKindSchema,
+  drift: z.boolean(),
+  /** Statistic name -> value, with the shapes of STATS.md (`ks: {statistic, pvalue}` ...). */
+  stats: z.record(z.string(), StatValueSchema),
+  /** Why `drift` is what it is: the sentence first, then its parts. */
+  reasons: z.array(z.string()),
+  /** The numbers behind the decision: test, p-value, adjusted p, level, threshold at this n, effect. */
+  decision: FeatureDecision.optional(),
+  /** 0 = no evidence; higher is worse. Used to sort features worst first. */
+  severity: ReportNumber,
+  baseline: ColumnSummary,
+  current: ColumnSummary,
+  /** Shares per bin, for charts: numeric bins are right-closed intervals, categorical bins are categories plus "(unseen)". */
+  bins: z.object({
+    labels: z.array(z.string()),
+    edges: z.array(ReportNumber).optional(),
+    baseline: z.array(ReportNumber),
+    current: z.array(ReportNumber),
+  }),
+});
+export type FeatureReport = z.infer<typeof FeatureReport>;
+
+/** Which side of a threshold means drift: a p-value below it, or a distance above it. */
+export const DRIFT_DIRECTIONS = ['pValueBelow', 'distanceAbove'] as const;
+
+/** The rule and thresholds behind the per-feature decisions. */
+export const DecisionRule = z.object({
+  name: z.string(),
+  description: z.string(),
+  thresholds: z.record(z.string(), z.object({ direction: z.enum(DRIFT_DIRECTIONS), value: z.number() })),
+  /** The settings of the calibrated rule (`src/checks/decision.ts`). */
+  alpha: z.number().optional(),
+  correction: z.string().optional(),
+  minEffect: z.record(z.string(), z.number()).optional(),
+  minRows: z.number().optional(),
+});
+export type DecisionRule = z.infer<typeof DecisionRule>;
+
+/** The baseline a report compared against. */
+export const ReportBaseline = z.object({
+  name: z.string(),
+  rows: z.number(),
+  version: z.string().optional(),
+  source: z.string().optional(),
+});
+
+/** The report of `driftwatch check`: one comparison of a current data set with a baseline. */
+export const CheckReport = z.object({
+  baseline: ReportBaseline,
+  current: z.object({ name: z.string().optional(), rows: z.number() }),
+  /** True when any feature drifted (the dataset-level decision). */
+  drift: z.boolean(),
+  /** drift, ok, or insufficient_data when no feature had enough values to test (`decision.minRows`). */
+  status: CheckStatus.optional(),
+  features: z.array(FeatureReport),
+  schema: SchemaFindings,
+  /** How the per-feature decisions were taken, so a reader can reproduce them. */
+  decision: DecisionRule,
+  generatedAt: z.string(),
+});
+export type CheckReport = z.infer<typeof CheckReport>;
+
+/** One window of a `--by` / `--every` check. */
+export const WindowReport = z.object({
+  window: z.string(),
+  rows: z.number(),
+  drift: z.boolean(),
+  status: CheckStatus.optional(),
+  features: z.array(FeatureReport),
+  schema: SchemaFindings,
+});
+export type WindowReport = z.infer<typeof WindowReport>;
+
+/** The report of `driftwatch check --by COLUMN`: one result per window of the current data. */
+export const WindowedReport = z.object({
+  baseline: ReportBaseline,
+  current: z.object({ name: z.string().optional(), rows: z.number() }),
+  by: z.string(),
+  every: z.string().optional(),
+  drift: z.boolean(),
+  windows: z.array(WindowReport),
+  decision: DecisionRule,
+  generatedAt: z.string(),
+});
+export type WindowedReport = z.infer<typeof WindowedReport>;
+
+/** A stored check of a model's live window: the check contract plus the window, timing and ingest. */
+export const LiveReport = CheckReport.extend({
+  id: z.string(),
+  model: z.string(),
+  status: CheckStatus,
+  window: z.object({ spec: z.string(), start: z.string(), end: z.string(), rows: z.number(), minRows: z.number() }),
+  timing: z.object({ startedAt: z.string(), finishedAt: z.string(), seconds: z.number() }),
+  /**
+   * The ingest's counters at this check (`ingest_counts`, exactly-once), and what changed since
+   * the previous check: messages consumed and set aside by reason.
+   */
+  ingest: z.object({
+    totals: z.record(z.string(), z.number()),
+    consumed: z.number(),
+    rejected: z.number(),
+    rejectedByReason: z.record(z.string(), z.number()),
+  }),
+});
+export type LiveReport = z.infer<typeof LiveReport>;
+
+/** True when a report is the windowed form (`check --by`). */
+export function isWindowedReport(report: CheckReport | WindowedReport): report is WindowedReport {
+  return Array.isArray((report as Partial<WindowedReport>).windows);
+}
