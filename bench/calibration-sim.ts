@@ -2,7 +2,8 @@
 // checked with the product's own code (computeAll + decide), beside two naive rules. Pure
 // JavaScript and seeded: the same seed gives the same tables. Used by `npm run bench --
 // calibration` (bench/calibration.ts) and, smaller, by test/calibration.test.ts.
-import { DEFAULT_DECISION, type DecisionInput, type DecisionSettings, decide } from '../src/checks/decision.js';
+import { DEFAULT_DECISION, type DecisionSettings } from '../src/config/decision.js';
+import { type DecisionInput, decide } from '../src/checks/decision.js';
 import { distinctEdges, edgeProbabilities, quantileSorted } from '../src/stats/bins.js';
 import { computeAll } from '../src/stats/index.js';
 import { meanAndStd, sortedBinCounts } from '../src/stats/sorted.js';

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_DECISION } from '../src/checks/decision.js';
+import { DEFAULT_DECISION } from '../src/config/decision.js';
 import { chartSvg, driftList, falseAlarmTable, powerTable, type Result, targetLines } from './calibration-report.js';
 import { DRIFTS, type DriftName, type Tally } from './calibration-sim.js';
 

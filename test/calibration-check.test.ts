@@ -151,6 +151,6 @@ describe('calibrated decisions through `driftwatch check --by`', { timeout: 120_
     );
     const bad = await runCli(['check', '--baseline', baseline, '--current', small, '--min-effect', 'pis=0.1']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /unknown effect statistic 'pis'; known: wasserstein_norm, ks, linf/);
+    assert.match(bad.stderr, /unknown effect statistic 'pis'; known: psi, ks, wasserstein_norm/);
   });
 });

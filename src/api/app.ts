@@ -6,7 +6,7 @@ import helmet from 'helmet';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { principalOf } from './auth.js';
-import { INGEST_RATE_WINDOW_MS } from './config.js';
+import { INGEST_RATE_WINDOW_MS } from '../config/api.js';
 import { ApiError, errorHandler, unknownRoute } from './errors.js';
 import { createContext, registerRoutes } from './route.js';
 import { API_ROUTES } from './routes/index.js';

@@ -16,7 +16,7 @@ import type { Database } from '../store/database.js';
 import { Store } from '../store/store.js';
 import { createApp, listen, type RunningServer } from './app.js';
 import { TokenSet } from './auth.js';
-import { ApiConfig } from './config.js';
+import { ApiConfig } from '../config/api.js';
 import { HttpIngest } from './http-ingest.js';
 import { Metrics } from './metrics.js';
 import type { ApiModel, AppDeps } from './types.js';

@@ -5,7 +5,7 @@ import type { ModelConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TokenSet } from './auth.js';
-import type { ApiConfig } from './config.js';
+import type { ApiConfig } from '../config/api.js';
 import type { Metrics } from './metrics.js';
 
 /** A configured model as the API shows it: running, or left out at start-up with the reason. */

@@ -11,7 +11,8 @@ import { Database } from '../store/database.js';
 import { mapOnConnections } from '../store/pool.js';
 import { quoteIdent } from '../store/sql.js';
 import { readCategoricalCurrent, readExtraFields, readNumericCurrent, readStoredTypeErrors } from './current.js';
-import { DEFAULT_DECISION, type DecisionInput, type DecisionSettings, decide, describeDecision } from './decision.js';
+import { DEFAULT_DECISION, type DecisionSettings } from '../config/decision.js';
+import { type DecisionInput, decide, describeDecision } from './decision.js';
 import type {
   CheckReport,
   CheckStatus,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_DECISION, type DecisionInput, decide, describeDecision, ksCritical, resolveDecision } from './decision.js';
+import { DEFAULT_DECISION, resolveDecision } from '../config/decision.js';
+import { type DecisionInput, decide, describeDecision } from './decision.js';
+import { ksCritical } from '../stats/ks.js';
 
 /** A numeric feature as the decision sees it: a KS result, a Wasserstein shift, n current values. */
 function numeric(p: number, shift: number, n = 1000, baseline = 10_000): DecisionInput {
@@ -111,7 +113,7 @@ describe('calibrated decision', () => {
     const settings = resolveDecision({ minEffect: { wasserstein_norm: null, psi: 0.005 } });
     assert.deepEqual(settings.minEffect, { linf: 0.05, unseen_share: 0.01, psi: 0.005 });
     assert.equal(decide([numeric(1e-9, 0)], settings)[0]!.drift, true, 'psi 0.01 >= 0.005');
-    assert.throws(() => resolveDecision({ minEffect: { pis: 0.1 } }), /unknown effect statistic 'pis'; known: wasserstein_norm, ks, linf/);
+    assert.throws(() => resolveDecision({ minEffect: { pis: 0.1 } }), /unknown effect statistic 'pis'; known: psi, ks, wasserstein_norm/);
     assert.throws(
       () => resolveDecision({ correction: 'hochberg' }),
       /unknown correction 'hochberg'; known: bonferroni, holm, benjamini-hochberg/,

@@ -1,10 +1,10 @@
-import { categoryShift } from '../stats/category-shift.js';
-import { CORRECTION_NAMES, type CorrectionName, getCorrection } from '../stats/correction.js';
-import { linfNoise, wassersteinNoise } from '../stats/noise-floor.js';
-import { normalUpperQuantile } from '../stats/normal.js';
-import type { BinnedCounts, FeatureKind, StatValue } from '../stats/types.js';
-import type { DecisionRule } from '../contracts/report.js';
-import type { FeatureDecision } from '../contracts/report.js';
+import { DEFAULT_DECISION, type DecisionSettings } from '../config/decision.js';
+import type { DecisionRule, FeatureDecision } from '../contracts/report.js';
+import type { CorrectionName } from '../stats/correction.js';
+import { getCorrection } from '../stats/correction.js';
+import { EVIDENCE_STATISTICS, type EffectStatistic, type EvidenceStatistic, evidenceFor, getEffect, sizeOfValue } from '../stats/index.js';
+import type { BinnedCounts, EvidenceResult, FeatureKind, StatValue } from '../stats/types.js';
+import { count, sig3 } from '../stats/wording.js';
 
 /**
  * The calibrated decision rule (issue 6). A feature drifts when its change is both
@@ -24,73 +24,6 @@ import type { FeatureDecision } from '../contracts/report.js';
  * A feature with fewer than `minRows` finite current values is "insufficient data": never drift,
  * and not counted among the features the correction adjusts for.
  */
-
-/** The statistics a minimum effect can be set on, and the kinds of feature each applies to. */
-export const EFFECT_STATISTICS = {
-  wasserstein_norm: { kinds: ['numeric'], text: 'shift in baseline SDs (Wasserstein)' },
-  ks: { kinds: ['numeric'], text: 'KS distance D' },
-  linf: { kinds: ['categorical'], text: 'largest change of one category share' },
-  unseen_share: { kinds: ['categorical'], text: 'share of the window in categories the baseline never had' },
-  psi: { kinds: ['numeric', 'categorical'], text: 'PSI' },
-  jensen_shannon: { kinds: ['numeric', 'categorical'], text: 'Jensen-Shannon distance' },
-  hellinger: { kinds: ['numeric', 'categorical'], text: 'Hellinger distance' },
-} as const satisfies Record<string, { kinds: readonly FeatureKind[]; text: string }>;
-export type EffectName = keyof typeof EFFECT_STATISTICS;
-export const EFFECT_NAMES = Object.keys(EFFECT_STATISTICS) as EffectName[];
-
-/** Correction names the settings accept: the registry's, plus `bh` for Benjamini-Hochberg. */
-export const CORRECTION_CHOICES = [...CORRECTION_NAMES, 'bh'] as const;
-
-/** The decision's settings (the `decision` object of a model's config, and `check`'s flags). */
-export interface DecisionSettings {
-  /** Family-wise error rate per check (false-discovery rate with Benjamini-Hochberg). */
-  alpha: number;
-  correction: CorrectionName;
-  /** Minimum effect per size statistic; a feature is large enough when any that applies to its kind is reached. */
-  minEffect: Partial<Record<EffectName, number>>;
-  /** Fewer finite current values than this: insufficient data. */
-  minRows: number;
-}
-
-/**
- * The defaults, in one place. Why these minimum effects: a Wasserstein shift of a tenth of a
- * baseline standard deviation moves about 4% of a normal's mass (half the 0.2-SD shift the
- * power target names), below which a model's outputs rarely move; 5 points of one category's
- * share is half the 10-point change of the power target; and a category the model never saw in
- * 1% of its inputs is a training-serving skew worth a look.
- * Why 30 rows: the KS and Fisher p-values stay valid below it, but a window that small cannot
- * show a change of this size with the evidence the correction asks for.
- */
-export const DEFAULT_DECISION: DecisionSettings = {
-  alpha: 0.01,
-  correction: 'holm',
-  minEffect: { wasserstein_norm: 0.1, linf: 0.05, unseen_share: 0.01 },
-  minRows: 30,
-};
-
-/** Settings as a user writes them (any part may be left out; `bh` names Benjamini-Hochberg). */
-export interface DecisionOverrides {
-  alpha?: number | undefined;
-  correction?: string | undefined;
-  /** Merged over the defaults; null removes a default statistic. */
-  minEffect?: Partial<Record<string, number | null>> | undefined;
-  minRows?: number | undefined;
-}
-
-/** Complete settings from partial ones; an unknown correction or statistic lists the valid choices. */
-export function resolveDecision(overrides: DecisionOverrides = {}): DecisionSettings {
-  const correction = overrides.correction === 'bh' ? 'benjamini-hochberg' : (overrides.correction ?? DEFAULT_DECISION.correction);
-  getCorrection(correction); // throws with the known names
-  const minEffect: Partial<Record<EffectName, number>> = { ...DEFAULT_DECISION.minEffect };
-  for (const [name, value] of Object.entries(overrides.minEffect ?? {})) {
-    if (!(name in EFFECT_STATISTICS)) throw new Error(`unknown effect statistic '${name}'; known: ${EFFECT_NAMES.join(', ')}`);
-    if (value === null || value === undefined) delete minEffect[name as EffectName];
-    else minEffect[name as EffectName] = value;
-  }
-  const alpha = overrides.alpha ?? DEFAULT_DECISION.alpha;
-  if (!(alpha > 0 && alpha < 1)) throw new Error(`alpha must lie in (0, 1), got ${alpha}`);
-  return { alpha, correction: correction as CorrectionName, minEffect, minRows: overrides.minRows ?? DEFAULT_DECISION.minRows };
-}
 
 /** What the decision reads of one feature. */
 export interface DecisionInput {
@@ -122,11 +55,7 @@ export interface Decision {
   detail: FeatureDecision;
 }
 
-const _TEST_OF: Record<FeatureKind, 'ks' | 'category_shift'> = { numeric: 'ks', categorical: 'category_shift' };
-
-const fmt = (x: number) => (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : Number(x.toPrecision(3)).toString());
-const count = (n: number) => n.toLocaleString('en-US');
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const fmt = sig3;
 const CORRECTION_TEXT: Record<CorrectionName, string> = {
   bonferroni: 'Bonferroni',
   holm: 'Holm',
@@ -135,11 +64,6 @@ const CORRECTION_TEXT: Record<CorrectionName, string> = {
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** Smirnov's asymptotic critical D at a level: c(level) sqrt((n1 + n2) / (n1 n2)), c = sqrt(-ln(level / 2) / 2). */
-export function ksCritical(level: number, n1: number, n2: number): number {
-  return Math.sqrt(-Math.log(level / 2) / 2) * Math.sqrt((n1 + n2) / (n1 * n2));
-}
-
 /** The raw-p threshold of the feature at rank r (0-based, ascending p) of m under a correction. */
 function stepLevel(correction: CorrectionName, alpha: number, r: number, m: number): number {
   if (correction === 'holm') return alpha / (m - r);
@@ -147,49 +71,28 @@ function stepLevel(correction: CorrectionName, alpha: number, r: number, m: numb
   return alpha / m;
 }
 
-interface Tested {
-  name: 'ks' | 'category_shift';
-  statistic: number;
-  pvalue: number;
-  category?: number;
-  categories?: number;
+interface Tested extends EvidenceResult {
+  test: EvidenceStatistic;
 }
 
-/** The feature's evidence test: KS from its statistics, or the category-shift test on its counts. */
+/** The feature's evidence test (the registry's for its kind): its value from the statistics, or computed on the counts. */
 function evidenceTest(input: DecisionInput): Tested | undefined {
-  if (input.kind === 'numeric') {
-    const ks = input.stats.ks;
-    if (typeof ks !== 'object' || !Number.isFinite(ks.pvalue)) return undefined;
-    return { name: 'ks', statistic: ks.statistic, pvalue: ks.pvalue };
-  }
-  const result = categoryShift(input.counts.baseline, input.counts.current);
-  if (!Number.isFinite(result.pvalue)) return undefined;
-  return {
-    name: 'category_shift',
-    statistic: result.statistic,
-    pvalue: result.pvalue,
-    category: result.category,
-    categories: result.tested,
-  };
+  const test = evidenceFor(input.kind);
+  const value = input.stats[test.name] ?? (test.reported ? undefined : test.compute({ kind: input.kind, bins: input.counts }));
+  if (typeof value !== 'object' || value === null || !Number.isFinite(value.pvalue)) return undefined;
+  return { ...(value as EvidenceResult), test };
 }
 
 /** Value of an effect statistic for a feature (NaN when it does not apply or is missing). */
-function effectValue(name: EffectName, input: DecisionInput): number {
-  if (!(EFFECT_STATISTICS[name].kinds as readonly FeatureKind[]).includes(input.kind)) return NaN;
-  if (name === 'unseen_share') {
-    const n = sum(input.counts.current);
-    return n > 0 ? (input.counts.current.at(-1) ?? 0) / n : NaN;
-  }
-  const value = input.stats[name];
-  if (typeof value === 'number') return value;
-  return typeof value === 'object' ? value.statistic : NaN;
+function effectValue(stat: EffectStatistic, input: DecisionInput): number {
+  if (!stat.appliesTo.includes(input.kind)) return NaN;
+  const value = input.stats[stat.name] ?? (stat.reported ? undefined : stat.compute({ kind: input.kind, bins: input.counts }));
+  return sizeOfValue(value);
 }
 
 /** The noise floor of a size statistic at this window size (0 where none is defined). */
-function noiseFloor(name: EffectName, input: DecisionInput, n: number): number {
-  let floor = NaN;
-  if (name === 'wasserstein_norm' && input.baseline) floor = wassersteinNoise(input.baseline.sorted, input.baseline.std, n);
-  if (name === 'linf') floor = linfNoise(input.counts.baseline, n);
+function noiseFloor(stat: EffectStatistic, input: DecisionInput, n: number): number {
+  const floor = stat.effect.noiseFloor?.({ counts: input.counts, baseline: input.baseline }, n) ?? NaN;
   return Number.isFinite(floor) ? NOISE_FLOOR_FACTOR * floor : 0;
 }
 
@@ -197,10 +100,12 @@ function noiseFloor(name: EffectName, input: DecisionInput, n: number): number {
 function sizeOf(input: DecisionInput, settings: DecisionSettings, n: number): FeatureDecision['effect'] {
   let best: FeatureDecision['effect'];
   let bestRatio = -Infinity;
-  for (const [name, minimum] of Object.entries(settings.minEffect) as [EffectName, number][]) {
-    const value = effectValue(name, input);
+  for (const [name, minimum] of Object.entries(settings.minEffect)) {
+    if (minimum === undefined) continue;
+    const stat = getEffect(name);
+    const value = effectValue(stat, input);
     if (!Number.isFinite(value)) continue;
-    const threshold = Math.max(minimum, noiseFloor(name, input, n));
+    const threshold = Math.max(minimum, noiseFloor(stat, input, n));
     const ratio = threshold > 0 ? value / threshold : value >= threshold ? Infinity : -Infinity;
     if (ratio > bestRatio) {
       bestRatio = ratio;
@@ -254,22 +159,17 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
     const drift = credible && large;
 
     const correctionText = `${CORRECTION_TEXT[settings.correction]} over ${m} feature${m === 1 ? '' : 's'}`;
-    let critical: number;
-    let testText: string;
-    let category: string | undefined;
-    if (tested.name === 'ks') {
-      critical = ksCritical(level, baselineN, n);
-      testText = `KS D ${fmt(tested.statistic)} (critical ≈ ${fmt(critical)} at n = ${count(n)})`;
-    } else {
-      const c = tested.category!;
-      category = input.labels?.[c] ?? `#${c}`;
-      const nb = sum(input.counts.baseline);
-      const b = input.counts.baseline[c] ?? 0;
-      const q = input.counts.current[c] ?? 0;
-      const pooled = (b + q) / (nb + n);
-      critical = normalUpperQuantile(level / (2 * (tested.categories ?? 1))) * Math.sqrt(pooled * (1 - pooled) * (1 / nb + 1 / n));
-      testText = `'${category}' ${pct(nb > 0 ? b / nb : 0)} -> ${pct(q / n)} (≈ ${fmt(critical * 100)} points needed at n = ${count(n)}; Fisher, ${tested.categories} categories)`;
-    }
+    const {
+      critical,
+      text: testText,
+      category,
+    } = tested.test.evidence.explain(tested, {
+      counts: input.counts,
+      ...(input.labels ? { labels: input.labels } : {}),
+      n,
+      baselineN,
+      level,
+    });
     const evidenceText = credible
       ? `p = ${fmt(tested.pvalue)} < ${fmt(level)} after ${correctionText}`
       : tested.pvalue < level
@@ -292,7 +192,7 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
       n,
       baselineN,
       test: {
-        name: tested.name,
+        name: tested.test.name,
         statistic: tested.statistic,
         critical,
         pvalue: tested.pvalue,
@@ -300,7 +200,7 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
         level,
         features: m,
         correction: settings.correction,
-        ...(category !== undefined ? { category, categories: tested.categories! } : {}),
+        ...(category !== undefined ? { category, categories: tested.tested! } : {}),
       },
       ...(effect ? { effect } : {}),
       sentence,
@@ -317,15 +217,14 @@ export function describeDecision(settings: DecisionSettings = DEFAULT_DECISION):
   return {
     name: 'calibrated-evidence-and-size',
     description:
-      `A feature drifts when its test (KS for numeric features; Fisher per category, Bonferroni over the categories, for categorical ones) ` +
+      `A feature drifts when its test (${EVIDENCE_STATISTICS.map((s) => s.evidence.ruleText).join('; ')}) ` +
       `has an adjusted p-value below ${settings.alpha} (${CORRECTION_TEXT[settings.correction]} over the features of the check) ` +
       `and its change is large enough (${effects || 'no minimum effect'}). ` +
       `Features with fewer than ${settings.minRows} finite values are insufficient data.`,
     thresholds: {
-      ks: { direction: 'pValueBelow', value: settings.alpha },
-      category_shift: { direction: 'pValueBelow', value: settings.alpha },
+      ...Object.fromEntries(EVIDENCE_STATISTICS.map((s) => [s.name, { direction: s.direction, value: settings.alpha }])),
       ...Object.fromEntries(
-        Object.entries(settings.minEffect).map(([name, value]) => [name, { direction: 'distanceAbove' as const, value }]),
+        Object.entries(settings.minEffect).map(([name, value]) => [name, { direction: getEffect(name).direction, value: value! }]),
       ),
     },
     alpha: settings.alpha,

@@ -5,7 +5,8 @@ import type { Database } from '../store/database.js';
 import { samplesTable } from '../store/schema.js';
 import { quoteIdent, TIMESTAMP_MS } from '../store/sql.js';
 import { compareTable } from './check.js';
-import { describeDecision, resolveDecision } from './decision.js';
+import { describeDecision } from './decision.js';
+import { resolveDecision } from '../config/decision.js';
 import type { LiveReport } from '../contracts/report.js';
 
 /** Counters of the ingest now, and their change since the model's previous report. */

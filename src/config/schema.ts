@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ApiConfig } from '../api/config.js';
-import { validCron, validTimezone } from '../schedule/scheduler.js';
+import { ApiConfig } from './api.js';
+import { validCron, validTimezone } from './cron.js';
 import { Duration, parseDuration } from './duration.js';
-import { CORRECTION_CHOICES, DEFAULT_DECISION, type EffectName } from '../checks/decision.js';
+import { CORRECTION_CHOICES, DEFAULT_DECISION } from './decision.js';
+import { EFFECT_STATISTICS, type EffectStatistic } from '../stats/index.js';
 
 /**
  * The configuration file (`driftwatch.yaml`): the one source of truth for the TypeScript types
@@ -186,11 +187,12 @@ export const ReportScheduleConfig = z
   .strict()
   .describe('a scheduled drift report (digest) of the period, by email');
 
-const minEffect = (name: EffectName, text: string) =>
+/** One minimum-effect setting per size statistic of the registry, with its default and what it measures. */
+const minEffect = (stat: EffectStatistic) =>
   z
     .union([z.number().nonnegative(), z.null()])
-    .default(DEFAULT_DECISION.minEffect[name] ?? null)
-    .describe(`${text}; null: not used`);
+    .default(DEFAULT_DECISION.minEffect[stat.name] ?? null)
+    .describe(`${stat.appliesTo.length === 1 ? `${stat.appliesTo[0]}: ` : ''}${stat.effect.text}; null: not used`);
 
 /** When a feature drifts (`src/checks/decision.ts`): credible after the correction, and large enough. */
 export const DecisionConfig = z
@@ -206,15 +208,7 @@ export const DecisionConfig = z
       .default(DEFAULT_DECISION.correction)
       .describe('multiple-testing correction over the features of a check (bh = benjamini-hochberg)'),
     minEffect: z
-      .object({
-        wasserstein_norm: minEffect('wasserstein_norm', 'numeric: Wasserstein shift in baseline standard deviations'),
-        ks: minEffect('ks', 'numeric: KS distance D'),
-        linf: minEffect('linf', 'categorical: largest change of one category share'),
-        unseen_share: minEffect('unseen_share', 'categorical: share of the window in categories the baseline never had'),
-        psi: minEffect('psi', 'PSI'),
-        jensen_shannon: minEffect('jensen_shannon', 'Jensen-Shannon distance'),
-        hellinger: minEffect('hellinger', 'Hellinger distance'),
-      })
+      .object(Object.fromEntries(EFFECT_STATISTICS.map((stat) => [stat.name, minEffect(stat)])))
       .strict()
       .prefault({})
       .describe(

@@ -1,4 +1,7 @@
 import { logGamma } from './distributions/gamma.js';
+import { normalUpperQuantile } from './normal.js';
+import type { Statistic } from './types.js';
+import { count, pct, sig3 } from './wording.js';
 
 /**
  * The evidence test of a categorical feature in the calibrated decision (`src/checks/decision.ts`):
@@ -116,3 +119,32 @@ export function categoryShift(baseline: readonly number[], current: readonly num
   }
   return { statistic, pvalue: best, category, tested, method: 'exact' };
 }
+
+/**
+ * The evidence test of categorical features in the registry. Not in the reports' `stats` (chi2
+ * is the reported test of homogeneity); the decision's `test` carries its p-value and category.
+ */
+export const categoryShiftTest: Statistic<CategoryShiftResult> = {
+  name: 'category_shift',
+  label: 'shift',
+  description: 'largest credible change of one category share: Fisher exact per category, Bonferroni over the categories (p-value)',
+  appliesTo: ['categorical'],
+  direction: 'pValueBelow',
+  reported: false,
+  evidence: {
+    ruleText: 'Fisher per category, Bonferroni over the categories, for categorical ones',
+    explain: (result, { counts, labels, n, level }) => {
+      const c = result.category ?? -1;
+      const category = labels?.[c] ?? `#${c}`;
+      const nb = counts.baseline.reduce((a, b) => a + b, 0);
+      const b = counts.baseline[c] ?? 0;
+      const q = counts.current[c] ?? 0;
+      const pooled = (b + q) / (nb + n);
+      // The share change this category needs at this n: the normal approximation of its Fisher test.
+      const critical = normalUpperQuantile(level / (2 * (result.tested ?? 1))) * Math.sqrt(pooled * (1 - pooled) * (1 / nb + 1 / n));
+      const text = `'${category}' ${pct(nb > 0 ? b / nb : 0)} -> ${pct(q / n)} (≈ ${sig3(critical * 100)} points needed at n = ${count(n)}; Fisher, ${result.tested} categories)`;
+      return { critical, text, category };
+    },
+  },
+  compute: ({ bins }) => categoryShift(bins.baseline, bins.current),
+};

@@ -167,7 +167,7 @@ describe('chi2 statistic declaration', () => {
     assert.equal(chi2.name, 'chi2');
     assert.deepEqual(chi2.appliesTo, ['categorical']);
     assert.equal(chi2.direction, 'pValueBelow');
-    assert.equal(chi2.defaultThreshold, 0.05);
+    assert.equal(chi2.reported, true);
   });
 
   it('computes on the bins of the input', () => {

@@ -64,7 +64,8 @@ export const chi2: Statistic<TestResult> = {
   name: 'chi2',
   description: 'Pearson chi-square test of homogeneity of the category counts (p-value)',
   appliesTo: ['categorical'],
+  label: 'chi2',
   direction: 'pValueBelow',
-  defaultThreshold: 0.05,
+  reported: true,
   compute: ({ bins }) => chi2Homogeneity(bins.baseline, bins.current),
 };

@@ -14,6 +14,8 @@ export const hellinger: Statistic<number> = {
   description: 'Hellinger distance (in [0, 1]) over the baseline bins',
   appliesTo: ['numeric', 'categorical'],
   direction: 'distanceAbove',
-  defaultThreshold: 0.1,
+  label: 'hellinger',
+  reported: true,
+  effect: { defaultMinimum: null, text: 'Hellinger distance' },
   compute: ({ bins }) => hellingerDistance(toShares(bins.baseline), toShares(bins.current)),
 };

@@ -27,6 +27,8 @@ export const jensenShannon: Statistic<number> = {
   description: 'Jensen-Shannon distance (base 2, in [0, 1]) over the baseline bins',
   appliesTo: ['numeric', 'categorical'],
   direction: 'distanceAbove',
-  defaultThreshold: 0.1,
+  label: 'js',
+  reported: true,
+  effect: { defaultMinimum: null, text: 'Jensen-Shannon distance' },
   compute: ({ bins }) => jensenShannonDistance(toShares(bins.baseline), toShares(bins.current)),
 };

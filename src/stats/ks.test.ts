@@ -141,7 +141,7 @@ describe('ks (registry entry)', () => {
     assert.equal(ks.name, 'ks');
     assert.deepEqual(ks.appliesTo, ['numeric']);
     assert.equal(ks.direction, 'pValueBelow');
-    assert.equal(ks.defaultThreshold, 0.05);
+    assert.equal(ks.evidence?.ruleText, 'KS for numeric features');
   });
 
   it('computes from the numeric samples', () => {

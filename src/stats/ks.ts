@@ -1,6 +1,7 @@
 import { ksExactTwoSided, roundHalfEven } from './distributions/ks-exact.js';
 import { kstwoSf } from './distributions/kolmogorov.js';
 import type { Statistic, TestResult } from './types.js';
+import { count, sig3 } from './wording.js';
 
 /** Above this sample size the exact p-value gives way to the asymptotic one (scipy's MAX_AUTO_N). */
 export const KS_MAX_EXACT_N = 10000;
@@ -64,6 +65,11 @@ function asymptotic(na: number, nb: number, d: number): TestResult {
   return { statistic: d, pvalue: kstwoSf(d, n), method: 'asymp' };
 }
 
+/** Smirnov's asymptotic critical D at a level: c(level) sqrt((n1 + n2) / (n1 n2)), c = sqrt(-ln(level / 2) / 2). */
+export function ksCritical(level: number, n1: number, n2: number): number {
+  return Math.sqrt(-Math.log(level / 2) / 2) * Math.sqrt((n1 + n2) / (n1 * n2));
+}
+
 /**
  * Kolmogorov-Smirnov test between the baseline and current values of a numeric feature: drift
  * when its p-value falls below the threshold. With large windows it flags tiny, harmless shifts
@@ -73,8 +79,17 @@ export const ks: Statistic<TestResult> = {
   name: 'ks',
   description: 'two-sample Kolmogorov-Smirnov test (p-value; exact up to 10,000 values a side)',
   appliesTo: ['numeric'],
+  label: 'ks',
   direction: 'pValueBelow',
-  defaultThreshold: 0.05,
+  reported: true,
+  evidence: {
+    ruleText: 'KS for numeric features',
+    explain: (result, { n, baselineN, level }) => {
+      const critical = ksCritical(level, baselineN, n);
+      return { critical, text: `KS D ${sig3(result.statistic)} (critical ≈ ${sig3(critical)} at n = ${count(n)})` };
+    },
+  },
+  effect: { defaultMinimum: null, text: 'KS distance D' },
   compute: ({ samples }) => {
     if (!samples) throw new Error('ks needs the numeric samples of both sides (input.samples is missing)');
     return ksTwoSample(samples.baseline, samples.current);

@@ -13,6 +13,27 @@ export const linf: Statistic<number> = {
   description: 'largest change of one category share (L-infinity)',
   appliesTo: ['categorical'],
   direction: 'distanceAbove',
-  defaultThreshold: 0.1,
+  label: 'linf',
+  reported: true,
+  effect: {
+    defaultMinimum: 0.05,
+    text: 'largest change of one category share',
+    noiseFloor: ({ counts }, n) => linfNoise(counts.baseline, n),
+  },
   compute: ({ bins }) => lInfinityDistance(toShares(bins.baseline), toShares(bins.current)),
 };
+
+/**
+ * The largest standard deviation of one category's share change under no change,
+ * sqrt(p (1 - p) (1 / m + 1 / n)) with p the baseline share: the scale of `linf`'s noise.
+ */
+export function linfNoise(baselineCounts: readonly number[], n: number): number {
+  const m = baselineCounts.reduce((a, b) => a + b, 0);
+  if (m === 0 || n < 1) return NaN;
+  let worst = 0;
+  for (const c of baselineCounts) {
+    const p = c / m;
+    worst = Math.max(worst, p * (1 - p));
+  }
+  return Math.sqrt(worst * (1 / m + 1 / n));
+}

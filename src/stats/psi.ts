@@ -20,7 +20,9 @@ export const psi: Statistic<number> = {
   name: 'psi',
   description: 'population stability index over the baseline bins',
   appliesTo: ['numeric', 'categorical'],
+  label: 'psi',
   direction: 'distanceAbove',
-  defaultThreshold: 0.2,
+  reported: true,
+  effect: { defaultMinimum: null, text: 'PSI' },
   compute: ({ bins }) => populationStabilityIndex(toShares(bins.baseline), toShares(bins.current)),
 };

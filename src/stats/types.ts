@@ -43,14 +43,69 @@ export type StatValue = number | TestResult;
  */
 export type DriftDirection = 'pValueBelow' | 'distanceAbove';
 
-/** A statistic as declared in the registry (`src/stats/index.ts`). */
+/** A test's result as the decision reads it: a categorical test may also name the category that moved. */
+export interface EvidenceResult extends TestResult {
+  /** Index of the bin whose change gave the p-value, and the bins tested (category_shift). */
+  category?: number;
+  tested?: number;
+}
+
+/** What an evidence test may read to state, in words, what a change needs at this window size. */
+export interface EvidenceContext {
+  counts: BinnedCounts;
+  /** Bin labels (category names), to name the category that moved. */
+  labels?: readonly string[];
+  /** Finite current and baseline values compared. */
+  n: number;
+  baselineN: number;
+  /** The level the raw p-value had to beat at this feature's step of the correction. */
+  level: number;
+}
+
+/**
+ * The role of a test whose p-value is the decision's evidence for the kinds it applies to
+ * (`src/checks/decision.ts`): one evidence test per kind.
+ */
+export interface EvidenceRole {
+  /** How the decision rule's description names the test. */
+  readonly ruleText: string;
+  /** The statistic a change needs at this n to reach `level`, and the test's outcome in words. */
+  explain(result: EvidenceResult, context: EvidenceContext): { critical: number; text: string; category?: string };
+}
+
+/** What a noise floor may read: the counts, and for numeric features the baseline's sorted sample. */
+export interface NoiseContext {
+  counts: BinnedCounts;
+  baseline?: { sorted: Float64Array; std: number } | undefined;
+}
+
+/** The role of a size statistic the decision can ask a minimum of (`decision.minEffect`). */
+export interface EffectRole {
+  /** The default minimum; null: not required unless configured. */
+  readonly defaultMinimum: number | null;
+  /** What the size measures, for people (config reference, decision texts). */
+  readonly text: string;
+  /** Its expected value under no change at window size n (NaN where it cannot be estimated); none: no floor. */
+  noiseFloor?(context: NoiseContext, n: number): number;
+}
+
+/**
+ * A statistic as declared in the registry (`src/stats/index.ts`). What the decision, the config
+ * schema and the renderers need of it is here, so adding a statistic touches only `src/stats/`.
+ */
 export interface Statistic<R extends StatValue = StatValue> {
   readonly name: string;
+  /** A short name for tables and charts. */
+  readonly label: string;
   /** One line for reports and `--help`. */
   readonly description: string;
   readonly appliesTo: readonly FeatureKind[];
   readonly direction: DriftDirection;
-  /** The threshold of the first decision rule (see `src/checks/decision.ts`). */
-  readonly defaultThreshold: number;
+  /** Written in every report's `stats`; false for statistics only the decision reads (category_shift, unseen_share). */
+  readonly reported: boolean;
+  /** Its p-value is the evidence of the calibrated decision for the kinds it applies to. */
+  readonly evidence?: EvidenceRole;
+  /** A size the decision can require a minimum of. */
+  readonly effect?: EffectRole;
   compute(input: StatInput): R;
 }

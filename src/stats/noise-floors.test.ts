@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { linfNoise, wassersteinNoise } from './noise-floor.js';
+import { linfNoise } from './linf.js';
+import { wassersteinNoise } from './wasserstein.js';
 
 describe('noise floors of the size statistics', () => {
   it('wasserstein_norm: sqrt(2/pi) * integral sqrt(F(1-F)) / sqrt(n_eff) / std (uniform: the integral is pi/8)', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatZodError } from '../config/zod-errors.js';
-import { ApiConfig, parseByteSize } from './config.js';
+import { formatZodError } from './zod-errors.js';
+import { ApiConfig, parseByteSize } from './api.js';
 
 describe('api config', () => {
   it('has secure defaults: loopback, metrics behind a token, 1 MiB bodies', () => {
