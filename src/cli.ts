@@ -17,11 +17,12 @@ import { parseReplayBound, planReplay, replay } from './ingest/replay.js';
 import { Deliverer } from './alerts/delivery.js';
 import { createChannels } from './alerts/channels/index.js';
 import { readsKafka, WindowSpec, type WindowSpecValue } from './config/schema.js';
-import { checkModel } from './schedule/model-check.js';
+import { checkModel } from './alerts/pipeline.js';
 import { Service } from './serve.js';
 import { DEMO_DEFAULTS, runDemo, summaryText } from './demo/demo.js';
 import { SamplesWriter } from './store/samples-writer.js';
 import { Store } from './store/store.js';
+import { loadOffsets } from './store/offsets.js';
 
 /** Exit codes: 0 fine, 1 drift found with --fail-on-drift (or schema findings with --fail-on-schema), 2 an error. */
 export const EXIT = { ok: 0, drift: 1, error: 2 } as const;
@@ -247,7 +248,7 @@ function buildProgram(): Command {
         const kafka = createKafka(config.kafka, logger, '-replay');
         const admin = kafka.admin();
         await admin.connect();
-        const ranges = await planReplay(admin, model, from, to, await store.loadOffsets(model.name)).finally(() => admin.disconnect());
+        const ranges = await planReplay(admin, model, from, to, await loadOffsets(store.db, model.name)).finally(() => admin.disconnect());
         const writer = new SamplesWriter(store.db, model.name, table, features, config.storage.quarantineKeep);
         const decoder = new EventDecoder(features, model.event, model.source.maxMessageBytes);
         const span = ranges.map((r) => `${r.topic}/${r.partition} [${r.from}, ${r.to})`).join(', ') || 'nothing to replay';

@@ -11,7 +11,7 @@ import type { LiveReport } from './contracts/report.js';
 import { UserError } from './errors.js';
 import type { WriteBatch } from './contracts/event.js';
 import { createChannels } from './alerts/channels/index.js';
-import { enqueue } from './alerts/outbox.js';
+import { enqueue } from './store/outbox.js';
 import { modelDashboardUrl } from './alerts/routing.js';
 import { buildDigest } from './reports/digest.js';
 import { renderDigestEmail } from './reports/render.js';
@@ -19,7 +19,7 @@ import { Deliverer } from './alerts/delivery.js';
 import type { Channel } from './alerts/types.js';
 import type { BaselineProfile } from './contracts/profile.js';
 import { readProfile } from './baseline/profile.js';
-import { checkModel } from './schedule/model-check.js';
+import { checkModel } from './alerts/pipeline.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { type DriftwatchConfig, type ModelConfig, readsKafka } from './config/schema.js';
 import { messageOf } from './errors.js';
@@ -31,6 +31,8 @@ import type { Database } from './store/database.js';
 import { applyRetention } from './store/retention.js';
 import { SamplesWriter } from './store/samples-writer.js';
 import { Store } from './store/store.js';
+import { lastWindowEnd } from './store/reports.js';
+import { loadOffsets } from './store/offsets.js';
 
 /** A model the service runs: its consumer, its baseline and the connections it owns. */
 interface RunningModel {
@@ -157,7 +159,7 @@ export class Service {
         write: (batch: WriteBatch) => this.reportingWrite(model.name, storeHealth, () => lock.run(() => samplesWriter.write(batch))),
       };
       const http = await HttpIngest.open(this.store, model, profile, this.config.storage.quarantineKeep, lock);
-      const offsets = await this.store.loadOffsets(model.name);
+      const offsets = await loadOffsets(this.store.db, model.name);
       const ingest =
         readsKafka(model) && kafka
           ? new KafkaIngest(
@@ -345,10 +347,8 @@ export class Service {
   private async scheduledCheck(m: RunningModel): Promise<void> {
     if (this.options.now) {
       const now = this.options.now();
-      const [last] = await m.checkLock.run(() =>
-        m.checks.rows(`SELECT epoch_ms(max(window_end)) AS t FROM reports WHERE model = ?`, [m.config.name]),
-      );
-      if (last && last.t !== null && Number(last.t) >= now) {
+      const last = await m.checkLock.run(() => lastWindowEnd(m.checks, m.config.name, { compared: false }));
+      if (last !== null && last >= now) {
         this.logger.debug({ model: m.config.name }, 'scheduled check skipped: the clock has not moved since the last check');
         return;
       }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { fixtureEvents, type Harness, startHarness } from '../src/api/harness.js';
 import { ModelDetail, ModelList } from '../src/api/schemas.js';
 import type { FeatureSpec } from '../src/contracts/event.js';
-import { ingestRates, MINUTES_KEPT } from '../src/store/ingest-rate.js';
+import { ingestRates, MINUTES_KEPT } from '../src/store/counters.js';
 import { SamplesWriter } from '../src/store/samples-writer.js';
 import type { WriteBatch } from '../src/contracts/event.js';
 import { Store } from '../src/store/store.js';

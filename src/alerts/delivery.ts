@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
 import { EmailChannel } from './channels/email/email.js';
 import { HttpDeliveryError } from './channels/http-status.js';
-import { due, markDead, markDelivered, markRetry, type OutboxEntry } from './outbox.js';
+import { due, markDead, markDelivered, markRetry, type OutboxEntry } from '../store/outbox.js';
 import { type Channel, DeliveryError } from './types.js';
 import type { Notification } from '../contracts/alert.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alertsFromReport, evaluate, type FoundAlert, fingerprint, type GroupNotice, shouldNotify, type StoredAlert } from './engine.js';
+import { alertsFromReport, evaluate, fingerprint, shouldNotify } from './engine.js';
+import type { FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
 
 const HOUR = 3_600_000;
 const drift = (feature: string, severity: 'warning' | 'critical' = 'warning'): FoundAlert => ({

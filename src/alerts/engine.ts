@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LiveReport } from '../contracts/report.js';
-import type { StatValue } from '../stats/types.js';
 import type { Alert, AlertKind, AlertLabels, Severity } from '../contracts/alert.js';
+import type { FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
 
 /**
  * The fingerprint of an alert: a hash of its sorted labels (Alertmanager's identity). The same
@@ -11,27 +11,6 @@ import type { Alert, AlertKind, AlertLabels, Severity } from '../contracts/alert
 export function fingerprint(labels: AlertLabels): string {
   const sorted = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1));
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
-}
-
-/** A condition a check found: an alert that should be firing now. */
-export interface FoundAlert {
-  labels: AlertLabels;
-  severity: Severity;
-  summary: string;
-  stats?: Record<string, StatValue>;
-}
-
-/** An alert as stored: resolved is derived from `endsAt`, never a flag that could disagree. */
-export interface StoredAlert extends FoundAlert {
-  fingerprint: string;
-  startsAt: number;
-  endsAt: number | null;
-}
-
-/** When a model's group was last notified, and with which firing alerts ("fingerprint:severity"). */
-export interface GroupNotice {
-  notifiedAt: number;
-  firing: string[];
 }
 
 /** Severity rules, from the config. */

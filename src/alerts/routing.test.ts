@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LiveReport } from '../contracts/report.js';
 import { AlertsConfig } from '../config/schema.js';
-import { evaluate, fingerprint, type FoundAlert } from './engine.js';
+import { evaluate, fingerprint } from './engine.js';
+import type { FoundAlert } from '../contracts/alert.js';
 import { buildNotifications } from './routing.js';
 
 const alerts = AlertsConfig.parse({

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { enqueue, markDead } from '../alerts/outbox.js';
+import { enqueue, markDead } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
-import { storeReport } from '../checks/live.js';
+import { insertReport } from '../store/reports.js';
 import { FIXTURES, fixtureEvents, type Harness, startHarness, TEST_TOKENS } from './harness.js';
 import {
   AlertList,
@@ -26,7 +26,7 @@ import {
   Report,
   SilenceState,
 } from './schemas.js';
-import { activeSilences } from './silences.js';
+import { activeSilences } from '../store/alerts.js';
 
 const json = (body: unknown): RequestInit => ({
   method: 'POST',
@@ -368,7 +368,7 @@ describe('checks', () => {
     };
     await h.store.connect().then(async (db) => {
       try {
-        await storeReport(db, crafted);
+        await insertReport(db, crafted);
       } finally {
         db.close();
       }

@@ -3,14 +3,12 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { principalOf } from './auth.js';
 import { INGEST_RATE_WINDOW_MS } from '../config/api.js';
 import { ApiError, errorHandler, unknownRoute } from './errors.js';
 import { createContext, registerRoutes } from './route.js';
 import { API_ROUTES } from './routes/index.js';
-import { ensureApiTables } from './silences.js';
 import type { AppDeps } from './types.js';
 
 export type { ApiModel, AppDeps, IngestResult, ReadyState } from './types.js';
@@ -27,17 +25,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(accessLog(deps.logger));
 
-  const tables = deps.store.connect().then(async (db) => {
-    try {
-      await ensureApiTables(db);
-    } finally {
-      db.close();
-    }
-  });
-  // Logged here; a route that needs the tables awaits the same promise and answers 500.
-  tables.catch((error) => deps.logger.error({ err: messageOf(error) }, "cannot create the API's tables"));
-
-  const ctx = createContext(deps, tables, API_ROUTES);
+  const ctx = createContext(deps, API_ROUTES);
   const { api } = deps.config;
   registerRoutes(app, API_ROUTES, ctx, {
     metricsPublic: api.metricsPublic,

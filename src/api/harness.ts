@@ -11,7 +11,7 @@ import { writeProfile } from '../baseline/profile.js';
 import type { LiveReport } from '../contracts/report.js';
 import { AlertsConfig, ModelConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { checkModel } from '../schedule/model-check.js';
+import { checkModel } from '../alerts/pipeline.js';
 import type { Database } from '../store/database.js';
 import { Store } from '../store/store.js';
 import { createApp, listen, type RunningServer } from './app.js';

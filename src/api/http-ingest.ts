@@ -9,6 +9,7 @@ import type { WriteBatch } from '../contracts/event.js';
 import type { Store } from '../store/store.js';
 import { quarantineReason } from './metrics.js';
 import type { IngestResult } from './types.js';
+import { loadOffsets } from '../store/offsets.js';
 
 /**
  * The `_topic` of events that came over HTTP. '@' cannot be in a Kafka topic name, so these
@@ -65,7 +66,7 @@ export class HttpIngest {
   ): Promise<HttpIngest> {
     const features = featureSpecs(profile, model.event);
     const table = await store.ensureSamplesTable(model.name, features);
-    const next = (await store.loadOffsets(model.name)).get(`${HTTP_TOPIC}/0`) ?? 0n;
+    const next = (await loadOffsets(store.db, model.name)).get(`${HTTP_TOPIC}/0`) ?? 0n;
     const db = await store.connect();
     const writer = new SamplesWriter(db, model.name, table, features, quarantineKeep);
     // An HTTP-only model has no source: the body limit caps requests, this caps each event.

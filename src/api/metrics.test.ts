@@ -2,7 +2,7 @@
 // ingested, checked and queued, and the same after a "restart" (a new registry on the same store).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { enqueue, markDead } from '../alerts/outbox.js';
+import { enqueue, markDead } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
 import { fixtureEvents, type Harness, startHarness } from './harness.js';
 import { Metrics, METRIC_NAMES } from './metrics.js';

@@ -1,11 +1,13 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { outboxCounts } from '../alerts/outbox.js';
+import { outboxCounts } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
 import type { FeatureReport } from '../contracts/report.js';
 import { COUNTERS } from '../contracts/event.js';
 import type { Database } from '../store/database.js';
 import type { Store } from '../store/store.js';
-import { latestReportIds } from './reports.js';
+import { getReport, latestReportIds } from '../store/reports.js';
+import { firingCounts } from '../store/alerts.js';
+import { allIngestCounters } from '../store/counters.js';
 
 /** The metric names of the contract (issue 5): dashboards and alert rules are written against them. */
 export const METRIC_NAMES = {
@@ -203,17 +205,8 @@ export class Metrics {
   private async readSnapshot(): Promise<Snapshot> {
     const db = await this.deps.store.connect();
     try {
-      const counts = (await db.rows(`SELECT model, counter, value FROM ingest_counts`)).map((r) => ({
-        model: String(r.model),
-        counter: String(r.counter),
-        value: Number(r.value),
-      }));
-      const firing = new Map(
-        (await db.rows(`SELECT model, count(*)::INTEGER AS n FROM alert_state WHERE ends_at IS NULL GROUP BY model`)).map((r) => [
-          String(r.model),
-          Number(r.n),
-        ]),
-      );
+      const counts = await allIngestCounters(db);
+      const firing = await firingCounts(db);
       const outbox = await outboxCounts(db);
       return { counts, firing, outbox, features: await this.latestFeatures(db) };
     } finally {
@@ -228,8 +221,9 @@ export class Metrics {
     for (const [model, id] of latest) {
       let cached = this.reportCache.get(model);
       if (cached?.id !== id) {
-        const row = await db.row(`SELECT report FROM reports WHERE id = ?`, [id]);
-        cached = { id, features: (JSON.parse(String(row.report)) as LiveReport).features };
+        const report = await getReport(db, id);
+        if (!report) continue; // deleted since the ids were read
+        cached = { id, features: report.features };
         this.reportCache.set(model, cached);
       }
       out.set(model, cached.features);

@@ -33,8 +33,6 @@ export interface ApiContext {
   withDb<T>(fn: (db: Database) => Promise<T>): Promise<T>;
   /** A configured model, or a 404 listing the configured ones. */
   model(name: string): ApiModel;
-  /** Resolves when the API's own tables exist. */
-  tables: Promise<void>;
   /** The app's routes (for its OpenAPI document). */
   routes: readonly AnyRoute[];
 }
@@ -155,10 +153,9 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'q
 }
 
 /** Builds the context handlers get. */
-export function createContext(deps: AppDeps, tables: Promise<void>, routes: readonly AnyRoute[]): ApiContext {
+export function createContext(deps: AppDeps, routes: readonly AnyRoute[]): ApiContext {
   return {
     deps,
-    tables,
     routes,
     now: deps.now ?? Date.now,
     async withDb(fn) {

@@ -10,7 +10,8 @@ import {
   type NumericFeatureProfile,
   PROFILE_SCHEMA_VERSION,
 } from '../contracts/profile.js';
-import { type ColumnInfo, isNumericType, isTemporalType, loadTable, type LoadedTable } from './source.js';
+import type { ColumnInfo } from '../store/database.js';
+import { isNumericType, isTemporalType, loadTable, type LoadedTable } from './source.js';
 
 /** Defaults of `driftwatch baseline create`, in one place. */
 export const PROFILE_DEFAULTS = {

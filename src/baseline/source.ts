@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import { UserError, messageOf } from '../errors.js';
 import type { Database } from '../store/database.js';
 import { quoteIdent, quoteLiteral } from '../store/sql.js';
+import type { ColumnInfo } from '../store/database.js';
 
 /** The data file formats DuckDB reads for us, by file extension. */
 export const DATA_FORMATS = {
@@ -22,12 +23,6 @@ export function detectFormat(file: string): DataFormat {
   }
   const known = Object.values(DATA_FORMATS).flat().join(', ');
   throw new UserError(`unknown data format of '${file}' (extension '${extname(file) || 'none'}'); known: ${known}`);
-}
-
-/** A column of a loaded table, with DuckDB's type name. */
-export interface ColumnInfo {
-  name: string;
-  type: string;
 }
 
 /** A data file loaded into a DuckDB table. */

@@ -1,6 +1,7 @@
 import { doubleExpr, sortedValues, textExpr } from '../baseline/create.js';
 import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
-import { type ColumnInfo, isNumericType } from '../baseline/source.js';
+import type { ColumnInfo } from '../store/database.js';
+import { isNumericType } from '../baseline/source.js';
 import type { Database } from '../store/database.js';
 import { quoteIdent } from '../store/sql.js';
 import type { ColumnSummary } from '../contracts/report.js';

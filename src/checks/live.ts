@@ -1,23 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { BaselineProfile } from '../contracts/profile.js';
+import { resolveDecision } from '../config/decision.js';
 import type { ModelConfig, WindowSpecValue } from '../config/schema.js';
+import type { BaselineProfile } from '../contracts/profile.js';
+import type { LiveReport } from '../contracts/report.js';
+import { ingestCounters } from '../store/counters.js';
 import type { Database } from '../store/database.js';
-import { samplesTable } from '../store/schema.js';
-import { quoteIdent, TIMESTAMP_MS } from '../store/sql.js';
+import { lastIngestTotals, lastWindowEnd } from '../store/reports.js';
+import { nthNewestEventTime, openWindow } from '../store/samples.js';
 import { compareTable } from './check.js';
 import { describeDecision } from './decision.js';
-import { resolveDecision } from '../config/decision.js';
-import type { LiveReport } from '../contracts/report.js';
 
 /** Counters of the ingest now, and their change since the model's previous report. */
 async function ingestSincePrevious(db: Database, model: string): Promise<LiveReport['ingest']> {
-  const rows = await db.rows(`SELECT counter, value FROM ingest_counts WHERE model = ?`, [model]);
-  const totals = Object.fromEntries(rows.map((r) => [String(r.counter), Number(r.value)]));
-  const [last] = await db.rows(
-    `SELECT json_extract(report, '$.ingest.totals') AS t FROM reports WHERE model = ? ORDER BY finished_at DESC LIMIT 1`,
-    [model],
-  );
-  const before: Record<string, number> = last?.t ? JSON.parse(String(last.t)) : {};
+  const totals = await ingestCounters(db, model);
+  const before = await lastIngestTotals(db, model);
   const delta = (k: string) => (totals[k] ?? 0) - (before[k] ?? 0);
   const rejectedByReason = Object.fromEntries(
     Object.keys(totals)
@@ -37,28 +33,17 @@ export function windowText(spec: WindowSpecValue): string {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The time bounds [start, end) of the window, and the extra SQL that limits it. */
+/** The time bounds [start, end) of the window, and how many of its newest rows it keeps. */
 async function windowBounds(
   db: Database,
   model: string,
-  table: string,
   spec: WindowSpecValue,
   now: number,
 ): Promise<{ start: number; end: number; limit?: number }> {
   if (spec.kind === 'duration') return { start: now - spec.ms, end: now };
-  if (spec.kind === 'since-last') {
-    const last = await db.rows(`SELECT epoch_ms(max(window_end)) AS t FROM reports WHERE model = ? AND status <> 'insufficient_data'`, [
-      model,
-    ]);
-    const since = last[0]?.t;
-    return { start: since === null || since === undefined ? 0 : Number(since), end: now };
-  }
+  if (spec.kind === 'since-last') return { start: (await lastWindowEnd(db, model, { compared: true })) ?? 0, end: now };
   // The last N events before now: the window starts at the N-th newest event time.
-  const nth = await db.rows(
-    `SELECT epoch_ms(_ts) AS t FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS} ORDER BY _ts DESC LIMIT 1 OFFSET ?`,
-    [now, spec.count - 1],
-  );
-  return { start: nth[0] ? Number(nth[0].t) : 0, end: now, limit: spec.count };
+  return { start: await nthNewestEventTime(db, model, now, spec.count), end: now, limit: spec.count };
 }
 
 /**
@@ -74,27 +59,16 @@ export async function runLiveCheck(
   const started = Date.now();
   const now = options.now ?? started;
   const spec = options.window ?? model.window;
-  const table = samplesTable(model.name);
-  const bounds = await windowBounds(db, model.name, table, spec, now);
-  // A plain table (not TEMP), so the parallel comparison's other connections can read it.
-  const windowTable = `window_${table}_${randomUUID().replaceAll('-', '')}`;
-  await db.run(
-    `CREATE TABLE ${quoteIdent(windowTable)} AS SELECT * FROM ${quoteIdent(table)}
-     WHERE _ts >= ${TIMESTAMP_MS} AND _ts < ${TIMESTAMP_MS}
-     ORDER BY _ts DESC ${bounds.limit ? `LIMIT ${Math.floor(bounds.limit)}` : ''}`,
-    [Math.floor(bounds.start), Math.ceil(bounds.end)],
-  );
+  const bounds = await windowBounds(db, model.name, spec, now);
+  const window = await openWindow(db, model.name, bounds);
   try {
-    const rows = Number((await db.row(`SELECT count(*) AS n FROM ${quoteIdent(windowTable)}`)).n);
-    const columns = (
-      await db.rows(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`, [windowTable])
-    ).map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+    const { rows } = window;
     const insufficient = rows < model.minRows;
     // Tests and older callers may build a model without the parsed `decision` object: defaults then.
     const decision = resolveDecision(model.decision ?? {});
     const comparison = insufficient
       ? { drift: false, features: [], schema: { missing: [], unexpected: [], anomalies: [] } }
-      : await compareTable(db, profile, { table: windowTable, columns }, { decision });
+      : await compareTable(db, profile, { table: window.table, columns: window.columns }, { decision });
     const ingest = await ingestSincePrevious(db, model.name);
     const finished = Date.now();
     return {
@@ -102,7 +76,7 @@ export async function runLiveCheck(
       model: model.name,
       status: insufficient ? 'insufficient_data' : comparison.drift ? 'drift' : 'ok',
       baseline: { name: profile.model, rows: profile.source.rows, version: profile.version, source: profile.source.file },
-      current: { name: table, rows },
+      current: { name: window.source, rows },
       ...comparison,
       decision: describeDecision(decision),
       generatedAt: iso(finished),
@@ -111,22 +85,6 @@ export async function runLiveCheck(
       ingest,
     };
   } finally {
-    await db.run(`DROP TABLE IF EXISTS ${quoteIdent(windowTable)}`);
+    await window.close();
   }
-}
-
-/** Stores a report in `reports` (one row, the JSON whole). */
-export async function storeReport(db: Database, report: LiveReport): Promise<void> {
-  await db.run(`INSERT INTO reports VALUES (?, ?, ?, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?, ${TIMESTAMP_MS}, ${TIMESTAMP_MS}, ?)`, [
-    report.id,
-    report.model,
-    report.status,
-    report.drift,
-    Date.parse(report.window.start),
-    Date.parse(report.window.end),
-    report.window.rows,
-    Date.parse(report.timing.startedAt),
-    Date.parse(report.timing.finishedAt),
-    JSON.stringify(report),
-  ]);
 }

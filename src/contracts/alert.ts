@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StatValue } from '../stats/types.js';
 import { FeatureReport, SchemaFindings, StatValueSchema } from './report.js';
 
 /**
@@ -84,3 +85,24 @@ export const Notification = z.object({
   createdAt: z.string(),
 });
 export type Notification = z.infer<typeof Notification>;
+
+/** A condition a check found: an alert that should be firing now. */
+export interface FoundAlert {
+  labels: AlertLabels;
+  severity: Severity;
+  summary: string;
+  stats?: Record<string, StatValue>;
+}
+
+/** An alert as stored: resolved is derived from `endsAt`, never a flag that could disagree. */
+export interface StoredAlert extends FoundAlert {
+  fingerprint: string;
+  startsAt: number;
+  endsAt: number | null;
+}
+
+/** When a model's group was last notified, and with which firing alerts ("fingerprint:severity"). */
+export interface GroupNotice {
+  notifiedAt: number;
+  firing: string[];
+}

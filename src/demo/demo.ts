@@ -15,6 +15,8 @@ import { DEMO_BASELINE, DEMO_MODEL, type FlightEvent, REPLAY, sampleDays } from 
 import { DemoMailbox } from './mailbox.js';
 import { MAILBOX_PAGE, mountDemoMailbox } from './mailbox-page.js';
 import { DemoWebhookLog } from './webhook-log.js';
+import { ingestCounters } from '../store/counters.js';
+import { outboxCounts as countOutbox } from '../store/outbox.js';
 
 /** Options of `driftwatch demo`; the defaults are in {@link DEMO_DEFAULTS}. */
 export interface DemoOptions {
@@ -317,13 +319,11 @@ async function postEvents(url: string, token: string, events: FlightEvent[]): Pr
   if (!res.ok) throw new Error(`HTTP ingest answered ${res.status}: ${await res.text()}`);
 }
 
-/** Rows in the demo model's samples table. */
+/** Events the demo model stored (its `stored` counter, exactly-once with the rows). */
 async function storedCount(service: Service): Promise<number> {
   const db = await service.store.connect();
   try {
-    return Number(
-      (await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'stored'`, [DEMO_MODEL])).n,
-    );
+    return (await ingestCounters(db, DEMO_MODEL)).stored ?? 0;
   } finally {
     db.close();
   }
@@ -332,10 +332,7 @@ async function storedCount(service: Service): Promise<number> {
 async function outboxCounts(service: Service): Promise<{ pending: number; delivered: number; dead: number }> {
   const db = await service.store.connect();
   try {
-    const rows = await db.rows(`SELECT status, count(*)::INTEGER AS n FROM outbox GROUP BY status`);
-    const counts = { pending: 0, delivered: 0, dead: 0 };
-    for (const r of rows) counts[String(r.status) as keyof typeof counts] = Number(r.n);
-    return counts;
+    return await countOutbox(db);
   } finally {
     db.close();
   }

@@ -213,7 +213,7 @@ describe('buildDigest', () => {
         [0.4, true],
         [null, false],
       ].map(([psi, drift], i) => ({ at: times[i], psi, drift })),
-      latest: { psi: 0.4, ks: { statistic: 0.25, pvalue: 1e-12 }, wasserstein_norm: 0.8 },
+      latest: { psi: 0.4, ks: { statistic: 0.25, pvalue: 1e-12, method: 'asymp' }, wasserstein_norm: 0.8 },
     });
     // A NaN PSI is stored as null: a gap, not a zero.
     assert.deepEqual(
@@ -226,7 +226,7 @@ describe('buildDigest', () => {
     );
     assert.equal(country?.drifted, 1);
     assert.equal(country?.kind, 'categorical');
-    assert.deepEqual(country?.latest, { psi: 0.22, chi2: { statistic: 80, pvalue: 1e-6 }, linf: 0.1 });
+    assert.deepEqual(country?.latest, { psi: 0.22, chi2: { statistic: 80, pvalue: 1e-6, method: 'asymp' }, linf: 0.1 });
     // A feature the baseline gained mid-period: no points before it existed; an infinite statistic is left out.
     assert.deepEqual(
       age?.points.map((p) => p.psi),

@@ -30,7 +30,9 @@ function categoricalInput(moved: boolean): StatInput {
   return { kind: 'categorical', bins: { baseline: [500, 300, 200, 0], current: moved ? [200, 150, 100, 50] : [250, 150, 100, 0] } };
 }
 
-const inputs = { numeric: numericInput, categorical: categoricalInput } as const;
+/** The input of a kind, undrifted or moved. */
+const inputOf = (kind: 'numeric' | 'categorical', moved: boolean): StatInput =>
+  kind === 'numeric' ? numericInput(moved ? 1 : 0) : categoricalInput(moved);
 const isTest = (v: StatValue): v is Exclude<StatValue, number> => typeof v === 'object' && v !== null;
 
 describe('the statistic registry', () => {
@@ -53,8 +55,8 @@ describe('the statistic registry', () => {
 
       for (const kind of stat.appliesTo) {
         it(`computes on ${kind} inputs: a test gives a p-value in [0, 1], a distance a finite number >= 0, and a change moves it the right way`, () => {
-          const same = stat.compute(inputs[kind](kind === 'numeric' ? 0 : false) as never);
-          const moved = stat.compute(inputs[kind](kind === 'numeric' ? 1 : true) as never);
+          const same = stat.compute(inputOf(kind, false));
+          const moved = stat.compute(inputOf(kind, true));
           if (stat.direction === 'pValueBelow') {
             assert.ok(isTest(same) && isTest(moved), 'a test returns {statistic, pvalue}');
             for (const r of [same, moved]) assert.ok(r.pvalue >= 0 && r.pvalue <= 1, `p = ${r.pvalue}`);
@@ -70,7 +72,7 @@ describe('the statistic registry', () => {
 
       if (stat.effect?.noiseFloor) {
         it('its noise floor is positive and shrinks as the window grows', () => {
-          const input = inputs[stat.appliesTo[0]!](stat.appliesTo[0] === 'numeric' ? 0 : false);
+          const input = inputOf(stat.appliesTo[0]!, false);
           const context = { counts: input.bins, ...(input.samples ? { baseline: { sorted: input.samples.baseline, std: 1 } } : {}) };
           const small = stat.effect!.noiseFloor!(context, 50);
           const large = stat.effect!.noiseFloor!(context, 5000);
@@ -85,7 +87,7 @@ describe('the statistic registry', () => {
       assert.equal(EVIDENCE_STATISTICS.filter((s) => s.appliesTo.includes(kind)).length, 1, kind);
       assert.ok(evidenceFor(kind));
       assert.deepEqual(
-        Object.keys(computeAll(inputs[kind](kind === 'numeric' ? 0 : false))),
+        Object.keys(computeAll(inputOf(kind, false))),
         statisticsFor(kind).map((s) => s.name),
       );
     }

@@ -15,6 +15,12 @@ function bindTypes(values: DuckDBValue[]): DuckDBType[] | undefined {
   return types as DuckDBType[] | undefined;
 }
 
+/** A column of a table: its name and DuckDB's type name (DOUBLE, VARCHAR, TIMESTAMP...). */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
 /** A row as an object of JS values (BIGINT as bigint, DOUBLE as number, VARCHAR as string...). */
 export type Row = Record<string, unknown>;
 
@@ -91,6 +97,24 @@ export class Database {
       offset += part.length;
     }
     return out;
+  }
+
+  /**
+   * Runs `fn` in one transaction on this connection: committed when it resolves, rolled back when
+   * it throws (the error is rethrown). The one place driftwatch writes BEGIN, COMMIT and ROLLBACK.
+   * @example await db.transaction(async () => { await insertReport(db, report); await saveAlerts(db, changed, report.id); });
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      // A failed COMMIT has ended the transaction already; the ROLLBACK then only fails, quietly.
+      await this.run('ROLLBACK').catch(() => {});
+      throw error;
+    }
   }
 
   /** An appender on a table of this connection: the fast path for many rows. Close it in `finally`. */

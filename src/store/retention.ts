@@ -1,5 +1,6 @@
 import type { Database } from './database.js';
 import { quoteIdent, TIMESTAMP_MS } from './sql.js';
+import { trimQuarantine } from './quarantine.js';
 
 /**
  * Deletes a model's sampled rows older than the retention, and trims its quarantine to the
@@ -17,9 +18,6 @@ export async function applyRetention(
   const cutoff = Math.floor(now - retentionMs);
   const { n } = await db.row(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS}`, [cutoff]);
   if (Number(n) > 0) await db.run(`DELETE FROM ${quoteIdent(table)} WHERE _ts < ${TIMESTAMP_MS}`, [cutoff]);
-  await db.run(
-    `DELETE FROM quarantine WHERE model = ? AND id NOT IN (SELECT id FROM quarantine WHERE model = ? ORDER BY id DESC LIMIT ?)`,
-    [model, model, keep],
-  );
+  await trimQuarantine(db, model, keep);
   return Number(n);
 }

@@ -1,9 +1,10 @@
 import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType, DuckDBVector, timestampValue } from '@duckdb/node-api';
 import type { FeatureSpec } from '../contracts/event.js';
 import type { Database } from './database.js';
-import { addMinuteSql, minuteOf, trimMinutesSql } from './ingest-rate.js';
+import { addMinuteSql, minuteOf, trimMinutesSql } from './counters.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 import type { QuarantinedMessage, StoredEvent, WriteBatch } from '../contracts/event.js';
+import { insertQuarantined, quarantineSize, trimQuarantine } from './quarantine.js';
 
 /**
  * Writes a model's batches on its own connection: rows through DuckDB's appender, then the
@@ -32,7 +33,7 @@ export class SamplesWriter {
 
   async write(batch: WriteBatch): Promise<void> {
     if (this.quarantineRows < 0) {
-      this.quarantineRows = Number((await this.db.row(`SELECT count(*) AS n FROM quarantine WHERE model = ?`, [this.model])).n);
+      this.quarantineRows = await quarantineSize(this.db, this.model);
     }
     await this.db.run('BEGIN TRANSACTION');
     try {
@@ -180,19 +181,10 @@ export class SamplesWriter {
   private async quarantine(messages: QuarantinedMessage[]): Promise<void> {
     const fresh = messages.slice(-this.quarantineKeep);
     if (fresh.length === 0) return;
-    const now = timestampValue(BigInt(Date.now()) * 1000n);
-    for (const m of fresh) {
-      await this.db.run(
-        `INSERT INTO quarantine (model, topic, "partition", "offset", reason, detail, payload, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [this.model, m.topic, m.partition, m.offset, m.reason, m.detail, m.payload, now],
-      );
-    }
+    await insertQuarantined(this.db, this.model, fresh, Date.now());
     this.quarantineRows += fresh.length;
     if (this.quarantineRows > 2 * this.quarantineKeep) {
-      await this.db.run(
-        `DELETE FROM quarantine WHERE model = ? AND id NOT IN (SELECT id FROM quarantine WHERE model = ? ORDER BY id DESC LIMIT ?)`,
-        [this.model, this.model, this.quarantineKeep],
-      );
+      await trimQuarantine(this.db, this.model, this.quarantineKeep);
       this.quarantineRows = this.quarantineKeep;
     }
   }

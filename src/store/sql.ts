@@ -26,3 +26,22 @@ export const TIMESTAMP_MS = 'make_timestamp(?::BIGINT * 1000)';
 export function isoFromMs(ms: unknown): string | null {
   return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
 }
+
+/** A span of time in epoch milliseconds: from `startMs` (included) to `endMs` (excluded). */
+export interface Period {
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * A TIMESTAMP column within a {@link Period}, half-open like a live check's window, so
+ * back-to-back periods count each row once. Binds two parameters: `periodValues(period)`.
+ */
+export function inPeriod(column: string): string {
+  return `${column} >= ${TIMESTAMP_MS} AND ${column} < ${TIMESTAMP_MS}`;
+}
+
+/** The two parameters of {@link inPeriod}. */
+export function periodValues(period: Period): number[] {
+  return [Math.floor(period.startMs), Math.floor(period.endMs)];
+}

@@ -7,6 +7,7 @@ import type { FeatureSpec } from '../contracts/event.js';
 import { Database } from './database.js';
 import { createSamplesTableSql, featureColumnType, MIGRATIONS, samplesTable, SYSTEM_COLUMNS } from './schema.js';
 import { quoteIdent } from './sql.js';
+import { WINDOW_TABLE } from './samples.js';
 
 /**
  * The deployment's DuckDB file: one instance per process, opened once, with the tables migrated.
@@ -91,36 +92,19 @@ export class Store {
     const dropped = existing.map((c) => c.name).filter((name) => !wanted.includes(name));
     const rebuilt = `${table}__rebuild`;
     const select = wanted.map((name) => (have.has(name) ? quoteIdent(name) : `NULL AS ${quoteIdent(name)}`)).join(', ');
-    await this.db.run('BEGIN TRANSACTION');
-    try {
+    await this.db.transaction(async () => {
       await this.db.run(`DROP TABLE IF EXISTS ${quoteIdent(rebuilt)}`);
       await this.db.run(createSamplesTableSql(rebuilt, features));
       await this.db.run(`INSERT INTO ${quoteIdent(rebuilt)} SELECT ${select} FROM ${quoteIdent(table)}`);
       await this.db.run(`DROP TABLE ${quoteIdent(table)}`);
       await this.db.run(`ALTER TABLE ${quoteIdent(rebuilt)} RENAME TO ${quoteIdent(table)}`);
-      await this.db.run('COMMIT');
-    } catch (error) {
-      await this.db.run('ROLLBACK').catch(() => {});
-      throw error;
-    }
+    });
     this.rebuilt.push({ table, dropped });
     return table;
   }
 
   /** Samples tables rebuilt for a changed baseline since the store opened, with the columns dropped. */
   readonly rebuilt: { table: string; dropped: string[] }[] = [];
-
-  /** The stored next offsets of a model: "topic/partition" -> next offset to read. */
-  async loadOffsets(model: string): Promise<Map<string, bigint>> {
-    const rows = await this.db.rows(`SELECT topic, "partition", next_offset FROM offsets WHERE model = ?`, [model]);
-    return new Map(rows.map((r) => [`${String(r.topic)}/${Number(r.partition)}`, BigInt(r.next_offset as bigint)]));
-  }
-
-  /** The persisted counters of a model (consumed, sampled, stored, and each reject reason). */
-  async counters(model: string): Promise<Record<string, number>> {
-    const rows = await this.db.rows(`SELECT counter, value FROM ingest_counts WHERE model = ?`, [model]);
-    return Object.fromEntries(rows.map((r) => [String(r.counter), Number(r.value)]));
-  }
 
   close(): void {
     this.db.close();
@@ -145,6 +129,3 @@ async function dropLeftoverWindows(db: Database): Promise<void> {
   const rows = await db.rows(`SELECT table_name FROM duckdb_tables() WHERE regexp_full_match(table_name, ?)`, [WINDOW_TABLE.source]);
   for (const r of rows) await db.run(`DROP TABLE IF EXISTS ${quoteIdent(String(r.table_name))}`);
 }
-
-/** The name `runLiveCheck` gives a window table: window_<samples table>_<32 hex digits>. */
-export const WINDOW_TABLE = /window_samples_.*_[0-9a-f]{32}/;

@@ -1,8 +1,9 @@
 import { renderReport } from '../../checks/render/index.js';
 import { ApiError, notFound } from '../errors.js';
-import { getReport, listReports } from '../reports.js';
+import { getReport, listReports } from '../../store/reports.js';
 import { defineRoute } from '../route.js';
 import { CheckGetQuery, CheckListQuery, CheckPage, CheckParams, ErrorBody, ModelParams, Report } from '../schemas.js';
+import { summarize } from '../check-summary.js';
 
 /** Models with a check running from the API: a second request waits for no one, it gets 409. */
 const running = new Set<string>();
@@ -59,7 +60,7 @@ export const listChecks = defineRoute({
       throw new ApiError(400, 'bad_request', 'invalid query: from must be before to');
     }
     const page = await ctx.withDb((db) => listReports(db, m.name, query));
-    res.json({ total: page.total, limit: query.limit, offset: query.offset, items: page.items });
+    res.json({ total: page.total, limit: query.limit, offset: query.offset, items: page.reports.map(summarize) });
   },
 });
 

@@ -1,19 +1,14 @@
+import { firingCounts } from '../../store/alerts.js';
+import { ingestCounters, ingestRates } from '../../store/counters.js';
+import { latestReport, latestReports } from '../../store/reports.js';
+import { type CheckSummaryBody, summarize } from '../check-summary.js';
 import type { z } from 'zod';
 import { windowText } from '../../checks/live.js';
-import type { Database } from '../../store/database.js';
-import { ingestRates } from '../../store/ingest-rate.js';
-import { type CheckSummaryBody, latestSummaries, latestSummary } from '../reports.js';
 import { defineRoute } from '../route.js';
 import { ErrorBody, ModelDetail, ModelList, ModelParams, type ModelSummary } from '../schemas.js';
 import type { ApiModel } from '../types.js';
 
 type ModelSummaryBody = z.infer<typeof ModelSummary>;
-
-/** Firing alerts per model. */
-async function firingCounts(db: Database): Promise<Map<string, number>> {
-  const rows = await db.rows(`SELECT model, count(*)::INTEGER AS n FROM alert_state WHERE ends_at IS NULL GROUP BY model`);
-  return new Map(rows.map((r) => [String(r.model), Number(r.n)]));
-}
 
 /** Events per minute, rounded to a tenth (more digits would claim a precision a 5-minute average lacks). */
 function perMinute(rates: Awaited<ReturnType<typeof ingestRates>>, model: string): number {
@@ -46,12 +41,15 @@ export const listModels = defineRoute({
   responses: { 200: { description: 'the models, in configuration order', schema: ModelList } },
   async handle(_input, ctx, _req, res) {
     const { latest, firing, rates } = await ctx.withDb(async (db) => ({
-      latest: await latestSummaries(db),
+      latest: await latestReports(db),
       firing: await firingCounts(db),
       rates: await ingestRates(db, ctx.now()),
     }));
     res.json({
-      items: ctx.deps.models().map((m) => summary(m, latest.get(m.name) ?? null, firing.get(m.name) ?? 0, perMinute(rates, m.name))),
+      items: ctx.deps.models().map((m) => {
+        const report = latest.get(m.name);
+        return summary(m, report ? summarize(report) : null, firing.get(m.name) ?? 0, perMinute(rates, m.name));
+      }),
     });
   },
 });
@@ -70,24 +68,18 @@ export const getModel = defineRoute({
   },
   async handle({ params }, ctx, _req, res) {
     const m = ctx.model(params.model);
-    // Not `store.counters()`: that runs on the store's main connection, which other tasks use.
     const { latest, firing, counters, rates } = await ctx.withDb(async (db) => ({
-      latest: await latestSummary(db, m.name),
-      firing: Number((await db.row(`SELECT count(*)::INTEGER AS n FROM alert_state WHERE model = ? AND ends_at IS NULL`, [m.name])).n),
-      counters: await countersOf(db, m.name),
+      latest: await latestReport(db, m.name),
+      firing: await firingCounts(db),
+      counters: await ingestCounters(db, m.name),
       rates: await ingestRates(db, ctx.now()),
     }));
     res.json({
-      ...summary(m, latest, firing, perMinute(rates, m.name)),
+      ...summary(m, latest ? summarize(latest) : null, firing.get(m.name) ?? 0, perMinute(rates, m.name)),
       features: (m.profile?.features ?? []).map((f) => ({ name: f.name, kind: f.kind, dtype: f.dtype })),
       counters,
     });
   },
 });
-
-async function countersOf(db: Database, model: string): Promise<Record<string, number>> {
-  const rows = await db.rows(`SELECT counter, value FROM ingest_counts WHERE model = ?`, [model]);
-  return Object.fromEntries(rows.map((r) => [String(r.counter), Number(r.value)]));
-}
 
 export const MODEL_ROUTES = [listModels, getModel];

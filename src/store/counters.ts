@@ -2,6 +2,10 @@ import type { Database } from './database.js';
 import { quoteLiteral, TIMESTAMP_MS } from './sql.js';
 
 /**
+ * The ingest's counters: `ingest_counts` (running totals per model and counter: consumed, sampled,
+ * stored, rejected:<reason>, problem:<reason>, written in the same transaction as the rows, so
+ * exact across restarts) and `ingest_minutes` (events per minute).
+ *
  * Events per minute, from what the store records. `ingest_counts` keeps only running totals, so
  * the writer also records each transaction's consumed events with the minute it commits in
  * (`ingest_minutes`, in the same transaction as the rows: a rolled-back batch is not counted, and
@@ -69,4 +73,16 @@ export async function ingestRates(db: Database, now: number): Promise<Map<string
       return [String(r.model), { events, eventsPerMinute: events / minutes }];
     }),
   );
+}
+
+/** A model's counters: counter name -> total since the store was created. */
+export async function ingestCounters(db: Database, model: string): Promise<Record<string, number>> {
+  const rows = await db.rows(`SELECT counter, value FROM ingest_counts WHERE model = ?`, [model]);
+  return Object.fromEntries(rows.map((r) => [String(r.counter), Number(r.value)]));
+}
+
+/** Every model's counters, one entry per (model, counter). */
+export async function allIngestCounters(db: Database): Promise<{ model: string; counter: string; value: number }[]> {
+  const rows = await db.rows(`SELECT model, counter, value FROM ingest_counts`);
+  return rows.map((r) => ({ model: String(r.model), counter: String(r.counter), value: Number(r.value) }));
 }

@@ -1,14 +1,14 @@
-import type { BaselineProfile } from '../contracts/profile.js';
-import { alertsFromReport, evaluate, evaluatedKinds, type Evaluation } from '../alerts/engine.js';
-import { enqueue } from '../alerts/outbox.js';
-import { buildNotifications } from '../alerts/routing.js';
-import { activeSilences } from '../api/silences.js';
-import { loadFiring, loadNotice, saveAlerts, saveNotice } from '../alerts/state.js';
-import type { Notification } from '../contracts/alert.js';
-import type { LiveReport } from '../contracts/report.js';
-import { runLiveCheck, storeReport } from '../checks/live.js';
 import type { AlertsConfig, ModelConfig, WindowSpecValue } from '../config/schema.js';
+import type { Notification } from '../contracts/alert.js';
+import type { BaselineProfile } from '../contracts/profile.js';
+import type { LiveReport } from '../contracts/report.js';
+import { runLiveCheck } from '../checks/live.js';
+import { activeSilences, loadFiring, loadNotice, saveAlerts, saveNotice } from '../store/alerts.js';
 import type { Database } from '../store/database.js';
+import { enqueue } from '../store/outbox.js';
+import { insertReport } from '../store/reports.js';
+import { alertsFromReport, type Evaluation, evaluate, evaluatedKinds } from './engine.js';
+import { buildNotifications } from './routing.js';
 
 /** What one check of a model did. */
 export interface ModelCheckResult {
@@ -20,9 +20,11 @@ export interface ModelCheckResult {
 }
 
 /**
- * One check of a model's live window: the report is stored; with `notify`, the alerts are
- * evaluated and the notifications due are stored in the outbox, all in one transaction with the
- * report and the alert state, so a crash cannot send twice or forget. Delivery is the outbox's job.
+ * The notification pipeline of one check (Alertmanager's stages): the check's report, the alerts
+ * it finds, their evaluation against the stored state (new, still firing, resolved; whether the
+ * group is due), silences, routing to channels, and the outbox. The report, the alert state and
+ * the notifications are stored in **one transaction**, so a crash can neither send twice nor
+ * forget. Delivery is the outbox's job (`delivery.ts`). Without `notify`, only the report is stored.
  */
 export async function checkModel(
   db: Database,
@@ -37,7 +39,7 @@ export async function checkModel(
   });
   const now = options.now ?? Date.now();
   if (!options.notify) {
-    await storeReport(db, report);
+    await insertReport(db, report);
     return { report, queued: [] };
   }
   const evaluation = evaluate(
@@ -50,18 +52,13 @@ export async function checkModel(
   );
   const silenced = new Set((await activeSilences(db, now)).keys());
   const queued = buildNotifications(evaluation, report, alerts, now, silenced);
-  await db.run('BEGIN TRANSACTION');
-  try {
-    await storeReport(db, report);
+  await db.transaction(async () => {
+    await insertReport(db, report);
     await saveAlerts(db, evaluation.changed, report.id);
     if (evaluation.notice) await saveNotice(db, model.name, evaluation.notice);
     for (const { channel, notification } of queued) {
       await enqueue(db, { id: notification.id, channel, model: model.name, kind: 'alert', payload: notification }, now);
     }
-    await db.run('COMMIT');
-  } catch (error) {
-    await db.run('ROLLBACK').catch(() => {});
-    throw error;
-  }
+  });
   return { report, evaluation, queued };
 }

@@ -1,6 +1,11 @@
-import type { Database } from '../store/database.js';
-import { TIMESTAMP_MS } from '../store/sql.js';
 import type { Notification } from '../contracts/alert.js';
+import type { Database, Row } from './database.js';
+import { isoFromMs, TIMESTAMP_MS } from './sql.js';
+
+/**
+ * The durable outbox: every notification is stored (in the transaction of the check that made
+ * it) before anything is sent, marked when delivered, and kept as dead after its last attempt.
+ */
 
 const ts = (ms: number) => Math.floor(ms);
 
@@ -76,4 +81,73 @@ export async function outboxCounts(db: Database): Promise<Record<'pending' | 'de
   const counts = { pending: 0, delivered: 0, dead: 0 };
   for (const r of rows) counts[String(r.status) as keyof typeof counts] = Number(r.n);
   return counts;
+}
+
+/** The statuses of an outbox entry. */
+export const OUTBOX_STATUSES = ['pending', 'delivered', 'dead'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** An outbox entry without its payload (a whole rendered email is not a list item), times as ISO. */
+export interface OutboxRecord {
+  id: string;
+  channel: string;
+  model: string;
+  kind: OutboxEntry['kind'];
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+const RECORD_COLUMNS = `id, channel, model, kind, status, attempts, epoch_ms(next_attempt_at) AS next, last_error, epoch_ms(created_at) AS created, epoch_ms(delivered_at) AS delivered`;
+
+function recordOf(r: Row): OutboxRecord {
+  return {
+    id: String(r.id),
+    channel: String(r.channel),
+    model: String(r.model),
+    kind: String(r.kind) as OutboxEntry['kind'],
+    status: String(r.status) as OutboxStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: isoFromMs(r.next)!,
+    lastError: r.last_error === null ? null : String(r.last_error),
+    createdAt: isoFromMs(r.created)!,
+    deliveredAt: isoFromMs(r.delivered),
+  };
+}
+
+/** A page of entries of one status, newest first, with the total of that status. */
+export async function listOutbox(
+  db: Database,
+  filter: { status: OutboxStatus; limit: number; offset: number },
+): Promise<{ total: number; items: OutboxRecord[] }> {
+  const total = Number((await db.row(`SELECT count(*)::BIGINT AS n FROM outbox WHERE status = ?`, [filter.status])).n);
+  const rows = await db.rows(`SELECT ${RECORD_COLUMNS} FROM outbox WHERE status = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`, [
+    filter.status,
+    filter.limit,
+    filter.offset,
+  ]);
+  return { total, items: rows.map(recordOf) };
+}
+
+/**
+ * Makes a dead entry pending again, attempts reset, due at `now`. Only a dead entry changes, in
+ * one statement (the delivery loop never touches dead entries). Returns the entry, or why not:
+ * `missing`, or the status it has.
+ */
+export async function retryDead(
+  db: Database,
+  id: string,
+  now: number,
+): Promise<{ retried: OutboxRecord } | { missing: true } | { status: OutboxStatus }> {
+  const [updated] = await db.rows(
+    `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ${TIMESTAMP_MS}, last_error = NULL
+     WHERE id = ? AND status = 'dead' RETURNING ${RECORD_COLUMNS}`,
+    [Math.floor(now), id],
+  );
+  if (updated) return { retried: recordOf(updated) };
+  const [current] = await db.rows(`SELECT status FROM outbox WHERE id = ?`, [id]);
+  return current ? { status: String(current.status) as OutboxStatus } : { missing: true };
 }
