@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createApp, listen, type RunningServer } from './api/app.js';
 import { mountDashboard } from './api/dashboard/dashboard.js';
 import { TokenSet } from './api/auth.js';
-import { HttpIngest, WriteLock } from './api/http-ingest.js';
+import { HttpIngest, WriteLock } from './ingest/http-source.js';
 import { Metrics } from './api/metrics.js';
 import type { ApiModel } from './api/types.js';
 import type { LiveReport } from './contracts/report.js';

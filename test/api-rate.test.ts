@@ -2,7 +2,7 @@
 // over the last 5 minutes, shown by GET /api/v1/models and /api/v1/models/{model} over real HTTP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fixtureEvents, type Harness, startHarness } from '../src/api/harness.js';
+import { fixtureEvents, type Harness, startHarness } from './helpers/api-harness.js';
 import { ModelDetail, ModelList } from '../src/api/schemas.js';
 import type { FeatureSpec } from '../src/contracts/event.js';
 import { ingestRates, MINUTES_KEPT } from '../src/store/counters.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { mountDashboard } from '../src/api/dashboard/dashboard.js';
-import { fixtureEvents, type Harness, startHarness, TEST_TOKENS } from '../src/api/harness.js';
+import { fixtureEvents, type Harness, startHarness, TEST_TOKENS } from './helpers/api-harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EVIL = '<script>window.__pwned=1</script>';

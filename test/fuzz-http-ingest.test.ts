@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { fixtureEvents, type Harness, startHarness } from '../src/api/harness.js';
+import { fixtureEvents, type Harness, startHarness } from './helpers/api-harness.js';
 import { ErrorBody, IngestResultBody } from '../src/api/schemas.js';
 import { samplesTable } from '../src/store/schema.js';
 import { quoteIdent } from '../src/store/sql.js';

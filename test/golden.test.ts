@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fixtureEvents, startHarness } from '../src/api/harness.js';
+import { fixtureEvents, startHarness } from './helpers/api-harness.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { assertGolden, withoutVolatile } from './helpers/golden.js';
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { fixtureEvents } from '../src/api/harness.js';
+import { fixtureEvents } from './helpers/api-harness.js';
 import { tempDir } from './helpers/cli.js';
 import { testBaseline } from './helpers/events.js';
 import { BROKER } from './helpers/kafka.js';

@@ -7,25 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { enqueue, markDead } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
 import { insertReport } from '../store/reports.js';
-import { FIXTURES, fixtureEvents, type Harness, startHarness, TEST_TOKENS } from './harness.js';
-import {
-  AlertList,
-  BaselineEntry,
-  BaselineList,
-  CheckPage,
-  CheckSummary,
-  ErrorBody,
-  Health,
-  IngestResultBody,
-  ModelDetail,
-  ModelList,
-  OutboxItem,
-  OutboxList,
-  Profile,
-  Readiness,
-  Report,
-  SilenceState,
-} from './schemas.js';
+import { FIXTURES, fixtureEvents, type Harness, startHarness, TEST_TOKENS } from '../../test/helpers/api-harness.js';
+import { AlertList, BaselineEntry, BaselineList, CheckPage, CheckSummary, ErrorBody, Health, IngestResultBody, ModelDetail, ModelList, OutboxItem, OutboxList, Profile, Readiness, Report, SilenceState } from './schemas.js';
 import { activeSilences } from '../store/alerts.js';
 
 const json = (body: unknown): RequestInit => ({

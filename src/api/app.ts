@@ -11,7 +11,8 @@ import { createContext, registerRoutes } from './route.js';
 import { API_ROUTES } from './routes/index.js';
 import type { AppDeps } from './types.js';
 
-export type { ApiModel, AppDeps, IngestResult, ReadyState } from './types.js';
+export type { ApiModel, AppDeps, ReadyState } from './types.js';
+export type { IngestResult } from '../contracts/event.js';
 
 /**
  * The HTTP app of `driftwatch serve`: the REST API under /api/v1, /healthz, /readyz and /metrics,

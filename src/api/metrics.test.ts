@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { enqueue, markDead } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
-import { fixtureEvents, type Harness, startHarness } from './harness.js';
+import { fixtureEvents, type Harness, startHarness } from '../../test/helpers/api-harness.js';
 import { Metrics, METRIC_NAMES } from './metrics.js';
 
 interface Sample {

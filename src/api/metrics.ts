@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { getReport, latestReportIds } from '../store/reports.js';
 import { firingCounts } from '../store/alerts.js';
 import { allIngestCounters } from '../store/counters.js';
+import { quarantineReason } from '../contracts/event.js';
 
 /** The metric names of the contract (issue 5): dashboards and alert rules are written against them. */
 export const METRIC_NAMES = {
@@ -230,10 +231,4 @@ export class Metrics {
     }
     return out;
   }
-}
-
-/** The quarantine reason of an `ingest_counts` counter (rejected:<reason> or problem:<reason>), else undefined. */
-export function quarantineReason(counter: string): string | undefined {
-  const match = /^(?:rejected|problem):(.+)$/.exec(counter);
-  return match?.[1];
 }

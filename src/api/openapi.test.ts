@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Express } from 'express';
-import { type Harness, startHarness } from './harness.js';
+import { type Harness, startHarness } from '../../test/helpers/api-harness.js';
 import type { OpenApiDocument } from './openapi.js';
 import { expressPath } from './route.js';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ModelName } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
+import { PredictionEvent } from '../contracts/event.js';
 
 /**
  * The API's shapes, in zod: requests are parsed with them, responses are documented with them
@@ -115,7 +116,7 @@ export const SilenceBody = z
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
 export const EventsBody = z
-  .array(z.record(z.string(), z.unknown()).describe("one prediction event, read with the model's event mapping"))
+  .array(PredictionEvent)
   .min(1, 'expected at least one event')
   .max(MAX_EVENTS_PER_REQUEST, `at most ${MAX_EVENTS_PER_REQUEST} events per request`)
   .describe('prediction events, as the model logs them to Kafka');

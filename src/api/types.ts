@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { TokenSet } from './auth.js';
 import type { ApiConfig } from '../config/api.js';
 import type { Metrics } from './metrics.js';
+import type { IngestResult, PredictionEvent } from '../contracts/event.js';
 
 /** A configured model as the API shows it: running, or left out at start-up with the reason. */
 export interface ApiModel {
@@ -19,18 +20,6 @@ export interface ApiModel {
   error?: string;
   /** The Kafka consumer's state, when there is one. */
   consumer?: { connected: boolean };
-}
-
-/** What one HTTP ingest request did, by the same counters as Kafka ingest (`ingest_counts`). */
-export interface IngestResult {
-  /** Events in the request. */
-  received: number;
-  /** Events kept by the sampler. */
-  sampled: number;
-  /** Events written to the samples table (some may also be quarantined for a bad value). */
-  stored: number;
-  /** Events set aside (unreadable, or stored with a bad value), by reason. */
-  quarantined: Record<string, number>;
 }
 
 /** /readyz's answer: ready, or the reasons why not ("store closed", "model fraud: consumer not connected"). */
@@ -53,7 +42,7 @@ export interface AppDeps {
   /** Runs a check of the model now with alerts (as a scheduled run does) and returns the stored report. */
   runCheck?: (model: string) => Promise<LiveReport>;
   /** Stores a model's events through the decoder, sampler and writer Kafka uses (see HttpIngest). */
-  ingest?: (model: string, events: unknown[]) => Promise<IngestResult>;
+  ingest?: (model: string, events: PredictionEvent[]) => Promise<IngestResult>;
   /** Adds routes (the dashboard) after the API's and before the JSON 404. */
   extend?: (app: Express) => void;
   /** The clock, for silences (tests pass their own). */

@@ -86,3 +86,21 @@ export interface WriteBatch {
    */
   replaces?: { topic: string; partition: number; from: bigint; to: bigint }[];
 }
+
+/** The quarantine reason of an `ingest_counts` counter (rejected:<reason> or problem:<reason>), else undefined. */
+export function quarantineReason(counter: string): string | undefined {
+  const match = /^(?:rejected|problem):(.+)$/.exec(counter);
+  return match?.[1];
+}
+
+/** What one HTTP ingest request did, by the same counters as Kafka ingest (`ingest_counts`). */
+export interface IngestResult {
+  /** Events in the request. */
+  received: number;
+  /** Events kept by the sampler. */
+  sampled: number;
+  /** Events written to the samples table (some may also be quarantined for a bad value). */
+  stored: number;
+  /** Events set aside (unreadable, or stored with a bad value), by reason. */
+  quarantined: Record<string, number>;
+}

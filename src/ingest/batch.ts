@@ -3,6 +3,7 @@ import type { QuarantinedMessage, StoredEvent, WriteBatch } from '../contracts/e
 import type { EventDecoder } from './decoder.js';
 import { keepSample, offsetKey, samplingKey } from './sampler.js';
 import { COUNTERS } from '../contracts/event.js';
+import { jsonText } from './json-text.js';
 
 /** A message from any source (Kafka, a replay, HTTP ingest), with its place in the log. */
 export interface IncomingMessage {
@@ -12,6 +13,11 @@ export interface IncomingMessage {
   key: Buffer | null;
   value: Buffer | null;
   timestampMs: number;
+  /**
+   * The event already parsed (HTTP ingest: the request body's JSON), used instead of parsing
+   * `value`, which is then null; its text is made only for the quarantine.
+   */
+  parsed?: Record<string, unknown>;
 }
 
 const MAX_PAYLOAD_TEXT = 2000;
@@ -20,6 +26,13 @@ const MAX_PAYLOAD_TEXT = 2000;
 export function payloadText(value: Buffer | null): string | null {
   if (!value) return null;
   const text = value.subarray(0, MAX_PAYLOAD_TEXT * 4).toString('utf8');
+  return text.length > MAX_PAYLOAD_TEXT ? `${text.slice(0, MAX_PAYLOAD_TEXT)}…` : text;
+}
+
+/** The quarantine text of a message: its payload, or the text of its parsed event. */
+function quarantineText(m: IncomingMessage): string | null {
+  if (m.value || !m.parsed) return payloadText(m.value);
+  const text = jsonText(m.parsed);
   return text.length > MAX_PAYLOAD_TEXT ? `${text.slice(0, MAX_PAYLOAD_TEXT)}…` : text;
 }
 
@@ -67,7 +80,7 @@ export function buildBatch(
     previous = m;
     let json: Record<string, unknown> | undefined;
     if (sampling.by === 'id') {
-      const parsed = decoder.parse(m);
+      const parsed = m.parsed ? ({ ok: true, json: m.parsed } as const) : decoder.parse(m);
       if (parsed.ok) {
         json = parsed.json;
         const id = decoder.idOf(json, m.key) ?? offsetKey(m.topic, m.partition, String(m.offset));
@@ -78,7 +91,8 @@ export function buildBatch(
     }
     sampled++;
     // The message itself is the decoder's RawMessage (value, key, timestampMs): no copy of it.
-    const parsed = json ? ({ ok: true, json } as const) : decoder.parse(m);
+    const given = json ?? m.parsed;
+    const parsed = given ? ({ ok: true, json: given } as const) : decoder.parse(m);
     if (!parsed.ok) {
       bump(COUNTERS.rejected(parsed.reason));
       quarantined.push({
@@ -87,7 +101,7 @@ export function buildBatch(
         offset: m.offset,
         reason: parsed.reason,
         detail: parsed.detail,
-        payload: payloadText(m.value),
+        payload: quarantineText(m),
       });
       continue;
     }
@@ -100,7 +114,7 @@ export function buildBatch(
         offset: m.offset,
         reason: decoded.reason,
         detail: decoded.detail,
-        payload: payloadText(m.value),
+        payload: quarantineText(m),
       });
       continue;
     }
@@ -113,7 +127,7 @@ export function buildBatch(
         offset: m.offset,
         reason: event.problems.join(','),
         detail: event.errors ?? '',
-        payload: payloadText(m.value),
+        payload: quarantineText(m),
       });
     }
     events.push({ topic: m.topic, partition: m.partition, offset: m.offset, event });

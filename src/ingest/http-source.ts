@@ -1,15 +1,13 @@
+import type { ModelConfig } from '../config/schema.js';
+import { CONFIG_DEFAULTS } from '../config/schema.js';
+import { COUNTERS, type IngestResult, type PredictionEvent, quarantineReason, type WriteBatch } from '../contracts/event.js';
 import type { BaselineProfile } from '../contracts/profile.js';
-import { CONFIG_DEFAULTS, type ModelConfig } from '../config/schema.js';
-import { buildBatch, type IncomingMessage } from '../ingest/batch.js';
-import { COUNTERS } from '../contracts/event.js';
-import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
 import type { Database } from '../store/database.js';
-import { SamplesWriter } from '../store/samples-writer.js';
-import type { WriteBatch } from '../contracts/event.js';
-import type { Store } from '../store/store.js';
-import { quarantineReason } from './metrics.js';
-import type { IngestResult } from './types.js';
 import { loadOffsets } from '../store/offsets.js';
+import { SamplesWriter } from '../store/samples-writer.js';
+import type { Store } from '../store/store.js';
+import { buildBatch, type IncomingMessage } from './batch.js';
+import { EventDecoder, featureSpecs } from './decoder.js';
 
 /**
  * The `_topic` of events that came over HTTP. '@' cannot be in a Kafka topic name, so these
@@ -75,7 +73,7 @@ export class HttpIngest {
   }
 
   /** Stores the events (all in one transaction) and says what became of them. Requests are written one at a time. */
-  ingest(events: readonly unknown[], now = Date.now()): Promise<IngestResult> {
+  ingest(events: readonly PredictionEvent[], now = Date.now()): Promise<IngestResult> {
     return this.lock.run(() => this.write(events, now));
   }
 
@@ -85,16 +83,18 @@ export class HttpIngest {
     this.db.close();
   }
 
-  private async write(events: readonly unknown[], now: number): Promise<IngestResult> {
-    // The event as Kafka would carry it: its JSON as the value, no key, the receipt time as the
-    // message time (used when the mapping has no timestamp path).
+  private async write(events: readonly PredictionEvent[], now: number): Promise<IngestResult> {
+    // The event as a message of the pseudo-topic: the parsed body handed to the decoder as it is
+    // (no text made and parsed again), no key, the receipt time as the message time (used when
+    // the mapping has no timestamp path).
     const messages: IncomingMessage[] = events.map((event, i) => ({
       topic: HTTP_TOPIC,
       partition: 0,
       offset: this.next + BigInt(i),
       key: null,
-      value: Buffer.from(eventText(event), 'utf8'),
+      value: null,
       timestampMs: now,
+      parsed: event,
     }));
     const batch = buildBatch(messages, this.decoder, this.model.sampling);
     await this.writeWithRetry(batch);
@@ -119,52 +119,6 @@ export class HttpIngest {
       }
     }
   }
-}
-
-/**
- * An event's JSON text, as Kafka would carry it. JSON.stringify recurses and overflows the stack
- * on an event nested a few thousand levels deep (a 10 kB body holds one); such an event is written
- * out without recursion instead, so that the decoder rejects it as `too_deep`, counted and
- * quarantined like the same message from Kafka, rather than failing the request with a 500.
- */
-function eventText(event: unknown): string {
-  try {
-    return JSON.stringify(event) ?? '';
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    return stringifyWithoutRecursion(event);
-  }
-}
-
-/** JSON.stringify of parsed JSON (plain objects, arrays and primitives) with an explicit stack. */
-function stringifyWithoutRecursion(root: unknown): string {
-  const out: string[] = [];
-  const stack: ({ text: string } | { value: unknown })[] = [{ value: root }];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    if ('text' in item) {
-      out.push(item.text);
-      continue;
-    }
-    const { value } = item;
-    if (value === null || typeof value !== 'object') {
-      out.push(JSON.stringify(value) ?? 'null');
-      continue;
-    }
-    const array = Array.isArray(value);
-    const entries: [string | undefined, unknown][] = array
-      ? (value as unknown[]).map((v) => [undefined, v])
-      : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
-    stack.push({ text: array ? ']' : '}' });
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, v] = entries[i]!;
-      stack.push({ value: v });
-      if (key !== undefined) stack.push({ text: `${JSON.stringify(key)}:` });
-      if (i > 0) stack.push({ text: ',' });
-    }
-    stack.push({ text: array ? '[' : '{' });
-  }
-  return out.join('');
 }
 
 /** True for DuckDB's refusals of concurrent writes of one row, which a retry of the transaction resolves. */

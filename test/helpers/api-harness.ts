@@ -5,21 +5,21 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import { pino } from 'pino';
-import { createProfile } from '../baseline/create.js';
-import type { BaselineProfile } from '../contracts/profile.js';
-import { writeProfile } from '../baseline/profile.js';
-import type { LiveReport } from '../contracts/report.js';
-import { AlertsConfig, ModelConfig } from '../config/schema.js';
-import type { Logger } from '../log.js';
-import { checkModel } from '../alerts/pipeline.js';
-import type { Database } from '../store/database.js';
-import { Store } from '../store/store.js';
-import { createApp, listen, type RunningServer } from './app.js';
-import { TokenSet } from './auth.js';
-import { ApiConfig } from '../config/api.js';
-import { HttpIngest } from './http-ingest.js';
-import { Metrics } from './metrics.js';
-import type { ApiModel, AppDeps } from './types.js';
+import { createProfile } from '../../src/baseline/create.js';
+import type { BaselineProfile } from '../../src/contracts/profile.js';
+import { writeProfile } from '../../src/baseline/profile.js';
+import type { LiveReport } from '../../src/contracts/report.js';
+import { AlertsConfig, ModelConfig } from '../../src/config/schema.js';
+import type { Logger } from '../../src/log.js';
+import { checkModel } from '../../src/alerts/pipeline.js';
+import type { Database } from '../../src/store/database.js';
+import { Store } from '../../src/store/store.js';
+import { createApp, listen, type RunningServer } from '../../src/api/app.js';
+import { TokenSet } from '../../src/api/auth.js';
+import { ApiConfig } from '../../src/config/api.js';
+import { HttpIngest } from '../../src/ingest/http-source.js';
+import { Metrics } from '../../src/api/metrics.js';
+import type { ApiModel, AppDeps } from '../../src/api/types.js';
 
 /**
  * A real app over real parts for tests (and the bench): an in-memory store, a baseline profiled
@@ -29,7 +29,7 @@ import type { ApiModel, AppDeps } from './types.js';
  */
 
 /** The repository's test fixtures. */
-export const FIXTURES = resolve(fileURLToPath(new URL('../../test/fixtures', import.meta.url)));
+export const FIXTURES = resolve(fileURLToPath(new URL('../fixtures', import.meta.url)));
 
 /** Tokens of the harness, one per scope (long enough for TokenSet's minimum). */
 export const TEST_TOKENS = {

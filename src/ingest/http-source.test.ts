@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BaselineProfile } from '../contracts/profile.js';
 import { ModelConfig } from '../config/schema.js';
-import { buildBatch } from '../ingest/batch.js';
-import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
+import { buildBatch } from './batch.js';
+import { EventDecoder, featureSpecs } from './decoder.js';
 import { SamplesWriter } from '../store/samples-writer.js';
 import { Store } from '../store/store.js';
-import { fixtureEvents, fixtureProfile } from './harness.js';
-import { HTTP_TOPIC, HttpIngest, isWriteConflict, WriteLock } from './http-ingest.js';
+import { fixtureEvents, fixtureProfile } from '../../test/helpers/api-harness.js';
+import { HTTP_TOPIC, HttpIngest, isWriteConflict, WriteLock } from './http-source.js';
 
 let profile: BaselineProfile;
 let store: Store;
