@@ -12,6 +12,8 @@
  * below 2^53 the counts, their sums and the final division are exact in doubles.
  */
 
+import { gcd } from './ks-exact.js';
+
 /** The number of arrangements C(m + n, m) must stay below 2^53 for the counts to be exact. */
 const MAX_ARRANGEMENTS = Number.MAX_SAFE_INTEGER;
 
@@ -27,7 +29,7 @@ interface Frequencies {
  * m n (4 m n - 1)) / (6 m^2 n^2)) and the paths with zeta' >= zeta are counted; with ties zeta is
  * not an integer, and the floor counts the paths just below it too (scipy's choice, kept).
  * Throws when C(m + n, m) >= 2^53, where the counts would no longer be exact.
- * @example cvmExactPValue(4 * 26, 2, 3) // U = 26 (T = 0.4333...): 0.2, 2 of the 10 arrangements
+ * @example cvmExactPValue(4 * 36, 2, 3) // U = 36 (T = 0.4333...): 0.2, 2 of the 10 arrangements
  */
 export function cvmExactPValue(fourU: number, m: number, n: number): number {
   if (!Number.isSafeInteger(fourU)) throw new RangeError(`4U must be an integer, got ${fourU}`);
@@ -96,18 +98,10 @@ function mergeShifted(left: Frequencies, below: Frequencies, shift: number): Fre
   return { values: values.subarray(0, k), counts: counts.subarray(0, k) };
 }
 
-/** C(n, k) in doubles: exact while it is below 2^53 (each partial product C(n - k + i, i) is). */
-export function binomial(n: number, k: number): number {
+/** C(n, k), computed in BigInt so that the 2^53 check above is itself exact. */
+function binomial(n: number, k: number): number {
   const r = Math.min(k, n - k);
-  let c = 1;
-  for (let i = 1; i <= r; i++) c = (c * (n - r + i)) / i;
-  return Math.round(c);
-}
-
-/** Greatest common divisor of two positive integers. */
-function gcd(x: number, y: number): number {
-  let a = x;
-  let b = y;
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
+  let c = 1n;
+  for (let i = 1; i <= r; i++) c = (c * BigInt(n - r + i)) / BigInt(i);
+  return Number(c);
 }
