@@ -23,6 +23,7 @@ import { DEMO_DEFAULTS, runDemo, summaryText } from './demo/demo.js';
 import { SamplesWriter } from './store/samples-writer.js';
 import { Store } from './store/store.js';
 import { loadOffsets } from './store/offsets.js';
+import { TokenSet } from './api/auth.js';
 
 /** Exit codes: 0 fine, 1 drift found with --fail-on-drift (or schema findings with --fail-on-schema), 2 an error. */
 export const EXIT = { ok: 0, drift: 1, error: 2 } as const;
@@ -208,7 +209,9 @@ function buildProgram(): Command {
           resolve('fatal');
         };
       });
-      const service = await Service.start(config, logger, { onFatal: (reason) => fatalStop(reason) });
+      // Read once at start: a malformed DRIFTWATCH_API_TOKENS stops start-up with the reason.
+      const tokens = TokenSet.fromEnv();
+      const service = await Service.start(config, logger, { tokens, onFatal: (reason) => fatalStop(reason) });
       if (service.running().length === 0) {
         await service.stop();
         const reasons = [...service.failures()].map(([model, why]) => `${model}: ${why}`).join('; ');

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { createApp, listen, type RunningServer } from './api/app.js';
 import { mountDashboard } from './api/dashboard/dashboard.js';
-import { TokenSet } from './api/auth.js';
+import type { TokenSet } from './api/auth.js';
 import { HttpIngest, WriteLock } from './ingest/http-source.js';
 import { Metrics } from './api/metrics.js';
 import type { ApiModel } from './api/types.js';
@@ -56,8 +56,10 @@ interface RunningModel {
 /** How often the outbox is looked at for due deliveries. */
 const DELIVERY_TICK_MS = 1000;
 
-/** What an embedding program (the demo) may change; `driftwatch serve` passes none. */
+/** What the caller gives the service: its API tokens, and what an embedding program (the demo) may change. */
 export interface ServiceOptions {
+  /** The API's bearer tokens (`driftwatch serve` reads them from DRIFTWATCH_API_TOKENS). */
+  tokens: TokenSet;
   /**
    * The clock of scheduled and API-triggered checks: their window ends at `now()` and alerts are
    * decided at it. The demo replays 2001 events on an accelerated clock; default `Date.now`.
@@ -96,19 +98,16 @@ export class Service {
   private deliverer: Deliverer | undefined;
   private deliveryConnection: Database | undefined;
   private server: RunningServer | undefined;
-  private readonly tokens: TokenSet;
   private readonly metrics: Metrics;
 
   private constructor(
     private readonly config: DriftwatchConfig,
     readonly store: Store,
     private readonly logger: Logger,
-    private readonly options: ServiceOptions = {},
+    private readonly options: ServiceOptions,
   ) {
     this.scheduler = new Scheduler(logger);
     this.channels = createChannels(config.alerts, logger);
-    // Read once at start: a malformed DRIFTWATCH_API_TOKENS stops start-up with the reason.
-    this.tokens = TokenSet.fromEnv();
     this.metrics = new Metrics({
       store,
       models: () => config.models.map((m) => m.name),
@@ -116,7 +115,7 @@ export class Service {
     });
   }
 
-  static async start(config: DriftwatchConfig, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
+  static async start(config: DriftwatchConfig, logger: Logger, options: ServiceOptions): Promise<Service> {
     const store = await Store.open(config.storage.path, config.storage);
     const service = new Service(config, store, logger, options);
     try {
@@ -234,7 +233,7 @@ export class Service {
       store: this.store,
       config: this.config,
       logger: this.logger,
-      tokens: this.tokens,
+      tokens: this.options.tokens,
       metrics: this.metrics,
       models: () =>
         this.config.models.map((c): ApiModel => {

@@ -2,7 +2,6 @@ import type { AlertsConfig } from '../config/schema.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
-import { EmailChannel } from './channels/email/email.js';
 import { HttpDeliveryError } from './channels/http-status.js';
 import { due, markDead, markDelivered, markRetry, type OutboxEntry } from '../store/outbox.js';
 import { type Channel, DeliveryError } from './types.js';
@@ -66,11 +65,12 @@ export class Deliverer {
     }
     try {
       if (entry.kind === 'report') {
-        // A scheduled drift report is a rendered email; config validation only routes it to email channels.
-        if (!(channel instanceof EmailChannel)) throw new DeliveryError(`channel '${entry.channel}' is not an email channel`, false);
-        await channel.sendMessage(entry.payload as { id: string; subject: string; html: string; text: string });
+        // A scheduled drift report is a rendered message; config validation only routes it to channels that carry one (email).
+        if (!channel.sendMessage)
+          throw new DeliveryError(`channel '${entry.channel}' (${channel.type}) cannot carry a rendered report`, false);
+        await channel.sendMessage(entry.payload);
       } else {
-        await channel.send(entry.payload as Notification);
+        await channel.send(entry.payload);
       }
       await markDelivered(this.db, entry.id, attempts, Date.now());
       this.logger.info(log, 'delivered');

@@ -1,4 +1,4 @@
-import type { Notification } from '../contracts/alert.js';
+import type { Notification, RenderedMessage } from '../contracts/alert.js';
 
 /** Thrown by a channel's `send`: `retriable` says whether trying again later can help. */
 export class DeliveryError extends Error {
@@ -17,6 +17,11 @@ export interface Channel {
   readonly type: 'email' | 'webhook';
   /** Delivers or throws a DeliveryError. Must be safe to call again with the same notification. */
   send(notification: Notification): Promise<void>;
+  /**
+   * Delivers an already rendered message (a scheduled drift report), where the channel can carry
+   * one (email); the same delivery id, retry and error rules as `send`.
+   */
+  sendMessage?(message: RenderedMessage): Promise<void>;
   /** Releases connections (SMTP pools). */
   close?(): Promise<void> | void;
 }

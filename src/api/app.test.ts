@@ -8,7 +8,24 @@ import { enqueue, markDead } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
 import { insertReport } from '../store/reports.js';
 import { FIXTURES, fixtureEvents, type Harness, startHarness, TEST_TOKENS } from '../../test/helpers/api-harness.js';
-import { AlertList, BaselineEntry, BaselineList, CheckPage, CheckSummary, ErrorBody, Health, IngestResultBody, ModelDetail, ModelList, OutboxItem, OutboxList, Profile, Readiness, Report, SilenceState } from './schemas.js';
+import {
+  AlertList,
+  BaselineEntry,
+  BaselineList,
+  CheckPage,
+  CheckSummary,
+  ErrorBody,
+  Health,
+  IngestResultBody,
+  ModelDetail,
+  ModelList,
+  OutboxItem,
+  OutboxList,
+  Profile,
+  Readiness,
+  Report,
+  SilenceState,
+} from './schemas.js';
 import { activeSilences } from '../store/alerts.js';
 
 const json = (body: unknown): RequestInit => ({
@@ -453,9 +470,23 @@ describe('outbox', () => {
     const db = await h.store.connect();
     try {
       const now = Date.now();
-      await enqueue(db, { id: 'dead-1', channel: 'hook', model: 'fraud', kind: 'alert', payload: { hello: 1 } }, now - 1000);
+      await enqueue(
+        db,
+        { id: 'dead-1', channel: 'hook', model: 'fraud', kind: 'report', payload: { id: 'dead-1', subject: 's', html: 'h', text: 't' } },
+        now - 1000,
+      );
       await markDead(db, 'dead-1', 10, 'HTTP 500 from the receiver');
-      await enqueue(db, { id: 'pending-1', channel: 'mail', model: 'fraud', kind: 'report', payload: { hello: 2 } }, now);
+      await enqueue(
+        db,
+        {
+          id: 'pending-1',
+          channel: 'mail',
+          model: 'fraud',
+          kind: 'report',
+          payload: { id: 'pending-1', subject: 's', html: 'h', text: 't' },
+        },
+        now,
+      );
     } finally {
       db.close();
     }

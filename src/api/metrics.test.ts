@@ -90,7 +90,8 @@ before(async () => {
   const db = await h.store.connect();
   try {
     const now = Date.now();
-    for (const id of ['p1', 'p2', 'd1']) await enqueue(db, { id, channel: 'hook', model: 'fraud', kind: 'alert', payload: {} }, now);
+    for (const id of ['p1', 'p2', 'd1'])
+      await enqueue(db, { id, channel: 'hook', model: 'fraud', kind: 'report', payload: { id, subject: 's', html: 'h', text: 't' } }, now);
     await markDead(db, 'd1', 10, 'gone');
   } finally {
     db.close();

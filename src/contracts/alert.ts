@@ -106,3 +106,11 @@ export interface GroupNotice {
   notifiedAt: number;
   firing: string[];
 }
+
+/** A message rendered before it was queued: a scheduled drift report (digest), as the outbox keeps it. */
+export interface RenderedMessage {
+  id: string;
+  subject: string;
+  html: string;
+  text: string;
+}

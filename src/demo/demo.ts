@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
-import { TOKENS_ENV, TokenSet } from '../api/auth.js';
+import { TokenSet } from '../api/auth.js';
 import type { LiveReport } from '../contracts/report.js';
 import { parseConfig } from '../config/load.js';
 import type { DriftwatchConfig } from '../config/schema.js';
@@ -106,8 +106,8 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
   const webhook = await new DemoWebhookLog(join(dir, 'webhook.ndjson'), secret).start();
   const readToken = `demo-read-${randomBytes(12).toString('hex')}`;
   const ingestToken = `demo-ingest-${randomBytes(12).toString('hex')}`;
-  // The demo's own tokens: the service reads them from the environment, as in production.
-  process.env[TOKENS_ENV] = `read:${readToken},ingest:${ingestToken}`;
+  // The demo's own tokens, in the form of DRIFTWATCH_API_TOKENS.
+  const tokens = TokenSet.parse(`read:${readToken},ingest:${ingestToken}`);
 
   const topic = options.kafka ? (options.topic ?? `driftwatch-demo-flights-${Date.now().toString(36)}`) : undefined;
   const config = demoConfig(options, dir, { mailbox: mailbox.url, webhook: webhook.url, secret, topic });
@@ -128,8 +128,9 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
     // Before the service: its consumer subscribes to the topic at start.
     if (options.kafka) await ensureTopic(demoKafka(options.kafka, logger), topic!);
     service = await Service.start(config, logger, {
+      tokens,
       now: () => clock,
-      extend: (app) => mountDemoMailbox(app, mailbox, TokenSet.fromEnv(), join(dir, 'webhook.ndjson')),
+      extend: (app) => mountDemoMailbox(app, mailbox, tokens, join(dir, 'webhook.ndjson')),
     });
     if (service.running().length === 0) throw new UserError(`the demo model did not start: ${[...service.failures().values()].join('; ')}`);
     const url = service.apiUrl()!;

@@ -1,4 +1,4 @@
-import type { Notification } from '../contracts/alert.js';
+import type { Notification, RenderedMessage } from '../contracts/alert.js';
 import type { Database, Row } from './database.js';
 import { isoFromMs, TIMESTAMP_MS } from './sql.js';
 
@@ -9,23 +9,24 @@ import { isoFromMs, TIMESTAMP_MS } from './sql.js';
 
 const ts = (ms: number) => Math.floor(ms);
 
+/** What an outbox entry carries: an alert notification, or a rendered report (digest). */
+export type OutboxPayload = { kind: 'alert'; payload: Notification } | { kind: 'report'; payload: RenderedMessage };
+
 /** A row of the outbox. */
-export interface OutboxEntry {
+export type OutboxEntry = OutboxPayload & {
   id: string;
   channel: string;
   model: string;
-  kind: 'alert' | 'report';
-  payload: Notification | Record<string, unknown>;
   status: 'pending' | 'delivered' | 'dead';
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
-}
+};
 
 /** Stores a notification before anything is sent (inside the caller's transaction). */
 export async function enqueue(
   db: Database,
-  entry: { id: string; channel: string; model: string; kind: OutboxEntry['kind']; payload: unknown },
+  entry: OutboxPayload & { id: string; channel: string; model: string },
   now: number,
 ): Promise<void> {
   await db.run(
@@ -45,8 +46,8 @@ export async function due(db: Database, now: number, limit = 100): Promise<Outbo
     id: String(r.id),
     channel: String(r.channel),
     model: String(r.model),
-    kind: String(r.kind) as OutboxEntry['kind'],
-    payload: JSON.parse(String(r.payload)),
+    // The kind says what the payload is; both were written together by `enqueue`.
+    ...({ kind: String(r.kind), payload: JSON.parse(String(r.payload)) } as OutboxPayload),
     status: 'pending',
     attempts: Number(r.attempts),
     nextAttemptAt: Number(r.next),
