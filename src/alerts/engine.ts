@@ -53,7 +53,10 @@ export function alertsFromReport(report: LiveReport, rules: SeverityRules): Foun
       {
         labels: { model, feature: '*', kind: 'insufficient-data' },
         severity: 'warning',
-        summary: `${report.window.rows} rows in the window (${report.window.spec}), fewer than the ${report.window.minRows} needed`,
+        summary:
+          report.window.rows < report.window.minRows
+            ? `${report.window.rows} rows in the window (${report.window.spec}), fewer than the ${report.window.minRows} needed`
+            : `${report.window.rows} rows in the window (${report.window.spec}), but no feature had the ${report.decision.minRows ?? 'required'} finite values needed to test it`,
       },
     ];
   }

@@ -7,7 +7,7 @@ import { ingestCounters } from '../store/counters.js';
 import type { Database } from '../store/database.js';
 import { lastIngestTotals, lastWindowEnd } from '../store/reports.js';
 import { nthNewestEventTime, openWindow } from '../store/samples.js';
-import { compareTable } from './check.js';
+import { compareTable, statusOf } from './check.js';
 import { describeDecision } from './decision.js';
 
 /** Counters of the ingest now, and their change since the model's previous report. */
@@ -74,7 +74,8 @@ export async function runLiveCheck(
     return {
       id: randomUUID(),
       model: model.name,
-      status: insufficient ? 'insufficient_data' : comparison.drift ? 'drift' : 'ok',
+      // The same rule as a file's check: too few rows, or no feature with enough finite values to test.
+      status: insufficient ? 'insufficient_data' : statusOf(comparison),
       baseline: { name: profile.model, rows: profile.source.rows, version: profile.version, source: profile.source.file },
       current: { name: window.source, rows },
       ...comparison,
