@@ -24,6 +24,37 @@ models:
 `;
 
 describe('config', () => {
+  it('refuses two model names that differ only by case, dots or dashes (they would share one samples table), naming both', () => {
+    for (const [a, b] of [
+      ['fraud-v2', 'fraud.v2'],
+      ['Fraud', 'fraud'],
+      ['fraud_v2', 'fraud-v2'],
+    ]) {
+      const models = [a, b].map((name) => ({ name, baseline: 'b.json' }));
+      assert.throws(
+        () => parseConfig({ models }, 'x.yaml', {}),
+        (error: Error) =>
+          error instanceof UserError &&
+          error.message.includes(`'${a}'`) &&
+          error.message.includes(`'${b}'`) &&
+          /models\[1\]\.name/.test(error.message),
+        `${a} and ${b}`,
+      );
+    }
+    assert.doesNotThrow(() =>
+      parseConfig(
+        {
+          models: [
+            { name: 'fraud-v2', baseline: 'b.json' },
+            { name: 'fraud-v3', baseline: 'b.json' },
+          ],
+        },
+        'x.yaml',
+        {},
+      ),
+    );
+  });
+
   it('fills defaults and resolves paths against the config file', () => {
     const config = loadConfig(file('ok.yaml', minimal));
     const [model] = config.models;

@@ -226,6 +226,16 @@ export const DecisionConfig = z
     "when a feature drifts: a test credible after the correction over the check's features, and a change at least a minimum effect",
   );
 
+/**
+ * The key a model's rows are stored under (its samples table is `samples_<key>`): the name lower
+ * cased, with `.` and `-` made `_`, because DuckDB's identifiers ignore case and SQL names take
+ * neither. Two models with one key would share a table, so the config refuses them.
+ * @example modelStorageKey('Fraud-v2.eu') // => 'fraud_v2_eu'
+ */
+export function modelStorageKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+}
+
 /** A model name must also make a safe table name and URL part. */
 export const ModelName = z
   .string()
@@ -339,11 +349,18 @@ export const DriftwatchConfig = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const seen = new Set<string>();
+    const keys = new Map<string, string>();
     config.models.forEach((model, i) => {
-      if (seen.has(model.name))
+      const other = keys.get(modelStorageKey(model.name));
+      if (other === model.name)
         ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `duplicate model name '${model.name}'` });
-      seen.add(model.name);
+      else if (other !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, 'name'],
+          message: `model names '${other}' and '${model.name}' differ only by case, '.', '-' or '_', and would share one samples table (samples_${modelStorageKey(model.name)}); rename one`,
+        });
+      else keys.set(modelStorageKey(model.name), model.name);
     });
     const channels = new Map(config.alerts.channels.map((c) => [c.name, c]));
     if (channels.size !== config.alerts.channels.length)

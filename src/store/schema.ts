@@ -1,4 +1,5 @@
 import type { FeatureSpec } from '../contracts/event.js';
+import { modelStorageKey } from '../config/schema.js';
 import { quoteIdent } from './sql.js';
 
 /**
@@ -58,12 +59,12 @@ export const SYSTEM_COLUMNS = {
 } as const;
 
 /**
- * The samples table of a model: `samples_<model>`, the model name made safe for SQL
- * (config already limits names to letters, digits, `_`, `.` and `-`).
+ * The samples table of a model: `samples_<model's storage key>` (config refuses two models with
+ * one key, so no two models share a table).
  * @example samplesTable('fraud-v2.eu') // => 'samples_fraud_v2_eu'
  */
 export function samplesTable(model: string): string {
-  return `samples_${model.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  return `samples_${modelStorageKey(model)}`;
 }
 
 /** The SQL type of a feature's column. */
