@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import { EventDecoder } from '../ingest/decoder.js';
 import type { FeatureSpec } from '../contracts/event.js';
 import { SamplesWriter } from './samples-writer.js';
 import { Store } from './store.js';
+import { UserError } from '../errors.js';
 
 const spec = (name: string, kind: FeatureSpec['kind'] = 'numeric'): FeatureSpec => ({
   name,
@@ -118,6 +119,37 @@ describe('store identity', () => {
       assert.notEqual(other.id, id);
       assert.match(id, /^[0-9a-f-]{36}$/);
       other.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('opening a damaged store file', () => {
+  it('says the file is corrupt (not "in use by another process") and names it, wherever the damage is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftwatch-corrupt-'));
+    try {
+      const base = join(dir, 'base.duckdb');
+      const store = await Store.open(base);
+      await store.db.run('CREATE TABLE t AS SELECT range AS x, range::VARCHAR AS y FROM range(200000)');
+      await store.db.run('CHECKPOINT');
+      store.close();
+      // The two database headers: DuckDB's message ("... checksum ... in block ...") held the word
+      // "lock", which the open took for another process's lock. (A damaged data block opens, and
+      // fails the queries that read it.)
+      for (const offset of [4096, 8192]) {
+        const path = join(dir, `damaged-${offset}.duckdb`);
+        copyFileSync(base, path);
+        const fd = openSync(path, 'r+');
+        writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, offset);
+        closeSync(fd);
+        await assert.rejects(Store.open(path), (error: Error) => {
+          assert.ok(error instanceof UserError, `a UserError, not ${error.name}: ${error.message}`);
+          assert.doesNotMatch(error.message, /in use by another process/);
+          assert.match(error.message, new RegExp(`the store '.*damaged-${offset}\\.duckdb' is corrupt`));
+          return true;
+        });
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

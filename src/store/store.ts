@@ -21,27 +21,25 @@ export class Store {
     readonly id: string,
   ) {}
 
-  /** Opens (creating) the file. A file locked by another process is a clear error, not a crash. */
+  /**
+   * Opens (creating) the file and brings its tables up to date. A file locked by another process,
+   * or a damaged one, is a clear error naming the file, not a crash.
+   */
   static async open(path: string, options: Partial<Pick<StorageConfig, 'memoryLimit' | 'checkpointThreshold'>> = {}): Promise<Store> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    let db: Database;
+    let db: Database | undefined;
     try {
       db = await Database.open(path, {
         ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
         ...(options.checkpointThreshold ? { checkpoint_threshold: options.checkpointThreshold } : {}),
       });
+      for (const sql of MIGRATIONS) await db.run(sql);
+      await dropLeftoverWindows(db);
+      return new Store(db, path, await storeIdentity(db));
     } catch (error) {
-      const message = messageOf(error);
-      if (/lock/i.test(message)) {
-        throw new UserError(
-          `the store '${path}' is in use by another process (is \`driftwatch serve\` running?): ${message.split('\n')[0]}`,
-        );
-      }
-      throw new UserError(`cannot open the store '${path}': ${message.split('\n')[0]}`);
+      db?.close();
+      throw openError(path, error);
     }
-    for (const sql of MIGRATIONS) await db.run(sql);
-    await dropLeftoverWindows(db);
-    return new Store(db, path, await storeIdentity(db));
   }
 
   /** A new connection to the store, for one task (close it when done). */
@@ -109,6 +107,24 @@ export class Store {
   close(): void {
     this.db.close();
   }
+}
+
+/** DuckDB's refusal to open a file another process holds ("Could not set lock on file ...: Conflicting lock"). */
+const LOCKED = /Could not set lock on file|Conflicting lock/i;
+/** DuckDB's messages for a damaged file: a failed block checksum, or a header it cannot read. */
+const CORRUPT = /Corrupt database file|not a valid DuckDB database file|checksum/i;
+
+/** The error of a failed open, for people: in use, corrupt, or why else it could not be opened. */
+function openError(path: string, error: unknown): UserError {
+  const first = messageOf(error).split('\n')[0]!;
+  if (LOCKED.test(first))
+    return new UserError(`the store '${path}' is in use by another process (is \`driftwatch serve\` running?): ${first}`);
+  if (CORRUPT.test(first)) {
+    return new UserError(
+      `the store '${path}' is corrupt (${first}); restore it from a backup, or move it aside to start an empty store (samples, reports and alert state are in it)`,
+    );
+  }
+  return new UserError(`cannot open the store '${path}': ${first}`);
 }
 
 /** The file's identity, made on first open. */
