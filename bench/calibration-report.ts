@@ -179,7 +179,7 @@ export function chartSvg(results: readonly Result[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="880" height="372" viewBox="0 0 880 372" font-family="sans-serif" font-size="11">\n<rect width="880" height="372" fill="#fff"/>\n${body}\n</svg>\n`;
 }
 
-/** The drift descriptions, for the README. */
+/** The drift descriptions, for docs/statistics.md. */
 export function driftList(): string {
   return Object.entries(DRIFTS)
     .map(([name, d]) => `- \`${name}\`: ${d.text}`)

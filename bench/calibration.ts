@@ -2,7 +2,7 @@
 // pages people for nothing (false alarms per check of 20 undrifted features) and how often it
 // finds a real drift (power), by window size from 50 to 100,000, with driftwatch's decision (the
 // product's own computeAll + decide) beside the naive rules in the same run. `--write` puts the
-// tables into README.md (between the calibration markers) and the chart into docs/calibration.svg.
+// tables into docs/statistics.md (between the calibration markers) and the chart into docs/calibration.svg.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { DRIFTS, type DriftName, type Tally } from './calibration-sim.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const CHART = join(ROOT, 'docs', 'calibration.svg');
-const README = join(ROOT, 'README.md');
+const PAGE = join(ROOT, 'docs', 'statistics.md');
 const WORKER = new URL('./calibration-worker.ts', import.meta.url).href;
 const START = '<!-- calibration:start -->';
 const END = '<!-- calibration:end -->';
@@ -138,7 +138,7 @@ function section(results: Result[], meta: { command: string; machine: string; se
     '',
     ...targetLines(results),
     '',
-    '![False alarms per check and power against window size](docs/calibration.svg)',
+    '![False alarms per check and power against window size](calibration.svg)',
     END,
   ].join('\n');
 }
@@ -178,14 +178,14 @@ export async function run(args: string[]): Promise<void> {
   if (write) {
     mkdirSync(dirname(CHART), { recursive: true });
     writeFileSync(CHART, chartSvg(results));
-    const readme = readFileSync(README, 'utf8');
+    const readme = readFileSync(PAGE, 'utf8');
     const from = readme.indexOf(START);
     const to = readme.indexOf(END);
-    if (from < 0 || to < from) throw new Error(`README.md has no ${START} ... ${END} section to write into`);
+    if (from < 0 || to < from) throw new Error(`docs/statistics.md has no ${START} ... ${END} section to write into`);
     const { cpus } = await import('node:os');
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
     const command = `npm run bench -- calibration --write${seed !== 6 ? ` --seed ${seed}` : ''}${quick ? ' --quick' : ''}`;
-    writeFileSync(README, readme.slice(0, from) + section(results, { command, machine, seconds }) + readme.slice(to + END.length));
-    console.log(`wrote ${CHART} and the calibration section of README.md`);
+    writeFileSync(PAGE, readme.slice(0, from) + section(results, { command, machine, seconds }) + readme.slice(to + END.length));
+    console.log(`wrote ${CHART} and the calibration section of docs/statistics.md`);
   }
 }

@@ -1,5 +1,5 @@
 // `npm run bench -- <name> [options]`: runs one benchmark (or lists them). Benchmarks are never
-// timed tests: they print measurements for the README, with the machine they ran on.
+// timed tests: they print measurements for the docs (docs/benchmarks.md), with the machine they ran on.
 import { cpus, totalmem } from 'node:os';
 
 const BENCHES: Record<string, { description: string; load: () => Promise<{ run: (args: string[]) => Promise<void> }> }> = {
@@ -14,7 +14,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
   },
   calibration: {
     description:
-      "false alarms per check and power by window size (50 to 100,000), driftwatch's decision beside PSI > 0.1 and p < 0.05; --write updates the README and docs/calibration.svg",
+      "false alarms per check and power by window size (50 to 100,000), driftwatch's decision beside PSI > 0.1 and p < 0.05; --write updates docs/statistics.md and docs/calibration.svg",
     load: () => import('./calibration.js'),
   },
   api: {

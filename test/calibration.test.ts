@@ -1,6 +1,6 @@
 // A fast version of `npm run bench -- calibration`: the same simulation (the product's computeAll
 // and decide on seeded windows of 20 features), with fewer checks and looser bounds, so that a
-// change that breaks the calibration fails CI. The full tables are in the README.
+// change that breaks the calibration fails CI. The full tables are in docs/statistics.md.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { allPopulations } from '../bench/calibration-data.js';

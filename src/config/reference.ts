@@ -101,7 +101,7 @@ export function configReference(): ReferenceRow[] {
   return rows.filter((row, i) => rows.findIndex((r) => r.path === row.path) === i);
 }
 
-/** The reference as a Markdown table, as it stands in the README. */
+/** The reference as a Markdown table, as it stands in docs/configuration.md. */
 export function configReferenceMarkdown(): string {
   const escape = (s: string) => s.replaceAll('|', '\\|');
   const lines = configReference().map((r) => `| \`${r.path}\` | ${r.type} | ${r.default} | ${escape(r.description)} |`);

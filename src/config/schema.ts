@@ -7,7 +7,7 @@ import { EFFECT_STATISTICS, type EffectStatistic } from '../stats/index.js';
 
 /**
  * The configuration file (`driftwatch.yaml`): the one source of truth for the TypeScript types
- * (inferred below) and for the README's configuration reference (`npm run docs:config`).
+ * (inferred below) and for the configuration reference in docs/configuration.md (`npm run docs:config`).
  * Every field has a `.describe()` that the reference prints.
  */
 
