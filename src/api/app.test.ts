@@ -274,6 +274,10 @@ describe('baselines', () => {
       415,
       /cannot tell the data format/,
     );
+    // Names on Object.prototype are no media type (a lookup once found the prototype's and answered 500).
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      await expectError(await post('?version=v4', { headers: { 'content-type': type } }), 415, /cannot tell the data format/);
+    }
     await expectError(await post('?version=v4&features=missing'), 400, /unknown column 'missing'; the data has: a, b/);
     await expectError(await post('?version=v4', { body: '' }), 400, /empty/);
     await expectError(

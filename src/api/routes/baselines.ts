@@ -127,22 +127,25 @@ export const getBaseline = defineRoute({
   },
 });
 
-/** Data formats by Content-Type (parameters such as charset ignored). */
-const MEDIA_FORMATS: Readonly<Record<string, DataFormat>> = {
-  'text/csv': 'csv',
-  'text/tab-separated-values': 'csv',
-  'application/csv': 'csv',
-  'application/vnd.apache.parquet': 'parquet',
-  'application/x-parquet': 'parquet',
-  'application/parquet': 'parquet',
-  'application/x-ndjson': 'ndjson',
-  'application/ndjson': 'ndjson',
-  'application/jsonl': 'ndjson',
-  'application/x-jsonlines': 'ndjson',
-  'application/json': 'json',
-};
+/**
+ * Data formats by Content-Type (parameters such as charset ignored). A Map, not an object: the
+ * Content-Type is the client's text, and `constructor` or `__proto__` must find nothing.
+ */
+const MEDIA_FORMATS: ReadonlyMap<string, DataFormat> = new Map([
+  ['text/csv', 'csv'],
+  ['text/tab-separated-values', 'csv'],
+  ['application/csv', 'csv'],
+  ['application/vnd.apache.parquet', 'parquet'],
+  ['application/x-parquet', 'parquet'],
+  ['application/parquet', 'parquet'],
+  ['application/x-ndjson', 'ndjson'],
+  ['application/ndjson', 'ndjson'],
+  ['application/jsonl', 'ndjson'],
+  ['application/x-jsonlines', 'ndjson'],
+  ['application/json', 'json'],
+]);
 
-const UPLOAD_MEDIA_TYPES = ['multipart/form-data', ...Object.keys(MEDIA_FORMATS), 'application/octet-stream'];
+const UPLOAD_MEDIA_TYPES = ['multipart/form-data', ...MEDIA_FORMATS.keys(), 'application/octet-stream'];
 
 /** A file name safe to create in our temporary folder. */
 function safeName(name: string): string {
@@ -206,12 +209,12 @@ async function receiveUpload(req: Request, dir: string, limit: number, format: D
     data = join(dir, 'part');
     writeFileSync(data, Buffer.from(await file.arrayBuffer()));
   }
-  const chosen = format ?? MEDIA_FORMATS[media] ?? (name ? knownFormat(name) : undefined);
+  const chosen = format ?? MEDIA_FORMATS.get(media) ?? (name ? knownFormat(name) : undefined);
   if (!chosen) {
     throw new ApiError(
       415,
       'unsupported_media_type',
-      `cannot tell the data format: pass ?format=csv|parquet|ndjson|json, a Content-Type of ${Object.keys(MEDIA_FORMATS).join(', ')}, or a multipart file whose name ends in a known extension`,
+      `cannot tell the data format: pass ?format=csv|parquet|ndjson|json, a Content-Type of ${[...MEDIA_FORMATS.keys()].join(', ')}, or a multipart file whose name ends in a known extension`,
     );
   }
   // DuckDB's readers go by extension: the file gets the format's.
