@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LiveReport } from '../contracts/report.js';
 import type { Alert, AlertKind, AlertLabels, Severity } from '../contracts/alert.js';
 import type { FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
+import { ALERT_KIND_INFO, ALERT_KINDS } from '../contracts/alert.js';
 
 /**
  * The fingerprint of an alert: a hash of its sorted labels (Alertmanager's identity). The same
@@ -20,7 +21,7 @@ export interface SeverityRules {
 
 /** The alert kinds a report can speak about: an insufficient window says nothing of drift or schema. */
 export function evaluatedKinds(report: Pick<LiveReport, 'status'>): AlertKind[] {
-  return report.status === 'insufficient_data' ? ['insufficient-data', 'ingest'] : ['drift', 'schema', 'insufficient-data', 'ingest'];
+  return report.status === 'insufficient_data' ? ALERT_KINDS.filter((kind) => !ALERT_KIND_INFO[kind].comparesData) : [...ALERT_KINDS];
 }
 
 /** Share of consumed messages set aside (malformed, not objects, too large...) above which an ingest alert fires. */

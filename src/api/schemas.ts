@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ModelName } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
 import { PredictionEvent } from '../contracts/event.js';
+import { AlertKind, AlertStatus, Severity } from '../contracts/alert.js';
+import { CheckStatus, FeatureKindSchema } from '../contracts/report.js';
 
 /**
  * The API's shapes, in zod: requests are parsed with them, responses are documented with them
@@ -65,7 +67,7 @@ export const CheckListQuery = z
     offset: Offset,
     from: Time.optional().describe('only checks finished at or after this time (ISO 8601)'),
     to: Time.optional().describe('only checks finished before this time (ISO 8601)'),
-    status: z.enum(['ok', 'drift', 'insufficient_data']).optional().describe('only checks that ended so'),
+    status: CheckStatus.optional().describe('only checks that ended so'),
   })
   .strict();
 
@@ -75,7 +77,7 @@ export const CheckGetQuery = z
 
 export const AlertListQuery = z
   .object({
-    status: z.enum(['firing', 'resolved']).optional().describe('only firing, or only resolved, alerts (default both)'),
+    status: AlertStatus.optional().describe('only firing, or only resolved, alerts (default both)'),
     model: ModelName.optional().describe("only this model's alerts"),
     limit: Limit(100, 1000),
     offset: Offset,
@@ -146,7 +148,7 @@ export const Readiness = z.object({
 
 export const FeatureOutcome = z.object({
   name: z.string(),
-  kind: z.enum(['numeric', 'categorical']),
+  kind: FeatureKindSchema,
   drift: z.boolean(),
   severity: z.number().describe('0 = no evidence; higher is worse'),
 });
@@ -154,7 +156,7 @@ export const FeatureOutcome = z.object({
 export const CheckSummary = z.object({
   id: z.string(),
   model: z.string(),
-  status: z.enum(['ok', 'drift', 'insufficient_data']),
+  status: CheckStatus,
   drift: z.boolean(),
   rows: z.number().int(),
   window: z.object({ spec: z.string(), start: Iso, end: Iso }),
@@ -179,7 +181,7 @@ export const Report = z
   .looseObject({
     id: z.string(),
     model: z.string(),
-    status: z.enum(['ok', 'drift', 'insufficient_data']),
+    status: CheckStatus,
     baseline: z.looseObject({ name: z.string(), rows: z.number() }),
     current: z.looseObject({ rows: z.number() }),
     drift: z.boolean(),
@@ -212,9 +214,7 @@ export const ModelSummary = z.object({
 export const ModelList = z.object({ items: z.array(ModelSummary) });
 
 export const ModelDetail = ModelSummary.extend({
-  features: z
-    .array(z.object({ name: z.string(), kind: z.enum(['numeric', 'categorical']), dtype: z.string() }))
-    .describe("the baseline's features"),
+  features: z.array(z.object({ name: z.string(), kind: FeatureKindSchema, dtype: z.string() })).describe("the baseline's features"),
   counters: z
     .record(z.string(), z.number())
     .describe('ingest counters since the store was created: consumed, sampled, stored, rejected:<reason>, problem:<reason>'),
@@ -248,9 +248,9 @@ export const AlertItem = z.object({
   fingerprint: z.string(),
   model: z.string(),
   feature: z.string().describe('a feature name, or * for the whole model'),
-  kind: z.enum(['drift', 'schema', 'insufficient-data', 'ingest']),
-  severity: z.enum(['warning', 'critical']),
-  status: z.enum(['firing', 'resolved']).describe('resolved is derived from endsAt'),
+  kind: AlertKind,
+  severity: Severity,
+  status: AlertStatus.describe('resolved is derived from endsAt'),
   summary: z.string(),
   stats: z.record(z.string(), z.unknown()).nullable(),
   startsAt: Iso,

@@ -4,6 +4,7 @@ import { validCron, validTimezone } from './cron.js';
 import { Duration, parseDuration } from './duration.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION } from './decision.js';
 import { EFFECT_STATISTICS, type EffectStatistic } from '../stats/index.js';
+import { ALERT_KINDS, AlertKind, SEVERITIES, Severity } from '../contracts/alert.js';
 
 /**
  * The configuration file (`driftwatch.yaml`): the one source of truth for the TypeScript types
@@ -306,12 +307,12 @@ export const RouteConfig = z
   .object({
     models: z.array(z.string().min(1)).default(['*']).describe('model names, or "*" for all'),
     severities: z
-      .array(z.enum(['warning', 'critical']))
-      .default(['warning', 'critical'])
+      .array(Severity)
+      .default([...SEVERITIES])
       .describe('severities this route takes'),
     kinds: z
-      .array(z.enum(['drift', 'schema', 'insufficient-data', 'ingest']))
-      .default(['drift', 'schema', 'insufficient-data', 'ingest'])
+      .array(AlertKind)
+      .default([...ALERT_KINDS])
       .describe('alert kinds this route takes'),
     channels: z.array(z.string().min(1)).min(1).describe('channel names'),
   })

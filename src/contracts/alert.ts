@@ -9,16 +9,25 @@ import { FeatureReport, SchemaFindings, StatValueSchema } from './report.js';
  * renderer read the kinds from here.
  */
 
-/** Every alert kind, with what people read about it. Order: the order of lists and subjects. */
+/**
+ * Every alert kind, with what people read about it, and whether only a check that compared data
+ * can find it (an insufficient window says nothing of drift or schema, so their alerts stay as
+ * they were). Order: the order of lists and subjects.
+ */
 export const ALERT_KIND_INFO = {
-  drift: { label: 'drift', description: "a feature's distribution moved away from the baseline (credible and large enough)" },
+  drift: {
+    label: 'drift',
+    description: "a feature's distribution moved away from the baseline (credible and large enough)",
+    comparesData: true,
+  },
   schema: {
     label: 'schema',
     description: 'missing or unexpected fields, wrong types, nulls, values outside the training range, unseen categories',
+    comparesData: true,
   },
-  'insufficient-data': { label: 'too few rows', description: 'the window had too few rows to check' },
-  ingest: { label: 'ingest', description: 'too many messages could not be used since the previous check' },
-} as const satisfies Record<string, { label: string; description: string }>;
+  'insufficient-data': { label: 'insufficient data', description: 'the window had too few rows, or values, to check', comparesData: false },
+  ingest: { label: 'ingest', description: 'too many messages could not be used since the previous check', comparesData: false },
+} as const satisfies Record<string, { label: string; description: string; comparesData: boolean }>;
 
 /** What an alert is about (its `kind` label). */
 export const ALERT_KINDS = Object.keys(ALERT_KIND_INFO) as (keyof typeof ALERT_KIND_INFO)[];
