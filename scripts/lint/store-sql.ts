@@ -1,6 +1,5 @@
-#!/usr/bin/env node
 // Only src/store/ reads or writes the service's own tables (issue 13): this finds SQL on them,
-// and hand-written transactions, anywhere else in src/. `npm run lint` runs it; so does
+// and hand-written transactions, anywhere else in src/. `npm run lint` runs it (`node --import tsx scripts/lint/store-sql.ts`); so does
 // test/layout.test.ts. Exit 1 with one line per finding.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -27,7 +26,7 @@ const TABLE_SQL = new RegExp(
 const TRANSACTION = /\brun\(\s*['"`](?:BEGIN|COMMIT|ROLLBACK)\b/g;
 const SAMPLES = /\bsamplesTable\(/g;
 
-function tsFiles(dir) {
+function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
     if (e.isDirectory()) return tsFiles(path);
@@ -36,20 +35,27 @@ function tsFiles(dir) {
 }
 
 /** Findings `{file, line, what}` of SQL on the store's tables outside src/store/. */
-export function storeSqlFindings(root) {
+/** One place outside src/store/ that touches the store's tables. */
+export interface StoreSqlFinding {
+  file: string;
+  line: number;
+  what: string;
+}
+
+export function storeSqlFindings(root: string): StoreSqlFinding[] {
   const src = join(root, 'src');
-  const findings = [];
+  const findings: StoreSqlFinding[] = [];
   for (const file of tsFiles(src)) {
     const rel = relative(root, file);
     if (rel.startsWith(join('src', 'store'))) continue;
     const text = readFileSync(file, 'utf8');
-    const lineOf = (index) => text.slice(0, index).split('\n').length;
+    const lineOf = (index: number) => text.slice(0, index).split('\n').length;
     for (const m of text.matchAll(TABLE_SQL))
-      findings.push({ file: rel, line: lineOf(m.index), what: `SQL on the store's table '${m[1]}'` });
+      findings.push({ file: rel, line: lineOf(m.index ?? 0), what: `SQL on the store's table '${m[1]}'` });
     for (const m of text.matchAll(TRANSACTION))
-      findings.push({ file: rel, line: lineOf(m.index), what: 'a hand-written transaction (use db.transaction(fn) in src/store/)' });
+      findings.push({ file: rel, line: lineOf(m.index ?? 0), what: 'a hand-written transaction (use db.transaction(fn) in src/store/)' });
     for (const m of text.matchAll(SAMPLES))
-      findings.push({ file: rel, line: lineOf(m.index), what: 'a samples table named outside the store' });
+      findings.push({ file: rel, line: lineOf(m.index ?? 0), what: 'a samples table named outside the store' });
   }
   return findings;
 }
