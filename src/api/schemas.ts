@@ -3,7 +3,7 @@ import { ModelName } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
 import { PredictionEvent } from '../contracts/event.js';
 import { AlertKind, AlertStatus, Severity } from '../contracts/alert.js';
-import { CheckStatus, FeatureKindSchema } from '../contracts/report.js';
+import { CheckStatus, FeatureKindSchema, LiveReport } from '../contracts/report.js';
 
 /**
  * The API's shapes, in zod: requests are parsed with them, responses are documented with them
@@ -176,21 +176,10 @@ export const CheckPage = z.object({
   items: z.array(CheckSummary).describe('newest first'),
 });
 
-/** The stored check report (DESIGN.md "Check report", a contract, plus the live window and timing). */
-export const Report = z
-  .looseObject({
-    id: z.string(),
-    model: z.string(),
-    status: CheckStatus,
-    baseline: z.looseObject({ name: z.string(), rows: z.number() }),
-    current: z.looseObject({ rows: z.number() }),
-    drift: z.boolean(),
-    features: z.array(z.looseObject({ name: z.string(), kind: z.string(), drift: z.boolean(), stats: z.record(z.string(), z.unknown()) })),
-    schema: z.looseObject({ missing: z.array(z.string()), unexpected: z.array(z.string()), anomalies: z.array(z.unknown()) }),
-    window: z.looseObject({ spec: z.string(), start: Iso, end: Iso, rows: z.number() }),
-    timing: z.looseObject({ startedAt: Iso, finishedAt: Iso, seconds: z.number() }),
-  })
-  .describe('a check report: the check contract (baseline, current, drift, features, schema) with the window and timing');
+/** The stored check report: the contract itself (src/contracts/report.ts), so the document cannot drift from it. */
+export const Report = LiveReport.describe(
+  'a check report: the check contract (baseline, current, drift, features, schema, decision) with the window, timing and ingest counters',
+);
 
 export const ModelSummary = z.object({
   name: z.string(),

@@ -12,10 +12,12 @@ import { z } from 'zod';
  * A number as reports carry it. JSON has no NaN: `JSON.stringify` writes a NaN statistic (a test
  * that could not run) as null, so reading a stored report turns null back into NaN.
  */
-export const ReportNumber = z.preprocess(
-  (v) => (v === null ? Number.NaN : v),
-  z.custom<number>((v) => typeof v === 'number', 'expected a number'),
-);
+export const ReportNumber = z
+  .preprocess(
+    (v) => (v === null ? Number.NaN : v),
+    z.custom<number>((v) => typeof v === 'number', 'expected a number'),
+  )
+  .meta({ type: ['number', 'null'], description: 'a number; null where it could not be computed (NaN)' });
 
 /** The kinds of feature (STATS.md, "Inputs"). */
 export const FEATURE_KINDS = ['numeric', 'categorical'] as const;
