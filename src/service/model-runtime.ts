@@ -1,0 +1,215 @@
+import type { Kafka } from 'kafkajs';
+import { checkModel, type ModelCheckResult } from '../alerts/pipeline.js';
+import { readProfile } from '../baseline/profile.js';
+import type { AlertsConfig, ModelConfig, StorageConfig } from '../config/schema.js';
+import { readsKafka } from '../config/schema.js';
+import type { IngestResult, PredictionEvent, WriteBatch } from '../contracts/event.js';
+import type { BaselineProfile } from '../contracts/profile.js';
+import { messageOf } from '../errors.js';
+import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
+import { HttpIngest, WriteLock } from '../ingest/http-source.js';
+import { KafkaIngest } from '../ingest/kafka-source.js';
+import type { Logger } from '../log.js';
+import type { Database } from '../store/database.js';
+import { loadOffsets } from '../store/offsets.js';
+import { lastWindowEnd } from '../store/reports.js';
+import { SamplesWriter } from '../store/samples-writer.js';
+import type { Store } from '../store/store.js';
+
+/** DuckDB's message once a database instance refuses every further write until it is reopened. */
+const INVALIDATED = /database has been invalidated/i;
+
+/** What a model's runtime reports to the service: for readiness, the API and the metrics. */
+export interface ModelStatus {
+  /** The Kafka consumer's connection, when the model reads Kafka. */
+  consumer?: { connected: boolean };
+  /** The last store write's error while writes fail (a full disk, say); cleared by the next success. */
+  writeError?: string;
+  /** "topic/partition" -> messages behind the high watermark. */
+  lag: ReadonlyMap<string, number>;
+}
+
+/**
+ * One running model: its baseline, its samples table, its ingest (Kafka and HTTP, writing behind
+ * one lock) and its checks, on connections of its own. Owns the rules of a model's life that are
+ * not wiring: how a failed store write shows (logged once, named by readiness, and a store that
+ * DuckDB invalidated stops the process), and when a scheduled check has nothing new to look at.
+ */
+export class ModelRuntime {
+  /** One check of this model at a time, scheduled or asked for through the API. */
+  private readonly checkLock = new WriteLock();
+  private writeError: string | undefined;
+
+  private constructor(
+    readonly config: ModelConfig,
+    readonly profile: BaselineProfile,
+    readonly table: string,
+    private readonly kafka: KafkaIngest | undefined,
+    private readonly http: HttpIngest,
+    /** The consumer's connection (writes). */
+    private readonly connection: Database,
+    /** The checks' connection (checks of one model never overlap, so one is enough). */
+    private readonly checks: Database,
+    private readonly logger: Logger,
+    /** Where ingest resumes, for the start-up log. */
+    private readonly resumeFrom: ReadonlyMap<string, bigint>,
+  ) {}
+
+  /**
+   * Opens a model: reads its baseline, brings its samples table to the baseline's features, and
+   * builds its Kafka and HTTP ingest. Throws what stops the model from starting (a missing or
+   * corrupt baseline, say); the caller keeps the other models running.
+   * `onFatal` is called once when the store refuses every write until reopened.
+   */
+  static async open(parts: {
+    store: Store;
+    config: ModelConfig;
+    storage: Pick<StorageConfig, 'quarantineKeep'>;
+    kafka: Kafka | undefined;
+    logger: Logger;
+    onFatal: (reason: string) => void;
+  }): Promise<ModelRuntime> {
+    const { store, config: model, logger } = parts;
+    if (readsKafka(model) && !parts.kafka) throw new Error('no kafka section in the config');
+    const profile = readProfile(model.baseline);
+    const features = featureSpecs(profile, model.event);
+    const table = await store.ensureSamplesTable(model.name, features);
+    for (const r of store.rebuilt.filter((x) => x.table === table)) {
+      logger.warn(
+        { model: model.name, table, dropped: r.dropped },
+        "samples table rebuilt for the baseline's features (columns of features it no longer has were dropped)",
+      );
+    }
+    const connection = await store.connect();
+    let runtime: ModelRuntime | undefined;
+    try {
+      const samplesWriter = new SamplesWriter(connection, model.name, table, features, parts.storage.quarantineKeep);
+      // Kafka and HTTP ingest write the same tables and counters: one transaction at a time, or
+      // DuckDB refuses one of two concurrent updates of a counter row.
+      const lock = new WriteLock();
+      const writer = {
+        write: (batch: WriteBatch) => runtime!.reportingWrite(() => lock.run(() => samplesWriter.write(batch)), logger, parts.onFatal),
+      };
+      const http = await HttpIngest.open(store, model, profile, parts.storage.quarantineKeep, lock);
+      const offsets = await loadOffsets(store.db, model.name);
+      const kafka =
+        readsKafka(model) && parts.kafka
+          ? new KafkaIngest(
+              parts.kafka,
+              model,
+              new EventDecoder(features, model.event, model.source.maxMessageBytes),
+              writer,
+              offsets,
+              store.id,
+              logger.child({ model: model.name }),
+            )
+          : undefined;
+      runtime = new ModelRuntime(model, profile, table, kafka, http, connection, await store.connect(), logger, offsets);
+      return runtime;
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  }
+
+  /** Starts consuming (a model fed only through HTTP has nothing to start). */
+  async start(): Promise<void> {
+    await this.kafka?.start();
+    this.logger.info(
+      {
+        model: this.config.name,
+        topics: this.config.source?.topics ?? [],
+        http: !this.kafka || undefined,
+        table: this.table,
+        features: this.profile.features.length,
+        resumeFrom: Object.fromEntries([...this.resumeFrom].map(([k, v]) => [k, v.toString()])),
+      },
+      'model ingest started',
+    );
+  }
+
+  /** The model's state now. */
+  status(): ModelStatus {
+    const kafka = this.kafka?.getStatus();
+    return {
+      ...(kafka ? { consumer: { connected: kafka.connected } } : {}),
+      ...(this.writeError !== undefined ? { writeError: this.writeError } : {}),
+      lag: kafka?.lag ?? new Map(),
+    };
+  }
+
+  /** Why the model is not ready, if it is not (an empty list when it is). */
+  readiness(): string[] {
+    const status = this.status();
+    return [
+      // A model fed only through HTTP ingest has no consumer to wait for.
+      ...(status.consumer && !status.consumer.connected ? [`model ${this.config.name}: Kafka consumer not connected`] : []),
+      ...(status.writeError ? [`model ${this.config.name}: store writes failing: ${status.writeError}`] : []),
+    ];
+  }
+
+  /** Stores events that came over HTTP, behind the same lock as the Kafka consumer's writes. */
+  ingest(events: readonly PredictionEvent[]): Promise<IngestResult> {
+    return this.http.ingest(events);
+  }
+
+  /** One check of the model's window with alerts (queued in the outbox), in turn with its other checks. */
+  check(alerts: AlertsConfig, now: number | undefined): Promise<ModelCheckResult> {
+    return this.checkLock.run(() =>
+      checkModel(this.checks, this.config, this.profile, alerts, { notify: true, ...(now !== undefined ? { now } : {}) }),
+    );
+  }
+
+  /**
+   * True when a scheduled check at `now` has a new window to look at: only an injected clock can
+   * stand still (the demo's, once its replay is over), and checking the same window again would
+   * fill the history with copies of one check.
+   */
+  async hasNewWindow(now: number): Promise<boolean> {
+    const last = await this.checkLock.run(() => lastWindowEnd(this.checks, this.config.name, { compared: false }));
+    return last === null || last < now;
+  }
+
+  /**
+   * A store write of the model's consumer, with its failures made visible: a failed write (a
+   * full disk, an I/O error) is rolled back with its offsets and thrown back to the consumer,
+   * which retries the same messages after a back-off and commits nothing to Kafka past what is
+   * stored. The error is logged once when it starts and once when writes work again, and
+   * readiness names it meanwhile. A store DuckDB invalidated (a checkpoint that failed on a full
+   * disk) refuses every write until reopened: `onFatal` asks the process to stop, so that a
+   * supervisor restarts it, and it resumes from the last commit.
+   */
+  private async reportingWrite(write: () => Promise<void>, logger: Logger, onFatal: (reason: string) => void): Promise<void> {
+    const model = this.config.name;
+    try {
+      await write();
+    } catch (error) {
+      const message = messageOf(error).split('\n')[0]!;
+      if (this.writeError !== message) {
+        logger.error(
+          { model, err: message },
+          'store write failed: the chunk and its offsets were rolled back; the consumer retries it after a back-off',
+        );
+      }
+      this.writeError = message;
+      if (INVALIDATED.test(messageOf(error))) onFatal(message);
+      throw error;
+    }
+    if (this.writeError !== undefined) {
+      logger.info({ model, after: this.writeError }, 'store writes work again');
+      this.writeError = undefined;
+    }
+  }
+
+  /** Stops the consumer after its batch in hand. */
+  async stopIngest(logger: Logger): Promise<void> {
+    await this.kafka?.stop().catch((error) => logger.error({ model: this.config.name, err: messageOf(error) }, 'consumer stop failed'));
+  }
+
+  /** Waits for queued HTTP writes, then closes the model's connections. */
+  async close(): Promise<void> {
+    await this.http.close();
+    this.connection.close();
+    this.checks.close();
+  }
+}
