@@ -6,7 +6,7 @@ import { createProfile, PROFILE_DEFAULTS } from './baseline/create.js';
 import { readProfile, writeProfile } from './baseline/profile.js';
 import { runCheck } from './checks/check.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDecision } from './config/decision.js';
-import { REPORT_FORMATS, type ReportFormat, renderReport } from './checks/render/index.js';
+import { REPORT_FORMATS, type ReportFormat, renderReport } from './render/check/index.js';
 import { terminalProgress } from './progress.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from './config/load.js';
 import { UserError, messageOf } from './errors.js';

@@ -12,7 +12,7 @@ import { createChannels } from './alerts/channels/index.js';
 import { enqueue } from './store/outbox.js';
 import { modelDashboardUrl } from './alerts/routing.js';
 import { buildDigest } from './reports/digest.js';
-import { renderDigestEmail } from './reports/render.js';
+import { renderDigestEmail } from './render/mail/digest.js';
 import { Deliverer } from './alerts/delivery.js';
 import type { Channel } from './alerts/types.js';
 import { Scheduler } from './schedule/scheduler.js';

@@ -14,7 +14,7 @@ import { BaselineProfile } from '../src/contracts/profile.js';
 import { readProfile, writeProfile } from '../src/baseline/profile.js';
 import { runCheck } from '../src/checks/check.js';
 import { runLiveCheck } from '../src/checks/live.js';
-import { renderHtml, renderText } from '../src/checks/render/index.js';
+import { renderHtml, renderText } from '../src/render/check/index.js';
 import type { CheckReport } from '../src/contracts/report.js';
 import { EventMapping, ModelConfig } from '../src/config/schema.js';
 import { UserError } from '../src/errors.js';

@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderHtml } from '../src/checks/render/html.js';
+import { renderHtml } from '../src/render/check/html.js';
 import type { CheckReport } from '../src/contracts/report.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { ServeProcess, writeConfig } from './helpers/service.js';

@@ -5,7 +5,7 @@ import type { FeatureSpec } from '../contracts/event.js';
 import type { Database } from '../store/database.js';
 import { Store } from '../store/store.js';
 import { buildDigest } from './digest.js';
-import { renderDigestEmail } from './render.js';
+import { renderDigestEmail } from '../render/mail/digest.js';
 
 const MODEL = 'fraud-v2';
 const PERIOD = { startMs: Date.UTC(2026, 0, 5), endMs: Date.UTC(2026, 0, 12) };
@@ -27,6 +27,7 @@ interface HandFeature {
   kind: 'numeric' | 'categorical';
   drift: boolean;
   stats: Record<string, unknown>;
+  decision?: unknown;
 }
 
 /** A `reports` row with LiveReport-shaped JSON written by hand (only what a digest reads, plus a few fields). */
@@ -354,6 +355,61 @@ describe('buildDigest', () => {
       await assert.rejects(buildDigest(s.db, 'm', PERIOD, null), /stored report bad-1 of model 'm' cannot be read: features\[0\]\.drift/);
     } finally {
       s.close();
+    }
+  });
+});
+
+describe("a digest's statistics are the decision's", () => {
+  let store: Store;
+  before(async () => {
+    store = await Store.open(':memory:');
+    const decision = {
+      status: 'drift',
+      n: 500,
+      baselineN: 1000,
+      test: {
+        name: 'category_shift',
+        statistic: 0.0931,
+        critical: 0.05,
+        pvalue: 2.5e-7,
+        adjustedP: 5e-7,
+        level: 0.005,
+        features: 2,
+        correction: 'holm',
+        category: 'FR',
+        categories: 6,
+      },
+      effect: { name: 'linf', value: 0.0931, threshold: 0.05, minimum: 0.05, large: true },
+      sentence: "drift: linf 0.0931 >= 0.05 and 'FR' moved; p = 2.5e-7 < 0.005",
+    };
+    await insertReport(store.db, {
+      id: 'd1',
+      status: 'drift',
+      finishedAt: at(8),
+      features: [
+        {
+          name: 'country',
+          kind: 'categorical',
+          drift: true,
+          // chi2 is reported too, but the decision used the category-shift test.
+          stats: { psi: 0.22, chi2: ks(80, 1e-6), jensen_shannon: 0.12, linf: 0.0931 },
+          decision,
+        },
+      ],
+    });
+  });
+  after(() => store.close());
+
+  it("shows, for a categorical feature, the category-shift test and its p-value, not chi2's", async () => {
+    const { html, text } = renderDigestEmail(await buildDigest(store.db, MODEL, PERIOD, null, { now: NOW }));
+    for (const [part, content] of [
+      ['html', html],
+      ['text', text],
+    ] as const) {
+      assert.ok(content.includes('2.5e-7'), `the ${part} part shows the shift test's p-value`);
+      assert.match(content, /shift(&nbsp;<span[^>]*>| )0\.0931/, `the ${part} part names the test by its registry label`);
+      assert.ok(!content.includes('1e-6'), `the ${part} part does not show chi2's p-value`);
+      assert.ok(!content.includes('chi2'), `the ${part} part does not name chi2 as the test`);
     }
   });
 });

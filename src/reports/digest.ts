@@ -1,3 +1,4 @@
+import type { Digest, FeatureTrend } from '../contracts/digest.js';
 import type { CheckStatus } from '../contracts/report.js';
 import { alertChangesInPeriod } from '../store/alerts.js';
 import type { Database } from '../store/database.js';
@@ -5,7 +6,6 @@ import { quarantinedInPeriod } from '../store/quarantine.js';
 import { type PeriodCheck, type PeriodReport, reportsInPeriod } from '../store/reports.js';
 import { countSamples } from '../store/samples.js';
 import type { Period } from '../store/sql.js';
-import type { Digest, FeatureTrend } from './types.js';
 
 /** How many features `topDrifted` names at most. */
 export const TOP_DRIFTED_LIMIT = 5;
@@ -104,8 +104,16 @@ function featureTrends(checks: readonly StoredCheck[]): FeatureTrend[] {
       latest: Object.fromEntries(
         Object.entries(last.stats).filter(([, v]) => (typeof v === 'number' ? Number.isFinite(v) : Number.isFinite(v.statistic))),
       ),
+      // The test and size its decision used, so the digest names the test the check report names
+      // (category_shift for a categorical feature, not the chi2 it also reports).
+      ...(last.decision ? { decision: decidedBy(last.decision) } : {}),
     };
   });
+}
+
+/** The parts of a stored decision a digest shows. */
+function decidedBy(decision: NonNullable<StoredFeature['decision']>): NonNullable<FeatureTrend['decision']> {
+  return { ...(decision.test ? { test: decision.test } : {}), ...(decision.effect ? { effect: decision.effect } : {}) };
 }
 
 /** The newest known PSI of a trend, or null when no check computed one. */

@@ -1,4 +1,4 @@
-import { renderReport } from '../../checks/render/index.js';
+import { renderReport } from '../../render/check/index.js';
 import { ApiError, notFound } from '../errors.js';
 import { getReport, listReports } from '../../store/reports.js';
 import { defineRoute } from '../route.js';

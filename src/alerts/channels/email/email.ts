@@ -4,7 +4,7 @@ import { UserError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import { DeliveryError, type Channel } from '../../types.js';
 import type { Notification } from '../../../contracts/alert.js';
-import { renderEmail, type EmailTemplates } from './render.js';
+import { renderEmail, type EmailTemplates } from '../../../render/mail/alert.js';
 
 /** Options of {@link EmailChannel}, as the `alerts.channels[]` config gives them (secrets already taken from the environment). */
 export interface EmailChannelOptions {

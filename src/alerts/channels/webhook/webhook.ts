@@ -4,7 +4,7 @@ import { UserError } from '../../../errors.js';
 import type { StatValue } from '../../../stats/types.js';
 import type { AlertKind, Notification, Severity } from '../../../contracts/alert.js';
 import type { Channel } from '../../types.js';
-import { notificationHeadline, describeStats } from '../email/render.js';
+import { slackMessage } from '../../../render/chat/slack.js';
 import { classifyHttpStatus, httpStatusError, networkDeliveryError } from '../http-status.js';
 
 /** Options of {@link WebhookChannel}, as the `alerts.channels[]` config gives them (secrets already taken from the environment). */
@@ -213,84 +213,6 @@ function hmacHex(secret: string, t: number, body: string | Buffer): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Slack.
-// ---------------------------------------------------------------------------------------------
-
-/** A Slack Block Kit block, as far as this channel uses them. */
-export type SlackBlock =
-  | { type: 'header'; text: { type: 'plain_text'; text: string } }
-  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
-  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] }
-  | { type: 'actions'; elements: { type: 'button'; text: { type: 'plain_text'; text: string }; url: string }[] };
-
-/** The body of a `format: 'slack'` delivery (Slack incoming webhooks and compatible chat tools). */
-export interface SlackMessage {
-  /** The fallback shown in notifications and by clients without blocks. */
-  text: string;
-  blocks: SlackBlock[];
-}
-
-// Slack refuses messages with more than 50 blocks and sections longer than 3000 characters;
-// header text is limited to 150.
-const SLACK_MAX_ALERT_SECTIONS = 20;
-const SLACK_MAX_SECTION_CHARS = 3000;
-const SLACK_MAX_HEADER_CHARS = 150;
-
-/**
- * A Slack message for a notification: a header (FIRING/RESOLVED and the model), the window, one
- * section per alert (feature, severity, summary, key statistics) and a dashboard button when
- * `dashboardUrl` is set. Text from the data is escaped (&, <, >), so a feature named `<!channel>`
- * cannot ping anyone or become a link.
- */
-export function slackMessage(notification: Notification): SlackMessage {
-  const state = notification.status === 'firing' ? 'FIRING' : 'RESOLVED';
-  const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${state}: ${notification.model}`, SLACK_MAX_HEADER_CHARS) } },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: slackEscape(
-            `window ${notification.window.start} – ${notification.window.end} · ${notification.window.rows.toLocaleString('en-US')} rows · report ${notification.reportId}`,
-          ),
-        },
-      ],
-    },
-  ];
-  const shown = notification.alerts.slice(0, SLACK_MAX_ALERT_SECTIONS);
-  for (const alert of shown) {
-    const what = alert.labels.kind === 'drift' ? 'drift' : alert.labels.kind.replace('-', ' ');
-    const state = alert.status === 'resolved' ? 'resolved' : alert.severity;
-    const subject = alert.labels.feature === '*' ? what : `*${slackEscape(alert.labels.feature)}* · ${what}`;
-    const lines = [`${subject} · _${state}_`, slackEscape(alert.summary)];
-    const stats = describeStats(alert.stats ?? {});
-    if (stats.length > 0) lines.push(`\`${slackEscape(stats.join(' · ')).replace(/`/g, "'")}\``);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), SLACK_MAX_SECTION_CHARS) } });
-  }
-  const hidden = notification.alerts.length - shown.length;
-  if (hidden > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${hidden} more alert${hidden === 1 ? '' : 's'}` }] });
-  }
-  if (notification.dashboardUrl && isHttpUrl(notification.dashboardUrl)) {
-    blocks.push({
-      type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open dashboard' }, url: notification.dashboardUrl }],
-    });
-  }
-  return { text: slackEscape(notificationHeadline(notification)), blocks };
-}
-
-/** Slack's mrkdwn escaping: these three characters are the ones that start links and mentions. */
-function slackEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Helpers.
 // ---------------------------------------------------------------------------------------------
 
@@ -319,10 +241,6 @@ function parseWebhookUrl(channel: string, url: string): URL {
     throw new UserError(`webhook channel '${channel}': url must use http: or https:, got ${parsed.protocol}`);
   }
   return parsed;
-}
-
-function isHttpUrl(url: string): boolean {
-  return URL.canParse(url) && /^https?:$/.test(new URL(url).protocol);
 }
 
 function extraHeaders(channel: string, headers: Record<string, string>): Headers {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HTML_BUDGET_BYTES, digestSubject, renderDigestEmail } from './render.js';
-import type { Digest, FeatureTrend } from './types.js';
+import type { Digest, FeatureTrend } from '../../contracts/digest.js';
+import { HTML_BUDGET_BYTES, digestSubject, renderDigestEmail } from './digest.js';
 
 const EVIL = '<script>x</script>';
 const DASHBOARD = 'https://dash.example/models/fraud?range=7d&tab="drift"';

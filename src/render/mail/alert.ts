@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { escapeHtml } from '../../../checks/render/html.js';
-import { PALETTE } from '../../../checks/render/palette.js';
-import {
-  STAT_COLUMNS,
-  displayWidth,
-  formatCount,
-  formatNumber,
-  formatPValue,
-  formatShare,
-  sortWorstFirst,
-  terminalSafe,
-  truncateToWidth,
-} from '../../../checks/render/text.js';
-import type { FeatureReport, SchemaFindings } from '../../../contracts/report.js';
-import type { StatValue } from '../../../stats/types.js';
-import { ALERT_KINDS, type Alert, type AlertKind, type Notification } from '../../../contracts/alert.js';
+import { ALERT_KINDS, type Alert, type Notification } from '../../contracts/alert.js';
+import type { FeatureReport, SchemaFindings } from '../../contracts/report.js';
+import { formatCount, formatNumber, formatPValue, formatShare, formatTime, formatWindow } from '../format.js';
+import { type HtmlValue, type SafeHtml, html, join, raw } from '../html.js';
+import { safeLink } from '../links.js';
+import { kindLabel, notificationHeadline, orderAlerts } from '../notification.js';
+import { PALETTE } from '../palette.js';
+import { type TableColumn, alignTable, terminalSafe, truncateToWidth } from '../terminal.js';
+import { STAT_COLUMNS, reportedStatistics, sortWorstFirst } from '../view.js';
 
 /** An email as the channel sends it. */
 export interface RenderedEmail {
@@ -41,120 +34,30 @@ export interface RenderOptions {
 /**
  * Renders a notification as an email: the contract subject, an HTML body (inline styles and
  * table-built bar charts only, so it looks the same in every mail client) and a plain-text body
- * with the same content. Every text from the data is escaped.
+ * with the same content. Every text from the data is escaped (by the `html` tag).
  * @example const { subject, html, text } = renderEmail(notification);
  */
 export function renderEmail(notification: Notification, options: RenderOptions = {}): RenderedEmail {
   const templates = options.templates ?? bundledTemplates();
   const dashboardUrl = safeLink(notification.dashboardUrl ?? options.dashboardUrl ?? null);
   const view = viewOf(notification);
+  // Each value escaped as a template would escape it: the template files are markup, the values text.
+  const htmlParts = Object.fromEntries(
+    Object.entries(htmlValues(notification, view, dashboardUrl)).map(([k, v]) => [k, String(html`${v}`)]),
+  );
   return {
     subject: emailSubject(notification),
-    html: fillTemplate(templates.html, htmlValues(notification, view, dashboardUrl)),
+    html: fillTemplate(templates.html, htmlParts),
     text: tidyText(fillTemplate(templates.text, textValues(notification, view, dashboardUrl))),
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Subject (a contract: people filter their mail on it).
-// ---------------------------------------------------------------------------------------------
-
 /**
- * The contract subject: `[driftwatch] FIRING fraud: 3 drifted (amount, country, age)`,
+ * The contract subject (people filter their mail on it): `[driftwatch] FIRING fraud: 3 drifted (amount, country, age)`,
  * `[driftwatch] FIRING fraud: schema (age, colour)`, `[driftwatch] RESOLVED fraud: 2 resolved (amount, age)`.
  */
 export function emailSubject(notification: Notification): string {
   return `[driftwatch] ${notificationHeadline(notification)}`;
-}
-
-/**
- * The subject without its `[driftwatch]` prefix; also the fallback text of Slack messages.
- * Firing: the number of firing drift alerts and up to three feature names, worst first; without
- * drift alerts, the other kinds with their features. Resolved: the number of resolved alerts.
- */
-export function notificationHeadline(notification: Notification): string {
-  const model = oneLine(notification.model);
-  const alerts = orderAlerts(notification.alerts, notification.features);
-  if (notification.status === 'resolved') {
-    const resolved = alerts.filter((a) => a.status === 'resolved');
-    return `RESOLVED ${model}: ${resolved.length} resolved${nameList(resolved.map(alertName))}`;
-  }
-  const firing = alerts.filter((a) => a.status === 'firing');
-  const drifted = firing.filter((a) => a.labels.kind === 'drift');
-  if (drifted.length > 0) {
-    return `FIRING ${model}: ${drifted.length} drifted${nameList(drifted.map((a) => a.labels.feature))}`;
-  }
-  const parts = ALERT_KINDS.flatMap((kind) => {
-    const ofKind = firing.filter((a) => a.labels.kind === kind);
-    if (ofKind.length === 0) return [];
-    const features = ofKind.map((a) => a.labels.feature).filter((f) => f !== '*');
-    return [`${KIND_LABELS[kind]}${nameList(features)}`];
-  });
-  return `FIRING ${model}: ${parts.length > 0 ? parts.join('; ') : 'no alerts'}`;
-}
-
-const KIND_LABELS: Readonly<Record<AlertKind, string>> = {
-  drift: 'drift',
-  schema: 'schema',
-  'insufficient-data': 'insufficient data',
-  ingest: 'ingest',
-};
-
-const SUBJECT_NAMES = 3;
-
-/** " (a, b, c, …)": up to three distinct names, or nothing when there are none. */
-function nameList(names: readonly string[]): string {
-  const distinct = [...new Set(names)];
-  if (distinct.length === 0) return '';
-  const shown = distinct.slice(0, SUBJECT_NAMES).map(oneLine);
-  return ` (${shown.join(', ')}${distinct.length > SUBJECT_NAMES ? ', …' : ''})`;
-}
-
-function alertName(alert: Alert): string {
-  return alert.labels.feature === '*' ? KIND_LABELS[alert.labels.kind] : alert.labels.feature;
-}
-
-// A header holds one line: line breaks and other control characters from a feature name become spaces.
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}
-
-/** Critical before warning, then worst feature first (its report's severity), then by name. */
-function orderAlerts(alerts: readonly Alert[], features: readonly FeatureReport[]): Alert[] {
-  const severityOf = new Map(features.map((f) => [f.name, Number.isFinite(f.severity) ? f.severity : 0]));
-  const rank = (a: Alert) => (a.severity === 'critical' ? 0 : 1);
-  return [...alerts].sort(
-    (a, b) =>
-      rank(a) - rank(b) ||
-      (severityOf.get(b.labels.feature) ?? 0) - (severityOf.get(a.labels.feature) ?? 0) ||
-      (a.labels.feature < b.labels.feature ? -1 : a.labels.feature > b.labels.feature ? 1 : 0),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Statistics, shared with the Slack message.
-// ---------------------------------------------------------------------------------------------
-
-/** A statistic as people read it: `{name: 'ks', value: '0.21', p: '2e-9'}`. */
-export interface StatEntry {
-  name: string;
-  value: string;
-  /** The p-value of a test. */
-  p?: string;
-}
-
-/** The statistics of a feature in report order, formatted like the check reports. */
-export function statEntries(stats: Readonly<Record<string, StatValue>>): StatEntry[] {
-  return Object.entries(stats).map(([name, value]) =>
-    typeof value === 'number'
-      ? { name, value: formatNumber(value) }
-      : { name, value: formatNumber(value.statistic), p: formatPValue(value.pvalue) },
-  );
-}
-
-/** The statistics as short phrases: `['psi 0.31', 'ks 0.21 (p 2e-9)']`. */
-export function describeStats(stats: Readonly<Record<string, StatValue>>): string[] {
-  return statEntries(stats).map((s) => `${s.name} ${s.value}${s.p === undefined ? '' : ` (p ${s.p})`}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,40 +108,14 @@ function summaryLine(notification: Notification, alerts: readonly Alert[]): stri
   for (const kind of ALERT_KINDS) {
     if (kind === 'drift') continue;
     const n = firing.filter((a) => a.labels.kind === kind).length;
-    if (n > 0) parts.push(kind === 'schema' ? `${count(n, 'schema alert')}` : KIND_LABELS[kind]);
+    if (n > 0) parts.push(kind === 'schema' ? `${count(n, 'schema alert')}` : kindLabel(kind));
   }
   return parts.length > 0 ? parts.join(', ') : 'no alerts firing';
-}
-
-/** "2024-05-01 10:00 – 11:00 UTC"; the date is not repeated when both ends share it. Unreadable times are shown as given. */
-function formatWindow(start: string, end: string): string {
-  const a = new Date(start);
-  const b = new Date(end);
-  if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return `${start} – ${end}`;
-  const withSeconds = a.getUTCSeconds() !== 0 || b.getUTCSeconds() !== 0;
-  const time = (d: Date) => d.toISOString().slice(11, withSeconds ? 19 : 16);
-  const day = (d: Date) => d.toISOString().slice(0, 10);
-  const endText = day(a) === day(b) ? time(b) : `${day(b)} ${time(b)}`;
-  return `${day(a)} ${time(a)} – ${endText} UTC`;
-}
-
-/** "2024-05-01 11:00 UTC": an ISO time as people read it in a message. Unreadable times are shown as given. */
-function formatTime(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** A link target only when it is http(s): the dashboard URL comes from config, but a `javascript:` URL must never become a link. */
-function safeLink(url: string | null): string | null {
-  if (!url || !URL.canParse(url)) return null;
-  return /^https?:$/.test(new URL(url).protocol) ? url : null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // HTML body. Inline styles and tables only: mail clients drop <style>, classes, SVG and flexbox.
 // ---------------------------------------------------------------------------------------------
-
-const esc = escapeHtml;
 
 // The colours of the check reports (Okabe-Ito blue and orange): told apart with every common
 // colour-vision deficiency and in greyscale.
@@ -259,108 +136,110 @@ const COLOURS = {
   okBg: '#e6f4ec',
 } as const;
 
-const MONO = "Menlo,Consolas,'Courier New',monospace";
+// A constant font stack, inserted as written: its quotes would otherwise be escaped to &#39;,
+// which every client reads the same but which would make the markup harder to compare.
+const MONO = raw("Menlo,Consolas,'Courier New',monospace");
 
-function htmlValues(notification: Notification, view: EmailView, dashboardUrl: string | null): Record<string, string> {
-  const label = view.firing ? 'FIRING' : 'RESOLVED';
+function htmlValues(notification: Notification, view: EmailView, dashboardUrl: string | null): Record<string, HtmlValue> {
   return {
-    title: esc(emailSubject(notification)),
-    preheader: esc(`${view.summary} · ${view.window}`),
+    title: emailSubject(notification),
+    preheader: `${view.summary} · ${view.window}`,
     statusColor: view.firing ? COLOURS.firing : COLOURS.resolved,
-    statusLabel: label,
-    model: esc(notification.model),
-    summary: esc(view.summary),
-    window: esc(view.window),
-    rows: esc(view.rows),
-    reportId: esc(notification.reportId),
+    statusLabel: view.firing ? 'FIRING' : 'RESOLVED',
+    model: notification.model,
+    summary: view.summary,
+    window: view.window,
+    rows: view.rows,
+    reportId: notification.reportId,
     dashboardButton: dashboardUrl ? htmlDashboardButton(dashboardUrl) : '',
     alerts: htmlAlerts(view.alerts),
     features: htmlFeatures(view),
     schema: htmlSchema(view.schema),
-    createdAt: esc(formatTime(notification.createdAt)),
-    deliveryId: esc(notification.id),
+    createdAt: formatTime(notification.createdAt),
+    deliveryId: notification.id,
   };
 }
 
 /** One row of the outer table: a section with an optional heading. */
-function htmlSection(heading: string, content: string): string {
-  const title = heading ? `<div style="font-size:16px;font-weight:700;margin:0 0 10px;color:${COLOURS.ink};">${esc(heading)}</div>\n` : '';
-  return `<tr>\n<td style="padding:14px 24px 6px;">\n${title}${content}\n</td>\n</tr>`;
+function htmlSection(heading: string, content: SafeHtml): SafeHtml {
+  const title = heading ? html`<div style="font-size:16px;font-weight:700;margin:0 0 10px;color:${COLOURS.ink};">${heading}</div>\n` : '';
+  return html`<tr>\n<td style="padding:14px 24px 6px;">\n${title}${content}\n</td>\n</tr>`;
 }
 
-function htmlDashboardButton(url: string): string {
+function htmlDashboardButton(url: string): SafeHtml {
   // A "bulletproof" button: a link inside a coloured cell, so it shows where CSS padding on <a> is ignored.
-  const button = `<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>
+  const button = html`<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>
 <td bgcolor="${COLOURS.ink}" style="background-color:${COLOURS.ink};border-radius:5px;">
-<a href="${esc(url)}" target="_blank" style="display:inline-block;padding:9px 18px;font-size:14px;font-weight:700;color:#ffffff;text-decoration:none;border-radius:5px;">Open the dashboard &rarr;</a>
+<a href="${url}" target="_blank" style="display:inline-block;padding:9px 18px;font-size:14px;font-weight:700;color:#ffffff;text-decoration:none;border-radius:5px;">Open the dashboard &rarr;</a>
 </td></tr></table>`;
   return htmlSection('', button);
 }
 
-function badge(text: string, colour: string, background: string): string {
-  return `<span style="display:inline-block;padding:1px 8px;border-radius:10px;font-size:11px;font-weight:700;letter-spacing:0.03em;text-transform:uppercase;white-space:nowrap;color:${colour};background-color:${background};border:1px solid ${colour};">${esc(text)}</span>`;
+function badge(text: string, colour: string, background: string): SafeHtml {
+  return html`<span style="display:inline-block;padding:1px 8px;border-radius:10px;font-size:11px;font-weight:700;letter-spacing:0.03em;text-transform:uppercase;white-space:nowrap;color:${colour};background-color:${background};border:1px solid ${colour};">${text}</span>`;
 }
 
-function alertBadge(alert: Alert): string {
+function alertBadge(alert: Alert): SafeHtml {
   if (alert.status === 'resolved') return badge('resolved', COLOURS.resolved, COLOURS.okBg);
   return alert.severity === 'critical'
     ? badge('critical', COLOURS.firing, COLOURS.criticalBg)
     : badge('warning', COLOURS.warning, COLOURS.warningBg);
 }
 
-function htmlAlerts(alerts: readonly Alert[]): string {
+function htmlAlerts(alerts: readonly Alert[]): SafeHtml | '' {
   if (alerts.length === 0) return '';
   const rows = alerts.map((alert) => {
     const what =
       alert.labels.feature === '*'
-        ? `<span style="font-weight:700;">${esc(KIND_LABELS[alert.labels.kind])}</span>`
-        : `<span style="font-weight:700;word-break:break-word;">${esc(alert.labels.feature)}</span> <span style="color:${COLOURS.muted};font-size:12px;">${esc(KIND_LABELS[alert.labels.kind])}</span>`;
+        ? html`<span style="font-weight:700;">${kindLabel(alert.labels.kind)}</span>`
+        : html`<span style="font-weight:700;word-break:break-word;">${alert.labels.feature}</span> <span style="color:${COLOURS.muted};font-size:12px;">${kindLabel(alert.labels.kind)}</span>`;
     const since =
       alert.status === 'resolved' && alert.endsAt ? `resolved ${formatTime(alert.endsAt)}` : `since ${formatTime(alert.startsAt)}`;
-    return `<tr>
+    return html`<tr>
 <td style="padding:7px 10px 7px 0;border-top:1px solid ${COLOURS.line};vertical-align:top;width:1%;white-space:nowrap;">${alertBadge(alert)}</td>
-<td style="padding:7px 0;border-top:1px solid ${COLOURS.line};vertical-align:top;">${what}<div style="font-size:13px;color:${COLOURS.ink};word-break:break-word;">${esc(alert.summary)}</div><div style="font-size:12px;color:${COLOURS.muted};">${esc(since)}</div></td>
+<td style="padding:7px 0;border-top:1px solid ${COLOURS.line};vertical-align:top;">${what}<div style="font-size:13px;color:${COLOURS.ink};word-break:break-word;">${alert.summary}</div><div style="font-size:12px;color:${COLOURS.muted};">${since}</div></td>
 </tr>`;
   });
-  const table = `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:14px;">\n${rows.join('\n')}\n</table>`;
+  const table = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:14px;">\n${join(rows, '\n')}\n</table>`;
   return htmlSection(alerts.length === 1 ? 'Alert' : `Alerts (${alerts.length})`, table);
 }
 
-function htmlFeatures(view: EmailView): string {
+function htmlFeatures(view: EmailView): SafeHtml | '' {
   if (view.features.length === 0) return '';
   const heading = view.features.some((f) => f.feature.drift) ? 'Drifted features' : 'Features';
-  return htmlSection(heading, view.features.map(htmlFeature).join('\n'));
+  return htmlSection(heading, join(view.features.map(htmlFeature), '\n'));
 }
 
-function htmlFeature({ feature, alert }: FeatureView): string {
+function htmlFeature({ feature, alert }: FeatureView): SafeHtml {
   const edge = feature.drift ? COLOURS.firing : COLOURS.resolved;
   const verdict = feature.drift ? badge('drift', COLOURS.firing, COLOURS.criticalBg) : badge('no drift', COLOURS.resolved, COLOURS.okBg);
-  const severity = alert && alert.status === 'firing' ? ` ${alertBadge(alert)}` : '';
+  const severity = alert && alert.status === 'firing' ? html` ${alertBadge(alert)}` : '';
   const why = alert?.summary ?? feature.reasons[0] ?? '';
   const counts =
     `baseline ${formatCount(feature.baseline.count)} values · current ${formatCount(feature.current.count)} values` +
     (feature.current.nulls > 0 ? ` · ${formatCount(feature.current.nulls)} null` : '');
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 14px;border:1px solid ${COLOURS.line};border-left:4px solid ${edge};border-radius:6px;border-collapse:separate;">
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 14px;border:1px solid ${COLOURS.line};border-left:4px solid ${edge};border-radius:6px;border-collapse:separate;">
 <tr>
 <td style="padding:12px 14px 10px;">
-<div style="margin:0 0 4px;"><span style="font-size:16px;font-weight:700;word-break:break-word;">${esc(feature.name)}</span> <span style="color:${COLOURS.muted};font-size:12px;">${esc(feature.kind)}</span>&nbsp; ${verdict}${severity}</div>
-${why ? `<div style="font-size:13px;margin:0 0 8px;word-break:break-word;">${esc(why)}</div>` : ''}
-${htmlStats(feature.stats)}
-<div style="font-size:12px;color:${COLOURS.muted};margin:8px 0 6px;">${esc(counts)}</div>
+<div style="margin:0 0 4px;"><span style="font-size:16px;font-weight:700;word-break:break-word;">${feature.name}</span> <span style="color:${COLOURS.muted};font-size:12px;">${feature.kind}</span>&nbsp; ${verdict}${severity}</div>
+${why ? html`<div style="font-size:13px;margin:0 0 8px;word-break:break-word;">${why}</div>` : ''}
+${htmlStats(feature)}
+<div style="font-size:12px;color:${COLOURS.muted};margin:8px 0 6px;">${counts}</div>
 ${htmlChart(feature)}
 </td>
 </tr>
 </table>`;
 }
 
-function htmlStats(stats: Readonly<Record<string, StatValue>>): string {
-  const entries = statEntries(stats);
-  if (entries.length === 0) return '';
-  const chips = entries.map((s) => {
-    const p = s.p === undefined ? '' : ` <span style="color:${COLOURS.muted};">p</span>&nbsp;<b>${esc(s.p)}</b>`;
-    return `<span style="display:inline-block;margin:0 6px 6px 0;padding:3px 8px;border-radius:4px;background-color:${COLOURS.track};font-family:${MONO};font-size:12px;white-space:nowrap;"><span style="color:${COLOURS.muted};">${esc(s.name)}</span>&nbsp;<b>${esc(s.value)}</b>${p}</span>`;
+/** Every statistic the feature reports, as chips named as in the report (so they can be looked up in it). */
+function htmlStats(feature: FeatureReport): SafeHtml | '' {
+  const stats = reportedStatistics(feature.stats);
+  if (stats.length === 0) return '';
+  const chips = stats.map((s) => {
+    const p = s.pvalue === undefined ? '' : html` <span style="color:${COLOURS.muted};">p</span>&nbsp;<b>${formatPValue(s.pvalue)}</b>`;
+    return html`<span style="display:inline-block;margin:0 6px 6px 0;padding:3px 8px;border-radius:4px;background-color:${COLOURS.track};font-family:${MONO};font-size:12px;white-space:nowrap;"><span style="color:${COLOURS.muted};">${s.name}</span>&nbsp;<b>${formatNumber(s.value)}</b>${p}</span>`;
   });
-  return `<div style="line-height:1.2;">${chips.join('')}</div>`;
+  return html`<div style="line-height:1.2;">${chips}</div>`;
 }
 
 /** How many bins a chart shows at most; categorical features beyond it keep their largest categories. */
@@ -405,7 +284,7 @@ function chartRows(feature: FeatureReport): ChartRow[] {
 
 const LABEL_CHARS = 28;
 
-function htmlChart(feature: FeatureReport): string {
+function htmlChart(feature: FeatureReport): SafeHtml | '' {
   const rows = chartRows(feature);
   if (rows.length === 0) return '';
   const largest = Math.max(...rows.flatMap((r) => [r.baseline, r.current]).filter(Number.isFinite), 0);
@@ -415,74 +294,75 @@ function htmlChart(feature: FeatureReport): string {
     // A zero-width cell still renders a sliver in some clients: draw no bar cell at all for 0.
     const filled =
       w > 0
-        ? `<td width="${w}%" bgcolor="${colour}" style="width:${w}%;background-color:${colour};height:8px;font-size:0;line-height:0;">&nbsp;</td>`
+        ? html`<td width="${w}%" bgcolor="${colour}" style="width:${w}%;background-color:${colour};height:8px;font-size:0;line-height:0;">&nbsp;</td>`
         : '';
-    const rest = w < 100 ? `<td style="height:8px;font-size:0;line-height:0;">&nbsp;</td>` : '';
-    return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="table-layout:fixed;"><tr>${filled}${rest}</tr></table>`;
+    const rest = w < 100 ? html`<td style="height:8px;font-size:0;line-height:0;">&nbsp;</td>` : '';
+    return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="table-layout:fixed;"><tr>${filled}${rest}</tr></table>`;
   };
   const body = rows.map((r) => {
-    const background = r.unseen ? ` bgcolor="${COLOURS.unseen}" style="background-color:${COLOURS.unseen};"` : '';
+    const background = r.unseen ? html` bgcolor="${COLOURS.unseen}" style="background-color:${COLOURS.unseen};"` : '';
     const labelStyle = r.unseen ? `color:${COLOURS.unseenInk};font-weight:700;` : `color:${COLOURS.ink};`;
     const shown = truncateToWidth(r.label, LABEL_CHARS);
-    const title = shown === r.label ? '' : ` title="${esc(r.label)}"`;
+    const title = shown === r.label ? '' : html` title="${r.label}"`;
     const changed = Math.abs(r.current - r.baseline) >= 0.05 ? 'font-weight:700;' : '';
-    return `<tr${background}>
-<td width="30%" style="padding:3px 8px 3px 4px;font-family:${MONO};font-size:11px;white-space:nowrap;${labelStyle}"${title}>${esc(shown)}</td>
+    return html`<tr${background}>
+<td width="30%" style="padding:3px 8px 3px 4px;font-family:${MONO};font-size:11px;white-space:nowrap;${labelStyle}"${title}>${shown}</td>
 <td style="padding:3px 0;vertical-align:middle;">${bar(r.baseline, COLOURS.baseline)}<div style="height:2px;font-size:0;line-height:0;">&nbsp;</div>${bar(r.current, COLOURS.current)}</td>
-<td width="24%" align="right" style="padding:3px 4px 3px 8px;font-size:11px;white-space:nowrap;color:${COLOURS.muted};">${esc(formatShare(r.baseline))} &rarr; <span style="color:${COLOURS.ink};${changed}">${esc(formatShare(r.current))}</span></td>
+<td width="24%" align="right" style="padding:3px 4px 3px 8px;font-size:11px;white-space:nowrap;color:${COLOURS.muted};">${formatShare(r.baseline)} &rarr; <span style="color:${COLOURS.ink};${changed}">${formatShare(r.current)}</span></td>
 </tr>`;
   });
-  const legend = `<tr>
+  const legend = html`<tr>
 <td style="padding:0 8px 4px 4px;font-size:11px;color:${COLOURS.muted};">${feature.kind === 'numeric' ? 'bin' : 'category'}</td>
 <td style="padding:0 0 4px;font-size:11px;color:${COLOURS.muted};"><span style="color:${COLOURS.baseline};">&#9632;</span> baseline &nbsp; <span style="color:${COLOURS.current};">&#9632;</span> current</td>
 <td align="right" style="padding:0 4px 4px 8px;font-size:11px;color:${COLOURS.muted};">share</td>
 </tr>`;
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-top:1px solid ${COLOURS.line};padding-top:6px;">
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-top:1px solid ${COLOURS.line};padding-top:6px;">
 ${legend}
-${body.join('\n')}
+${join(body, '\n')}
 </table>`;
 }
 
-function htmlSchema(schema: SchemaFindings): string {
-  const parts: string[] = [];
+function htmlSchema(schema: SchemaFindings): SafeHtml | '' {
+  const parts: SafeHtml[] = [];
   const names = (list: readonly string[]) =>
-    list
-      .map(
+    join(
+      list.map(
         (n) =>
-          `<span style="font-family:${MONO};font-size:12px;background-color:${COLOURS.track};padding:0 4px;border-radius:3px;">${esc(n)}</span>`,
-      )
-      .join(', ');
+          html`<span style="font-family:${MONO};font-size:12px;background-color:${COLOURS.track};padding:0 4px;border-radius:3px;">${n}</span>`,
+      ),
+      ', ',
+    );
   if (schema.missing.length > 0) {
     parts.push(
-      `<p style="margin:0 0 6px;"><b>Missing columns</b> <span style="color:${COLOURS.muted};">(in the baseline, absent now)</span>: ${names(schema.missing)}</p>`,
+      html`<p style="margin:0 0 6px;"><b>Missing columns</b> <span style="color:${COLOURS.muted};">(in the baseline, absent now)</span>: ${names(schema.missing)}</p>`,
     );
   }
   if (schema.unexpected.length > 0) {
     parts.push(
-      `<p style="margin:0 0 6px;"><b>Unexpected columns</b> <span style="color:${COLOURS.muted};">(new, unknown to the baseline)</span>: ${names(schema.unexpected)}</p>`,
+      html`<p style="margin:0 0 6px;"><b>Unexpected columns</b> <span style="color:${COLOURS.muted};">(new, unknown to the baseline)</span>: ${names(schema.unexpected)}</p>`,
     );
   }
   if (schema.anomalies.length > 0) {
     const th = (text: string, align = 'left') =>
-      `<th align="${align}" style="padding:4px 8px 4px 0;border-bottom:2px solid ${COLOURS.line};font-size:12px;color:${COLOURS.muted};font-weight:600;text-align:${align};">${text}</th>`;
+      html`<th align="${align}" style="padding:4px 8px 4px 0;border-bottom:2px solid ${COLOURS.line};font-size:12px;color:${COLOURS.muted};font-weight:600;text-align:${align};">${text}</th>`;
     const rows = schema.anomalies.map((a) => {
-      const examples = a.examples?.length ? `<div style="font-size:12px;color:${COLOURS.muted};">e.g. ${names(a.examples)}</div>` : '';
+      const examples = a.examples?.length ? html`<div style="font-size:12px;color:${COLOURS.muted};">e.g. ${names(a.examples)}</div>` : '';
       const baseline =
         a.baselineShare === undefined
           ? ''
-          : `<div style="font-size:11px;color:${COLOURS.muted};">baseline ${esc(formatShare(a.baselineShare))}</div>`;
-      return `<tr>
-<td style="padding:5px 8px 5px 0;border-bottom:1px solid ${COLOURS.line};vertical-align:top;font-weight:700;word-break:break-word;">${esc(a.feature)}</td>
-<td style="padding:5px 8px 5px 0;border-bottom:1px solid ${COLOURS.line};vertical-align:top;"><span style="font-family:${MONO};font-size:12px;">${esc(a.kind)}</span><div style="font-size:13px;word-break:break-word;">${esc(a.message)}</div>${examples}</td>
-<td align="right" style="padding:5px 0 5px 0;border-bottom:1px solid ${COLOURS.line};vertical-align:top;white-space:nowrap;font-size:13px;">${esc(formatShare(a.share))}${baseline}</td>
+          : html`<div style="font-size:11px;color:${COLOURS.muted};">baseline ${formatShare(a.baselineShare)}</div>`;
+      return html`<tr>
+<td style="padding:5px 8px 5px 0;border-bottom:1px solid ${COLOURS.line};vertical-align:top;font-weight:700;word-break:break-word;">${a.feature}</td>
+<td style="padding:5px 8px 5px 0;border-bottom:1px solid ${COLOURS.line};vertical-align:top;"><span style="font-family:${MONO};font-size:12px;">${a.kind}</span><div style="font-size:13px;word-break:break-word;">${a.message}</div>${examples}</td>
+<td align="right" style="padding:5px 0 5px 0;border-bottom:1px solid ${COLOURS.line};vertical-align:top;white-space:nowrap;font-size:13px;">${formatShare(a.share)}${baseline}</td>
 </tr>`;
     });
-    parts.push(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:13px;margin-top:4px;">
+    parts.push(html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:13px;margin-top:4px;">
 <tr>${th('feature')}${th('finding')}${th('rows', 'right')}</tr>
-${rows.join('\n')}
+${join(rows, '\n')}
 </table>`);
   }
-  return parts.length > 0 ? htmlSection('Schema findings', parts.join('\n')) : '';
+  return parts.length > 0 ? htmlSection('Schema findings', join(parts, '\n')) : '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,7 +393,7 @@ function textAlerts(alerts: readonly Alert[]): string {
   if (alerts.length === 0) return '';
   const lines = alerts.map((a) => {
     const state = (a.status === 'resolved' ? 'resolved' : a.severity).toUpperCase();
-    const what = a.labels.feature === '*' ? KIND_LABELS[a.labels.kind] : `${a.labels.feature} (${KIND_LABELS[a.labels.kind]})`;
+    const what = a.labels.feature === '*' ? kindLabel(a.labels.kind) : `${a.labels.feature} (${kindLabel(a.labels.kind)})`;
     return `  ${state.padEnd(9)} ${safe(what)}: ${safe(a.summary)}`;
   });
   return `ALERTS\n${lines.join('\n')}\n`;
@@ -521,31 +401,28 @@ function textAlerts(alerts: readonly Alert[]): string {
 
 const NAME_WIDTH = 24;
 
+// Names and words left-aligned, numbers right-aligned, like the terminal report.
+const FEATURE_COLUMNS: readonly TableColumn[] = [
+  { header: 'feature', align: 'left' },
+  { header: 'kind', align: 'left' },
+  { header: 'drift', align: 'left' },
+  ...STAT_COLUMNS.map((c): TableColumn => ({ header: c.header, align: 'right' })),
+];
+
 function textFeatures(features: readonly FeatureView[]): string {
   if (features.length === 0) return '';
-  const header = ['feature', 'kind', 'drift', ...STAT_COLUMNS.map((c) => c.header)];
   const rows = features.map(({ feature }) => [
     truncateToWidth(safe(feature.name), NAME_WIDTH),
     feature.kind === 'numeric' ? 'num' : 'cat',
     feature.drift ? 'DRIFT' : 'ok',
     ...STAT_COLUMNS.map((c) => c.cell(feature)),
   ]);
-  const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
-  // Names and words left-aligned, numbers right-aligned, like the terminal report.
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => {
-        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(cell)));
-        return i < 3 ? cell + pad : pad + cell;
-      })
-      .join('  ')
-      .trimEnd();
   const details = features.map(({ feature, alert }) => {
     const why = alert?.summary ?? feature.reasons[0] ?? '';
     const shifts = largestShifts(feature, 3);
     return [`  ${safe(feature.name)}: ${safe(why)}`, shifts ? `    largest changes: ${shifts}` : ''].filter(Boolean).join('\n');
   });
-  return `FEATURES\n${[header, ...rows].map((r) => `  ${line(r)}`).join('\n')}\n\n${details.join('\n')}\n`;
+  return `FEATURES\n${alignTable(FEATURE_COLUMNS, rows, { indent: '  ' }).join('\n')}\n\n${details.join('\n')}\n`;
 }
 
 /** The bins whose share moved most, as "(unseen) 0% -> 4.1%": the gist of the chart in one line. */
@@ -638,9 +515,9 @@ export function loadEmailTemplates(dir: URL | string = BUNDLED_TEMPLATES): Email
   return templates;
 }
 
-// alerts/templates/ at the repository (and package) root: four levels up from this file in src/
-// and from its build in dist/, which sit at the same depth.
-const BUNDLED_TEMPLATES = new URL('../../../../alerts/templates/', import.meta.url);
+// alerts/templates/ at the repository (and package) root: three levels up from this file in
+// src/render/mail/ and from its build in dist/render/mail/, which sit at the same depth.
+const BUNDLED_TEMPLATES = new URL('../../../alerts/templates/', import.meta.url);
 
 let bundled: EmailTemplates | undefined;
 

@@ -1,8 +1,11 @@
-import { escapeHtml } from '../checks/render/html.js';
-import { PALETTE } from '../checks/render/palette.js';
-import { displayWidth, formatCount, formatNumber, formatPValue, formatShare, terminalSafe } from '../checks/render/text.js';
-import type { SchemaFindings } from '../contracts/report.js';
-import type { Digest, FeatureTrend } from './types.js';
+import type { Digest, FeatureTrend } from '../../contracts/digest.js';
+import type { SchemaFindings } from '../../contracts/report.js';
+import { formatCount, formatMinute, formatNumber, formatPValue, formatShare } from '../format.js';
+import { type HtmlValue, type SafeHtml, html, join, raw } from '../html.js';
+import { safeLink } from '../links.js';
+import { PALETTE } from '../palette.js';
+import { type TableColumn, alignTable, terminalSafe } from '../terminal.js';
+import { mainStatisticList } from '../view.js';
 
 /** A digest as an email: subject, HTML part and plain-text part (the same content). */
 export interface DigestEmail {
@@ -15,7 +18,7 @@ export interface DigestEmail {
  * Renders a digest as an email. The HTML is built for mail clients, not browsers: tables for
  * layout, inline styles and presentational attributes only (Outlook on Windows renders with Word,
  * which ignores `<style>`, `<div>` heights and most of CSS), no images, no scripts, no link other
- * than the dashboard's. Every text from the data is escaped.
+ * than the dashboard's. Every text from the data is escaped (by the `html` tag).
  * @example const { subject, html, text } = renderDigestEmail(await buildDigest(db, 'fraud', period, url));
  */
 export function renderDigestEmail(d: Digest): DigestEmail {
@@ -39,9 +42,7 @@ export function digestSubject(d: Digest): string {
 
 const dayOf = (iso: string) => iso.slice(0, 10);
 const lastDayOf = (period: Digest['period']) => dayOf(new Date(Date.parse(period.end) - 1).toISOString());
-/** "2026-01-05 14:00" (UTC). */
-const minuteOf = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-const periodText = (period: Digest['period']) => `${minuteOf(period.start)} – ${minuteOf(period.end)} UTC`;
+const periodText = (period: Digest['period']) => `${formatMinute(period.start)} – ${formatMinute(period.end)} UTC`;
 
 /** Alerts about the whole model (insufficient data, ingest) carry the feature label `*`. */
 const alertFeature = (feature: string) => (feature === '*' ? '(whole model)' : feature);
@@ -55,32 +56,19 @@ const maxPsi = (f: FeatureTrend) =>
     return psi === null ? max : Math.max(max ?? psi, psi);
   }, null);
 
-/** The main statistics of a feature's latest check, as label and value: the ones the check tables show. */
+/**
+ * The main statistics of a feature's latest check, as label and value, as every renderer shows
+ * them (`src/render/view.ts`): PSI, the test its decision used with its p-value, the size that decided.
+ */
 function latestStats(f: FeatureTrend): [label: string, value: string][] {
-  const num = (name: string) => {
-    const value = f.latest[name];
-    return typeof value === 'number' ? value : undefined;
-  };
-  const test = (name: string) => {
-    const value = f.latest[name];
-    return typeof value === 'object' ? value : undefined;
-  };
-  const out: [string, string][] = [];
-  const add = (label: string, value: number | undefined, format = formatNumber) => {
-    if (value !== undefined) out.push([label, format(value)]);
-  };
-  add('psi', num('psi'));
-  add('js', num('jensen_shannon'));
-  for (const name of ['ks', 'chi2']) {
-    const t = test(name);
-    if (t) {
-      add(name === 'ks' ? 'ks D' : 'chi2', t.statistic);
-      add('p', t.pvalue, formatPValue);
-    }
-  }
-  add('w_norm', num('wasserstein_norm'));
-  add('linf', num('linf'));
-  return out;
+  return mainStatisticList({ kind: f.kind, stats: f.latest, decision: f.decision }).flatMap((s): [string, string][] =>
+    s.pvalue === undefined
+      ? [[s.label, formatNumber(s.value)]]
+      : [
+          [s.label, formatNumber(s.value)],
+          ['p', formatPValue(s.pvalue)],
+        ],
+  );
 }
 
 /**
@@ -119,8 +107,6 @@ function psiScale(features: readonly FeatureTrend[]): number {
 // ---------------------------------------------------------------------------------------------
 // HTML.
 // ---------------------------------------------------------------------------------------------
-
-const esc = escapeHtml;
 
 // Okabe-Ito blue for checks without drift and a dark red for drifted ones, as in the check
 // reports; drift is also said in words next to every chart, never by colour alone.
@@ -163,24 +149,25 @@ const NUM = 'text-align:right;white-space:nowrap';
 // Long names may break anywhere, so a table still fits a phone; the columns that hold names get
 // a width, so that on wider screens a name is not cut to make its column narrow.
 const NAME = 'font-weight:bold;overflow-wrap:anywhere;word-break:break-word';
-const LAYOUT = 'role="presentation" cellpadding="0" cellspacing="0" border="0"';
+// The attributes of every layout table: a constant list of attributes, so it goes in as markup.
+const LAYOUT = raw('role="presentation" cellpadding="0" cellspacing="0" border="0"');
 
-const bytes = (html: string) => Buffer.byteLength(html, 'utf8');
+const bytes = (markup: HtmlValue) => Buffer.byteLength(String(html`${markup}`), 'utf8');
 
 function digestHtml(d: Digest): string {
   const head = [header(d), summary(d)];
   const tail = [footer(d)];
   const body =
     d.checks.total === 0
-      ? [block(`<p style="${P}">No checks ran in this period, so there is no drift to report.</p>`), alerts(d.alerts, d.dashboardUrl)]
+      ? [block(html`<p style="${P}">No checks ran in this period, so there is no drift to report.</p>`), alerts(d.alerts, d.dashboardUrl)]
       : [topDrifted(d), alerts(d.alerts, d.dashboardUrl), schema(d.schema, d.schemaCheckedAt, d.dashboardUrl)];
-  const page = (content: string) => `<!DOCTYPE html>
+  const page = (content: SafeHtml) => html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
-<title>${esc(digestSubject(d))}</title>
+<title>${digestSubject(d)}</title>
 </head>
 <body style="margin:0;padding:0;background:${C.page};color:${C.ink};font-family:${FONT}">
 ${preheader(d)}
@@ -194,39 +181,39 @@ ${content}
 </body>
 </html>
 `;
-  const rest = bytes(page([...head, ...body, ...tail].join('\n')));
-  return page([...head, ...body, features(d, HTML_BUDGET_BYTES - rest), ...tail].join('\n'));
+  const rest = bytes(page(join([...head, ...body, ...tail], '\n')));
+  return page(join([...head, ...body, features(d, HTML_BUDGET_BYTES - rest), ...tail], '\n')).toString();
 }
 
 /** A row of the card: one section with a rule above it. */
-function block(content: string, title?: string): string {
-  const heading = title ? `<h2 style="${H2}">${esc(title)}</h2>\n` : '';
-  return `<tr><td style="padding:18px ${PAD}px;border-top:1px solid ${C.line}">\n${heading}${content}\n</td></tr>`;
+function block(content: SafeHtml, title?: string): SafeHtml {
+  const heading = title ? html`<h2 style="${H2}">${title}</h2>\n` : '';
+  return html`<tr><td style="padding:18px ${PAD}px;border-top:1px solid ${C.line}">\n${heading}${content}\n</td></tr>`;
 }
 
 /** The inbox preview line; hidden in the message itself. */
-function preheader(d: Digest): string {
+function preheader(d: Digest): SafeHtml {
   const top = d.topDrifted.length ? `; most drifted: ${d.topDrifted.join(', ')}` : '';
   const text = `${d.checks.drift} of ${d.checks.total} checks drifted${top}`;
-  return `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;color:${C.page}">${esc(text)}</div>`;
+  return html`<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;color:${C.page}">${text}</div>`;
 }
 
 /** The one-line outcome of the period, in words (colour repeats it, never carries it alone). */
-function verdictHtml(c: Digest['checks']): string {
+function verdictHtml(c: Digest['checks']): SafeHtml {
   const compared = c.ok + c.drift;
-  if (c.total === 0) return `<span style="${MUTED}">no checks</span>`;
-  if (compared === 0) return `<span style="${MUTED}">no check had enough rows to compare</span>`;
-  if (c.drift > 0) return `<span style="color:${C.drift};font-weight:bold">&#9650; drift in ${c.drift} of ${c.total} checks</span>`;
-  return `<span style="color:${C.okText};font-weight:bold">no drift in ${compared} checks</span>`;
+  if (c.total === 0) return html`<span style="${MUTED}">no checks</span>`;
+  if (compared === 0) return html`<span style="${MUTED}">no check had enough rows to compare</span>`;
+  if (c.drift > 0) return html`<span style="color:${C.drift};font-weight:bold">&#9650; drift in ${c.drift} of ${c.total} checks</span>`;
+  return html`<span style="color:${C.okText};font-weight:bold">no drift in ${compared} checks</span>`;
 }
 
-function header(d: Digest): string {
+function header(d: Digest): SafeHtml {
   const drifted = d.checks.drift > 0;
   const verdict = verdictHtml(d.checks);
-  return `<tr><td style="padding:20px ${PAD}px 16px;border-top:4px solid ${drifted ? C.drift : C.ok}">
+  return html`<tr><td style="padding:20px ${PAD}px 16px;border-top:4px solid ${drifted ? C.drift : C.ok}">
 <p style="margin:0;${F};font-size:12px;line-height:16px;letter-spacing:1px;text-transform:uppercase;${MUTED}">driftwatch drift report</p>
-<h1 style="margin:4px 0;${F};font-size:22px;line-height:28px;font-weight:bold;color:${C.ink};${NAME}"><bdi>${esc(d.model)}</bdi></h1>
-<p style="${P}">${esc(periodText(d.period))} &middot; ${verdict}</p>
+<h1 style="margin:4px 0;${F};font-size:22px;line-height:28px;font-weight:bold;color:${C.ink};${NAME}"><bdi>${d.model}</bdi></h1>
+<p style="${P}">${periodText(d.period)} &middot; ${verdict}</p>
 </td></tr>`;
 }
 
@@ -236,130 +223,128 @@ function formatTile(n: number): string {
   return n < 1e9 ? `${Number((n / 1e6).toPrecision(3))}M` : `${Number((n / 1e9).toPrecision(3))}B`;
 }
 
-function summary(d: Digest): string {
+function summary(d: Digest): SafeHtml {
   const c = d.checks;
   const tile = (value: string, label: string, colour: string = C.ink) =>
-    `<td width="25%" valign="top" style="padding:0 8px 0 0"><p style="margin:0;${F};font-size:20px;line-height:26px;font-weight:bold;color:${colour}">${esc(value)}</p>` +
-    `<p style="margin:0;${F};font-size:12px;line-height:16px;${MUTED}">${esc(label)}</p></td>`;
+    html`<td width="25%" valign="top" style="padding:0 8px 0 0"><p style="margin:0;${F};font-size:20px;line-height:26px;font-weight:bold;color:${colour}">${value}</p><p style="margin:0;${F};font-size:12px;line-height:16px;${MUTED}">${label}</p></td>`;
   const tiles = [
     tile(formatTile(d.volume.events), 'events stored'),
     tile(formatTile(d.volume.quarantined), 'quarantined'),
     tile(formatTile(c.total), 'checks'),
     tile(formatTile(c.drift), 'checks with drift', c.drift > 0 ? C.drift : C.ink),
-  ].join('');
-  const byStatus = `${formatCount(c.ok)} ok &middot; ${formatCount(c.drift)} drift &middot; ${formatCount(c.insufficientData)} insufficient data`;
+  ];
+  const byStatus = html`${formatCount(c.ok)} ok &middot; ${formatCount(c.drift)} drift &middot; ${formatCount(c.insufficientData)} insufficient data`;
   return block(
-    `<table ${LAYOUT} width="100%"><tr>${tiles}</tr></table>
+    html`<table ${LAYOUT} width="100%"><tr>${tiles}</tr></table>
 <p style="${P};margin-top:10px;font-size:13px;${MUTED}">Checks by status: ${byStatus}</p>${dashboardButton(d.dashboardUrl)}`,
     'Summary',
   );
 }
 
-/** Only an http(s) URL becomes a link: a configured `javascript:` or `file:` URL is shown as text. */
-const linkable = (url: string | null): url is string => url !== null && /^https?:\/\//i.test(url);
-
-function dashboardButton(url: string | null): string {
+/** The dashboard's button; a configured URL that is not a safe link (`javascript:`, `file:`) is shown as text. */
+function dashboardButton(url: string | null): SafeHtml | '' {
   if (url === null || url === '') return '';
-  if (!linkable(url)) return `<p style="${P};margin-top:12px">Dashboard: ${esc(url)}</p>`;
-  return (
-    `<table ${LAYOUT} style="margin-top:14px"><tr><td bgcolor="${C.ok}" style="background:${C.ok};border-radius:4px">` +
-    `<a href="${esc(url)}" style="display:inline-block;padding:9px 16px;font-family:${FONT};font-size:14px;line-height:18px;font-weight:bold;color:#ffffff;text-decoration:none">Open the dashboard</a></td></tr></table>`
-  );
+  const link = safeLink(url);
+  if (link === null) return html`<p style="${P};margin-top:12px">Dashboard: ${url}</p>`;
+  return html`<table ${LAYOUT} style="margin-top:14px"><tr><td bgcolor="${C.ok}" style="background:${C.ok};border-radius:4px"><a href="${link}" style="display:inline-block;padding:9px 16px;font-family:${FONT};font-size:14px;line-height:18px;font-weight:bold;color:#ffffff;text-decoration:none">Open the dashboard</a></td></tr></table>`;
 }
 
 /** "…and 12 more", pointing at the dashboard when there is one (only the button links to it). */
-function more(hidden: number, url: string | null): string {
+function more(hidden: number, url: string | null): SafeHtml | '' {
   if (hidden <= 0) return '';
-  return `<p style="${P};margin-top:6px;font-size:13px;${MUTED}">&hellip;and ${formatCount(hidden)} more${linkable(url) ? ', on the dashboard' : ''}.</p>`;
+  return html`<p style="${P};margin-top:6px;font-size:13px;${MUTED}">&hellip;and ${formatCount(hidden)} more${safeLink(url) ? ', on the dashboard' : ''}.</p>`;
 }
 
-function topDrifted(d: Digest): string {
+function topDrifted(d: Digest): SafeHtml {
   const title = 'Top drifted features';
   if (d.features.length === 0) {
     return block(
-      `<p style="${P}">No check of the period had enough rows to compare (all ${formatCount(d.checks.insufficientData)} had insufficient data).</p>`,
+      html`<p style="${P}">No check of the period had enough rows to compare (all ${formatCount(d.checks.insufficientData)} had insufficient data).</p>`,
       title,
     );
   }
-  if (d.topDrifted.length === 0) return block(`<p style="${P}">No feature drifted in this period.</p>`, title);
+  if (d.topDrifted.length === 0) return block(html`<p style="${P}">No feature drifted in this period.</p>`, title);
   const byName = new Map(d.features.map((f) => [f.name, f]));
   const rows = d.topDrifted.map((name, i) => {
     const f = byName.get(name);
     const detail = f
-      ? `drifted in ${f.drifted} of ${f.points.length} checks &middot; last PSI ${esc(formatNumber(lastPsi(f) ?? undefined))}`
+      ? html`drifted in ${f.drifted} of ${f.points.length} checks &middot; last PSI ${formatNumber(lastPsi(f) ?? undefined)}`
       : '';
-    return `<tr><td width="24" style="${TD};${MUTED}">${i + 1}.</td><td width="45%" style="${TD};${NAME}"><bdi>${esc(name)}</bdi></td><td align="right" style="${TD};${MUTED}">${detail}</td></tr>`;
+    return html`<tr><td width="24" style="${TD};${MUTED}">${i + 1}.</td><td width="45%" style="${TD};${NAME}"><bdi>${name}</bdi></td><td align="right" style="${TD};${MUTED}">${detail}</td></tr>`;
   });
-  return block(`<table ${LAYOUT} width="100%">${rows.join('')}</table>`, title);
+  return block(html`<table ${LAYOUT} width="100%">${rows}</table>`, title);
 }
 
-function alerts(a: Digest['alerts'], url: string | null): string {
+function alerts(a: Digest['alerts'], url: string | null): SafeHtml {
   const title = 'Alerts';
   if (a.fired.length === 0 && a.resolved.length === 0)
-    return block(`<p style="${P}">No alert fired or resolved in this period.</p>`, title);
+    return block(html`<p style="${P}">No alert fired or resolved in this period.</p>`, title);
   const table = (caption: string, head: string[], rows: string[][]) => {
-    if (rows.length === 0) return `<p style="${P};margin-top:8px"><strong>${esc(caption)}</strong>: none</p>`;
+    if (rows.length === 0) return html`<p style="${P};margin-top:8px"><strong>${caption}</strong>: none</p>`;
     const cell = (text: string, i: number) =>
-      i === 1 ? `<td style="${TD};${NAME}"><bdi>${esc(text)}</bdi></td>` : `<td style="${TD}">${esc(text)}</td>`;
-    return `<p style="${P};margin-top:8px"><strong>${esc(caption)}</strong> (${rows.length})</p>
+      i === 1 ? html`<td style="${TD};${NAME}"><bdi>${text}</bdi></td>` : html`<td style="${TD}">${text}</td>`;
+    return html`<p style="${P};margin-top:8px"><strong>${caption}</strong> (${rows.length})</p>
 <table ${LAYOUT} width="100%">
-<tr>${head.map((h, i) => `<th width="${['30%', '40%', '30%'][i]}" style="${TH}">${esc(h)}</th>`).join('')}</tr>
-${rows
-  .slice(0, MAX_LIST_ROWS)
-  .map((r) => `<tr>${r.map(cell).join('')}</tr>`)
-  .join('\n')}
+<tr>${head.map((h, i) => html`<th width="${['30%', '40%', '30%'][i]}" style="${TH}">${h}</th>`)}</tr>
+${join(
+  rows.slice(0, MAX_LIST_ROWS).map((r) => html`<tr>${r.map(cell)}</tr>`),
+  '\n',
+)}
 </table>${more(rows.length - MAX_LIST_ROWS, url)}`;
   };
   return block(
-    table(
+    html`${table(
       'Fired',
       ['time (UTC)', 'feature', 'alert'],
-      a.fired.map((x) => [minuteOf(x.at), alertFeature(x.feature), `${x.kind}, ${x.severity}`]),
-    ) +
-      table(
-        'Resolved',
-        ['time (UTC)', 'feature', 'alert'],
-        a.resolved.map((x) => [minuteOf(x.at), alertFeature(x.feature), x.kind]),
-      ),
+      a.fired.map((x) => [formatMinute(x.at), alertFeature(x.feature), `${x.kind}, ${x.severity}`]),
+    )}${table(
+      'Resolved',
+      ['time (UTC)', 'feature', 'alert'],
+      a.resolved.map((x) => [formatMinute(x.at), alertFeature(x.feature), x.kind]),
+    )}`,
     title,
   );
 }
 
-function schema(findings: SchemaFindings, checkedAt: string | null, url: string | null): string {
+function schema(findings: SchemaFindings, checkedAt: string | null, url: string | null): SafeHtml {
   const title = 'Schema findings';
-  if (checkedAt === null) return block(`<p style="${P}">No check of the period compared data, so there are no schema findings.</p>`, title);
-  const when = `<p style="${P};font-size:13px;${MUTED}">At the last check that compared data, ${esc(minuteOf(checkedAt))} UTC.</p>`;
+  if (checkedAt === null)
+    return block(html`<p style="${P}">No check of the period compared data, so there are no schema findings.</p>`, title);
+  const when = html`<p style="${P};font-size:13px;${MUTED}">At the last check that compared data, ${formatMinute(checkedAt)} UTC.</p>`;
   const count = findings.missing.length + findings.unexpected.length + findings.anomalies.length;
   if (count === 0)
-    return block(`${when}<p style="${P};margin-top:6px">None: every baseline column was present and no anomaly was found.</p>`, title);
+    return block(html`${when}<p style="${P};margin-top:6px">None: every baseline column was present and no anomaly was found.</p>`, title);
   const names = (list: readonly string[]) =>
-    list.length ? list.map((n) => `<bdi>${esc(n)}</bdi>`).join(', ') : `<span style="${MUTED}">none</span>`;
-  const lists =
-    `<p style="${P};margin-top:6px"><strong>Missing</strong> (in the baseline, absent from the events): ${names(findings.missing)}</p>` +
-    `<p style="${P};margin-top:4px"><strong>Unexpected</strong> (fields the baseline does not have): ${names(findings.unexpected)}</p>`;
+    list.length
+      ? join(
+          list.map((n) => html`<bdi>${n}</bdi>`),
+          ', ',
+        )
+      : html`<span style="${MUTED}">none</span>`;
+  const lists = html`<p style="${P};margin-top:6px"><strong>Missing</strong> (in the baseline, absent from the events): ${names(findings.missing)}</p><p style="${P};margin-top:4px"><strong>Unexpected</strong> (fields the baseline does not have): ${names(findings.unexpected)}</p>`;
   const anomalies =
     findings.anomalies.length === 0
       ? ''
-      : `<table ${LAYOUT} width="100%" style="margin-top:10px">
+      : html`<table ${LAYOUT} width="100%" style="margin-top:10px">
 <tr><th width="32%" style="${TH}">feature</th><th style="${TH}">finding</th><th style="${TH};${NUM}">share</th></tr>
-${findings.anomalies
-  .slice(0, MAX_LIST_ROWS)
-  .map(
-    (a) =>
-      `<tr><td style="${TD};${NAME}"><bdi>${esc(a.feature)}</bdi></td><td style="${TD}">${esc(a.message)}</td><td style="${TD};${NUM}">${esc(formatShare(a.share))}</td></tr>`,
-  )
-  .join('\n')}
+${join(
+  findings.anomalies
+    .slice(0, MAX_LIST_ROWS)
+    .map(
+      (a) =>
+        html`<tr><td style="${TD};${NAME}"><bdi>${a.feature}</bdi></td><td style="${TD}">${a.message}</td><td style="${TD};${NUM}">${formatShare(a.share)}</td></tr>`,
+    ),
+  '\n',
+)}
 </table>${more(findings.anomalies.length - MAX_LIST_ROWS, url)}`;
-  return block(`${when}${lists}${anomalies}`, title);
+  return block(html`${when}${lists}${anomalies}`, title);
 }
 
 /** The features: a chart each, worst first, while the email stays within `budget` bytes; a table row each after that. */
-function features(d: Digest, budget: number): string {
+function features(d: Digest, budget: number): SafeHtml | '' {
   if (d.features.length === 0) return '';
   const top = psiScale(d.features);
-  const intro =
-    `<p style="${P};font-size:13px;${MUTED}">PSI at each check, oldest on the left, on one scale for all features (0 to ${top}${top === 1 ? ', higher values clipped' : ''}). ` +
-    `<span style="color:${C.drift};font-weight:bold">Red</span>: the feature drifted at that check; <span style="color:${C.ok};font-weight:bold">blue</span>: it did not; a gap: not compared.</p>`;
+  const intro = html`<p style="${P};font-size:13px;${MUTED}">PSI at each check, oldest on the left, on one scale for all features (0 to ${top}${top === 1 ? ', higher values clipped' : ''}). <span style="color:${C.drift};font-weight:bold">Red</span>: the feature drifted at that check; <span style="color:${C.ok};font-weight:bold">blue</span>: it did not; a gap: not compared.</p>`;
   const charts = d.features.map((f) => featureChart(f, top));
   const rows = d.features.map(featureTableRow);
   // The most charts that fit: charts for the first k features, table rows for the others.
@@ -375,36 +360,32 @@ function features(d: Digest, budget: number): string {
   const note =
     rest.length === 0
       ? ''
-      : `<p style="${P};margin-top:16px;font-size:13px;${MUTED}">${k === 0 ? 'The features are' : `The ${rest.length === 1 ? 'feature' : `${rest.length} features`} with the least drift ${rest.length === 1 ? 'is' : 'are'}`} listed without a chart, to keep this email small enough for every mail client.</p>`;
-  return block(`${intro}\n${charts.slice(0, k).join('\n')}${note}${rest.length ? restTable(rest) : ''}`, 'Features');
+      : html`<p style="${P};margin-top:16px;font-size:13px;${MUTED}">${k === 0 ? 'The features are' : `The ${rest.length === 1 ? 'feature' : `${rest.length} features`} with the least drift ${rest.length === 1 ? 'is' : 'are'}`} listed without a chart, to keep this email small enough for every mail client.</p>`;
+  return block(html`${intro}\n${join(charts.slice(0, k), '\n')}${note}${rest.length ? restTable(rest) : ''}`, 'Features');
 }
 
-function restTable(rows: string[]): string {
-  return `<table ${LAYOUT} width="100%" style="margin-top:6px">
+function restTable(rows: readonly SafeHtml[]): SafeHtml {
+  return html`<table ${LAYOUT} width="100%" style="margin-top:6px">
 <tr><th width="40%" style="${TH}">feature</th><th style="${TH}">kind</th><th style="${TH};${NUM}">drifted</th><th style="${TH};${NUM}">last psi</th><th style="${TH};${NUM}">max psi</th></tr>
-${rows.join('\n')}
+${join(rows, '\n')}
 </table>`;
 }
 
-function featureTableRow(f: FeatureTrend): string {
+function featureTableRow(f: FeatureTrend): SafeHtml {
   const drifted = `${f.drifted} of ${f.points.length}`;
-  return (
-    `<tr><td style="${TD};${NAME}"><bdi>${esc(f.name)}</bdi></td><td style="${TD};${MUTED}">${esc(f.kind)}</td>` +
-    `<td style="${TD};${NUM}${f.drifted > 0 ? `;color:${C.drift};font-weight:bold` : ''}">${drifted}</td>` +
-    `<td style="${TD};${NUM}">${esc(formatNumber(lastPsi(f) ?? undefined))}</td><td style="${TD};${NUM}">${esc(formatNumber(maxPsi(f) ?? undefined))}</td></tr>`
-  );
+  return html`<tr><td style="${TD};${NAME}"><bdi>${f.name}</bdi></td><td style="${TD};${MUTED}">${f.kind}</td><td style="${TD};${NUM}${f.drifted > 0 ? `;color:${C.drift};font-weight:bold` : ''}">${drifted}</td><td style="${TD};${NUM}">${formatNumber(lastPsi(f) ?? undefined)}</td><td style="${TD};${NUM}">${formatNumber(maxPsi(f) ?? undefined)}</td></tr>`;
 }
 
-function featureChart(f: FeatureTrend, top: number): string {
+function featureChart(f: FeatureTrend, top: number): SafeHtml {
   const badge =
     f.drifted > 0
-      ? `<span style="color:${C.drift};font-weight:bold">&#9650; drifted in ${f.drifted} of ${f.points.length} checks</span>`
-      : `<span style="color:${C.okText}">no drift</span>`;
+      ? html`<span style="color:${C.drift};font-weight:bold">&#9650; drifted in ${f.drifted} of ${f.points.length} checks</span>`
+      : html`<span style="color:${C.okText}">no drift</span>`;
   const small = `margin:0;${F};font-size:12px;line-height:17px;${MUTED}`;
-  const stats = latestStats(f).map(([label, value]) => `${esc(label)}&nbsp;<span style="color:${C.ink}">${esc(value)}</span>`);
-  const latest = `<p style="${small};margin-top:4px">Latest check: ${stats.length ? stats.join(' &middot; ') : 'no statistics'}</p>`;
-  return `<table ${LAYOUT} width="100%" style="margin-top:12px;border-top:1px solid ${C.line}">
-<tr><td style="padding:10px 8px 6px 0;${F};font-size:14px;line-height:20px;${NAME}"><bdi>${esc(f.name)}</bdi> <span style="font-weight:normal;font-size:12px;${MUTED}">${esc(f.kind)}</span></td>
+  const stats = latestStats(f).map(([label, value]) => html`${label}&nbsp;<span style="color:${C.ink}">${value}</span>`);
+  const latest = html`<p style="${small};margin-top:4px">Latest check: ${stats.length ? join(stats, html` &middot; `) : 'no statistics'}</p>`;
+  return html`<table ${LAYOUT} width="100%" style="margin-top:12px;border-top:1px solid ${C.line}">
+<tr><td style="padding:10px 8px 6px 0;${F};font-size:14px;line-height:20px;${NAME}"><bdi>${f.name}</bdi> <span style="font-weight:normal;font-size:12px;${MUTED}">${f.kind}</span></td>
 <td align="right" valign="top" style="padding:10px 0 6px;${F};font-size:13px;line-height:20px">${badge}</td></tr>
 <tr><td colspan="2" style="padding:0">${psiChart(f, top)}${latest}</td></tr>
 </table>`;
@@ -422,7 +403,7 @@ const FIXED_CHART_PX = 300;
  * a phone. The numbers are beside it, so screen readers skip the chart. Markup is kept lean:
  * charts are most of an email's size.
  */
-function psiChart(f: FeatureTrend, top: number): string {
+function psiChart(f: FeatureTrend, top: number): SafeHtml {
   const { columns, perColumn } = chartColumns(f);
   const fixedWidth = columns.length * (MAX_BAR_PX + 1) + 1;
   const fixed = fixedWidth <= FIXED_CHART_PX;
@@ -430,25 +411,22 @@ function psiChart(f: FeatureTrend, top: number): string {
   const columnWidth = fixed ? `${MAX_BAR_PX}` : `${Math.floor(1000 / columns.length) / 10}%`;
   const cells = columns.map((c, i) => {
     // The first cell sets the row's height; a gap is an empty cell.
-    const open = `<td width="${columnWidth}"${i === 0 ? ` height="${CHART_HEIGHT}"` : ''} valign="bottom">`;
-    if (c.psi === null) return `${open}</td>`;
+    const open = html`<td width="${columnWidth}"${i === 0 ? html` height="${CHART_HEIGHT}"` : ''} valign="bottom">`;
+    if (c.psi === null) return html`${open}</td>`;
     const height = Math.max(2, Math.min(CHART_HEIGHT, Math.round((c.psi / top) * CHART_HEIGHT)));
-    return `${open}<table width="100%" cellpadding="0" cellspacing="0"><tr><td height="${height}" bgcolor="${c.drift ? C.drift : C.ok}" style="font-size:1px;line-height:1px">&nbsp;</td></tr></table></td>`;
+    return html`${open}<table width="100%" cellpadding="0" cellspacing="0"><tr><td height="${height}" bgcolor="${c.drift ? C.drift : C.ok}" style="font-size:1px;line-height:1px">&nbsp;</td></tr></table></td>`;
   });
   const first = f.points[0]?.at ?? '';
   const last = f.points.at(-1)?.at ?? '';
-  const grouping = perColumn > 1 ? ` &middot; a bar: highest of ${perColumn} checks` : '';
+  const grouping = perColumn > 1 ? html` &middot; a bar: highest of ${perColumn} checks` : '';
   const small = `${F};font-size:11px;line-height:14px;${MUTED}`;
   // One caption line, not labels under each end: under a narrow chart those would collide.
-  const span = last === first ? esc(minuteOf(first)) : `${esc(minuteOf(first))} to ${esc(minuteOf(last))}`;
-  return (
-    `<table role="presentation" aria-hidden="true" width="${width}" cellpadding="0" cellspacing="1" border="0" bgcolor="${C.chartBg}" style="width:${fixed ? `${width}px` : width};border-bottom:1px solid ${C.axis}"><tr>${cells.join('')}</tr></table>` +
-    `<p style="margin:0;padding-top:3px;${small}">${span} UTC &middot; max PSI ${esc(formatNumber(maxPsi(f) ?? undefined))}${grouping}</p>`
-  );
+  const span = last === first ? formatMinute(first) : `${formatMinute(first)} to ${formatMinute(last)}`;
+  return html`<table role="presentation" aria-hidden="true" width="${width}" cellpadding="0" cellspacing="1" border="0" bgcolor="${C.chartBg}" style="width:${fixed ? `${width}px` : width};border-bottom:1px solid ${C.axis}"><tr>${cells}</tr></table><p style="margin:0;padding-top:3px;${small}">${span} UTC &middot; max PSI ${formatNumber(maxPsi(f) ?? undefined)}${grouping}</p>`;
 }
 
-function footer(d: Digest): string {
-  return `<tr><td style="padding:14px ${PAD}px;border-top:1px solid ${C.line};${F};font-size:12px;line-height:16px;${MUTED}">Generated by driftwatch at ${esc(minuteOf(d.generatedAt))} UTC. All times are UTC.</td></tr>`;
+function footer(d: Digest): SafeHtml {
+  return html`<tr><td style="padding:14px ${PAD}px;border-top:1px solid ${C.line};${F};font-size:12px;line-height:16px;${MUTED}">Generated by driftwatch at ${formatMinute(d.generatedAt)} UTC. All times are UTC.</td></tr>`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,19 +435,12 @@ function footer(d: Digest): string {
 
 const safe = terminalSafe;
 
-/** Left-aligned columns padded to the widest cell (by display width, so CJK names line up); numbers right-aligned. */
+/** A table under a heading: indented, numbers (the `right` columns) right-aligned, by display width so CJK names line up. */
 function textTable(head: string[] | null, rows: string[][], right: ReadonlySet<number> = new Set()): string {
-  const all = head ? [head, ...rows] : rows;
-  const widths = (all[0] ?? []).map((_, i) => Math.max(...all.map((r) => displayWidth(r[i] ?? ''))));
-  const line = (r: string[]) =>
-    r
-      .map((cell, i) => {
-        const pad = ' '.repeat((widths[i] ?? 0) - displayWidth(cell));
-        return right.has(i) ? pad + cell : i === r.length - 1 ? cell : cell + pad;
-      })
-      .join('  ')
-      .trimEnd();
-  return all.map((r) => `  ${line(r)}`).join('\n');
+  const columns = (head ?? rows[0] ?? []).map(
+    (header, i): TableColumn => ({ header: head ? header : '', align: right.has(i) ? 'right' : 'left' }),
+  );
+  return alignTable(columns, rows, { indent: '  ', header: head !== null }).join('\n');
 }
 
 const SPARKS = '▁▂▃▄▅▆▇█';
@@ -512,7 +483,7 @@ function digestText(d: Digest): string {
   out.push('', 'ALERTS', ...alertsText(d.alerts));
   if (c.total > 0) out.push('', 'SCHEMA FINDINGS', ...schemaText(d.schema, d.schemaCheckedAt));
   if (d.features.length > 0) out.push('', 'FEATURES', ...featuresText(d.features));
-  out.push('', `Generated by driftwatch at ${minuteOf(d.generatedAt)} UTC. All times are UTC.`, '');
+  out.push('', `Generated by driftwatch at ${formatMinute(d.generatedAt)} UTC. All times are UTC.`, '');
   return out.join('\n');
 }
 
@@ -545,7 +516,7 @@ function alertsText(a: Digest['alerts']): string[] {
     lines.push(
       textTable(
         ['time (UTC)', 'feature', 'alert'],
-        a.fired.map((x) => [minuteOf(x.at), safe(alertFeature(x.feature)), `${safe(x.kind)}, ${safe(x.severity)}`]),
+        a.fired.map((x) => [formatMinute(x.at), safe(alertFeature(x.feature)), `${safe(x.kind)}, ${safe(x.severity)}`]),
       ),
     );
   lines.push(`  Resolved (${a.resolved.length})`);
@@ -553,7 +524,7 @@ function alertsText(a: Digest['alerts']): string[] {
     lines.push(
       textTable(
         ['time (UTC)', 'feature', 'alert'],
-        a.resolved.map((x) => [minuteOf(x.at), safe(alertFeature(x.feature)), safe(x.kind)]),
+        a.resolved.map((x) => [formatMinute(x.at), safe(alertFeature(x.feature)), safe(x.kind)]),
       ),
     );
   return lines;
@@ -585,7 +556,7 @@ function featuresText(features: readonly FeatureTrend[]): string[] {
 
 function schemaText(findings: SchemaFindings, checkedAt: string | null): string[] {
   if (checkedAt === null) return ['  No check of the period compared data, so there are no schema findings.'];
-  const lines = [`  At the last check that compared data, ${minuteOf(checkedAt)} UTC.`];
+  const lines = [`  At the last check that compared data, ${formatMinute(checkedAt)} UTC.`];
   if (findings.missing.length + findings.unexpected.length + findings.anomalies.length === 0) {
     return [...lines, '  None: every baseline column was present and no anomaly was found.'];
   }

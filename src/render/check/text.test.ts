@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckReport, FeatureReport, WindowedReport } from '../../contracts/report.js';
-import { displayWidth, formatNumber, formatPValue, renderText, sortWorstFirst, terminalSafe } from './text.js';
+import { displayWidth, terminalSafe } from '../terminal.js';
+import { sortWorstFirst } from '../view.js';
+import { renderText } from './text.js';
 import { REPORT_FORMATS, renderReport } from './index.js';
 
 // --- fake reports ------------------------------------------------------------------------------
@@ -211,26 +213,6 @@ test('a windowed report lists every window, and the feature table of drifted win
   assert.match(out, /window 2024-05-02: DRIFT, 5,000 rows/);
   assert.doesNotMatch(out, /window 2024-05-01:/);
   assert.equal(out.match(/^ *feature +kind +drift/gm)?.length, 1);
-});
-
-test('numbers use 4 significant digits; tiny p-values use exponent form', () => {
-  assert.equal(formatNumber(0.028), '0.028');
-  assert.equal(formatNumber(210.8123), '210.8');
-  assert.equal(formatNumber(12345), '12350');
-  assert.equal(formatNumber(0), '0');
-  assert.equal(formatNumber(3.14159e-9), '3.142e-9');
-  assert.equal(formatNumber(2.5e7), '2.5e7');
-  assert.equal(formatNumber(undefined), '-');
-  assert.equal(formatPValue(3.14159e-9), '3.1e-9');
-  assert.equal(formatPValue(0.0163), '0.0163');
-  assert.equal(formatPValue(1), '1');
-});
-
-test('display width counts combining marks as 0 and CJK or emoji as 2', () => {
-  assert.equal(displayWidth('ünïcødé'), 7);
-  assert.equal(displayWidth('e\u0301'), 1);
-  assert.equal(displayWidth('到着'), 4);
-  assert.equal(displayWidth('a🚀'), 3);
 });
 
 test('sortWorstFirst does not reorder its input', () => {

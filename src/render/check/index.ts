@@ -2,7 +2,7 @@ import type { CheckReport, WindowedReport } from '../../contracts/report.js';
 import { renderHtml } from './html.js';
 import { renderText, type TextOptions } from './text.js';
 
-export { renderHtml, escapeHtml } from './html.js';
+export { renderHtml } from './html.js';
 export { renderText, type TextOptions } from './text.js';
 
 /** The output formats of `driftwatch check --format`. */
