@@ -44,9 +44,10 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
 }
 
 /**
- * Trusted markup inserted as it is, for the rare fragment no template can build: a constant style
- * sheet, a constant attribute list. Never for anything that holds data.
- * @example const STYLESHEET = raw(`main{max-width:1160px}`);
+ * Trusted markup inserted as it is, for the rare fragment that arrives as a string from no
+ * template (markup another tool produced). Constants need none: a template's literal text is
+ * markup already (html`role="presentation"`). Never for anything that holds data.
+ * @example raw(readFileSync('logo.svg', 'utf8'))
  */
 export function raw(markup: string): SafeHtml {
   return safe(markup);

@@ -67,8 +67,8 @@ export function line(x1: number, y1: number, x2: number, y2: number, cls: string
   return html`<line class="${cls}" x1="${px(x1)}" y1="${px(y1)}" x2="${px(x2)}" y2="${px(y2)}"/>`;
 }
 
-/** The opening tag of a chart, with its accessible name; close it with `</svg>`. */
-export function svgOpen(width: number, height: number, cls: string, label: string): SafeHtml {
+/** The opening tag of a chart, with its accessible name. */
+function svgOpen(width: number, height: number, cls: string, label: string): SafeHtml {
   return html`<svg class="${cls}" viewBox="0 0 ${px(width)} ${px(height)}" width="${px(width)}" height="${px(height)}" role="img" aria-label="${label}">`;
 }
 

@@ -1,7 +1,7 @@
 import type { CheckReport, DecisionRule, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
 import { isWindowedReport } from '../../contracts/report.js';
 import { formatCount, formatNumber, formatShare } from '../format.js';
-import { type SafeHtml, html, join, raw } from '../html.js';
+import { type SafeHtml, html, join } from '../html.js';
 import { PALETTE } from '../palette.js';
 import {
   HEAT_LEGEND_WIDTH,
@@ -50,8 +50,8 @@ export function renderHtml(report: CheckReport | WindowedReport): string {
 // ---------------------------------------------------------------------------------------------
 
 // The CSP forbids every script and every network load: even if some text escaped escaping,
-// the page could neither run code nor call home. A constant, so it goes in as written.
-const CONTENT_SECURITY_POLICY = raw("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+// the page could neither run code nor call home. A template's literal text is markup, so its quotes stay as written.
+const CONTENT_SECURITY_POLICY = html`default-src 'none'; style-src 'unsafe-inline'; img-src data:`;
 
 function page(title: string, body: SafeHtml): SafeHtml {
   return html`<!DOCTYPE html>
@@ -74,7 +74,7 @@ ${body}
 
 // Colours from the shared palette (Okabe-Ito baseline blue and current orange). Drift is marked by words and shapes
 // as well as by red, never by colour alone.
-const STYLESHEET = raw(`
+const STYLESHEET = html`
 :root{--base:${PALETTE.baseline};--cur:${PALETTE.current};--drift:${PALETTE.drift};--drift-bg:#fdecea;--ok:${PALETTE.resolved};--ok-bg:#e6f4ec;
 --ink:${PALETTE.ink};--muted:${PALETTE.muted};--line:${PALETTE.line};--bg:#f5f6f8;--card:#fff;--unseen:#fff1d6}
 *{box-sizing:border-box}
@@ -142,7 +142,7 @@ section,header.summary{border:none;border-radius:0;padding:8px 0;break-inside:au
 figure.chart-card,tr{break-inside:avoid}
 a{color:inherit;text-decoration:none}
 }
-`);
+`;
 
 // ---------------------------------------------------------------------------------------------
 // A single check.
@@ -475,7 +475,7 @@ function windowDetails(window: WindowReport, index: number): SafeHtml {
     : '';
   const schema = countSchemaFindings(window.schema) > 0 ? html`<h3>Schema</h3>\n${schemaFindings(window.schema)}` : '';
   const charts = window.drift ? html`<h3>Distributions</h3>\n${chartGrid(features, prefix)}` : '';
-  return html`<details class="window" id="window-${index}"${window.drift ? raw(' open') : ''}>
+  return html`<details class="window" id="window-${index}"${window.drift ? html` open` : ''}>
 <summary><h3><bdi>${window.window}</bdi></h3>${driftBadge(window.drift)}<span class="muted">${formatCount(window.rows)} rows</span>${names}</summary>
 ${featureTable(features, prefix)}
 ${schema}

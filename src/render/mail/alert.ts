@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { ALERT_KINDS, type Alert, type Notification } from '../../contracts/alert.js';
 import type { FeatureReport, SchemaFindings } from '../../contracts/report.js';
 import { formatCount, formatNumber, formatPValue, formatShare, formatTime, formatWindow } from '../format.js';
-import { type HtmlValue, type SafeHtml, html, join, raw } from '../html.js';
+import { type HtmlValue, type SafeHtml, html, join } from '../html.js';
 import { safeLink } from '../links.js';
 import { kindLabel, notificationHeadline, orderAlerts } from '../notification.js';
 import { PALETTE } from '../palette.js';
@@ -136,9 +136,9 @@ const COLOURS = {
   okBg: '#e6f4ec',
 } as const;
 
-// A constant font stack, inserted as written: its quotes would otherwise be escaped to &#39;,
-// which every client reads the same but which would make the markup harder to compare.
-const MONO = raw("Menlo,Consolas,'Courier New',monospace");
+// A constant font stack as markup (a template's literal text), so its quotes stay as written
+// rather than become &#39;, which every client reads the same.
+const MONO = html`Menlo,Consolas,'Courier New',monospace`;
 
 function htmlValues(notification: Notification, view: EmailView, dashboardUrl: string | null): Record<string, HtmlValue> {
   return {

@@ -1,7 +1,7 @@
 import type { Digest, FeatureTrend } from '../../contracts/digest.js';
 import type { SchemaFindings } from '../../contracts/report.js';
 import { formatCount, formatMinute, formatNumber, formatPValue, formatShare } from '../format.js';
-import { type HtmlValue, type SafeHtml, html, join, raw } from '../html.js';
+import { type HtmlValue, type SafeHtml, html, join } from '../html.js';
 import { safeLink } from '../links.js';
 import { PALETTE } from '../palette.js';
 import { type TableColumn, alignTable, terminalSafe } from '../terminal.js';
@@ -149,8 +149,8 @@ const NUM = 'text-align:right;white-space:nowrap';
 // Long names may break anywhere, so a table still fits a phone; the columns that hold names get
 // a width, so that on wider screens a name is not cut to make its column narrow.
 const NAME = 'font-weight:bold;overflow-wrap:anywhere;word-break:break-word';
-// The attributes of every layout table: a constant list of attributes, so it goes in as markup.
-const LAYOUT = raw('role="presentation" cellpadding="0" cellspacing="0" border="0"');
+// The attributes of every layout table: markup (a template's literal text), not a value to escape.
+const LAYOUT = html`role="presentation" cellpadding="0" cellspacing="0" border="0"`;
 
 const bytes = (markup: HtmlValue) => Buffer.byteLength(String(html`${markup}`), 'utf8');
 
