@@ -5,7 +5,6 @@ import type { Database } from '../store/database.js';
 import { HttpDeliveryError } from './channels/http-status.js';
 import { due, markDead, markDelivered, markRetry, type OutboxEntry } from '../store/outbox.js';
 import { type Channel, DeliveryError } from './types.js';
-import type { Notification } from '../contracts/alert.js';
 
 /** The wait before attempt n+1 after n failed attempts: doubling from `initial`, capped at `max`. */
 export function backoffMs(attempts: number, initialMs: number, maxMs: number): number {

@@ -34,7 +34,10 @@ describe('live check status', () => {
     );
     assert.equal(report.status, 'insufficient_data');
     const alerts = (await (await h.request('/api/v1/alerts?status=firing')).json()) as { items: { kind: string; summary: string }[] };
-    assert.match(alerts.items.find((a) => a.kind === 'insufficient-data')?.summary ?? '', /150 rows in the window .* but no feature had the 30 finite values/);
+    assert.match(
+      alerts.items.find((a) => a.kind === 'insufficient-data')?.summary ?? '',
+      /150 rows in the window .* but no feature had the 30 finite values/,
+    );
   });
 
   it('is ok or drift once the features have values', async () => {
