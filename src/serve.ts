@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import type { Kafka } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
 import { createApp, listen, type RunningServer } from './api/app.js';
 import { mountDashboard } from './api/dashboard/dashboard.js';
 import type { TokenSet } from './api/auth.js';
@@ -9,10 +8,6 @@ import type { ApiModel } from './api/types.js';
 import type { LiveReport } from './contracts/report.js';
 import { UserError } from './errors.js';
 import { createChannels } from './alerts/channels/index.js';
-import { enqueue } from './store/outbox.js';
-import { modelDashboardUrl } from './alerts/routing.js';
-import { buildDigest } from './reports/digest.js';
-import { renderDigestEmail } from './render/mail/digest.js';
 import { Deliverer } from './alerts/delivery.js';
 import type { Channel } from './alerts/types.js';
 import { Scheduler } from './schedule/scheduler.js';
@@ -24,6 +19,7 @@ import type { Database } from './store/database.js';
 import { applyRetention } from './store/retention.js';
 import { Store } from './store/store.js';
 import { ModelRuntime } from './service/model-runtime.js';
+import { queueDigest } from './reports/queue.js';
 
 /** How often the outbox is looked at for due deliveries. */
 const DELIVERY_TICK_MS = 1000;
@@ -200,24 +196,14 @@ export class Service {
     }
   }
 
-  /** Builds the model's drift report of the period ending now and queues it for its email channels. */
+  /** Queues the model's drift report of the period ending now for its email channels, then delivers. */
   private async reportNow(m: ModelRuntime): Promise<void> {
-    const report = m.config.report!;
-    const now = Date.now();
+    const report = m.config.report;
+    if (!report) return;
     // A connection of its own: the model's check may be running at the same time.
     const db = await this.store.connect();
     try {
-      const digest = await buildDigest(
-        db,
-        m.config.name,
-        { startMs: now - report.period, endMs: now },
-        modelDashboardUrl(this.config.alerts, m.config.name),
-      );
-      const email = renderDigestEmail(digest);
-      for (const channel of report.channels) {
-        const id = randomUUID();
-        await enqueue(db, { id, channel, model: m.config.name, kind: 'report', payload: { id, ...email } }, now);
-      }
+      const digest = await queueDigest(db, { ...m.config, report }, this.config.alerts, Date.now());
       this.logger.info({ model: m.config.name, checks: digest.checks.total, events: digest.volume.events }, 'drift report queued');
     } finally {
       db.close();
