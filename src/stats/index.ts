@@ -1,5 +1,6 @@
 import { categoryShiftTest } from './category-shift.js';
 import { chi2 } from './chi2.js';
+import { cvm } from './cvm.js';
 import { hellinger } from './hellinger.js';
 import { jensenShannon } from './jensen-shannon.js';
 import { ks } from './ks.js';
@@ -18,6 +19,7 @@ import { wasserstein, wassersteinNorm } from './wasserstein.js';
 export const STATISTICS: readonly Statistic[] = [
   psi,
   ks,
+  cvm,
   chi2,
   wasserstein,
   wassersteinNorm,
