@@ -8,7 +8,7 @@ import type { ColumnSummary } from '../contracts/report.js';
 import { lowerBound, meanAndStd, sortedBinCounts, upperBound } from '../stats/sorted.js';
 
 /** How many offending values a schema finding quotes. */
-const EXAMPLES = 3;
+export const EXAMPLES = 3;
 
 /** A numeric feature's current side: counts, bins over the baseline edges, and all finite values sorted. */
 export interface NumericCurrent {
@@ -21,32 +21,25 @@ export interface NumericCurrent {
   outOfRange: number;
 }
 
-/** Reads a numeric feature of the current table; text that does not parse as a number is a type mismatch. */
-export async function readNumericCurrent(
-  db: Database,
-  table: string,
+/** What the queries of a numeric feature return, per table or per window: the input of {@link numericCurrentFrom}. */
+export interface NumericCounts {
+  rows: number;
+  /** Non-null values. */
+  nonnull: number;
+  /** Values that read as numbers (finite or not). */
+  parsed: number;
+  /** Up to a few values that did not read as numbers. */
+  mismatchExamples: string[];
+}
+
+/** A numeric feature's current side from its counts and its sorted finite values (no query). */
+export function numericCurrentFrom(
   column: ColumnInfo,
   baseline: NumericFeatureProfile,
-): Promise<NumericCurrent> {
-  const expr = doubleExpr(column);
-  const raw = quoteIdent(column.name);
-  const counts = await db.row(
-    `SELECT count(*)::DOUBLE AS rows, count(raw)::DOUBLE AS nonnull, count(v)::DOUBLE AS parsed
-     FROM (SELECT ${raw} AS raw, ${expr} AS v FROM ${quoteIdent(table)})`,
-  );
-  const rows = Number(counts.rows);
-  const nonnull = Number(counts.nonnull);
-  const parsed = Number(counts.parsed);
-  const typeMismatches = nonnull - parsed;
-  const mismatchExamples =
-    typeMismatches > 0
-      ? (
-          await db.rows(
-            `SELECT DISTINCT CAST(${raw} AS VARCHAR) AS s FROM ${quoteIdent(table)} WHERE ${raw} IS NOT NULL AND ${expr} IS NULL LIMIT ${EXAMPLES}`,
-          )
-        ).map((r) => String(r.s))
-      : [];
-  const sorted = await sortedValues(db, table, expr, null, 0);
+  counts: NumericCounts,
+  sorted: Float64Array,
+): NumericCurrent {
+  const { rows, nonnull, parsed } = counts;
   const { mean, std } = meanAndStd(sorted);
   const outOfRange =
     baseline.min === null || baseline.max === null
@@ -62,10 +55,41 @@ export async function readNumericCurrent(
     },
     sorted,
     bins: sortedBinCounts(sorted, baseline.bins.edges),
-    typeMismatches: isNumericType(column.type) ? 0 : typeMismatches,
-    mismatchExamples,
+    typeMismatches: isNumericType(column.type) ? 0 : nonnull - parsed,
+    mismatchExamples: counts.mismatchExamples,
     outOfRange,
   };
+}
+
+/** Reads a numeric feature of the current table; text that does not parse as a number is a type mismatch. */
+export async function readNumericCurrent(
+  db: Database,
+  table: string,
+  column: ColumnInfo,
+  baseline: NumericFeatureProfile,
+): Promise<NumericCurrent> {
+  const expr = doubleExpr(column);
+  const raw = quoteIdent(column.name);
+  const counts = await db.row(
+    `SELECT count(*)::DOUBLE AS rows, count(raw)::DOUBLE AS nonnull, count(v)::DOUBLE AS parsed
+     FROM (SELECT ${raw} AS raw, ${expr} AS v FROM ${quoteIdent(table)})`,
+  );
+  const typeMismatches = Number(counts.nonnull) - Number(counts.parsed);
+  const mismatchExamples =
+    typeMismatches > 0
+      ? (
+          await db.rows(
+            `SELECT DISTINCT CAST(${raw} AS VARCHAR) AS s FROM ${quoteIdent(table)} WHERE ${raw} IS NOT NULL AND ${expr} IS NULL LIMIT ${EXAMPLES}`,
+          )
+        ).map((r) => String(r.s))
+      : [];
+  const sorted = await sortedValues(db, table, expr, null, 0);
+  return numericCurrentFrom(
+    column,
+    baseline,
+    { rows: Number(counts.rows), nonnull: Number(counts.nonnull), parsed: Number(counts.parsed), mismatchExamples },
+    sorted,
+  );
 }
 
 /** A categorical feature's current side: counts over the baseline's bins plus the unseen bin. */
@@ -88,16 +112,14 @@ export function categoricalLabels(baseline: CategoricalFeatureProfile): string[]
   return [...baseline.categories.map((c) => c.value), ...(baseline.other.count > 0 ? [OTHER_LABEL] : []), UNSEEN_LABEL];
 }
 
-/** Reads a categorical feature of the current table, grouped by value inside DuckDB. */
-export async function readCategoricalCurrent(
-  db: Database,
-  table: string,
-  column: ColumnInfo,
-  baseline: CategoricalFeatureProfile,
-): Promise<CategoricalCurrent> {
-  const rows = await db.rows(
-    `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${textExpr(column)} AS v FROM ${quoteIdent(table)}) GROUP BY v ORDER BY n DESC`,
-  );
+/** One value of a categorical feature and how often it occurs (null for missing values). */
+export interface ValueCount {
+  v: string | null;
+  n: number;
+}
+
+/** A categorical feature's current side from its value counts, most frequent first (no query). */
+export function categoricalCurrentFrom(baseline: CategoricalFeatureProfile, counts: readonly ValueCount[]): CategoricalCurrent {
   const labels = categoricalLabels(baseline);
   const index = new Map(baseline.categories.map((c, i) => [c.value, i]));
   const folded = baseline.other.count > 0;
@@ -106,14 +128,12 @@ export async function readCategoricalCurrent(
   let nulls = 0;
   let unseen = 0;
   const unseenExamples: string[] = [];
-  for (const row of rows) {
-    const n = Number(row.n);
+  for (const { v: value, n } of counts) {
     total += n;
-    if (row.v === null) {
+    if (value === null) {
       nulls += n;
       continue;
     }
-    const value = String(row.v);
     const i = index.get(value);
     if (i !== undefined) bins[i]! += n;
     // With folded categories an unknown value may be one the baseline saw beyond its cap: count it there.
@@ -125,6 +145,22 @@ export async function readCategoricalCurrent(
     }
   }
   return { summary: { rows: total, count: total - nulls, nulls, nonFinite: 0 }, bins, labels, unseen, unseenExamples };
+}
+
+/** Reads a categorical feature of the current table, grouped by value inside DuckDB. */
+export async function readCategoricalCurrent(
+  db: Database,
+  table: string,
+  column: ColumnInfo,
+  baseline: CategoricalFeatureProfile,
+): Promise<CategoricalCurrent> {
+  const rows = await db.rows(
+    `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${textExpr(column)} AS v FROM ${quoteIdent(table)}) GROUP BY v ORDER BY n DESC, v`,
+  );
+  return categoricalCurrentFrom(
+    baseline,
+    rows.map((r) => ({ v: r.v === null ? null : String(r.v), n: Number(r.n) })),
+  );
 }
 
 /** A JSON pointer to one key (RFC 6901 escaping), for DuckDB's json functions. */

@@ -100,6 +100,45 @@ export class Database {
   }
 
   /**
+   * Reads a query of (group, value) rows ordered by group, groups numbered 0 to `groups` - 1, as
+   * one array of doubles and where each group starts in it (`starts[g]` to `starts[g + 1]`):
+   * every window of a backfill in one sorted pass, without an object per row. Null values are skipped.
+   */
+  async groupedDoubles(sql: string, groups: number, values: DuckDBValue[] = []): Promise<{ values: Float64Array; starts: Int32Array }> {
+    const result = await this.connection.run(sql, values, bindTypes(values));
+    const parts: Float64Array[] = [];
+    const counts = new Int32Array(groups);
+    let total = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const group = chunk.getColumnVector(0);
+      const vector = chunk.getColumnVector(1);
+      const part = new Float64Array(chunk.rowCount);
+      let n = 0;
+      for (let i = 0; i < chunk.rowCount; i++) {
+        const value = vector.getItem(i);
+        if (value === null) continue;
+        const g = Number(group.getItem(i));
+        if (!(g >= 0 && g < groups)) throw new Error(`groupedDoubles: group ${g} outside 0..${groups - 1}`);
+        counts[g]!++;
+        part[n++] = Number(value);
+      }
+      parts.push(n === part.length ? part : part.subarray(0, n));
+      total += n;
+    }
+    const out = new Float64Array(total);
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    const starts = new Int32Array(groups + 1);
+    for (let g = 0; g < groups; g++) starts[g + 1] = starts[g]! + counts[g]!;
+    return { values: out, starts };
+  }
+
+  /**
    * Runs `fn` in one transaction on this connection: committed when it resolves, rolled back when
    * it throws (the error is rethrown). The one place driftwatch writes BEGIN, COMMIT and ROLLBACK.
    * @example await db.transaction(async () => { await insertReport(db, report); await saveAlerts(db, changed, report.id); });

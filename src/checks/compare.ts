@@ -1,0 +1,182 @@
+import { DEFAULT_DECISION, type DecisionSettings } from '../config/decision.js';
+import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
+import type { CheckStatus, ColumnSummary, FeatureReport, SchemaAnomaly, SchemaFindings } from '../contracts/report.js';
+import { binLabels } from '../stats/bins.js';
+import { computeAll } from '../stats/index.js';
+import { toShares } from '../stats/shares.js';
+import type { ColumnInfo } from '../store/database.js';
+import type { CategoricalCurrent, NumericCurrent } from './current.js';
+import { type DecisionInput, decide } from './decision.js';
+import { featureAnomalies } from './schema.js';
+
+/**
+ * The comparison of one window's current sides with a baseline profile, without a query: the
+ * statistics, the schema findings and the one decision over all features. Reading the current
+ * side is the caller's (`check.ts` for one table, `windows.ts` for every window of a table in
+ * one pass), so the same comparison serves both.
+ */
+
+/** The result of comparing one table with a baseline: the body of a report or of a window. */
+export interface Comparison {
+  drift: boolean;
+  features: FeatureReport[];
+  schema: SchemaFindings;
+}
+
+/** One feature's current side, as read from a table or a window. */
+export type FeatureCurrent =
+  | { kind: 'numeric'; column: ColumnInfo; current: NumericCurrent }
+  | { kind: 'categorical'; column: ColumnInfo; current: CategoricalCurrent };
+
+/** Type mismatches the ingest recorded for a feature (a samples table's `_errors`), beside what the column shows. */
+export interface RecordedMismatches {
+  count: number;
+  examples: string[];
+}
+
+const NONE_RECORDED: RecordedMismatches = { count: 0, examples: [] };
+
+function baselineSummary(f: FeatureProfile): ColumnSummary {
+  if (f.kind === 'categorical') return { rows: f.rows, count: f.count, nulls: f.nulls, nonFinite: 0 };
+  return {
+    rows: f.rows,
+    count: f.count,
+    nulls: f.nulls,
+    nonFinite: f.nonFinite,
+    ...(f.min !== null ? { min: f.min } : {}),
+    ...(f.max !== null ? { max: f.max } : {}),
+    ...(f.mean !== null ? { mean: f.mean } : {}),
+    ...(f.std !== null ? { std: f.std } : {}),
+  };
+}
+
+/**
+ * The baseline's sorted sample as doubles, made once per profile and kept while the profile is:
+ * a backfill's windows and a service's scheduled checks compare with the same array, and the
+ * noise floors computed from it are cached by its identity (`stats/wasserstein.ts`).
+ */
+const baselineSamples = new WeakMap<NumericFeatureProfile, Float64Array>();
+
+/** The sorted baseline sample of a numeric feature (cached per profile object). */
+export function baselineSample(b: NumericFeatureProfile): Float64Array {
+  let sample = baselineSamples.get(b);
+  if (!sample) {
+    sample = Float64Array.from(b.sample.values);
+    baselineSamples.set(b, sample);
+  }
+  return sample;
+}
+
+type Partial = Omit<FeatureReport, 'drift' | 'reasons' | 'severity' | 'decision'> & { anomalies: SchemaAnomaly[]; evidence: DecisionInput };
+
+function numericPartial(b: NumericFeatureProfile, column: ColumnInfo, current: NumericCurrent, recorded: RecordedMismatches): Partial {
+  const sample = baselineSample(b);
+  const stats = computeAll({
+    kind: 'numeric',
+    bins: { baseline: b.bins.counts, current: current.bins },
+    samples: { baseline: sample, current: current.sorted, baselineStd: b.std ?? 0 },
+  });
+  const anomalies = featureAnomalies({
+    baseline: b,
+    current: current.summary,
+    currentDtype: column.type,
+    typeMismatches: current.typeMismatches + recorded.count,
+    mismatchExamples: [...current.mismatchExamples, ...recorded.examples].slice(0, 3),
+    outOfRange: current.outOfRange,
+  });
+  const evidence: DecisionInput = {
+    kind: 'numeric',
+    stats,
+    counts: { baseline: b.bins.counts, current: current.bins },
+    sampleSizes: { baseline: sample.length, current: current.sorted.length },
+    baseline: { sorted: sample, std: b.std ?? 0 },
+  };
+  return {
+    name: b.name,
+    kind: 'numeric',
+    stats,
+    anomalies,
+    evidence,
+    baseline: baselineSummary(b),
+    current: current.summary,
+    bins: { labels: binLabels(b.bins.edges), edges: b.bins.edges, baseline: toShares(b.bins.counts), current: toShares(current.bins) },
+  };
+}
+
+function categoricalPartial(
+  b: CategoricalFeatureProfile,
+  column: ColumnInfo,
+  current: CategoricalCurrent,
+  recorded: RecordedMismatches,
+): Partial {
+  const baselineCounts = [...b.categories.map((c) => c.count), ...(b.other.count > 0 ? [b.other.count] : []), 0];
+  const stats = computeAll({ kind: 'categorical', bins: { baseline: baselineCounts, current: current.bins } });
+  const anomalies = featureAnomalies({
+    baseline: b,
+    current: current.summary,
+    currentDtype: column.type,
+    typeMismatches: recorded.count,
+    mismatchExamples: recorded.examples,
+    unseen: current.unseen,
+    unseenExamples: current.unseenExamples,
+  });
+  const evidence: DecisionInput = {
+    kind: 'categorical',
+    stats,
+    counts: { baseline: baselineCounts, current: current.bins },
+    labels: current.labels,
+  };
+  return {
+    name: b.name,
+    kind: 'categorical',
+    stats,
+    anomalies,
+    evidence,
+    baseline: baselineSummary(b),
+    current: current.summary,
+    bins: { labels: current.labels, baseline: toShares(baselineCounts), current: toShares(current.bins) },
+  };
+}
+
+/**
+ * Compares the current sides of the features present (in profile order, one entry each) with
+ * the baseline, and makes one decision over all of them: the correction counts every feature.
+ * `schema` holds the missing and unexpected fields; the features' anomalies are added to a copy.
+ */
+export function compareCurrents(
+  present: readonly FeatureProfile[],
+  currents: readonly FeatureCurrent[],
+  schema: Pick<SchemaFindings, 'missing' | 'unexpected'>,
+  options: { decision?: DecisionSettings; recorded?: readonly RecordedMismatches[] } = {},
+): Comparison {
+  const partials = present.map((feature, i) => {
+    const side = currents[i]!;
+    const recorded = options.recorded?.[i] ?? NONE_RECORDED;
+    if (feature.kind === 'numeric' && side.kind === 'numeric') return numericPartial(feature, side.column, side.current, recorded);
+    if (feature.kind === 'categorical' && side.kind === 'categorical')
+      return categoricalPartial(feature, side.column, side.current, recorded);
+    throw new Error(`feature '${feature.name}' is ${feature.kind} in the profile but was read as ${side.kind}`);
+  });
+  const decisions = decide(
+    partials.map((p) => p.evidence),
+    options.decision ?? DEFAULT_DECISION,
+  );
+  const anomalies: SchemaAnomaly[] = [];
+  const features = partials.map(({ anomalies: found, evidence: _evidence, ...rest }, i) => {
+    anomalies.push(...found);
+    const decision = decisions[i]!;
+    return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity, decision: decision.detail };
+  });
+  return {
+    drift: features.some((f) => f.drift),
+    features,
+    schema: { missing: [...schema.missing], unexpected: [...schema.unexpected], anomalies },
+  };
+}
+
+/** The check's outcome in one word: drift, ok, or insufficient data when no feature had enough rows to test. */
+export function statusOf(comparison: Comparison): CheckStatus {
+  if (comparison.drift) return 'drift';
+  const decided = comparison.features.filter((f) => f.decision?.status !== 'insufficient_data');
+  return comparison.features.length > 0 && decided.length === 0 ? 'insufficient_data' : 'ok';
+}

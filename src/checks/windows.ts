@@ -1,0 +1,203 @@
+import { doubleExpr, textExpr } from '../baseline/create.js';
+import { isNumericType, isTemporalType, type LoadedTable } from '../baseline/source.js';
+import type { DecisionSettings } from '../config/decision.js';
+import type { BaselineProfile, CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
+import type { CheckReport, SchemaFindings, WindowedReport, WindowReport } from '../contracts/report.js';
+import { UserError } from '../errors.js';
+import type { ColumnInfo, Database } from '../store/database.js';
+import { mapOnConnections } from '../store/pool.js';
+import { quoteIdent } from '../store/sql.js';
+import { compareCurrents, type FeatureCurrent, statusOf } from './compare.js';
+import {
+  type CategoricalCurrent,
+  categoricalCurrentFrom,
+  EXAMPLES,
+  type NumericCurrent,
+  numericCurrentFrom,
+  type ValueCount,
+} from './current.js';
+import { describeDecision } from './decision.js';
+
+/**
+ * `check --by COLUMN [--every PERIOD]`: every window of the current table compared with the
+ * baseline in a few passes, not one pass per window. The window of each row is computed once
+ * (one scan of the file, which may be a Parquet view), the rows are split into a table that
+ * carries the window's number, and each feature is then read once for all windows: counts per
+ * window and value in one grouped query, the numeric values in one sort by (window, value).
+ * The comparison of each window is the same pure function a single check uses.
+ */
+
+/** `--every`: a count and a unit; `mo` is a calendar month (the 28 to 31 days of one month). */
+const PERIOD = /^(\d+)(mo|m|h|d|w)$/;
+const PERIOD_UNITS = { m: 'minutes', h: 'hours', d: 'days', w: 'weeks', mo: 'months' } as const;
+
+/** Parallel connections that read the features (as a single check does). */
+const READ_PARALLELISM = 2;
+
+/** The window key of a row (ordered by its own type) and the label a report shows for it. */
+function windowKey(column: ColumnInfo, every?: string): { key: string; label: (k: string) => string } {
+  const col = quoteIdent(column.name);
+  if (!every) return { key: col, label: (k) => `CAST(${k} AS VARCHAR)` };
+  const match = PERIOD.exec(every);
+  if (!match || Number(match[1]) < 1)
+    throw new UserError(`--every must look like 30m, 1h, 1d, 7d, 2w or 1mo (m is minutes, mo calendar months); got '${every}'`);
+  if (!isTemporalType(column.type) && column.type !== 'VARCHAR') {
+    throw new UserError(`--every needs a date or timestamp column; '${column.name}' is ${column.type}`);
+  }
+  // The count and unit are validated above, so they can be written into the SQL.
+  const interval = `INTERVAL ${Number(match[1])} ${PERIOD_UNITS[match[2] as keyof typeof PERIOD_UNITS]}`;
+  return { key: `time_bucket(${interval}, CAST(${col} AS TIMESTAMP))`, label: (k) => `strftime(${k}, '%Y-%m-%dT%H:%M:%S')` };
+}
+
+/** The options of a windowed check. */
+export interface WindowedCheck {
+  by: string;
+  every?: string;
+  decision?: DecisionSettings;
+}
+
+/** A numeric feature's current side in every window, from three grouped queries. */
+async function readNumericWindows(
+  db: Database,
+  table: string,
+  column: ColumnInfo,
+  baseline: NumericFeatureProfile,
+  windows: number,
+): Promise<NumericCurrent[]> {
+  const expr = doubleExpr(column);
+  const raw = quoteIdent(column.name);
+  const counts = await db.rows(
+    `SELECT __wi AS w, count(*)::DOUBLE AS rows, count(raw)::DOUBLE AS nonnull, count(v)::DOUBLE AS parsed
+     FROM (SELECT __wi, ${raw} AS raw, ${expr} AS v FROM ${quoteIdent(table)}) GROUP BY __wi`,
+  );
+  const byWindow = new Map(counts.map((r) => [Number(r.w), r]));
+  const examples = new Map<number, string[]>();
+  if (!isNumericType(column.type) && counts.some((r) => Number(r.nonnull) > Number(r.parsed))) {
+    const rows = await db.rows(
+      `SELECT w, s FROM (
+         SELECT __wi AS w, s, row_number() OVER (PARTITION BY __wi ORDER BY s) AS r
+         FROM (SELECT DISTINCT __wi, CAST(${raw} AS VARCHAR) AS s FROM ${quoteIdent(table)} WHERE ${raw} IS NOT NULL AND ${expr} IS NULL)
+       ) WHERE r <= ${EXAMPLES} ORDER BY w, s`,
+    );
+    for (const r of rows) examples.set(Number(r.w), [...(examples.get(Number(r.w)) ?? []), String(r.s)]);
+  }
+  const { values, starts } = await db.groupedDoubles(
+    `SELECT __wi, v FROM (SELECT __wi, ${expr} AS v FROM ${quoteIdent(table)}) WHERE isfinite(v) ORDER BY __wi, v`,
+    windows,
+  );
+  return Array.from({ length: windows }, (_, w) => {
+    const r = byWindow.get(w);
+    return numericCurrentFrom(
+      column,
+      baseline,
+      {
+        rows: Number(r?.rows ?? 0),
+        nonnull: Number(r?.nonnull ?? 0),
+        parsed: Number(r?.parsed ?? 0),
+        mismatchExamples: examples.get(w) ?? [],
+      },
+      values.subarray(starts[w]!, starts[w + 1]!),
+    );
+  });
+}
+
+/** A categorical feature's current side in every window, from one query grouped by window and value. */
+async function readCategoricalWindows(
+  db: Database,
+  table: string,
+  column: ColumnInfo,
+  baseline: CategoricalFeatureProfile,
+  windows: number,
+): Promise<CategoricalCurrent[]> {
+  const rows = await db.rows(
+    `SELECT __wi AS w, v, count(*)::DOUBLE AS n FROM (SELECT __wi, ${textExpr(column)} AS v FROM ${quoteIdent(table)})
+     GROUP BY __wi, v ORDER BY w, n DESC, v`,
+  );
+  const counts = Array.from({ length: windows }, (): ValueCount[] => []);
+  for (const r of rows) counts[Number(r.w)]!.push({ v: r.v === null ? null : String(r.v), n: Number(r.n) });
+  return counts.map((c) => categoricalCurrentFrom(baseline, c));
+}
+
+/** Table names of one windowed check (the check's database is its own, in memory). */
+const WINDOWS_TABLE = '__driftwatch_windows';
+const SPLIT_TABLE = '__driftwatch_split';
+
+/** Compares every window of `loaded` (split by `request.by`) with the profile. */
+export async function checkWindows(
+  db: Database,
+  profile: BaselineProfile,
+  header: CheckReport['baseline'],
+  loaded: LoadedTable,
+  request: WindowedCheck,
+  unexpected: readonly string[],
+): Promise<WindowedReport> {
+  const column = loaded.columns.find((c) => c.name === request.by);
+  if (!column)
+    throw new UserError(`--by column '${request.by}' not found; the current data has: ${loaded.columns.map((c) => c.name).join(', ')}`);
+  const { key, label } = windowKey(column, request.every);
+  const source = quoteIdent(loaded.table);
+  const columns = new Map(loaded.columns.map((c) => [c.name, c]));
+  const present: FeatureProfile[] = profile.features.filter((f) => columns.has(f.name));
+  // The features under positional names, so no data column can collide with the window number.
+  const aliased = present.map((f, i): ColumnInfo => ({ name: `f${i}`, type: columns.get(f.name)!.type }));
+  try {
+    // Windows in the key's own order (numbers as numbers, times as times), nulls last.
+    await db.run(
+      `CREATE OR REPLACE TABLE ${WINDOWS_TABLE} AS
+       SELECT k, ${label('k')} AS label, n, (row_number() OVER (ORDER BY k NULLS LAST) - 1)::INTEGER AS i
+       FROM (SELECT ${key} AS k, count(*)::DOUBLE AS n FROM ${source} GROUP BY k)`,
+    );
+    const windowRows = await db.rows(`SELECT i, label, n FROM ${WINDOWS_TABLE} ORDER BY i`);
+    const projection = present.map((f, i) => `${quoteIdent(f.name)} AS f${i}`);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${SPLIT_TABLE} AS
+       SELECT w.i AS __wi${aliased.map((c) => `, t.${c.name}`).join('')}
+       FROM (SELECT ${[`${key} AS __k`, ...projection].join(', ')} FROM ${source}) t
+       JOIN ${WINDOWS_TABLE} w ON t.__k IS NOT DISTINCT FROM w.k`,
+    );
+    const count = windowRows.length;
+    const perFeature = await mapOnConnections(db, present, READ_PARALLELISM, async (connection, feature) => {
+      const i = present.indexOf(feature);
+      const alias = aliased[i]!;
+      // The report's column keeps the data's name; only the queries use the alias.
+      const reported: ColumnInfo = { name: feature.name, type: alias.type };
+      if (feature.kind === 'numeric') {
+        const sides = await readNumericWindows(connection, SPLIT_TABLE, alias, feature, count);
+        return sides.map((current): FeatureCurrent => ({ kind: 'numeric', column: reported, current }));
+      }
+      const sides = await readCategoricalWindows(connection, SPLIT_TABLE, alias, feature, count);
+      return sides.map((current): FeatureCurrent => ({ kind: 'categorical', column: reported, current }));
+    });
+    const schema: Pick<SchemaFindings, 'missing' | 'unexpected'> = {
+      missing: profile.features.filter((f) => !columns.has(f.name)).map((f) => f.name),
+      unexpected: [...unexpected],
+    };
+    const windows: WindowReport[] = windowRows.map((row, w) => {
+      const comparison = compareCurrents(
+        present,
+        perFeature.map((sides) => sides[w]!),
+        schema,
+        request.decision ? { decision: request.decision } : {},
+      );
+      return {
+        window: row.label === null ? '(null)' : String(row.label),
+        rows: Number(row.n),
+        status: statusOf(comparison),
+        ...comparison,
+      };
+    });
+    return {
+      baseline: header,
+      current: { name: loaded.file, rows: loaded.rows },
+      by: request.by,
+      ...(request.every ? { every: request.every } : {}),
+      drift: windows.some((w) => w.drift),
+      windows,
+      decision: describeDecision(request.decision),
+      generatedAt: new Date().toISOString(),
+    };
+  } finally {
+    await db.run(`DROP TABLE IF EXISTS ${SPLIT_TABLE}`);
+    await db.run(`DROP TABLE IF EXISTS ${WINDOWS_TABLE}`);
+  }
+}
