@@ -131,7 +131,7 @@ function buildProgram(): Command {
     .option('--fail-on-drift', 'exit 1 when drift is found')
     .option('--fail-on-schema', 'exit 1 when a feature is missing or a schema finding is raised')
     .option('--by <column>', 'one result per value of this column (or per period with --every)')
-    .option('--every <period>', 'with --by on a timestamp column: window length, e.g. 1h, 1d, 7d')
+    .option('--every <period>', 'with --by on a timestamp column: window length, e.g. 1h, 1d, 7d, or 1mo (calendar months)')
     .option('--bins <n>', 'quantile bins, when the baseline is a data file', wholeNumber('--bins', 2))
     .option('--categorical <names>', 'treat these columns as categorical, when the baseline is a data file', list)
     .option(

@@ -1,40 +1,27 @@
 import { basename } from 'node:path';
 import { profileTable } from '../baseline/create.js';
 import { looksLikeProfile, readProfile } from '../baseline/profile.js';
-import { isTemporalType, type LoadedTable, loadTable } from '../baseline/source.js';
+import { type LoadedTable, loadTable } from '../baseline/source.js';
 import type { DecisionSettings } from '../config/decision.js';
 import type { BaselineProfile } from '../contracts/profile.js';
-import type { CheckReport, SchemaFindings, WindowedReport } from '../contracts/report.js';
+import type { CheckReport, WindowedReport } from '../contracts/report.js';
 import { UserError } from '../errors.js';
-import type { ColumnInfo } from '../store/database.js';
 import { Database } from '../store/database.js';
 import { mapOnConnections } from '../store/pool.js';
 import { quoteIdent } from '../store/sql.js';
 import { type Comparison, compareCurrents, type FeatureCurrent, statusOf } from './compare.js';
-import { readCategoricalCurrent, readExtraFields, readNumericCurrent, readStoredTypeErrors } from './current.js';
+import {
+  isSamplesTable,
+  READ_PARALLELISM,
+  readCategoricalCurrent,
+  readNumericCurrent,
+  readSchemaFields,
+  readStoredTypeErrors,
+} from './current.js';
 import { describeDecision } from './decision.js';
 import { checkWindows } from './windows.js';
 
 export { type Comparison, statusOf } from './compare.js';
-
-/** Features read at once, each on its own DuckDB connection (the machine this targets has 2 cores). */
-export const CHECK_PARALLELISM = 2;
-
-/** True when the table is a samples table of the ingest (it has the `_errors` column). */
-const isSamplesTable = (columns: readonly ColumnInfo[]) => columns.some((c) => c.name === '_errors');
-
-/** The fields of the current table the profile does not know (for a samples table, the events' extra fields). */
-export async function unexpectedFields(
-  db: Database,
-  profile: BaselineProfile,
-  current: Pick<LoadedTable, 'table' | 'columns'>,
-  ignoreColumns: readonly string[] = [],
-): Promise<string[]> {
-  const known = new Set([...profile.features.map((f) => f.name), ...profile.ignored.map((c) => c.name), ...ignoreColumns]);
-  return isSamplesTable(current.columns)
-    ? (await readExtraFields(db, current.table)).filter((name) => !known.has(name))
-    : current.columns.filter((c) => !known.has(c.name) && !isTemporalType(c.type)).map((c) => c.name);
-}
 
 /**
  * Compares a loaded table with a baseline profile: statistics per feature, schema findings,
@@ -48,13 +35,10 @@ export async function compareTable(
 ): Promise<Comparison> {
   const columns = new Map(current.columns.map((c) => [c.name, c]));
   const stored = isSamplesTable(current.columns);
-  const schema: Pick<SchemaFindings, 'missing' | 'unexpected'> = {
-    missing: profile.features.filter((f) => !columns.has(f.name)).map((f) => f.name),
-    unexpected: await unexpectedFields(db, profile, current, options.ignoreColumns),
-  };
+  const schema = await readSchemaFields(db, profile, current, options.ignoreColumns);
   const present = profile.features.filter((f) => columns.has(f.name));
   // Two features at a time: DuckDB sorts one column while JavaScript reads the other's values.
-  const read = await mapOnConnections(db, present, CHECK_PARALLELISM, async (connection, feature) => {
+  const read = await mapOnConnections(db, present, READ_PARALLELISM, async (connection, feature) => {
     const column = columns.get(feature.name)!;
     // Type mismatches the ingest set aside in `_errors`: evidence of training-serving skew.
     const recorded = stored ? await readStoredTypeErrors(connection, current.table, feature.name) : { count: 0, examples: [] };
@@ -122,13 +106,13 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport | Win
     const baseline = await loadBaseline(db, request);
     const current = await loadTable(db, request.current, 'current');
     if (request.by) {
-      const unexpected = await unexpectedFields(db, baseline.profile, current, [request.by]);
+      const schema = await readSchemaFields(db, baseline.profile, current, [request.by]);
       const windowed = {
         by: request.by,
         ...(request.every ? { every: request.every } : {}),
         ...(request.decision ? { decision: request.decision } : {}),
       };
-      return await checkWindows(db, baseline.profile, baseline.header, current, windowed, unexpected);
+      return await checkWindows(db, baseline.profile, baseline.header, current, windowed, schema);
     }
     const comparison = await compareTable(db, baseline.profile, current, request.decision ? { decision: request.decision } : {});
     return {

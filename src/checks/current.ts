@@ -1,11 +1,14 @@
 import { doubleExpr, sortedValues, textExpr } from '../baseline/create.js';
-import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
+import type { BaselineProfile, CategoricalFeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
 import type { ColumnInfo } from '../store/database.js';
-import { isNumericType } from '../baseline/source.js';
+import { isNumericType, isTemporalType } from '../baseline/source.js';
 import type { Database } from '../store/database.js';
 import { quoteIdent } from '../store/sql.js';
-import type { ColumnSummary } from '../contracts/report.js';
+import type { ColumnSummary, SchemaFindings } from '../contracts/report.js';
 import { lowerBound, meanAndStd, sortedBinCounts, upperBound } from '../stats/sorted.js';
+
+/** Features read at once, each on its own DuckDB connection (the machine this targets has 2 cores). */
+export const READ_PARALLELISM = 2;
 
 /** How many offending values a schema finding quotes. */
 export const EXAMPLES = 3;
@@ -187,4 +190,28 @@ export async function readExtraFields(db: Database, table: string): Promise<stri
     `SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM ${quoteIdent(table)} WHERE _extra IS NOT NULL ORDER BY k`,
   );
   return rows.map((r) => String(r.k));
+}
+
+/** True when the table is a samples table of the ingest (it has the `_errors` column). */
+export const isSamplesTable = (columns: readonly ColumnInfo[]) => columns.some((c) => c.name === '_errors');
+
+/**
+ * The schema findings that do not depend on a feature's values: the profile's features the table
+ * lacks, and the fields it has that the profile does not know (for a samples table, the events'
+ * extra fields; temporal columns of a file are taken as its event time, not as unexpected).
+ */
+export async function readSchemaFields(
+  db: Database,
+  profile: BaselineProfile,
+  current: { table: string; columns: readonly ColumnInfo[] },
+  ignoreColumns: readonly string[] = [],
+): Promise<Pick<SchemaFindings, 'missing' | 'unexpected'>> {
+  const columns = new Set(current.columns.map((c) => c.name));
+  const known = new Set([...profile.features.map((f) => f.name), ...profile.ignored.map((c) => c.name), ...ignoreColumns]);
+  return {
+    missing: profile.features.filter((f) => !columns.has(f.name)).map((f) => f.name),
+    unexpected: isSamplesTable(current.columns)
+      ? (await readExtraFields(db, current.table)).filter((name) => !known.has(name))
+      : current.columns.filter((c) => !known.has(c.name) && !isTemporalType(c.type)).map((c) => c.name),
+  };
 }

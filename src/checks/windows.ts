@@ -12,6 +12,7 @@ import {
   type CategoricalCurrent,
   categoricalCurrentFrom,
   EXAMPLES,
+  READ_PARALLELISM,
   type NumericCurrent,
   numericCurrentFrom,
   type ValueCount,
@@ -30,9 +31,6 @@ import { describeDecision } from './decision.js';
 /** `--every`: a count and a unit; `mo` is a calendar month (the 28 to 31 days of one month). */
 const PERIOD = /^(\d+)(mo|m|h|d|w)$/;
 const PERIOD_UNITS = { m: 'minutes', h: 'hours', d: 'days', w: 'weeks', mo: 'months' } as const;
-
-/** Parallel connections that read the features (as a single check does). */
-const READ_PARALLELISM = 2;
 
 /** The window key of a row (ordered by its own type) and the label a report shows for it. */
 function windowKey(column: ColumnInfo, every?: string): { key: string; label: (k: string) => string } {
@@ -129,7 +127,7 @@ export async function checkWindows(
   header: CheckReport['baseline'],
   loaded: LoadedTable,
   request: WindowedCheck,
-  unexpected: readonly string[],
+  schema: Pick<SchemaFindings, 'missing' | 'unexpected'>,
 ): Promise<WindowedReport> {
   const column = loaded.columns.find((c) => c.name === request.by);
   if (!column)
@@ -156,9 +154,8 @@ export async function checkWindows(
        JOIN ${WINDOWS_TABLE} w ON t.__k IS NOT DISTINCT FROM w.k`,
     );
     const count = windowRows.length;
-    const perFeature = await mapOnConnections(db, present, READ_PARALLELISM, async (connection, feature) => {
-      const i = present.indexOf(feature);
-      const alias = aliased[i]!;
+    const indexed = present.map((feature, i) => ({ feature, alias: aliased[i]! }));
+    const perFeature = await mapOnConnections(db, indexed, READ_PARALLELISM, async (connection, { feature, alias }) => {
       // The report's column keeps the data's name; only the queries use the alias.
       const reported: ColumnInfo = { name: feature.name, type: alias.type };
       if (feature.kind === 'numeric') {
@@ -168,10 +165,6 @@ export async function checkWindows(
       const sides = await readCategoricalWindows(connection, SPLIT_TABLE, alias, feature, count);
       return sides.map((current): FeatureCurrent => ({ kind: 'categorical', column: reported, current }));
     });
-    const schema: Pick<SchemaFindings, 'missing' | 'unexpected'> = {
-      missing: profile.features.filter((f) => !columns.has(f.name)).map((f) => f.name),
-      unexpected: [...unexpected],
-    };
     const windows: WindowReport[] = windowRows.map((row, w) => {
       const comparison = compareCurrents(
         present,

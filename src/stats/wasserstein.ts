@@ -66,6 +66,26 @@ export const wassersteinNorm: Statistic<number> = {
  */
 
 /**
+ * The integral of sqrt(F (1 - F)) dx over the sorted baseline, which depends on the baseline
+ * only: kept per array, so the windows of a backfill and a service's scheduled checks, which
+ * compare with the same cached baseline array, compute it once.
+ */
+const bridgeIntegrals = new WeakMap<Float64Array, number>();
+
+function bridgeIntegral(sorted: Float64Array): number {
+  const known = bridgeIntegrals.get(sorted);
+  if (known !== undefined) return known;
+  const m = sorted.length;
+  let integral = 0;
+  for (let i = 0; i < m - 1; i++) {
+    const f = (i + 1) / m;
+    integral += Math.sqrt(f * (1 - f)) * (sorted[i + 1]! - sorted[i]!);
+  }
+  bridgeIntegrals.set(sorted, integral);
+  return integral;
+}
+
+/**
  * Expected `wasserstein_norm` under no change: sqrt(n_eff) (F_n - G_m) tends to a Brownian bridge
  * B(F(x)) with n_eff = n m / (n + m), and E|B(t)| = sqrt(2 / pi) sqrt(t (1 - t)), so
  * E W1 ~ sqrt(2 / pi) / sqrt(n_eff) * integral of sqrt(F (1 - F)) dx, F taken from the sorted
@@ -75,11 +95,7 @@ export const wassersteinNorm: Statistic<number> = {
 export function wassersteinNoise(sortedBaseline: Float64Array, baselineStd: number, n: number): number {
   const m = sortedBaseline.length;
   if (m < 2 || n < 1) return NaN;
-  let integral = 0;
-  for (let i = 0; i < m - 1; i++) {
-    const f = (i + 1) / m;
-    integral += Math.sqrt(f * (1 - f)) * (sortedBaseline[i + 1]! - sortedBaseline[i]!);
-  }
+  const integral = bridgeIntegral(sortedBaseline);
   const nEff = (n * m) / (n + m);
   return (Math.sqrt(2 / Math.PI) * integral) / Math.sqrt(nEff) / Math.max(baselineStd, MIN_NORMALISING_STD);
 }

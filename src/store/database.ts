@@ -15,6 +15,17 @@ function bindTypes(values: DuckDBValue[]): DuckDBType[] | undefined {
   return types as DuckDBType[] | undefined;
 }
 
+/** The parts read chunk by chunk, as one array of `total` doubles. */
+function concatDoubles(parts: readonly Float64Array[], total: number): Float64Array {
+  const out = new Float64Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 /** A column of a table: its name and DuckDB's type name (DOUBLE, VARCHAR, TIMESTAMP...). */
 export interface ColumnInfo {
   name: string;
@@ -90,13 +101,7 @@ export class Database {
       parts.push(n === part.length ? part : part.subarray(0, n));
       total += n;
     }
-    const out = new Float64Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return concatDoubles(parts, total);
   }
 
   /**
@@ -127,12 +132,7 @@ export class Database {
       parts.push(n === part.length ? part : part.subarray(0, n));
       total += n;
     }
-    const out = new Float64Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
+    const out = concatDoubles(parts, total);
     const starts = new Int32Array(groups + 1);
     for (let g = 0; g < groups; g++) starts[g + 1] = starts[g]! + counts[g]!;
     return { values: out, starts };
