@@ -92,6 +92,47 @@ describe('check --by', () => {
     starts.slice(1).forEach((s, i) => assert.equal(s - starts[i]!, 7 * 86_400_000, 'consecutive weeks'));
   });
 
+  it('splits into calendar months with --every 1mo', async () => {
+    const r = await runCli([
+      'check',
+      '--baseline',
+      baseline,
+      '--current',
+      current.file,
+      '--by',
+      'date',
+      '--every',
+      '1mo',
+      '--format',
+      'json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { windows: Window[] };
+    assert.deepEqual(
+      report.windows.map((w) => w.window),
+      Array.from({ length: 12 }, (_, m) => `2015-${String(m + 1).padStart(2, '0')}-01T00:00:00`),
+    );
+    assert.deepEqual(
+      report.windows.map((w) => w.rows),
+      [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
+    );
+  });
+
+  it('orders the windows of a numeric column as numbers, not as text', async () => {
+    // The day of the year's week number, 1 to 53: as text, 10 would come before 2.
+    const file = tmp.file(
+      'weeks.csv',
+      `week,${current.header}\n${current.lines.map((l, i) => `${Math.floor(i / 7) + 1},${l}`).join('\n')}\n`,
+    );
+    const r = await runCli(['check', '--baseline', baseline, '--current', file, '--by', 'week', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { windows: Window[] };
+    assert.deepEqual(
+      report.windows.map((w) => w.window),
+      Array.from({ length: 53 }, (_, i) => String(i + 1)),
+    );
+  });
+
   it('renders windows as text and as one HTML page with a drift-over-time chart', async () => {
     const text = await runCli(['check', '--baseline', baseline, '--current', current.file, '--by', 'season', '--format', 'text']);
     assert.equal(text.code, 0, text.stderr);
