@@ -137,4 +137,58 @@ describe('live checks and alerts', { timeout: 120_000 }, () => {
     const mails = await inbox.waitFor(before + 1);
     assert.match(mails.at(-1)!.subject ?? '', /^\[driftwatch\] FIRING alerting: insufficient data/);
   });
+
+  it('resolving some alerts while one keeps firing: PARTLY RESOLVED, what resolved first, each resolved card with the reason of the check that resolved it', async () => {
+    const store = `${tmp.dir}/partly.duckdb`;
+    const cfg = config(store);
+    const now = Date.now();
+    await storeEvents(store, 'alerting', baseline, csvEvents('synthetic_current.csv'), now - 600_000);
+    const before = inbox.messages.length;
+    const hooksBefore = hook.delivered().length;
+    assert.equal((await check(cfg, 'events:3000')).code, 0);
+    await inbox.waitFor(before + 1);
+    // Training-like rows, but `score` still too often null: the drift resolves, the null-share finding keeps firing.
+    const clean = csvEvents('synthetic_baseline.csv')
+      .slice(0, 2000)
+      .map((e, i) => (i % 7 === 0 ? { features: { ...(e.features as object), score: null } } : e));
+    await storeEvents(store, 'alerting', baseline, clean, now - 1000, 10_000);
+    const second = await check(cfg, 'events:2000');
+    assert.equal(second.code, 0, second.stderr);
+    const mail = (await inbox.waitFor(before + 2))[before + 1]!;
+    assert.match(mail.subject ?? '', /^\[driftwatch\] PARTLY RESOLVED alerting: 3 resolved \(.+\); still firing: schema \(score\)$/);
+    const text = String(mail.text);
+    assert.ok(!text.includes('wasserstein_norm 0.225'), 'no resolved card repeats the firing reason of the old window');
+    assert.match(text, /amount: no drift: .*n = 2,000/, "the resolved card gives this window's reason and n");
+    assert.match(String(mail.html), /PARTLY RESOLVED/);
+    const payload = JSON.parse(hook.delivered()[hooksBefore + 1]!.body);
+    assert.equal(payload.state, 'PARTLY RESOLVED');
+    assert.match(payload.title, /^PARTLY RESOLVED alerting: 3 resolved/);
+    assert.equal(payload.changes.resolved.length, 3);
+    assert.deepEqual(payload.changes.new, []);
+    assert.equal(payload.alerts[0].status, 'resolved', 'the payload leads with what resolved');
+    assert.deepEqual(
+      payload.alerts.filter((a: { status: string }) => a.status === 'firing').map((a: { feature: string }) => a.feature),
+      ['score'],
+    );
+  });
+
+  it('traffic stops: an insufficient window alerts on its own and restates no drift', async () => {
+    const store = `${tmp.dir}/stopped.duckdb`;
+    const cfg = config(store);
+    await storeEvents(store, 'alerting', baseline, csvEvents('synthetic_current.csv'), Date.now() - 600_000);
+    const before = inbox.messages.length;
+    const hooksBefore = hook.delivered().length;
+    assert.equal((await check(cfg, 'events:3000')).code, 0);
+    await inbox.waitFor(before + 1);
+    const r = await check(cfg, '5m');
+    assert.equal(JSON.parse(r.stdout).window.rows, 0);
+    const mail = (await inbox.waitFor(before + 2))[before + 1]!;
+    assert.equal(mail.subject, '[driftwatch] FIRING alerting: insufficient data');
+    assert.ok(!/drifted/.test(String(mail.text)), 'no drift restated from an empty window');
+    const payload = JSON.parse(hook.delivered()[hooksBefore + 1]!.body);
+    assert.deepEqual(
+      payload.alerts.map((a: { kind: string }) => a.kind),
+      ['insufficient-data'],
+    );
+  });
 });

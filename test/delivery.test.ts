@@ -59,17 +59,22 @@ async function queueDriftNotification(configPath: string): Promise<Store> {
   return store;
 }
 
+/** A drift notification queued for an email channel whose SMTP port nothing listens on (yet). */
+async function smtpDownWithDrift(name: string) {
+  const probe = await new Inbox().start();
+  const port = probe.port;
+  await probe.stop();
+  const cfgPath = configFile(name, [
+    { name: 'mail', type: 'email', smtpUrl: `smtp://127.0.0.1:${port}`, from: 'dw@test.local', to: ['ds@test.local'] },
+  ]);
+  const store = await queueDriftNotification(cfgPath);
+  const config = loadConfig(cfgPath);
+  return { port, store, config, channels: createChannels(config.alerts) };
+}
+
 describe('delivery through outages', { timeout: 180_000 }, () => {
   it('SMTP down, then up: the email arrives once', async () => {
-    const probe = await new Inbox().start();
-    const port = probe.port;
-    await probe.stop();
-    const cfgPath = configFile('smtp-down', [
-      { name: 'mail', type: 'email', smtpUrl: `smtp://127.0.0.1:${port}`, from: 'dw@test.local', to: ['ds@test.local'] },
-    ]);
-    const store = await queueDriftNotification(cfgPath);
-    const config = loadConfig(cfgPath);
-    const channels = createChannels(config.alerts);
+    const { port, store, config, channels } = await smtpDownWithDrift('smtp-down');
     try {
       const deliverer = new Deliverer(store.db, channels, config.alerts, logger);
       let now = Date.now();
@@ -86,13 +91,56 @@ describe('delivery through outages', { timeout: 180_000 }, () => {
         await new Promise((r) => setTimeout(r, 300));
         assert.equal(mails.length, 1, 'exactly once');
         assert.match(mails[0]!.subject ?? '', /^\[driftwatch\] FIRING delivered: /);
-        assert.deepEqual(await outboxCounts(store.db), { pending: 0, delivered: 1, dead: 0 });
+        assert.deepEqual(await outboxCounts(store.db), { pending: 0, delivered: 1, dead: 0, superseded: 0 });
       } finally {
         await inbox.stop();
       }
     } finally {
       for (const c of channels.values()) await c.close?.();
       store.close();
+    }
+  });
+
+  it('SMTP down while the state changes: a newer notification replaces the queued one, the inbox ends on the newest state', async () => {
+    const { port, store, config, channels } = await smtpDownWithDrift('smtp-stale');
+    try {
+      const deliverer = new Deliverer(store.db, channels, config.alerts, logger);
+      let now = Date.now();
+      assert.deepEqual(await deliverer.deliverDue(now), { delivered: 0, retried: 1, dead: 0 }, 'SMTP down');
+      // The drift goes away while SMTP is still down: the next check resolves it.
+      store.close();
+      await storeEvents(config.storage.path, 'delivered', baseline, csvEvents('synthetic_baseline.csv'), Date.now() + 45_000, 100_000);
+      const reopened = await Store.open(config.storage.path);
+      try {
+        const resolved = await checkModel(reopened.db, config.models[0]!, readProfile(baseline), config.alerts, {
+          window: { kind: 'events', count: 4000 },
+          notify: true,
+          now: Date.now() + 50_000,
+        });
+        assert.equal(resolved.report.status, 'ok');
+        assert.equal(resolved.queued.length, 1);
+        const inbox = await new Inbox(port).start();
+        try {
+          const again = new Deliverer(reopened.db, channels, config.alerts, logger);
+          now += 120_000;
+          assert.deepEqual(await again.deliverDue(now), { delivered: 1, retried: 0, dead: 0 }, 'one delivery: the newest');
+          assert.deepEqual(await again.deliverDue(now + 3_600_000), { delivered: 0, retried: 0, dead: 0 }, 'the older one is never sent');
+          const mails = await inbox.waitFor(1);
+          await new Promise((r) => setTimeout(r, 300));
+          assert.equal(mails.length, 1);
+          assert.match(mails[0]!.subject ?? '', /^\[driftwatch\] RESOLVED delivered: /, 'the inbox ends on the newest state');
+          assert.deepEqual(await outboxCounts(reopened.db), { pending: 0, delivered: 1, dead: 0, superseded: 1 });
+          const [old] = await reopened.db.rows(`SELECT superseded_by FROM outbox WHERE status = 'superseded'`);
+          assert.equal(old!.superseded_by, resolved.queued[0]!.notification.id);
+          assert.equal(resolved.queued[0]!.notification.supersedes?.length, 1);
+        } finally {
+          await inbox.stop();
+        }
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      for (const c of channels.values()) await c.close?.();
     }
   });
 
@@ -111,7 +159,7 @@ describe('delivery through outages', { timeout: 180_000 }, () => {
       );
       const ids = new Set(hook.requests.map((r) => r.headers['x-driftwatch-delivery']));
       assert.equal(ids.size, 1, 'one delivery id across the retries');
-      assert.deepEqual(await outboxCounts(store.db), { pending: 0, delivered: 1, dead: 0 });
+      assert.deepEqual(await outboxCounts(store.db), { pending: 0, delivered: 1, dead: 0, superseded: 0 });
       const [row] = await store.db.rows(`SELECT attempts FROM outbox`);
       assert.equal(row!.attempts, 3);
     } finally {

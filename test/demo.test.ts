@@ -3,13 +3,15 @@
 // must find the drift in the later months and deliver the alerts to its local mailbox and
 // webhook log. With --kafka, the same replay goes through a real topic and the Kafka consumer.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/config/load.js';
+import { Store } from '../src/store/store.js';
 import type { DemoSummary } from '../src/demo/demo.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
 import { assertGolden, withoutVolatile } from './helpers/golden.js';
@@ -85,6 +87,53 @@ describe('driftwatch demo', { timeout: 240_000 }, () => {
     const summary = JSON.parse(r.stdout) as DemoSummary;
     assert.equal(summary.source, 'kafka');
     await assertCaughtDrift(summary, dir, 300);
+  });
+
+  it('live: every scheduled check sees one whole replayed day, so the first alert is a true one', async () => {
+    const dir = join(tmp.dir, 'live');
+    const port = await new Promise<number>((done) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => done(port));
+      });
+    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli.js'), 'demo', '--day-seconds', '0.4', '--port', String(port), '--dir', dir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // About 25 replayed days: a check every 2 s, each on the clock of the replay.
+    await new Promise((r) => setTimeout(r, 14_000));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, output);
+    const store = await Store.open(join(dir, 'driftwatch.duckdb'));
+    let windows: { start: string; end: string; rows: number }[];
+    try {
+      windows = (
+        await store.db.rows(
+          `SELECT strftime(window_start, '%Y-%m-%d %H:%M') AS s, strftime(window_end, '%Y-%m-%d %H:%M') AS e, "rows" FROM reports ORDER BY finished_at`,
+        )
+      ).map((r) => ({ start: String(r.s), end: String(r.e), rows: Number(r.rows) }));
+    } finally {
+      store.close();
+    }
+    assert.ok(windows.length >= 3, `a few checks ran: ${JSON.stringify(windows)}\n${output}`);
+    for (const w of windows) {
+      assert.match(w.start, / 00:00$/, `a window from midnight to midnight: ${JSON.stringify(w)}`);
+      assert.ok(w.rows >= 900, `a whole day of flights: ${JSON.stringify(w)}`);
+    }
+    const subjects = await Promise.all(
+      readdirSync(join(dir, 'mailbox'))
+        .sort()
+        .map(async (f) => (await simpleParser(readFileSync(join(dir, 'mailbox', f)))).subject ?? ''),
+    );
+    assert.ok(!subjects.some((s) => /insufficient|hour/.test(s)), `no false alarm: ${subjects.join(' | ')}`);
   });
 
   it('explains a wrong option in one line', async () => {

@@ -124,3 +124,55 @@ describe('alerts from a report', () => {
     assert.deepEqual(kinds, ['ingest', 'insufficient-data']);
   });
 });
+
+describe('severity flapping (issue 14)', () => {
+  it('a severity that flips around criticalPsi notifies when it escalates, not when it falls back', () => {
+    const steps = run([
+      { at: 0, found: [drift('a', 'warning')] },
+      { at: 60_000, found: [drift('a', 'critical')] },
+      { at: 120_000, found: [drift('a', 'warning')] },
+      { at: 180_000, found: [drift('a', 'critical')] },
+      { at: 240_000, found: [drift('a', 'warning')] },
+      { at: 300_000, found: [drift('a', 'critical')] },
+    ]);
+    assert.deepEqual(
+      steps.map((s) => s.sent),
+      [true, true, false, false, false, false],
+      'one FIRING, one escalation; falling back and rising again to the severity already sent is no news',
+    );
+  });
+
+  it('shouldNotify: a lower severity than the one last sent is not news', () => {
+    const last = { notifiedAt: 0, firing: ['x:critical'] };
+    assert.equal(shouldNotify(last, ['x:warning'], 0, HOUR, 1), false);
+    assert.equal(shouldNotify(last, ['x:critical'], 0, HOUR, 1), false);
+    assert.equal(shouldNotify({ notifiedAt: 0, firing: ['x:warning'] }, ['x:critical'], 0, HOUR, 1), true);
+  });
+
+  it('has hysteresis: a critical drift alert stays critical until PSI falls below criticalPsiClear', () => {
+    const rules = { criticalPsi: 0.25 };
+    const withPsi = (psi: number) =>
+      ({
+        model: 'm',
+        status: 'drift',
+        features: [{ name: 'a', drift: true, stats: { psi }, reasons: [`PSI ${psi}`] }],
+        schema: { missing: [], unexpected: [], anomalies: [] },
+        window: { spec: '1h', start: '', end: '', rows: 500, minRows: 100 },
+        ingest: { totals: {}, consumed: 0, rejected: 0, rejectedByReason: {} },
+      }) as unknown as Parameters<typeof alertsFromReport>[0];
+    const labels = { model: 'm', feature: 'a', kind: 'drift' as const };
+    const critical: StoredAlert = {
+      labels,
+      severity: 'critical',
+      summary: '',
+      fingerprint: fingerprint(labels),
+      startsAt: 0,
+      endsAt: null,
+    };
+    assert.equal(alertsFromReport(withPsi(0.24), rules)[0]!.severity, 'warning', 'not critical yet');
+    assert.equal(alertsFromReport(withPsi(0.26), rules)[0]!.severity, 'critical');
+    assert.equal(alertsFromReport(withPsi(0.24), rules, [critical])[0]!.severity, 'critical', 'stays critical just under criticalPsi');
+    assert.equal(alertsFromReport(withPsi(0.19), rules, [critical])[0]!.severity, 'warning', 'under 0.8 × criticalPsi: warning');
+    assert.equal(alertsFromReport(withPsi(0.22), { ...rules, criticalPsiClear: 0.23 }, [critical])[0]!.severity, 'warning');
+  });
+});

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { LiveReport } from '../contracts/report.js';
 import type { Alert, AlertKind, AlertLabels, Severity } from '../contracts/alert.js';
 import type { FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
@@ -14,9 +15,33 @@ export function fingerprint(labels: AlertLabels): string {
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
 }
 
-/** Severity rules, from the config. */
+/** Severity and alerting rules, from the config (`alerts`). */
 export interface SeverityRules {
+  /** A drifted feature is critical from this PSI on. */
   criticalPsi: number;
+  /**
+   * Hysteresis: a drift alert that is critical stays critical until its PSI falls below this
+   * (default {@link CRITICAL_PSI_CLEAR_RATIO} × criticalPsi), so a PSI hovering around
+   * `criticalPsi` does not flip the severity at every check.
+   */
+  criticalPsiClear?: number | undefined;
+}
+
+/** Without `criticalPsiClear`, a critical drift alert goes back to warning below this share of `criticalPsi`. */
+export const CRITICAL_PSI_CLEAR_RATIO = CONFIG_DEFAULTS.criticalPsiClearRatio;
+
+/** The PSI below which a critical drift alert becomes a warning again. */
+export function criticalPsiClear(rules: SeverityRules): number {
+  return rules.criticalPsiClear ?? CRITICAL_PSI_CLEAR_RATIO * rules.criticalPsi;
+}
+
+/**
+ * A drifted feature's severity, with hysteresis: critical from `criticalPsi` on; once critical,
+ * critical until PSI falls below `criticalPsiClear`.
+ */
+export function driftSeverity(psi: unknown, wasCritical: boolean, rules: SeverityRules): Severity {
+  if (typeof psi !== 'number' || !Number.isFinite(psi)) return wasCritical ? 'critical' : 'warning';
+  return psi >= (wasCritical ? criticalPsiClear(rules) : rules.criticalPsi) ? 'critical' : 'warning';
 }
 
 /** The alert kinds a report can speak about: an insufficient window says nothing of drift or schema. */
@@ -45,9 +70,13 @@ function ingestAlert(report: LiveReport): FoundAlert[] {
   ];
 }
 
-/** The conditions a live report finds: drifted features, schema findings, too few rows. */
-export function alertsFromReport(report: LiveReport, rules: SeverityRules): FoundAlert[] {
+/**
+ * The conditions a live report finds: drifted features, schema findings, too few rows.
+ * `previous` (the model's stored alerts) gives the severity its hysteresis.
+ */
+export function alertsFromReport(report: LiveReport, rules: SeverityRules, previous: readonly StoredAlert[] = []): FoundAlert[] {
   const model = report.model;
+  const wasCritical = new Set(previous.filter((a) => a.endsAt === null && a.severity === 'critical').map((a) => a.fingerprint));
   if (report.status === 'insufficient_data') {
     return [
       ...ingestAlert(report),
@@ -65,12 +94,15 @@ export function alertsFromReport(report: LiveReport, rules: SeverityRules): Foun
     ...ingestAlert(report),
     ...report.features
       .filter((f) => f.drift)
-      .map((f) => ({
-        labels: { model, feature: f.name, kind: 'drift' as const },
-        severity: typeof f.stats.psi === 'number' && f.stats.psi >= rules.criticalPsi ? ('critical' as const) : ('warning' as const),
-        summary: f.reasons[0] ?? 'drift',
-        stats: f.stats,
-      })),
+      .map((f) => {
+        const labels = { model, feature: f.name, kind: 'drift' as const };
+        return {
+          labels,
+          severity: driftSeverity(f.stats.psi, wasCritical.has(fingerprint(labels)), rules),
+          summary: f.reasons[0] ?? 'drift',
+          stats: f.stats,
+        };
+      }),
   ];
   for (const name of report.schema.missing) {
     found.push({ labels: { model, feature: name, kind: 'schema' }, severity: 'critical', summary: `${name}: missing from the events` });
@@ -92,11 +124,47 @@ export function alertsFromReport(report: LiveReport, rules: SeverityRules): Foun
 }
 
 const key = (a: { fingerprint: string; severity: Severity }) => `${a.fingerprint}:${a.severity}`;
+const SEVERITY_RANK: Record<string, number> = { warning: 0, critical: 1 };
+
+/** What changed in the firing set since the last notification: new alerts, and alerts whose severity went up. */
+export interface GroupChanges {
+  /** Fingerprints firing now that the last notification did not have. */
+  new: string[];
+  /** Fingerprints whose severity is higher than in the last notification. */
+  escalated: string[];
+}
+
+/**
+ * The firing keys ("fingerprint:severity") that are news since the last notification. A lower
+ * severity than the one last sent is no news: de-escalation does not notify (and the next
+ * escalation back is no news either, since the higher one was already sent).
+ */
+export function changesSince(last: GroupNotice | null, firing: readonly string[]): GroupChanges {
+  const sent = new Map<string, number>();
+  for (const k of last?.firing ?? []) {
+    const [fp, severity] = splitKey(k);
+    sent.set(fp, Math.max(sent.get(fp) ?? -1, SEVERITY_RANK[severity] ?? 0));
+  }
+  const changes: GroupChanges = { new: [], escalated: [] };
+  for (const k of firing) {
+    const [fp, severity] = splitKey(k);
+    const before = sent.get(fp);
+    if (before === undefined) changes.new.push(fp);
+    else if ((SEVERITY_RANK[severity] ?? 0) > before) changes.escalated.push(fp);
+  }
+  return changes;
+}
+
+function splitKey(k: string): [string, string] {
+  const i = k.lastIndexOf(':');
+  return i < 0 ? [k, 'warning'] : [k.slice(0, i), k.slice(i + 1)];
+}
 
 /**
  * Send now or not: one pure function of the last notification, the firing and resolved sets,
  * the repeat interval and `now` (Alertmanager's group logic). A new or escalated alert, or a
- * resolved one, is sent at once; a group that only keeps firing, once per repeat interval.
+ * resolved one, is sent at once; a de-escalated one is not (it is news to nobody); a group that
+ * only keeps firing, once per repeat interval.
  */
 export function shouldNotify(
   last: GroupNotice | null,
@@ -108,7 +176,8 @@ export function shouldNotify(
   if (resolved > 0) return true;
   if (firing.length === 0) return false;
   if (!last) return true;
-  if (firing.some((k) => !last.firing.includes(k))) return true;
+  const changes = changesSince(last, firing);
+  if (changes.new.length > 0 || changes.escalated.length > 0) return true;
   return now - last.notifiedAt >= repeatIntervalMs;
 }
 
@@ -116,17 +185,29 @@ export function shouldNotify(
 export interface Evaluation {
   /** Alerts whose stored state changes (new, still firing with new details, or resolved now). */
   changed: StoredAlert[];
-  /** All alerts firing after this check. */
+  /** All alerts firing after this check (with those held over). */
   firing: StoredAlert[];
+  /**
+   * Firing alerts the check could not speak about (drift and schema after an insufficient
+   * window), kept as they were: they stay in the state but are not restated in notifications.
+   */
+  held: StoredAlert[];
   /** Alerts resolved by this check. */
   resolved: StoredAlert[];
+  /** What is news in the firing set since the group's last notification. */
+  changes: GroupChanges;
   /** Set when a notification is due: the group's new notice. */
   notice: GroupNotice | null;
 }
 
+/** What a resolved alert says: the finding of the check that resolved it (its sentence and statistics). */
+export type Clearance = (alert: StoredAlert) => { summary: string; stats?: FoundAlert['stats'] };
+
 /**
  * Evaluates a check's conditions against the stored alerts of its model. Alerts of kinds the
  * check could not speak about (drift and schema after an insufficient window) stay as they were.
+ * A resolved alert takes its summary (and statistics) from `clear`: the check that resolved it,
+ * not the one that fired it.
  */
 export function evaluate(
   previous: readonly StoredAlert[],
@@ -135,10 +216,12 @@ export function evaluate(
   last: GroupNotice | null,
   repeatIntervalMs: number,
   now: number,
+  clear: Clearance = defaultClearance,
 ): Evaluation {
   const before = new Map(previous.filter((a) => a.endsAt === null).map((a) => [a.fingerprint, a]));
   const changed: StoredAlert[] = [];
   const firing: StoredAlert[] = [];
+  const held: StoredAlert[] = [];
   const seen = new Set<string>();
   for (const f of found) {
     const fp = fingerprint(f.labels);
@@ -154,15 +237,53 @@ export function evaluate(
     if (seen.has(old.fingerprint)) continue;
     if (!kinds.includes(old.labels.kind)) {
       firing.push(old);
+      held.push(old);
       continue;
     }
-    const done = { ...old, endsAt: now };
+    const { stats: _firingStats, ...rest } = old;
+    const cleared = clear(old);
+    const done: StoredAlert = { ...rest, summary: cleared.summary, ...(cleared.stats ? { stats: cleared.stats } : {}), endsAt: now };
     resolved.push(done);
     changed.push(done);
   }
   const keys = firing.map(key).sort();
   const due = shouldNotify(last, keys, resolved.length, repeatIntervalMs, now);
-  return { changed, firing, resolved, notice: due ? { notifiedAt: now, firing: keys } : null };
+  return { changed, firing, held, resolved, changes: changesSince(last, keys), notice: due ? { notifiedAt: now, firing: keys } : null };
+}
+
+/** What a resolved alert says when nothing more is known of the check that resolved it. */
+function defaultClearance(alert: StoredAlert): { summary: string } {
+  const what = alert.labels.feature === '*' ? '' : `${alert.labels.feature}: `;
+  const text: Record<AlertKind, string> = {
+    drift: 'no drift in this window',
+    schema: 'no schema finding in this window',
+    'insufficient-data': 'enough rows in this window to check',
+    ingest: 'the messages since the previous check could be used',
+  };
+  return { summary: `${what}${text[alert.labels.kind]}` };
+}
+
+/**
+ * What the check of `report` says of each alert it resolves: a drifted feature's sentence and
+ * statistics in this window (its n, its PSI), or what the window has instead of the old finding.
+ */
+export function clearanceFromReport(report: LiveReport): Clearance {
+  const features = new Map(report.features.map((f) => [f.name, f]));
+  return (alert) => {
+    const feature = features.get(alert.labels.feature);
+    if (alert.labels.kind === 'drift' && feature)
+      return { summary: feature.reasons[0] ?? `${feature.name}: no drift`, stats: feature.stats };
+    if (alert.labels.kind === 'insufficient-data') {
+      return {
+        summary: `${report.window.rows} rows in the window (${report.window.spec}), enough to check (at least ${report.window.minRows})`,
+      };
+    }
+    if (alert.labels.kind === 'ingest') {
+      const { consumed, rejected } = report.ingest;
+      return { summary: `${rejected} of ${consumed} messages since the last check could not be used, under the alert's threshold` };
+    }
+    return defaultClearance(alert);
+  };
 }
 
 /** A stored alert as notifications carry it. */

@@ -5,10 +5,11 @@ import type { LiveReport } from '../contracts/report.js';
 import { runLiveCheck } from '../checks/live.js';
 import { activeSilences, loadFiring, loadNotice, saveAlerts, saveNotice } from '../store/alerts.js';
 import type { Database } from '../store/database.js';
-import { enqueue } from '../store/outbox.js';
+import { enqueue, markSuperseded, retryingAlertNotifications } from '../store/outbox.js';
 import { insertReport } from '../store/reports.js';
-import { alertsFromReport, type Evaluation, evaluate, evaluatedKinds } from './engine.js';
+import { alertsFromReport, clearanceFromReport, type Evaluation, evaluate, evaluatedKinds } from './engine.js';
 import { buildNotifications } from './routing.js';
+import { supersede } from './supersede.js';
 
 /** What one check of a model did. */
 export interface ModelCheckResult {
@@ -42,22 +43,38 @@ export async function checkModel(
     await insertReport(db, report);
     return { report, queued: [] };
   }
+  const previous = await loadFiring(db, model.name);
   const evaluation = evaluate(
-    await loadFiring(db, model.name),
-    alertsFromReport(report, alerts),
+    previous,
+    alertsFromReport(report, alerts, previous),
     evaluatedKinds(report),
     await loadNotice(db, model.name),
     alerts.repeatInterval,
     now,
+    clearanceFromReport(report),
   );
   const silenced = new Set((await activeSilences(db, now)).keys());
-  const queued = buildNotifications(evaluation, report, alerts, now, silenced);
+  const queued: ModelCheckResult['queued'] = [];
   await db.transaction(async () => {
     await insertReport(db, report);
     await saveAlerts(db, evaluation.changed, report.id);
     if (evaluation.notice) await saveNotice(db, model.name, evaluation.notice);
-    for (const { channel, notification } of queued) {
-      await enqueue(db, { id: notification.id, channel, model: model.name, kind: 'alert', payload: notification }, now);
+    for (const { channel, notification } of buildNotifications(evaluation, report, alerts, now, silenced)) {
+      // A notification of the group waiting for a retry on this channel (its receiver is down)
+      // is replaced by this one, which carries its news: the inbox ends on the newest state.
+      const waiting = await retryingAlertNotifications(db, model.name, channel);
+      const payload = supersede(
+        waiting.map((w) => w.payload),
+        notification,
+      );
+      if (waiting.length > 0)
+        await markSuperseded(
+          db,
+          waiting.map((w) => w.id),
+          payload.id,
+        );
+      await enqueue(db, { id: payload.id, channel, model: model.name, kind: 'alert', payload }, now);
+      queued.push({ channel, notification: payload });
     }
   });
   return { report, evaluation, queued };

@@ -31,7 +31,15 @@ export function buildNotifications(
 ): { channel: string; notification: Notification }[] {
   if (!evaluation.notice) return [];
   // A silenced alert keeps its state (it still fires and resolves) but is left out of messages.
-  const all = [...evaluation.firing, ...evaluation.resolved].filter((a) => !silenced.has(a.fingerprint)).map(toAlert);
+  // Alerts held over from an earlier check (drift after an insufficient window) are not restated:
+  // this check has nothing to say about them.
+  const held = new Set(evaluation.held.map((a) => a.fingerprint));
+  const all = [...evaluation.firing.filter((a) => !held.has(a.fingerprint)), ...evaluation.resolved]
+    .filter((a) => !silenced.has(a.fingerprint))
+    .map(toAlert);
+  const news = new Set([...evaluation.changes.new, ...evaluation.changes.escalated]);
+  // The notification leads with what changed: resolved first, then new or escalated, then what keeps firing.
+  const rank = (a: Alert) => (a.status === 'resolved' ? 0 : news.has(a.fingerprint) ? 1 : 2);
   const out: { channel: string; notification: Notification }[] = [];
   for (const channel of alerts.channels) {
     const routes = alerts.routes.filter((r) => r.channels.includes(channel.name));
@@ -42,6 +50,7 @@ export function buildNotifications(
     const names = new Set(mine.map((a) => a.labels.feature));
     const features = report.features.filter((f) => names.has(f.name));
     const firing = mine.some((a) => a.status === 'firing');
+    const ids = new Set(mine.map((a) => a.fingerprint));
     out.push({
       channel: channel.name,
       notification: {
@@ -49,12 +58,17 @@ export function buildNotifications(
         version: 1,
         status: firing ? 'firing' : 'resolved',
         model: report.model,
-        alerts: mine.sort((a, b) => (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1)),
+        alerts: mine.sort((a, b) => rank(a) - rank(b)),
         window: { start: report.window.start, end: report.window.end, rows: report.window.rows },
         reportId: report.id,
         dashboardUrl: modelDashboardUrl(alerts, report.model),
         features,
         schema: report.schema,
+        changes: {
+          new: evaluation.changes.new.filter((fp) => ids.has(fp)),
+          escalated: evaluation.changes.escalated.filter((fp) => ids.has(fp)),
+          resolved: mine.filter((a) => a.status === 'resolved').map((a) => a.fingerprint),
+        },
         createdAt: new Date(now).toISOString(),
       },
     });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ModelName } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
 import { PredictionEvent } from '../contracts/event.js';
-import { AlertKind, AlertStatus, Severity } from '../contracts/alert.js';
+import { AlertKind, AlertStatus, OUTBOX_STATUSES, Severity } from '../contracts/alert.js';
 import { CheckStatus, FeatureKindSchema, LiveReport } from '../contracts/report.js';
 
 /**
@@ -87,9 +87,11 @@ export const AlertListQuery = z
 export const OutboxListQuery = z
   .object({
     status: z
-      .enum(['pending', 'dead', 'delivered'])
+      .enum(OUTBOX_STATUSES)
       .default('pending')
-      .describe('deliveries waiting (pending), given up (dead), or done (delivered)'),
+      .describe(
+        'deliveries waiting (pending), given up (dead), done (delivered), or replaced by a newer one before they were sent (superseded)',
+      ),
     limit: Limit(100, 1000),
     offset: Offset,
   })
@@ -257,12 +259,16 @@ export const OutboxItem = z.object({
   channel: z.string(),
   model: z.string(),
   kind: z.enum(['alert', 'report']),
-  status: z.enum(['pending', 'delivered', 'dead']),
+  status: z.enum(OUTBOX_STATUSES),
   attempts: z.number().int(),
   nextAttemptAt: Iso,
   lastError: z.string().nullable(),
   createdAt: Iso,
   deliveredAt: Iso.nullable(),
+  supersededBy: z
+    .string()
+    .nullable()
+    .describe('the newer delivery of the same group and channel that replaced this one before it was sent'),
 });
 
 export const OutboxList = z.object({ total: z.number().int(), items: z.array(OutboxItem).describe('newest first') });

@@ -25,6 +25,8 @@ export const CONFIG_DEFAULTS = {
   quarantineKeep: 1000,
   maxMessageBytes: 1_048_576,
   sessionTimeout: '30s',
+  /** Without `alerts.criticalPsiClear`, a critical drift alert goes back to warning below this share of `criticalPsi`. */
+  criticalPsiClearRatio: 0.8,
 } as const;
 
 /** A path into a JSON event: "a.b.c", or a list of keys for names that hold dots. */
@@ -331,6 +333,13 @@ export const AlertsConfig = z
       .positive()
       .default(0.25)
       .describe('a drifted feature is critical from this PSI on (warning below); missing features are critical'),
+    criticalPsiClear: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'hysteresis: a critical drift alert stays critical until its PSI falls below this (default 0.8 × criticalPsi), so a PSI hovering around criticalPsi does not flip the severity',
+      ),
     maxAttempts: z.number().int().min(1).default(10).describe('delivery attempts before a notification is kept as dead'),
     initialBackoff: Duration.prefault('5s').describe('wait before the first retry; doubles each attempt'),
     maxBackoff: Duration.prefault('15m').describe('longest wait between retries'),
@@ -338,6 +347,10 @@ export const AlertsConfig = z
     routes: z.array(RouteConfig).default([]).describe('which alerts go to which channels'),
   })
   .strict()
+  .refine((a) => a.criticalPsiClear === undefined || a.criticalPsiClear <= a.criticalPsi, {
+    message: 'criticalPsiClear must not be above criticalPsi (a critical alert returns to warning below it)',
+    path: ['criticalPsiClear'],
+  })
   .describe('alerting: channels, routes, repeat and delivery');
 
 export const DriftwatchConfig = z

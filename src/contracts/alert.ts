@@ -68,6 +68,21 @@ export const Alert = z.object({
 });
 export type Alert = z.infer<typeof Alert>;
 
+/** Fingerprints of what changed since the group's previous notification. */
+export const NotificationChanges = z.object({
+  new: z.array(z.string()),
+  escalated: z.array(z.string()),
+  resolved: z.array(z.string()),
+});
+export type NotificationChanges = z.infer<typeof NotificationChanges>;
+
+/**
+ * The statuses of an outbox entry: waiting or retrying, sent, given up, or replaced before it was
+ * sent by a newer notification of the same group and channel (which carries its news).
+ */
+export const OUTBOX_STATUSES = ['pending', 'delivered', 'dead', 'superseded'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
 /** The payload version of the webhook contract. */
 export const NOTIFICATION_VERSION = 1;
 
@@ -91,6 +106,17 @@ export const Notification = z.object({
   /** The features of the alerts, with their bins (for the charts in emails). */
   features: z.array(FeatureReport),
   schema: SchemaFindings,
+  /**
+   * What this notification says that the previous one of the group did not: fingerprints of the
+   * alerts that are new, that escalated (warning to critical) and that resolved. The others keep
+   * firing. Absent in notifications queued before it existed.
+   */
+  changes: NotificationChanges.optional(),
+  /**
+   * Delivery ids of older notifications of the same group and channel that were still queued when
+   * this one was made: they will not be sent, this one carries their news (see alerts/supersede.ts).
+   */
+  supersedes: z.array(z.string()).optional(),
   createdAt: z.string(),
 });
 export type Notification = z.infer<typeof Notification>;

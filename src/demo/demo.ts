@@ -164,7 +164,10 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
     for (const { day, events } of days) {
       if (stopRequested) break;
       const dayStart = Date.parse(`${day}T00:00:00Z`);
-      // A day goes in four parts, so the clock (and a scheduled check) moves through it as events arrive.
+      // A day goes in four parts, so its events arrive over the replayed day; the clock moves to
+      // the day's end once the whole day is stored, so a scheduled check ("1d") always sees one
+      // whole calendar day, as the --once checks do. A window from noon to noon would hold two
+      // half days of different hours and traffic: a drift of `hour` that nothing caused.
       const parts = options.once ? 1 : 4;
       for (let p = 0; p < parts; p++) {
         const partEnd = dayStart + ((p + 1) * DAY_MS) / parts;
@@ -174,7 +177,7 @@ export async function runDemo(options: DemoOptions, logger: Logger, say: (line: 
         });
         const tick = Date.now();
         for (let i = 0; i < part.length; i += POST_CHUNK) await send(part.slice(i, i + POST_CHUNK));
-        clock = partEnd;
+        if (p === parts - 1) clock = partEnd;
         if (!options.once) await sleep(options.dayMs / parts - (Date.now() - tick));
       }
       if (options.once) reports.push(await service.checkByName(DEMO_MODEL));

@@ -7,31 +7,86 @@ import { compareCodePoints, severityOf } from './view.js';
  * subject and the Slack fallback text), its alerts in order, and each kind's name.
  */
 
+/** How a notification reads at a glance: something new fires, some resolved while others fire, or all resolved. */
+export type NotificationState = 'FIRING' | 'PARTLY RESOLVED' | 'RESOLVED';
+
+/** The alerts of a notification by what changed: resolved, new, escalated, and still firing. */
+export interface NotificationGroups {
+  resolved: Alert[];
+  new: Alert[];
+  escalated: Alert[];
+  /** Firing before and still firing, unchanged (or de-escalated). */
+  ongoing: Alert[];
+}
+
 /**
- * The subject without its `[driftwatch]` prefix; also the fallback text of Slack messages.
- * Firing: the number of firing drift alerts and up to three feature names, worst first; without
- * drift alerts, the other kinds with their features. Resolved: the number of resolved alerts.
+ * Sorts a notification's alerts by what changed. Without `changes` (an older notification), every
+ * firing alert counts as new.
+ */
+export function notificationGroups(notification: Notification): NotificationGroups {
+  const alerts = orderAlerts(notification.alerts, notification.features);
+  const fresh = new Set(notification.changes?.new ?? alerts.map((a) => a.fingerprint));
+  const escalated = new Set(notification.changes?.escalated ?? []);
+  const firing = alerts.filter((a) => a.status === 'firing');
+  return {
+    resolved: alerts.filter((a) => a.status === 'resolved'),
+    new: firing.filter((a) => fresh.has(a.fingerprint) && !escalated.has(a.fingerprint)),
+    escalated: firing.filter((a) => escalated.has(a.fingerprint)),
+    ongoing: firing.filter((a) => !fresh.has(a.fingerprint) && !escalated.has(a.fingerprint)),
+  };
+}
+
+/**
+ * FIRING when an alert is new or escalated (or, with nothing new, when only a repeat of firing
+ * alerts is sent), PARTLY RESOLVED when alerts resolved while others keep firing, RESOLVED when
+ * nothing fires any more.
+ */
+export function notificationState(notification: Notification): NotificationState {
+  const g = notificationGroups(notification);
+  const firing = g.new.length + g.escalated.length + g.ongoing.length;
+  if (firing === 0) return 'RESOLVED';
+  if (g.resolved.length > 0 && g.new.length + g.escalated.length === 0) return 'PARTLY RESOLVED';
+  return 'FIRING';
+}
+
+/**
+ * The subject without its `[driftwatch]` prefix; also the fallback text of Slack messages. It
+ * leads with what changed. One kind of news: the number of firing drift alerts and up to three
+ * feature names, worst first (without drift alerts, the other kinds with their features), or the
+ * number resolved. Several: each part named, resolved first, then new, escalated, still firing.
  * @example notificationHeadline(n) // 'FIRING fraud: 3 drifted (amount, country, age)'
+ * @example notificationHeadline(n) // 'PARTLY RESOLVED fraud: 5 resolved (amount, age, tip, …); still firing: schema (colour)'
  */
 export function notificationHeadline(notification: Notification): string {
   const model = oneLine(notification.model);
-  const alerts = orderAlerts(notification.alerts, notification.features);
-  if (notification.status === 'resolved') {
-    const resolved = alerts.filter((a) => a.status === 'resolved');
-    return `RESOLVED ${model}: ${resolved.length} resolved${nameList(resolved.map(alertName))}`;
-  }
-  const firing = alerts.filter((a) => a.status === 'firing');
+  const g = notificationGroups(notification);
+  const state = notificationState(notification);
+  const resolved = g.resolved.length > 0 ? `${g.resolved.length} resolved${nameList(g.resolved.map(alertName))}` : '';
+  const firingGroups = [g.new, g.escalated, g.ongoing].filter((x) => x.length > 0);
+  if (state === 'RESOLVED') return `RESOLVED ${model}: ${resolved || 'no alerts'}`;
+  if (!resolved && firingGroups.length <= 1) return `FIRING ${model}: ${describeFiring(firingGroups[0] ?? [], '; ')}`;
+  const parts = [
+    resolved,
+    g.new.length > 0 ? `new: ${describeFiring(g.new)}` : '',
+    g.escalated.length > 0 ? `escalated: ${describeFiring(g.escalated)}` : '',
+    g.ongoing.length > 0 ? `still firing: ${describeFiring(g.ongoing)}` : '',
+  ].filter(Boolean);
+  // With news, the news comes first; with only resolutions, they do.
+  if (state === 'FIRING' && resolved) parts.push(parts.shift()!);
+  return `${state} ${model}: ${parts.join('; ')}`;
+}
+
+/** "3 drifted (a, b, c)", or without drift alerts the kinds with their features: "schema (age, colour)". */
+function describeFiring(firing: readonly Alert[], separator = ', '): string {
   const drifted = firing.filter((a) => a.labels.kind === 'drift');
-  if (drifted.length > 0) {
-    return `FIRING ${model}: ${drifted.length} drifted${nameList(drifted.map((a) => a.labels.feature))}`;
-  }
+  if (drifted.length > 0) return `${drifted.length} drifted${nameList(drifted.map((a) => a.labels.feature))}`;
   const parts = ALERT_KINDS.flatMap((kind) => {
     const ofKind = firing.filter((a) => a.labels.kind === kind);
     if (ofKind.length === 0) return [];
     const features = ofKind.map((a) => a.labels.feature).filter((f) => f !== '*');
     return [`${kindLabel(kind)}${nameList(features)}`];
   });
-  return `FIRING ${model}: ${parts.length > 0 ? parts.join('; ') : 'no alerts'}`;
+  return parts.length > 0 ? parts.join(separator) : 'no alerts';
 }
 
 /** How people read an alert kind: `insufficient data` for `insufficient-data`. */

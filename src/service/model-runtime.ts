@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
 import { loadOffsets } from '../store/offsets.js';
 import { lastWindowEnd } from '../store/reports.js';
+import { firstEventTime } from '../store/samples.js';
 import { SamplesWriter } from '../store/samples-writer.js';
 import type { Store } from '../store/store.js';
 
@@ -163,11 +164,17 @@ export class ModelRuntime {
   /**
    * True when a scheduled check at `now` has a new window to look at: only an injected clock can
    * stand still (the demo's, once its replay is over), and checking the same window again would
-   * fill the history with copies of one check.
+   * fill the history with copies of one check. Before its first check, a window that ends before
+   * the first stored event has nothing to look at either: a replay whose clock starts before its
+   * events is not a stream that stopped.
    */
   async hasNewWindow(now: number): Promise<boolean> {
-    const last = await this.checkLock.run(() => lastWindowEnd(this.checks, this.config.name, { compared: false }));
-    return last === null || last < now;
+    return this.checkLock.run(async () => {
+      const last = await lastWindowEnd(this.checks, this.config.name, { compared: false });
+      if (last !== null) return last < now;
+      const first = await firstEventTime(this.checks, this.config.name);
+      return first !== null && first < now;
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Notification, RenderedMessage } from '../contracts/alert.js';
+import type { Notification, OutboxStatus, RenderedMessage } from '../contracts/alert.js';
 import type { Database, Row } from './database.js';
 import { isoFromMs, TIMESTAMP_MS } from './sql.js';
 
@@ -17,7 +17,7 @@ export type OutboxEntry = OutboxPayload & {
   id: string;
   channel: string;
   model: string;
-  status: 'pending' | 'delivered' | 'dead';
+  status: OutboxStatus;
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
@@ -33,6 +33,29 @@ export async function enqueue(
     `INSERT INTO outbox (id, channel, model, kind, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ${TIMESTAMP_MS}, ${TIMESTAMP_MS})`,
     [entry.id, entry.channel, entry.model, entry.kind, JSON.stringify(entry.payload), ts(now), ts(now)],
   );
+}
+
+/**
+ * The alert notifications of a model and channel waiting for a retry (pending after a failed
+ * attempt: the receiver is down), oldest first: the ones a newer notification of the group
+ * supersedes. One not tried yet is left alone: it goes out before the newer one, in order.
+ */
+export async function retryingAlertNotifications(
+  db: Database,
+  model: string,
+  channel: string,
+): Promise<{ id: string; payload: Notification }[]> {
+  const rows = await db.rows(
+    `SELECT id, payload FROM outbox WHERE status = 'pending' AND attempts > 0 AND kind = 'alert' AND model = ? AND channel = ? ORDER BY created_at, id`,
+    [model, channel],
+  );
+  return rows.map((r) => ({ id: String(r.id), payload: JSON.parse(String(r.payload)) as Notification }));
+}
+
+/** Marks pending entries as superseded by a newer one (inside the caller's transaction); they are never sent. */
+export async function markSuperseded(db: Database, ids: readonly string[], by: string): Promise<void> {
+  for (const id of ids)
+    await db.run(`UPDATE outbox SET status = 'superseded', superseded_by = ? WHERE id = ? AND status = 'pending'`, [by, id]);
 }
 
 /** Pending entries whose next attempt is due, oldest first. */
@@ -64,7 +87,7 @@ export async function markDelivered(db: Database, id: string, attempts: number, 
 }
 
 export async function markRetry(db: Database, id: string, attempts: number, nextAt: number, error: string): Promise<void> {
-  await db.run(`UPDATE outbox SET attempts = ?, next_attempt_at = ${TIMESTAMP_MS}, last_error = ? WHERE id = ?`, [
+  await db.run(`UPDATE outbox SET attempts = ?, next_attempt_at = ${TIMESTAMP_MS}, last_error = ? WHERE id = ? AND status = 'pending'`, [
     attempts,
     ts(nextAt),
     error,
@@ -73,20 +96,22 @@ export async function markRetry(db: Database, id: string, attempts: number, next
 }
 
 export async function markDead(db: Database, id: string, attempts: number, error: string): Promise<void> {
-  await db.run(`UPDATE outbox SET status = 'dead', attempts = ?, last_error = ? WHERE id = ?`, [attempts, error, id]);
+  await db.run(`UPDATE outbox SET status = 'dead', attempts = ?, last_error = ? WHERE id = ? AND status = 'pending'`, [
+    attempts,
+    error,
+    id,
+  ]);
 }
 
 /** Counts by status, for metrics and the API. */
-export async function outboxCounts(db: Database): Promise<Record<'pending' | 'delivered' | 'dead', number>> {
+export async function outboxCounts(db: Database): Promise<Record<OutboxStatus, number>> {
   const rows = await db.rows(`SELECT status, count(*)::INTEGER AS n FROM outbox GROUP BY status`);
-  const counts = { pending: 0, delivered: 0, dead: 0 };
+  const counts = { pending: 0, delivered: 0, dead: 0, superseded: 0 };
   for (const r of rows) counts[String(r.status) as keyof typeof counts] = Number(r.n);
   return counts;
 }
 
-/** The statuses of an outbox entry. */
-export const OUTBOX_STATUSES = ['pending', 'delivered', 'dead'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export { OUTBOX_STATUSES, type OutboxStatus } from '../contracts/alert.js';
 
 /** An outbox entry without its payload (a whole rendered email is not a list item), times as ISO. */
 export interface OutboxRecord {
@@ -100,9 +125,11 @@ export interface OutboxRecord {
   lastError: string | null;
   createdAt: string;
   deliveredAt: string | null;
+  /** The newer delivery that replaced this one before it was sent. */
+  supersededBy: string | null;
 }
 
-const RECORD_COLUMNS = `id, channel, model, kind, status, attempts, epoch_ms(next_attempt_at) AS next, last_error, epoch_ms(created_at) AS created, epoch_ms(delivered_at) AS delivered`;
+const RECORD_COLUMNS = `id, channel, model, kind, status, attempts, epoch_ms(next_attempt_at) AS next, last_error, epoch_ms(created_at) AS created, epoch_ms(delivered_at) AS delivered, superseded_by`;
 
 function recordOf(r: Row): OutboxRecord {
   return {
@@ -116,6 +143,7 @@ function recordOf(r: Row): OutboxRecord {
     lastError: r.last_error === null ? null : String(r.last_error),
     createdAt: isoFromMs(r.created)!,
     deliveredAt: isoFromMs(r.delivered),
+    supersededBy: r.superseded_by === null || r.superseded_by === undefined ? null : String(r.superseded_by),
   };
 }
 

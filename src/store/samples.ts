@@ -24,6 +24,13 @@ export async function countSamples(db: Database, model: string, period: Period):
   );
 }
 
+/** The event time (epoch ms) of the model's oldest stored event, or null before any is stored. */
+export async function firstEventTime(db: Database, model: string): Promise<number | null> {
+  if (!(await samplesTableExists(db, model))) return null;
+  const { t } = await db.row(`SELECT epoch_ms(min(_ts)) AS t FROM ${quoteIdent(samplesTable(model))}`);
+  return t === null || t === undefined ? null : Number(t);
+}
+
 /**
  * The event time (epoch ms) of the model's `count`-th newest event before `now`, where a window
  * of the last `count` events starts; 0 when there are fewer.

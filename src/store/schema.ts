@@ -38,6 +38,8 @@ export const MIGRATIONS: readonly string[] = [
      id VARCHAR PRIMARY KEY, channel VARCHAR NOT NULL, model VARCHAR NOT NULL, kind VARCHAR NOT NULL,
      payload VARCHAR NOT NULL, status VARCHAR NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
      next_attempt_at TIMESTAMP NOT NULL, last_error VARCHAR, created_at TIMESTAMP NOT NULL, delivered_at TIMESTAMP)`,
+  // A queued notification that a newer one of the same group and channel replaced (its news carried over).
+  `ALTER TABLE outbox ADD COLUMN IF NOT EXISTS superseded_by VARCHAR`,
   // Consumed events of each write, by model and minute of commit, written with the rows (see
   // store/ingest-rate.ts). Appended, not upserted: no key to check, no conflict between writers.
   `CREATE TABLE IF NOT EXISTS ingest_minutes (model VARCHAR NOT NULL, minute TIMESTAMP NOT NULL, consumed BIGINT NOT NULL)`,

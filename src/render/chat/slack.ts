@@ -1,7 +1,7 @@
 import type { Alert, Notification } from '../../contracts/alert.js';
 import { formatCount } from '../format.js';
 import { safeLink } from '../links.js';
-import { kindLabel, notificationHeadline } from '../notification.js';
+import { kindLabel, notificationGroups, notificationHeadline, notificationState } from '../notification.js';
 import { mainStatisticList, reportedStatistics, statPhrase } from '../view.js';
 
 /** A Slack Block Kit block, as far as driftwatch uses them. */
@@ -32,7 +32,7 @@ const SLACK_MAX_HEADER_CHARS = 150;
  * @example await fetch(slackWebhookUrl, { method: 'POST', body: JSON.stringify(slackMessage(notification)) });
  */
 export function slackMessage(notification: Notification): SlackMessage {
-  const state = notification.status === 'firing' ? 'FIRING' : 'RESOLVED';
+  const state = notificationState(notification);
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${state}: ${notification.model}`, SLACK_MAX_HEADER_CHARS) } },
     {
@@ -47,7 +47,10 @@ export function slackMessage(notification: Notification): SlackMessage {
       ],
     },
   ];
-  const shown = notification.alerts.slice(0, SLACK_MAX_ALERT_SECTIONS);
+  // Resolved first, then new, escalated and still firing: the order of the headline.
+  const g = notificationGroups(notification);
+  const ordered = [...g.resolved, ...g.new, ...g.escalated, ...g.ongoing];
+  const shown = ordered.slice(0, SLACK_MAX_ALERT_SECTIONS);
   for (const alert of shown) {
     const what = kindLabel(alert.labels.kind);
     const state = alert.status === 'resolved' ? 'resolved' : alert.severity;

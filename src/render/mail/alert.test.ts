@@ -88,10 +88,10 @@ describe('emailSubject', () => {
     assert.equal(subjectOf([alert('a', 'drift')]), '[driftwatch] FIRING fraud: 1 drifted (a)');
   });
 
-  it('counts only firing drift alerts', () => {
+  it('counts only firing drift alerts, and names what resolved', () => {
     assert.equal(
       subjectOf([alert('a', 'drift'), alert('b', 'drift', 'resolved'), alert('age', 'schema')]),
-      '[driftwatch] FIRING fraud: 1 drifted (a)',
+      '[driftwatch] FIRING fraud: new: 1 drifted (a); 1 resolved (b)',
     );
   });
 

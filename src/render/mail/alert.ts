@@ -5,7 +5,14 @@ import type { FeatureReport, SchemaFindings } from '../../contracts/report.js';
 import { formatCount, formatNumber, formatPValue, formatShare, formatTime, formatWindow } from '../format.js';
 import { type HtmlValue, type SafeHtml, html, join } from '../html.js';
 import { safeLink } from '../links.js';
-import { kindLabel, notificationHeadline, orderAlerts } from '../notification.js';
+import {
+  kindLabel,
+  notificationGroups,
+  notificationHeadline,
+  notificationState,
+  type NotificationState,
+  orderAlerts,
+} from '../notification.js';
 import { PALETTE } from '../palette.js';
 import { type TableColumn, alignTable, terminalSafe, truncateToWidth } from '../terminal.js';
 import { STAT_COLUMNS, reportedStatistics, sortWorstFirst } from '../view.js';
@@ -71,8 +78,10 @@ interface FeatureView {
 }
 
 interface EmailView {
-  firing: boolean;
+  state: NotificationState;
   alerts: Alert[];
+  /** Per fingerprint, what changed with this notification ("new", "escalated"), when a notification mixes news with the rest. */
+  changes: Map<string, string>;
   features: FeatureView[];
   schema: SchemaFindings;
   window: string;
@@ -86,22 +95,45 @@ function viewOf(notification: Notification): EmailView {
   const driftAlerts = new Map(alerts.filter((a) => a.labels.kind === 'drift').map((a) => [a.labels.feature, a]));
   const features = sortWorstFirst(notification.features).map((feature) => ({ feature, alert: driftAlerts.get(feature.name) }));
   return {
-    firing: notification.status === 'firing',
-    alerts,
+    state: notificationState(notification),
+    alerts: groupedAlerts(notification),
+    changes: changeTags(notification),
     features,
     schema: notification.schema,
     window: formatWindow(notification.window.start, notification.window.end),
     rows: formatCount(notification.window.rows),
-    summary: summaryLine(notification, alerts),
+    summary: summaryLine(alerts),
   };
 }
 
-function summaryLine(notification: Notification, alerts: readonly Alert[]): string {
-  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-  if (notification.status === 'resolved') {
-    return `${count(alerts.filter((a) => a.status === 'resolved').length, 'alert')} resolved`;
-  }
+/** The alerts in the order the headline names them: resolved, new, escalated, still firing. */
+function groupedAlerts(notification: Notification): Alert[] {
+  const g = notificationGroups(notification);
+  return [...g.resolved, ...g.new, ...g.escalated, ...g.ongoing];
+}
+
+/** "new" and "escalated" tags, only when the notification also carries alerts without news (else every alert would carry one). */
+function changeTags(notification: Notification): Map<string, string> {
+  const g = notificationGroups(notification);
+  const tags = new Map<string, string>();
+  if (g.resolved.length + g.ongoing.length === 0) return tags;
+  for (const a of g.new) tags.set(a.fingerprint, 'new');
+  for (const a of g.escalated) tags.set(a.fingerprint, 'escalated');
+  for (const a of g.ongoing) tags.set(a.fingerprint, 'still firing');
+  return tags;
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function summaryLine(alerts: readonly Alert[]): string {
+  const resolved = alerts.filter((a) => a.status === 'resolved').length;
   const firing = alerts.filter((a) => a.status === 'firing');
+  if (firing.length === 0) return `${count(resolved, 'alert')} resolved`;
+  const still = firingLine(firing);
+  return resolved > 0 ? `${count(resolved, 'alert')} resolved · still firing: ${still}` : still;
+}
+
+function firingLine(firing: readonly Alert[]): string {
   const drifted = firing.filter((a) => a.labels.kind === 'drift').length;
   const parts: string[] = [];
   if (drifted > 0) parts.push(`${count(drifted, 'feature')} drifted`);
@@ -144,15 +176,15 @@ function htmlValues(notification: Notification, view: EmailView, dashboardUrl: s
   return {
     title: emailSubject(notification),
     preheader: `${view.summary} · ${view.window}`,
-    statusColor: view.firing ? COLOURS.firing : COLOURS.resolved,
-    statusLabel: view.firing ? 'FIRING' : 'RESOLVED',
+    statusColor: view.state === 'FIRING' ? COLOURS.firing : view.state === 'RESOLVED' ? COLOURS.resolved : COLOURS.warning,
+    statusLabel: view.state,
     model: notification.model,
     summary: view.summary,
     window: view.window,
     rows: view.rows,
     reportId: notification.reportId,
     dashboardButton: dashboardUrl ? htmlDashboardButton(dashboardUrl) : '',
-    alerts: htmlAlerts(view.alerts),
+    alerts: htmlAlerts(view.alerts, view.changes),
     features: htmlFeatures(view),
     schema: htmlSchema(view.schema),
     createdAt: formatTime(notification.createdAt),
@@ -186,7 +218,11 @@ function alertBadge(alert: Alert): SafeHtml {
     : badge('warning', COLOURS.warning, COLOURS.warningBg);
 }
 
-function htmlAlerts(alerts: readonly Alert[]): SafeHtml | '' {
+function changeTag(tag: string | undefined): SafeHtml | '' {
+  return tag ? html`<div style="font-size:11px;color:${COLOURS.muted};margin-top:3px;">${tag}</div>` : '';
+}
+
+function htmlAlerts(alerts: readonly Alert[], changes: ReadonlyMap<string, string>): SafeHtml | '' {
   if (alerts.length === 0) return '';
   const rows = alerts.map((alert) => {
     const what =
@@ -196,7 +232,7 @@ function htmlAlerts(alerts: readonly Alert[]): SafeHtml | '' {
     const since =
       alert.status === 'resolved' && alert.endsAt ? `resolved ${formatTime(alert.endsAt)}` : `since ${formatTime(alert.startsAt)}`;
     return html`<tr>
-<td style="padding:7px 10px 7px 0;border-top:1px solid ${COLOURS.line};vertical-align:top;width:1%;white-space:nowrap;">${alertBadge(alert)}</td>
+<td style="padding:7px 10px 7px 0;border-top:1px solid ${COLOURS.line};vertical-align:top;width:1%;white-space:nowrap;">${alertBadge(alert)}${changeTag(changes.get(alert.fingerprint))}</td>
 <td style="padding:7px 0;border-top:1px solid ${COLOURS.line};vertical-align:top;">${what}<div style="font-size:13px;color:${COLOURS.ink};word-break:break-word;">${alert.summary}</div><div style="font-size:12px;color:${COLOURS.muted};">${since}</div></td>
 </tr>`;
   });
@@ -214,7 +250,7 @@ function htmlFeature({ feature, alert }: FeatureView): SafeHtml {
   const edge = feature.drift ? COLOURS.firing : COLOURS.resolved;
   const verdict = feature.drift ? badge('drift', COLOURS.firing, COLOURS.criticalBg) : badge('no drift', COLOURS.resolved, COLOURS.okBg);
   const severity = alert && alert.status === 'firing' ? html` ${alertBadge(alert)}` : '';
-  const why = alert?.summary ?? feature.reasons[0] ?? '';
+  const why = cardReason(feature, alert);
   const counts =
     `baseline ${formatCount(feature.baseline.count)} values · current ${formatCount(feature.current.count)} values` +
     (feature.current.nulls > 0 ? ` · ${formatCount(feature.current.nulls)} null` : '');
@@ -229,6 +265,16 @@ ${htmlChart(feature)}
 </td>
 </tr>
 </table>`;
+}
+
+/**
+ * The sentence of a feature's card: the firing alert's reason, or else this check's reason for the
+ * feature (a resolved card shows why it resolved, with this window's numbers, not the old firing
+ * reason).
+ */
+function cardReason(feature: FeatureReport, alert: Alert | undefined): string {
+  if (alert?.status === 'firing') return alert.summary;
+  return feature.reasons[0] ?? alert?.summary ?? '';
 }
 
 /** Every statistic the feature reports, as chips named as in the report (so they can be looked up in it). */
@@ -381,7 +427,7 @@ function textValues(notification: Notification, view: EmailView, dashboardUrl: s
     rows: view.rows,
     reportId: safe(notification.reportId),
     dashboard: dashboardUrl ? `Dashboard: ${dashboardUrl}\n` : '',
-    alerts: textAlerts(view.alerts),
+    alerts: textAlerts(view.alerts, view.changes),
     features: textFeatures(view.features),
     schema: textSchema(view.schema),
     createdAt: safe(formatTime(notification.createdAt)),
@@ -389,12 +435,13 @@ function textValues(notification: Notification, view: EmailView, dashboardUrl: s
   };
 }
 
-function textAlerts(alerts: readonly Alert[]): string {
+function textAlerts(alerts: readonly Alert[], changes: ReadonlyMap<string, string>): string {
   if (alerts.length === 0) return '';
   const lines = alerts.map((a) => {
     const state = (a.status === 'resolved' ? 'resolved' : a.severity).toUpperCase();
     const what = a.labels.feature === '*' ? kindLabel(a.labels.kind) : `${a.labels.feature} (${kindLabel(a.labels.kind)})`;
-    return `  ${state.padEnd(9)} ${safe(what)}: ${safe(a.summary)}`;
+    const tag = changes.get(a.fingerprint);
+    return `  ${state.padEnd(9)} ${safe(what)}${tag ? ` [${tag}]` : ''}: ${safe(a.summary)}`;
   });
   return `ALERTS\n${lines.join('\n')}\n`;
 }
@@ -418,7 +465,7 @@ function textFeatures(features: readonly FeatureView[]): string {
     ...STAT_COLUMNS.map((c) => c.cell(feature)),
   ]);
   const details = features.map(({ feature, alert }) => {
-    const why = alert?.summary ?? feature.reasons[0] ?? '';
+    const why = cardReason(feature, alert);
     const shifts = largestShifts(feature, 3);
     return [`  ${safe(feature.name)}: ${safe(why)}`, shifts ? `    largest changes: ${shifts}` : ''].filter(Boolean).join('\n');
   });

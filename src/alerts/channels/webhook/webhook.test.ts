@@ -167,6 +167,10 @@ describe('WebhookChannel, JSON contract', () => {
       'dashboardUrl',
       'deliveryId',
       'createdAt',
+      'state',
+      'title',
+      'changes',
+      'supersedes',
     ]);
     assert.deepEqual(Object.keys(body.alerts[0]!), [
       'fingerprint',

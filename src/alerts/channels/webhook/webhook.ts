@@ -2,9 +2,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError } from '../../../errors.js';
 import type { StatValue } from '../../../stats/types.js';
-import type { AlertKind, Notification, Severity } from '../../../contracts/alert.js';
+import type { Alert, AlertKind, Notification, Severity } from '../../../contracts/alert.js';
 import type { Channel } from '../../types.js';
 import { slackMessage } from '../../../render/chat/slack.js';
+import { type NotificationState, notificationGroups, notificationHeadline, notificationState } from '../../../render/notification.js';
 import { classifyHttpStatus, httpStatusError, networkDeliveryError } from '../http-status.js';
 
 /** Options of {@link WebhookChannel}, as the `alerts.channels[]` config gives them (secrets already taken from the environment). */
@@ -34,9 +35,17 @@ export interface WebhookAlert {
   endsAt: string | null;
 }
 
+/** One alert named in `changes`: which it is (its entry in `alerts` has the details). */
+export interface WebhookAlertRef {
+  fingerprint: string;
+  feature: string;
+  kind: AlertKind;
+}
+
 /** The body of a `format: 'json'` delivery: the webhook contract, version 1. */
 export interface WebhookPayload {
   version: 1;
+  /** `firing` while any alert of the payload fires (as before), `resolved` when none does: read `state` and `changes` for what changed. */
   status: 'firing' | 'resolved';
   model: string;
   alerts: WebhookAlert[];
@@ -46,6 +55,14 @@ export interface WebhookPayload {
   /** The same on every retry: receivers drop duplicates by it (also in `X-Driftwatch-Delivery`). */
   deliveryId: string;
   createdAt: string;
+  /** FIRING (something new or escalated, or a repeat), PARTLY RESOLVED (alerts resolved while others fire), RESOLVED. */
+  state: NotificationState;
+  /** The subject line of the email: what changed, then what keeps firing. */
+  title: string;
+  /** What this notification says that the previous one did not; alerts in none of these keep firing. */
+  changes: { resolved: WebhookAlertRef[]; new: WebhookAlertRef[]; escalated: WebhookAlertRef[] };
+  /** Delivery ids of older notifications this one replaced while they waited (their receiver was down): they will not arrive. */
+  supersedes: string[];
 }
 
 /** Contract header names, lower-cased as Node's http module presents them to receivers. */
@@ -129,11 +146,18 @@ export class WebhookChannel implements Channel {
  * parse it; additions are allowed, removals and renames need a new version.
  */
 export function webhookPayload(notification: Notification): WebhookPayload {
+  const groups = notificationGroups(notification);
+  const ref = (alert: Alert): WebhookAlertRef => ({
+    fingerprint: alert.fingerprint,
+    feature: alert.labels.feature,
+    kind: alert.labels.kind,
+  });
   return {
     version: 1,
     status: notification.status,
     model: notification.model,
-    alerts: notification.alerts.map((alert) => ({
+    // Resolved first, then new, escalated and still firing: the order of `title`.
+    alerts: [...groups.resolved, ...groups.new, ...groups.escalated, ...groups.ongoing].map((alert) => ({
       fingerprint: alert.fingerprint,
       feature: alert.labels.feature,
       kind: alert.labels.kind,
@@ -149,6 +173,11 @@ export function webhookPayload(notification: Notification): WebhookPayload {
     dashboardUrl: notification.dashboardUrl,
     deliveryId: notification.id,
     createdAt: notification.createdAt,
+    // Added after version 1's first fields (receivers that read by name are unaffected).
+    state: notificationState(notification),
+    title: notificationHeadline(notification),
+    changes: { resolved: groups.resolved.map(ref), new: groups.new.map(ref), escalated: groups.escalated.map(ref) },
+    supersedes: notification.supersedes ?? [],
   };
 }
 
