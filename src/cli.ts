@@ -9,6 +9,7 @@ import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDec
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './render/check/index.js';
 import { terminalProgress } from './progress.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from './config/load.js';
+import { configWarnings } from './config/warnings.js';
 import { UserError, messageOf } from './errors.js';
 import { createLogger } from './log.js';
 import { EventDecoder, featureSpecs } from './ingest/decoder.js';
@@ -217,6 +218,10 @@ function buildProgram(): Command {
         const reasons = [...service.failures()].map(([model, why]) => `${model}: ${why}`).join('; ');
         throw new UserError(`no model could start: ${reasons}`);
       }
+      // Valid but silent settings (no tokens, a channel no route names, a model never checked), said once
+      // the service runs: a start-up that fails says only why it failed.
+      for (const warning of configWarnings(config, process.env))
+        logger.warn({ config: o.config, path: warning.path, code: warning.code }, `config: ${warning.path}: ${warning.message}`);
       logger.info({ models: service.running().map((m) => m.config.name) }, 'serving');
       const signal = await stopSignal;
       logger.info({ signal }, 'stopping: finishing the batches in hand');

@@ -81,7 +81,7 @@ export function objectOptions(union: z.ZodType): z.ZodType[] {
 export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], input: unknown): string[] | undefined {
   let current = unwrap(schema).inner;
   let value = input;
-  for (let i = 0; ; i++) {
+  for (let i = 0; ; ) {
     const def = defOf(current);
     if (def.type === 'union') {
       const options = objectOptions(current);
@@ -94,7 +94,7 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], inp
       continue;
     }
     if (i === path.length) return def.type === 'object' ? Object.keys(shapeOf(current)) : undefined;
-    const part = path[i]!;
+    const part = path[i++]!;
     value = (value as Record<PropertyKey, unknown> | undefined)?.[part];
     if (def.type === 'object') current = shapeOf(current)[String(part)] as z.ZodType;
     else if (def.type === 'array') current = def.element as z.ZodType;
