@@ -27,8 +27,10 @@ it('every key of every channel kind and of a route has a row (the union of chann
   const keys = (object: z.ZodType) => Object.keys(shapeOf(object));
   const channelKeys = objectOptions(ChannelConfig as unknown as z.ZodType).flatMap(keys);
   // The keys the issue found missing, so a walker that lists no channel at all cannot pass.
-  for (const key of ['smtpUrl', 'from', 'to', 'requireTLS', 'url', 'secret', 'format', 'timeout']) assert.ok(channelKeys.includes(key), key);
-  for (const key of new Set(channelKeys)) assert.match(page, new RegExp(`\\| \`alerts\\.channels\\[\\]\\.${key}\` \\|`), `alerts.channels[].${key}`);
+  for (const key of ['smtpUrl', 'from', 'to', 'requireTLS', 'url', 'secret', 'format', 'timeout'])
+    assert.ok(channelKeys.includes(key), key);
+  for (const key of new Set(channelKeys))
+    assert.match(page, new RegExp(`\\| \`alerts\\.channels\\[\\]\\.${key}\` \\|`), `alerts.channels[].${key}`);
   for (const key of keys(RouteConfig as unknown as z.ZodType)) assert.match(page, new RegExp(`\\| \`alerts\\.routes\\[\\]\\.${key}\` \\|`));
   // A key of one kind says which kind it belongs to.
   assert.match(page, /\| `alerts\.channels\[\]\.smtpUrl` \| string \| \*\*required\*\* \| type `email`: /);
