@@ -8,6 +8,8 @@ describe('closestName', () => {
     assert.equal(closestName('featurePath', ['featuresPath', 'features', 'timestamp']), 'featuresPath');
     assert.equal(closestName('requireTls', ['requireTLS', 'rejectUnauthorized']), 'requireTLS');
     assert.equal(closestName('shedule', ['schedule', 'report']), 'schedule');
+    assert.equal(closestName('pis', ['psi', 'ks', 'linf']), 'psi');
+    assert.equal(closestName('tiemout', ['timeout', 'format']), 'timeout');
     assert.equal(closestName('colour', ['name', 'baseline', 'source']), undefined);
     assert.equal(closestName('x'.repeat(100_000), ['x']), undefined);
   });
