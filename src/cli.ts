@@ -91,26 +91,6 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  program
-    .command('config')
-    .description('check configuration files')
-    .command('validate')
-    .description(
-      "load and check a config as `serve` would (the file, each model's baseline, DRIFTWATCH_API_TOKENS) without starting anything; print its warnings",
-    )
-    .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
-    .action((o) => {
-      const { config, warnings } = validateConfig(o.config, process.env);
-      for (const w of warnings) process.stderr.write(`driftwatch: warning: ${w.path}: ${w.message}\n`);
-      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-      process.stdout.write(
-        `config '${o.config}' is valid: ${count(config.models.length, 'model')} (${config.models.map((m) => m.name).join(', ')}), ${count(
-          config.alerts.channels.length,
-          'channel',
-        )}, ${count(config.alerts.routes.length, 'route')}; ${count(warnings.length, 'warning')}\n`,
-      );
-    });
-
   const baseline = program.command('baseline').description('create and inspect training baselines');
   baseline
     .command('create')
@@ -302,6 +282,26 @@ function buildProgram(): Command {
     });
 
   program
+    .command('config')
+    .description('check configuration files')
+    .command('validate')
+    .description(
+      "load and check a config as `serve` would (the file, each model's baseline, DRIFTWATCH_API_TOKENS) without starting anything; print its warnings",
+    )
+    .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
+    .action((o) => {
+      const { config, warnings } = validateConfig(o.config, process.env);
+      for (const w of warnings) process.stderr.write(`driftwatch: warning: ${w.path}: ${w.message}\n`);
+      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+      process.stdout.write(
+        `config '${o.config}' is valid: ${count(config.models.length, 'model')} (${config.models.map((m) => m.name).join(', ')}), ${count(
+          config.alerts.channels.length,
+          'channel',
+        )}, ${count(config.alerts.routes.length, 'route')}; ${count(warnings.length, 'warning')}\n`,
+      );
+    });
+
+  program
     .command('demo')
     .description(
       'replay real 2001 US flights against a January baseline through the real service: drift, alerts to a local mailbox, the dashboard',
@@ -383,9 +383,9 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
 }
 
 /**
- * `config validate`: what `serve` checks before it starts anything (the file, each model's baseline
- * and its event mapping, the API tokens), all problems at once, and the config's warnings. Opens
- * no store and connects to nothing.
+ * `config validate`: what `serve` checks before it starts anything: the file (a bad one stops here),
+ * then each model's baseline and its event mapping and the API tokens, all of their problems at once;
+ * and the config's warnings. Opens no store and connects to nothing.
  */
 function validateConfig(path: string, env: NodeJS.ProcessEnv): { config: DriftwatchConfig; warnings: ConfigWarning[] } {
   const config = loadConfig(path, env);
