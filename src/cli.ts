@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { createProfile, PROFILE_DEFAULTS } from './baseline/create.js';
@@ -9,6 +9,7 @@ import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDec
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './render/check/index.js';
 import { terminalProgress } from './progress.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from './config/load.js';
+import { type ConfigWarning, configWarnings } from './config/warnings.js';
 import { UserError, messageOf } from './errors.js';
 import { createLogger } from './log.js';
 import { EventDecoder, featureSpecs } from './ingest/decoder.js';
@@ -16,7 +17,7 @@ import { createKafka } from './ingest/kafka-client.js';
 import { parseReplayBound, planReplay, replay } from './ingest/replay.js';
 import { Deliverer } from './alerts/delivery.js';
 import { createChannels } from './alerts/channels/index.js';
-import { readsKafka, WindowSpec, type WindowSpecValue } from './config/schema.js';
+import { type DriftwatchConfig, readsKafka, WindowSpec, type WindowSpecValue } from './config/schema.js';
 import { checkModel } from './alerts/pipeline.js';
 import { Service } from './serve.js';
 import { DEMO_DEFAULTS, runDemo, summaryText } from './demo/demo.js';
@@ -73,9 +74,20 @@ function decisionSettings(o: {
   }
 }
 
+/**
+ * The version in package.json, read when asked: dist/cli.js and src/cli.ts both sit one level
+ * below the package root, in a clone as in an installed package.
+ */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 function buildProgram(): Command {
   const program = new Command('driftwatch')
     .description('Data-drift and training-serving-skew monitoring: baselines, checks, alerts.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    // Program options only before a command: `baseline create --version v2` is the baseline's version.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
 
@@ -217,6 +229,10 @@ function buildProgram(): Command {
         const reasons = [...service.failures()].map(([model, why]) => `${model}: ${why}`).join('; ');
         throw new UserError(`no model could start: ${reasons}`);
       }
+      // Valid but silent settings (no tokens, a channel no route names, a model never checked), said once
+      // the service runs: a start-up that fails says only why it failed.
+      for (const warning of configWarnings(config, process.env))
+        logger.warn({ config: o.config, path: warning.path, code: warning.code }, `config: ${warning.path}: ${warning.message}`);
       logger.info({ models: service.running().map((m) => m.config.name) }, 'serving');
       const signal = await stopSignal;
       logger.info({ signal }, 'stopping: finishing the batches in hand');
@@ -263,6 +279,26 @@ function buildProgram(): Command {
         store.close();
       }
       process.exit(EXIT.ok);
+    });
+
+  program
+    .command('config')
+    .description('check configuration files')
+    .command('validate')
+    .description(
+      "load and check a config as `serve` would (the file, each model's baseline, DRIFTWATCH_API_TOKENS) without starting anything; print its warnings",
+    )
+    .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
+    .action((o) => {
+      const { config, warnings } = validateConfig(o.config, process.env);
+      for (const w of warnings) process.stderr.write(`driftwatch: warning: ${w.path}: ${w.message}\n`);
+      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+      process.stdout.write(
+        `config '${o.config}' is valid: ${count(config.models.length, 'model')} (${config.models.map((m) => m.name).join(', ')}), ${count(
+          config.alerts.channels.length,
+          'channel',
+        )}, ${count(config.alerts.routes.length, 'route')}; ${count(warnings.length, 'warning')}\n`,
+      );
     });
 
   program
@@ -344,6 +380,31 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
     for (const channel of channels.values()) await channel.close?.();
     store.close();
   }
+}
+
+/**
+ * `config validate`: what `serve` checks before it starts anything: the file (a bad one stops here),
+ * then each model's baseline and its event mapping and the API tokens, all of their problems at once;
+ * and the config's warnings. Opens no store and connects to nothing.
+ */
+function validateConfig(path: string, env: NodeJS.ProcessEnv): { config: DriftwatchConfig; warnings: ConfigWarning[] } {
+  const config = loadConfig(path, env);
+  const problems: string[] = [];
+  config.models.forEach((model, i) => {
+    try {
+      featureSpecs(readProfile(model.baseline), model.event);
+    } catch (error) {
+      problems.push(`models[${i}].baseline (model '${model.name}'): ${messageOf(error)}`);
+    }
+  });
+  const reasons = problems.length > 0 ? [`invalid config '${path}': ${problems.join('; ')}`] : [];
+  try {
+    TokenSet.fromEnv(env);
+  } catch (error) {
+    reasons.push(messageOf(error));
+  }
+  if (reasons.length > 0) throw new UserError(reasons.join('; '));
+  return { config, warnings: configWarnings(config, env) };
 }
 
 /** Parses --window like the config's `window`. */

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import type { z } from 'zod';
 import { PAGE, withReference } from '../scripts/docs-config.js';
+import { ChannelConfig, RouteConfig } from '../src/config/schema.js';
+import { objectOptions, shapeOf } from '../src/config/schema-walk.js';
 import { ROOT } from './helpers/cli.js';
 
 it(`${PAGE} configuration reference matches the schema (run \`npm run docs:config\` to update)`, () => {
@@ -17,4 +20,19 @@ it('a stale reference is caught', () => {
   const stale = page.replace('| `kafka.brokers` |', '| `kafka.brokerz` |');
   assert.notEqual(stale, page, `${PAGE} has no kafka.brokers row to alter`);
   assert.notEqual(withReference(stale), stale);
+});
+
+it('every key of every channel kind and of a route has a row (the union of channel kinds is walked)', () => {
+  const page = readFileSync(join(ROOT, PAGE), 'utf8');
+  const keys = (object: z.ZodType) => Object.keys(shapeOf(object));
+  const channelKeys = objectOptions(ChannelConfig as unknown as z.ZodType).flatMap(keys);
+  // The keys the issue found missing, so a walker that lists no channel at all cannot pass.
+  for (const key of ['smtpUrl', 'from', 'to', 'requireTLS', 'url', 'secret', 'format', 'timeout'])
+    assert.ok(channelKeys.includes(key), key);
+  for (const key of new Set(channelKeys))
+    assert.match(page, new RegExp(`\\| \`alerts\\.channels\\[\\]\\.${key}\` \\|`), `alerts.channels[].${key}`);
+  for (const key of keys(RouteConfig as unknown as z.ZodType)) assert.match(page, new RegExp(`\\| \`alerts\\.routes\\[\\]\\.${key}\` \\|`));
+  // A key of one kind says which kind it belongs to.
+  assert.match(page, /\| `alerts\.channels\[\]\.smtpUrl` \| string \| \*\*required\*\* \| type `email`: /);
+  assert.match(page, /\| `alerts\.channels\[\]\.url` \| string \| \*\*required\*\* \| type `webhook`: /);
 });

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { TOKENS_ENV } from '../config/api.js';
 import { UserError } from '../errors.js';
 import { ApiError } from './errors.js';
 
@@ -7,8 +8,7 @@ import { ApiError } from './errors.js';
 export const SCOPES = ['read', 'ingest', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** The environment variable the tokens come from (never the config file: it is often committed). */
-export const TOKENS_ENV = 'DRIFTWATCH_API_TOKENS';
+export { TOKENS_ENV } from '../config/api.js';
 
 /** Shortest token accepted: a guessable token is refused at start-up, not discovered later. */
 export const MIN_TOKEN_LENGTH = 16;

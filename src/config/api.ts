@@ -11,6 +11,9 @@ export const API_DEFAULTS = {
   ingestRateLimit: 100,
 } as const;
 
+/** The environment variable the API's tokens come from (never the config file: it is often committed). */
+export const TOKENS_ENV = 'DRIFTWATCH_API_TOKENS';
+
 /** The window `ingestRateLimit` counts requests in. */
 export const INGEST_RATE_WINDOW_MS = 10_000;
 

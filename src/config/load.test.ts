@@ -74,6 +74,55 @@ describe('config', () => {
     );
   });
 
+  it('missing environment variables name the file and every place they are used', () => {
+    const path = file(
+      'env.yaml',
+      `${minimal}alerts:\n  channels:\n    - { name: ops, type: email, smtpUrl: "\${SMTP_URL}", from: a@b.c, to: [ops@b.c] }\n`.replace(
+        'fraud-requests',
+        '"${TOPIC}"',
+      ),
+    );
+    assert.throws(
+      () => loadConfig(path, {}),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.match(error.message, /^invalid config '.*env\.yaml': /);
+        assert.match(error.message, /models\[0\]\.source\.topics\[0\]: environment variable TOPIC is not set/);
+        assert.match(error.message, /alerts\.channels\[0\]\.smtpUrl: environment variable SMTP_URL is not set/);
+        return true;
+      },
+    );
+  });
+
+  it('an unknown key names the file, the place and the closest known key', () => {
+    const path = file('typo.yaml', `${minimal}    event: { featurePath: request }\n`);
+    assert.throws(
+      () => loadConfig(path, {}),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.match(
+          error.message,
+          /^invalid config '.*typo\.yaml': models\[0\]\.event: Unrecognized key "featurePath": did you mean "featuresPath"\? \(known: featuresPath, features, /,
+        );
+        return true;
+      },
+    );
+    // In a channel, the keys of its own type (email), case slips included.
+    const channel = { name: 'ops', type: 'email', smtpUrl: 'smtp://m:25', from: 'a@b.c', to: ['o@b.c'], requireTls: true, recipients: [] };
+    assert.throws(
+      () => parseConfig({ models: [{ name: 'm', baseline: 'b' }], alerts: { channels: [channel] } }, 'x.yaml', {}),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.match(error.message, /alerts\.channels\[0\]: Unrecognized key "requireTls": did you mean "requireTLS"\?/);
+        assert.match(
+          error.message,
+          /alerts\.channels\[0\]: Unrecognized key "recipients" \(known: name, type, smtpUrl, from, to, requireTLS, rejectUnauthorized\)/,
+        );
+        return true;
+      },
+    );
+  });
+
   it('secrets come from the environment', () => {
     const config = parseConfig(
       {
@@ -112,7 +161,7 @@ models:
         assert.match(m, /models\[0\]\.source\.startFrom: .*"earliest"|models\[0\]\.source\.startFrom: Invalid option/);
         assert.match(m, /models\[0\]\.window: expected a duration \(1h, 24h\), since-last or events:N; got '1 hour'/);
         assert.match(m, /models\[0\]\.sampling\.rate: /);
-        assert.match(m, /models\[0\]: Unrecognized key: "colour"/);
+        assert.match(m, /models\[0\]: Unrecognized key "colour" \(known: name, baseline, /);
         return true;
       },
     );

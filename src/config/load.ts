@@ -13,20 +13,28 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 /**
  * Replaces `${NAME}` (or `${NAME:-default}`) in every string of the parsed file with the
  * environment's value, so secrets live only in the environment. Done on parsed values, not on
- * the text, so a value cannot break the YAML around it. A missing variable is an error naming
- * where it is used.
+ * the text, so a value cannot break the YAML around it. Missing variables are one error naming
+ * each and where it is used (`models[0].source.topics[1]`), all of them at once.
  */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  const missing: string[] = [];
+  const result = substitute(value, env, '', missing);
+  if (missing.length > 0) throw new UserError(missing.join('; '));
+  return result;
+}
+
+function substitute(value: unknown, env: NodeJS.ProcessEnv, path: string, missing: string[]): unknown {
   if (typeof value === 'string') {
-    return value.replace(REFERENCE, (_, name: string, fallback: string | undefined) => {
+    return value.replace(REFERENCE, (reference, name: string, fallback: string | undefined) => {
       const found = env[name] ?? fallback;
-      if (found === undefined) throw new UserError(`${path.join('.') || '(root)'}: environment variable ${name} is not set`);
-      return found;
+      if (found !== undefined) return found;
+      missing.push(`${path || '(root)'}: environment variable ${name} is not set`);
+      return reference;
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, [...path, `[${i}]`]));
+  if (Array.isArray(value)) return value.map((item, i) => substitute(item, env, `${path}[${i}]`, missing));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k])]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, env, path ? `${path}.${k}` : k, missing)]));
   }
   return value;
 }
@@ -54,9 +62,15 @@ function resolvePaths(config: DriftwatchConfig, base: string): DriftwatchConfig 
 
 /** Validates an already parsed config object (YAML or JSON); errors name the path and the problem. */
 export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): DriftwatchConfig {
-  const withEnv = substituteEnv(raw, env);
+  let withEnv: unknown;
+  try {
+    withEnv = substituteEnv(raw, env);
+  } catch (error) {
+    throw new UserError(`invalid config '${source}': ${messageOf(error)}`);
+  }
   const parsed = ConfigSchema.safeParse(withEnv);
-  if (!parsed.success) throw new UserError(`invalid config '${source}': ${formatZodError(parsed.error, 10)}`);
+  if (!parsed.success)
+    throw new UserError(`invalid config '${source}': ${formatZodError(parsed.error, 10, { schema: ConfigSchema, input: withEnv })}`);
   return parsed.data;
 }
 

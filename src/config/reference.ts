@@ -1,5 +1,6 @@
-import { globalRegistry, type z } from 'zod';
+import type { z } from 'zod';
 import { DriftwatchConfig } from './schema.js';
+import { defOf, literalsOf, objectOptions, unwrap } from './schema-walk.js';
 
 /** One row of the configuration reference. */
 export interface ReferenceRow {
@@ -7,43 +8,6 @@ export interface ReferenceRow {
   type: string;
   default: string;
   description: string;
-}
-
-type Def = { type: string; [key: string]: unknown };
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
-const describe = (schema: z.ZodType): string | undefined => (schema as unknown as { description?: string }).description;
-/** The reader-facing type a schema declares with `.meta({ type })` (duration, path), if any. */
-const declaredType = (schema: z.ZodType): string | undefined => (globalRegistry.get(schema) as { type?: string } | undefined)?.type;
-
-/** Peels wrappers (optional, default, pipe...) off a schema, collecting the default and the description. */
-function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean; fallback?: unknown; description?: string; declared?: string } {
-  let current = schema;
-  let optional = false;
-  let fallback: unknown;
-  let description = describe(schema);
-  let declared = declaredType(schema);
-  for (;;) {
-    declared ??= declaredType(current);
-    const def = defOf(current);
-    if (def.type === 'optional') optional = true;
-    else if (def.type === 'default' || def.type === 'prefault')
-      fallback ??= typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue;
-    else if (def.type === 'pipe') {
-      current = def.in as z.ZodType;
-      description ??= describe(current);
-      continue;
-    } else break;
-    current = def.innerType as z.ZodType;
-    description ??= describe(current);
-  }
-  declared ??= declaredType(current);
-  return {
-    inner: current,
-    optional,
-    ...(fallback !== undefined ? { fallback } : {}),
-    ...(description ? { description } : {}),
-    ...(declared ? { declared } : {}),
-  };
 }
 
 /** A short type name a reader understands: string, number, list of string, one of a|b... */
@@ -61,6 +25,10 @@ function typeName(schema: z.ZodType): string {
     case 'literal':
       return (def.values as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
     case 'union':
+      if (typeof def.discriminator === 'string')
+        return `object by ${def.discriminator}: ${variants(inner)
+          .map(([value]) => `\`${value}\``)
+          .join(' \\| ')}`;
       return (def.options as z.ZodType[]).map(typeName).join(' or ');
     case 'record':
       return `map of ${typeName(def.valueType as z.ZodType)}`;
@@ -71,6 +39,18 @@ function typeName(schema: z.ZodType): string {
   }
 }
 
+/** A discriminated union's variants: the discriminator's value of each, and its object. */
+function variants(union: z.ZodType): [string, z.ZodType][] {
+  const discriminator = defOf(union).discriminator as string;
+  return objectOptions(union).map((o) => [String(literalsOf(o)[discriminator]?.[0]), o]);
+}
+
+/** What a default looks like in the table: scalars and lists as written in the file; objects (filled in below) not at all. */
+function defaultText(fallback: unknown): string {
+  if (Array.isArray(fallback)) return `\`${JSON.stringify(fallback)}\``;
+  return typeof fallback !== 'object' ? `\`${String(fallback)}\`` : '';
+}
+
 function walk(schema: z.ZodType, path: string, rows: ReferenceRow[]): void {
   const { inner, optional, fallback, description, declared } = unwrap(schema);
   const def = defOf(inner);
@@ -79,7 +59,7 @@ function walk(schema: z.ZodType, path: string, rows: ReferenceRow[]): void {
     rows.push({
       path,
       type: declared ?? typeName(inner),
-      default: fallback !== undefined && typeof fallback !== 'object' ? `\`${String(fallback)}\`` : required ? '**required**' : '',
+      default: fallback !== undefined ? defaultText(fallback) : required ? '**required**' : '',
       description: description ?? '',
     });
   }
@@ -87,9 +67,42 @@ function walk(schema: z.ZodType, path: string, rows: ReferenceRow[]): void {
     for (const [key, child] of Object.entries(def.shape as Record<string, z.ZodType>)) walk(child, path ? `${path}.${key}` : key, rows);
   } else if (def.type === 'array') {
     const element = unwrap(def.element as z.ZodType).inner;
-    if (defOf(element).type === 'object') walk(def.element as z.ZodType, `${path}[]`, rows);
+    if (['object', 'union'].includes(defOf(element).type)) walk(def.element as z.ZodType, `${path}[]`, rows);
+  } else if (def.type === 'union' && typeof def.discriminator === 'string') {
+    walkVariants(inner, def.discriminator, path, rows);
   } else if (def.type === 'union') {
     for (const option of def.options as z.ZodType[]) if (defOf(unwrap(option).inner).type === 'object') walk(option, path, rows);
+  }
+}
+
+/**
+ * The fields of each variant of a discriminated union (a channel: email or webhook) under one
+ * path: a field every variant has is one row (the discriminator's row lists its values); a field
+ * of some variants says which (`type: email`).
+ */
+function walkVariants(union: z.ZodType, discriminator: string, path: string, rows: ReferenceRow[]): void {
+  const all = variants(union);
+  const byVariant = all.map(([value, option]) => {
+    const own: ReferenceRow[] = [];
+    walk(option, path, own);
+    return { value, rows: own };
+  });
+  const seen = new Set<string>();
+  for (const { rows: own } of byVariant) {
+    for (const row of own) {
+      if (seen.has(row.path)) continue;
+      seen.add(row.path);
+      const holders = byVariant.filter((v) => v.rows.some((r) => r.path === row.path));
+      if (row.path === `${path}.${discriminator}`) {
+        const kinds = all.map(([value]) => `\`${value}\``).join(' \\| ');
+        rows.push({
+          ...row,
+          type: kinds,
+          description: row.description || `which variant: ${kinds}`,
+        });
+      } else if (holders.length === all.length) rows.push(row);
+      else rows.push({ ...row, description: `${discriminator} ${holders.map((h) => `\`${h.value}\``).join(', ')}: ${row.description}` });
+    }
   }
 }
 

@@ -267,7 +267,7 @@ export const ModelConfig = z
 const EmailChannelConfig = z
   .object({
     name: z.string().min(1).describe('channel name, used by routes'),
-    type: z.literal('email'),
+    type: z.literal('email').describe('the kind of channel (email or webhook); it decides which of the fields below apply'),
     smtpUrl: z
       .string()
       .regex(/^smtps?:\/\//, 'expected smtp://[user:pass@]host:port or smtps://...')
@@ -282,7 +282,7 @@ const EmailChannelConfig = z
 const WebhookChannelConfig = z
   .object({
     name: z.string().min(1).describe('channel name, used by routes'),
-    type: z.literal('webhook'),
+    type: z.literal('webhook').describe('the kind of channel (email or webhook); it decides which of the fields below apply'),
     url: z
       .string()
       .regex(/^https?:\/\//, 'expected an http(s) URL')
@@ -291,7 +291,7 @@ const WebhookChannelConfig = z
       .string()
       .min(16, 'at least 16 characters')
       .optional()
-      .describe('HMAC-SHA256 key of X-Driftwatch-Signature: "${WEBHOOK_SECRET}"'),
+      .describe('HMAC-SHA256 key of X-Driftwatch-Signature: "${WEBHOOK_SECRET}"; required with format json'),
     format: z.enum(['json', 'slack']).default('json').describe('json: the versioned driftwatch payload; slack: a Slack-compatible message'),
     timeout: Duration.prefault('10s').describe('time to wait for the receiver'),
   })
