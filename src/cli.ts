@@ -368,7 +368,7 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
   const channels = notify ? createChannels(config.alerts) : new Map();
   try {
     await store.ensureSamplesTable(model.name, featureSpecs(profile, model.event));
-    const result = await checkModel(store.db, model, profile, config.alerts, { ...(window ? { window } : {}), notify });
+    const result = await checkModel(store.db, model, profile, config.alerts, { ...(window ? { window } : {}), notify, trigger: 'cli' });
     if (notify) {
       const pass = await new Deliverer(store.db, channels, config.alerts, logger).deliverDue();
       process.stderr.write(

@@ -5,7 +5,7 @@ import { mountDashboard } from './api/dashboard/dashboard.js';
 import type { TokenSet } from './api/auth.js';
 import { Metrics } from './api/metrics.js';
 import type { ApiModel } from './api/types.js';
-import type { LiveReport } from './contracts/report.js';
+import type { CheckTrigger, LiveReport } from './contracts/report.js';
 import { UserError } from './errors.js';
 import { createChannels } from './alerts/channels/index.js';
 import { Deliverer } from './alerts/delivery.js';
@@ -225,12 +225,12 @@ export class Service {
       this.logger.debug({ model: m.config.name }, 'scheduled check skipped: the clock has not moved since the last check');
       return;
     }
-    await this.checkNow(m);
+    await this.checkNow(m, 'schedule');
   }
 
   /** One check of a model's window with alerts, then a delivery pass (a scheduled run). */
-  private async checkNow(m: ModelRuntime): Promise<LiveReport> {
-    const result = await m.check(this.config.alerts, this.options.now?.());
+  private async checkNow(m: ModelRuntime, trigger: CheckTrigger): Promise<LiveReport> {
+    const result = await m.check(this.config.alerts, this.options.now?.(), trigger);
     const { report } = result;
     this.metrics.recordCheck(report);
     this.logger.info(
@@ -255,7 +255,7 @@ export class Service {
     if (this.stopping !== undefined) throw new UserError('the service is stopping; no new check starts');
     // Tracked so stop() waits for it: the HTTP server's grace (5 s) can end before a long check,
     // and closing the check's connection under a running query hung the process.
-    const run = this.checkNow(m);
+    const run = this.checkNow(m, 'api');
     this.apiChecks.add(run);
     void run.catch(() => {}).finally(() => this.apiChecks.delete(run));
     return run;

@@ -69,9 +69,12 @@ describe('API in the service', { timeout: 120_000 }, () => {
       assert.equal((await post('/api/v1/models/api-model/checks', TOKENS.read)).status, 403, 'read cannot run checks');
       const check = await post('/api/v1/models/api-model/checks', TOKENS.admin);
       assert.ok(check.status === 200 || check.status === 201, `${check.status}`);
-      const report = (await check.json()) as { status: string; window: { rows: number } };
+      const report = (await check.json()) as { status: string; window: { rows: number }; trigger: string };
       assert.equal(report.window.rows, 500);
       assert.equal(report.status, 'drift');
+      assert.equal(report.trigger, 'api', 'a check asked for through the API is marked apart from scheduled ones');
+      const listed = (await (await get('/api/v1/models/api-model/checks', TOKENS.read)).json()) as { items: { trigger?: string }[] };
+      assert.equal(listed.items[0]?.trigger, 'api');
 
       const metrics = await get('/metrics', TOKENS.read);
       assert.equal(metrics.status, 200);

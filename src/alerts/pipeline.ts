@@ -1,7 +1,7 @@
 import type { AlertsConfig, ModelConfig, WindowSpecValue } from '../config/schema.js';
 import type { Notification } from '../contracts/alert.js';
 import type { BaselineProfile } from '../contracts/profile.js';
-import type { LiveReport } from '../contracts/report.js';
+import type { CheckTrigger, LiveReport } from '../contracts/report.js';
 import { runLiveCheck } from '../checks/live.js';
 import { activeSilences, loadFiring, loadNotice, saveAlerts, saveNotice } from '../store/alerts.js';
 import type { Database } from '../store/database.js';
@@ -32,11 +32,12 @@ export async function checkModel(
   model: ModelConfig,
   profile: BaselineProfile,
   alerts: AlertsConfig,
-  options: { window?: WindowSpecValue; notify: boolean; now?: number },
+  options: { window?: WindowSpecValue; notify: boolean; now?: number; trigger?: CheckTrigger },
 ): Promise<ModelCheckResult> {
   const report = await runLiveCheck(db, model, profile, {
     ...(options.window ? { window: options.window } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.trigger ? { trigger: options.trigger } : {}),
   });
   const now = options.now ?? Date.now();
   if (!options.notify) {

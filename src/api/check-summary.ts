@@ -12,6 +12,7 @@ export function summarize(report: LiveReport): CheckSummaryBody {
   return {
     id: report.id,
     model: report.model,
+    ...(report.trigger ? { trigger: report.trigger } : {}),
     status: report.status,
     drift: report.drift,
     rows: report.window.rows,

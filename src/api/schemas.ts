@@ -3,7 +3,7 @@ import { ModelName } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
 import { PredictionEvent } from '../contracts/event.js';
 import { AlertKind, AlertStatus, OUTBOX_STATUSES, Severity } from '../contracts/alert.js';
-import { CheckStatus, FeatureKindSchema, LiveReport } from '../contracts/report.js';
+import { CheckStatus, CheckTrigger, FeatureKindSchema, LiveReport } from '../contracts/report.js';
 
 /**
  * The API's shapes, in zod: requests are parsed with them, responses are documented with them
@@ -158,6 +158,7 @@ export const FeatureOutcome = z.object({
 export const CheckSummary = z.object({
   id: z.string(),
   model: z.string(),
+  trigger: CheckTrigger.optional().describe('what ran the check: schedule, api (check now) or cli; absent for older checks'),
   status: CheckStatus,
   drift: z.boolean(),
   rows: z.number().int(),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolveDecision } from '../config/decision.js';
 import type { ModelConfig, WindowSpecValue } from '../config/schema.js';
 import type { BaselineProfile } from '../contracts/profile.js';
-import type { LiveReport } from '../contracts/report.js';
+import type { CheckTrigger, LiveReport } from '../contracts/report.js';
 import { ingestCounters } from '../store/counters.js';
 import type { Database } from '../store/database.js';
 import { lastIngestTotals, lastWindowEnd } from '../store/reports.js';
@@ -54,7 +54,7 @@ export async function runLiveCheck(
   db: Database,
   model: ModelConfig,
   profile: BaselineProfile,
-  options: { window?: WindowSpecValue; now?: number } = {},
+  options: { window?: WindowSpecValue; now?: number; trigger?: CheckTrigger } = {},
 ): Promise<LiveReport> {
   const started = Date.now();
   const now = options.now ?? started;
@@ -74,6 +74,7 @@ export async function runLiveCheck(
     return {
       id: randomUUID(),
       model: model.name,
+      ...(options.trigger ? { trigger: options.trigger } : {}),
       // The same rule as a file's check: too few rows, or no feature with enough finite values to test.
       status: insufficient ? 'insufficient_data' : statusOf(comparison),
       baseline: { name: profile.model, rows: profile.source.rows, version: profile.version, source: profile.source.file },

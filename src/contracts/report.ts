@@ -215,9 +215,16 @@ export const WindowedReport = z.object({
 export type WindowedReport = z.infer<typeof WindowedReport>;
 
 /** A stored check of a model's live window: the check contract plus the window, timing and ingest. */
+/** What ran a live check: the model's schedule, an API request (check now, an ad-hoc window), or `driftwatch check --config`. */
+export const CHECK_TRIGGERS = ['schedule', 'api', 'cli'] as const;
+export const CheckTrigger = z.enum(CHECK_TRIGGERS);
+export type CheckTrigger = z.infer<typeof CheckTrigger>;
+
 export const LiveReport = CheckReport.extend({
   id: z.string(),
   model: z.string(),
+  /** What ran the check; absent in reports stored before it was recorded. */
+  trigger: CheckTrigger.optional(),
   status: CheckStatus,
   window: z.object({ spec: z.string(), start: z.string(), end: z.string(), rows: z.number(), minRows: z.number() }),
   timing: z.object({ startedAt: z.string(), finishedAt: z.string(), seconds: z.number() }),

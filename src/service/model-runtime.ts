@@ -1,3 +1,4 @@
+import type { CheckTrigger } from '../contracts/report.js';
 import type { Kafka } from 'kafkajs';
 import { checkModel, type ModelCheckResult } from '../alerts/pipeline.js';
 import { readProfile } from '../baseline/profile.js';
@@ -155,9 +156,9 @@ export class ModelRuntime {
   }
 
   /** One check of the model's window with alerts (queued in the outbox), in turn with its other checks. */
-  check(alerts: AlertsConfig, now: number | undefined): Promise<ModelCheckResult> {
+  check(alerts: AlertsConfig, now: number | undefined, trigger: CheckTrigger): Promise<ModelCheckResult> {
     return this.checkLock.run(() =>
-      checkModel(this.checks, this.config, this.profile, alerts, { notify: true, ...(now !== undefined ? { now } : {}) }),
+      checkModel(this.checks, this.config, this.profile, alerts, { notify: true, trigger, ...(now !== undefined ? { now } : {}) }),
     );
   }
 
