@@ -15,6 +15,9 @@ import { createLogger } from './log.js';
 import { EventDecoder, featureSpecs } from './ingest/decoder.js';
 import { createKafka } from './ingest/kafka-client.js';
 import { parseReplayBound, planReplay, replay } from './ingest/replay.js';
+import { isStoreInUse, RemoteService } from './remote.js';
+import { listQuarantine } from './store/quarantine.js';
+import { windowText as describeWindow } from './checks/live.js';
 import { Deliverer } from './alerts/delivery.js';
 import { createChannels } from './alerts/channels/index.js';
 import { type DriftwatchConfig, readsKafka, WindowSpec, type WindowSpecValue } from './config/schema.js';
@@ -260,8 +263,21 @@ function buildProgram(): Command {
       const from = parseReplayBound(o.from);
       const to = o.to === undefined ? undefined : parseReplayBound(o.to);
       const features = featureSpecs(readProfile(model.baseline), model.event);
-      const store = await Store.open(config.storage.path, config.storage);
+      const opened = await storeOrServe(config);
       const progress = terminalProgress(`replay ${model.name}`);
+      if ('remote' in opened) {
+        process.stderr.write('the store is held by a running serve: replaying inside it through its API\n');
+        try {
+          const job = await opened.remote.replay(model.name, o.from, o.to, progress.update);
+          progress.stop();
+          const span = job.ranges.map((r) => `${r.topic}/${r.partition} [${r.from}, ${r.to})`).join(', ') || 'nothing to replay';
+          process.stderr.write(`replayed ${job.read} messages inside serve: ${span}\n`);
+        } finally {
+          progress.stop();
+        }
+        process.exit(EXIT.ok);
+      }
+      const { store } = opened;
       try {
         const table = await store.ensureSamplesTable(model.name, features);
         const kafka = createKafka(config.kafka, logger, '-replay');
@@ -279,6 +295,33 @@ function buildProgram(): Command {
         store.close();
       }
       process.exit(EXIT.ok);
+    });
+
+  program
+    .command('quarantine')
+    .description(
+      "list a model's quarantined messages (reason, detail, payload), newest first; through a running serve's API if it holds the store",
+    )
+    .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
+    .requiredOption('--model <name>', 'the model')
+    .option('--reason <reason>', 'only this reason (malformed_json, wrong_type, ...)')
+    .option('--limit <n>', 'messages to list', wholeNumber('--limit', 1), 20)
+    .action(async (o) => {
+      const config = loadConfig(o.config);
+      const model = config.models.find((m) => m.name === o.model);
+      if (!model) throw new UserError(`unknown model '${o.model}'; the config has: ${config.models.map((m) => m.name).join(', ')}`);
+      const opened = await storeOrServe(config);
+      const filter = { ...(o.reason ? { reason: String(o.reason) } : {}), limit: Math.min(o.limit, 500), offset: 0 };
+      let page: { total: number; items: unknown[] };
+      if ('remote' in opened) page = await opened.remote.quarantine(model.name, filter);
+      else {
+        try {
+          page = await listQuarantine(opened.store.db, model.name, filter);
+        } finally {
+          opened.store.close();
+        }
+      }
+      process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     });
 
   program
@@ -363,7 +406,14 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
   if (!model) throw new UserError(`unknown model '${modelName}'; the config has: ${config.models.map((m) => m.name).join(', ')}`);
   const window = windowText === undefined ? undefined : parseWindow(windowText);
   const profile = readProfile(model.baseline);
-  const store = await Store.open(config.storage.path, config.storage);
+  const opened = await storeOrServe(config);
+  if ('remote' in opened) {
+    process.stderr.write(
+      `the store is held by a running serve: checking inside it through its API${notify ? ' (stored, with alerts)' : ' (not stored, no alerts)'}\n`,
+    );
+    return opened.remote.check(model.name, notify ? undefined : (windowText ?? describeWindow(model.window)), notify);
+  }
+  const { store } = opened;
   const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');
   const channels = notify ? createChannels(config.alerts) : new Map();
   try {
@@ -405,6 +455,23 @@ function validateConfig(path: string, env: NodeJS.ProcessEnv): { config: Driftwa
   }
   if (reasons.length > 0) throw new UserError(reasons.join('; '));
   return { config, warnings: configWarnings(config, env) };
+}
+
+/**
+ * The store, or the API of the `serve` that holds it: commands that would have to stop a running
+ * service run inside it instead (see remote.ts).
+ */
+async function storeOrServe(config: DriftwatchConfig): Promise<{ store: Store } | { remote: RemoteService }> {
+  try {
+    return { store: await Store.open(config.storage.path, config.storage) };
+  } catch (error) {
+    if (!isStoreInUse(error)) throw error;
+    try {
+      return { remote: RemoteService.of(config) };
+    } catch (why) {
+      throw new UserError(`${messageOf(error)}. To run this command inside that serve instead: ${messageOf(why)}`);
+    }
+  }
 }
 
 /** Parses --window like the config's `window`. */

@@ -14,6 +14,8 @@ import { Scheduler } from './schedule/scheduler.js';
 import type { DriftwatchConfig, ModelConfig } from './config/schema.js';
 import { messageOf } from './errors.js';
 import { checkKafkaTls, createKafka } from './ingest/kafka-client.js';
+import { parseReplayBound } from './ingest/replay.js';
+import { type ReplayJob, ReplayJobs, type ReplayRun } from './service/replay-jobs.js';
 import type { Logger } from './log.js';
 import type { Database } from './store/database.js';
 import { applyRetention } from './store/retention.js';
@@ -58,6 +60,7 @@ export class Service {
   private stopping: Promise<void> | undefined;
   /** Checks asked for through the API and still running (scheduled ones are the scheduler's). */
   private readonly apiChecks = new Set<Promise<LiveReport>>();
+  private readonly replays: ReplayJobs;
   private readonly scheduler: Scheduler;
   private readonly channels: Map<string, Channel>;
   private deliverer: Deliverer | undefined;
@@ -72,6 +75,7 @@ export class Service {
     private readonly options: ServiceOptions,
   ) {
     this.scheduler = new Scheduler(logger);
+    this.replays = new ReplayJobs(logger);
     this.channels = createChannels(config.alerts, logger);
     this.metrics = new Metrics({
       store,
@@ -154,6 +158,9 @@ export class Service {
         return { ok: !stopping && reasons.length === 0, reasons: stopping ? ['stopping', ...reasons] : reasons };
       },
       runCheck: (name) => this.checkByName(name),
+      checkWindow: (name, window, now) => this.runningModel(name).checkWindow(window, now),
+      startReplay: (name, from, to) => this.startReplay(name, from, to),
+      replayJob: (id) => this.replays.get(id),
       ingest: (name, events) => {
         const m = this.models.find((r) => r.config.name === name);
         if (!m) throw new UserError(`model '${name}' is not running`);
@@ -261,6 +268,29 @@ export class Service {
     return run;
   }
 
+  /** A running model, or a UserError naming it. */
+  private runningModel(name: string): ModelRuntime {
+    const m = this.models.find((r) => r.config.name === name);
+    if (!m) throw new UserError(`model '${name}' is not running`);
+    return m;
+  }
+
+  /**
+   * Starts a replay of a model's topics inside this process (see ModelRuntime.replay); its job
+   * follows the progress. Bounds as `driftwatch replay` takes them (an offset, a time, a duration
+   * ago); a second replay of a model while one runs is refused.
+   */
+  private startReplay(name: string, from: string, to: string | undefined): { started: ReplayJob } | { busy: ReplayJob } {
+    const m = this.runningModel(name);
+    if (this.stopping !== undefined) throw new UserError('the service is stopping; no replay starts');
+    const busy = this.replays.runningFor(name);
+    if (busy) return { busy };
+    const fromBound = parseReplayBound(from);
+    const toBound = to === undefined ? undefined : parseReplayBound(to);
+    const run: ReplayRun = (planned, progress, signal) => m.replay(fromBound, toBound, planned, progress, signal);
+    return { started: this.replays.start(name, { from, to: to ?? null }, run) };
+  }
+
   /** Models that could not start, with the reason. */
   failures(): ReadonlyMap<string, string> {
     return this.failed;
@@ -300,6 +330,7 @@ export class Service {
       clearInterval(this.deliveryTimer);
       await this.scheduler.stop();
       await Promise.allSettled([...this.apiChecks]);
+      await this.replays.stop();
       await this.deliverer?.idle();
       await Promise.all(this.models.map((m) => m.stopIngest(this.logger)));
       for (const channel of this.channels.values()) await channel.close?.();

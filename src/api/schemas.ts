@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ModelName } from '../config/schema.js';
+import { ModelName, WindowSpec } from '../config/schema.js';
+import { ReplayJob } from '../contracts/replay.js';
 import { parseDuration } from '../config/duration.js';
 import { PredictionEvent } from '../contracts/event.js';
 import { AlertKind, AlertStatus, OUTBOX_STATUSES, Severity } from '../contracts/alert.js';
@@ -70,6 +71,59 @@ export const CheckListQuery = z
     status: CheckStatus.optional().describe('only checks that ended so'),
   })
   .strict();
+
+export const RunCheckQuery = z
+  .object({
+    window: WindowSpec.optional().describe("a window of your choice: 1h, 7d, since-last or events:N (default: the model's window)"),
+    from: Time.optional().describe('with to: the window [from, to) (ISO 8601)'),
+    to: Time.optional().describe('the end of the window (ISO 8601; default now)'),
+  })
+  .strict()
+  .refine((q) => !(q.from !== undefined && q.window !== undefined), {
+    message: 'give either from (with to) or window, not both',
+    path: ['from'],
+  })
+  .refine((q) => q.from === undefined || q.to !== undefined, { message: 'from needs to', path: ['to'] })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: 'from must be before to', path: ['from'] });
+
+export const QuarantineQuery = z
+  .object({
+    reason: z.string().min(1).max(100).optional().describe('only messages set aside for this reason (malformed_json, wrong_type, ...)'),
+    limit: Limit(50, 500),
+    offset: Offset,
+  })
+  .strict();
+
+export const QuarantineItem = z.object({
+  id: z.number().int(),
+  topic: z.string().nullable(),
+  partition: z.number().int().nullable(),
+  offset: z.string().nullable().describe('the Kafka offset, as a decimal string'),
+  reason: z.string(),
+  detail: z.string().nullable(),
+  payload: z.string().nullable().describe('the message as text, cut to a readable length'),
+  quarantinedAt: Iso,
+});
+
+export const QuarantinePage = z.object({
+  total: z.number().int().describe('quarantined messages that match (the quarantine keeps the newest storage.quarantineKeep per model)'),
+  items: z.array(QuarantineItem).describe('newest first'),
+});
+
+export const ReplayBody = z
+  .object({
+    from: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe('start: an offset (every partition), a time (2024-05-02T10:00:00Z) or a duration ago (2h, 7d)'),
+    to: z.string().min(1).max(100).optional().describe('end (exclusive), in the same forms; default: the end of the topic now'),
+  })
+  .strict();
+
+export const ReplayParams = z.object({ id: z.string().min(1).max(100).describe('replay id') });
+
+export { ReplayJob };
 
 export const CheckGetQuery = z
   .object({ format: z.enum(['json', 'html']).optional().describe('json (default) or html; without it, the Accept header decides') })

@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import type { BaselineProfile } from '../contracts/profile.js';
 import type { LiveReport } from '../contracts/report.js';
-import type { ModelConfig } from '../config/schema.js';
+import type { ModelConfig, WindowSpecValue } from '../config/schema.js';
+import type { ReplayJob } from '../contracts/replay.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { TokenSet } from './auth.js';
@@ -41,6 +42,12 @@ export interface AppDeps {
   metrics: Metrics;
   /** Runs a check of the model now with alerts (as a scheduled run does) and returns the stored report. */
   runCheck?: (model: string) => Promise<LiveReport>;
+  /** Checks any window of a running model (ending at `now`) without storing it or evaluating alerts. */
+  checkWindow?: (model: string, window: WindowSpecValue, now: number) => Promise<LiveReport>;
+  /** Starts a replay of a model's topics inside the serving process, unless one of the model runs (`busy`). */
+  startReplay?: (model: string, from: string, to: string | undefined) => { started: ReplayJob } | { busy: ReplayJob };
+  /** A replay started through the API (the newest are kept after they end). */
+  replayJob?: (id: string) => ReplayJob | undefined;
   /** Stores a model's events through the decoder, sampler and writer Kafka uses (see HttpIngest). */
   ingest?: (model: string, events: PredictionEvent[]) => Promise<IngestResult>;
   /** Adds routes (the dashboard) after the API's and before the JSON 404. */

@@ -81,9 +81,10 @@ export async function replay(
   model: KafkaModelConfig,
   ranges: PartitionRange[],
   decoder: EventDecoder,
-  writer: SamplesWriter,
+  writer: Pick<SamplesWriter, 'write'>,
   logger: Logger,
   onProgress: ProgressFn = () => {},
+  signal?: AbortSignal,
 ): Promise<number> {
   const total = ranges.reduce((n, r) => n + Number(r.to - r.from), 0);
   if (total === 0) return 0;
@@ -93,6 +94,8 @@ export async function replay(
   let read = 0;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  // Stopped from outside (the service stops): the chunk in hand is written or not, never half.
+  signal?.addEventListener('abort', () => finish(), { once: true });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     for (const r of remaining.values()) consumer.seek({ topic: r.topic, partition: r.partition, offset: r.from.toString() });
     // Partitions with nothing to replay are paused rather than read and thrown away.
@@ -138,6 +141,10 @@ export async function replay(
       },
     });
     await finished;
+    if (signal?.aborted && remaining.size > 0)
+      throw new Error(
+        `stopped after ${read} of ${total} messages (the service is stopping); what was read is stored, replay the rest again`,
+      );
   } finally {
     await consumer.disconnect();
     const admin = kafka.admin();

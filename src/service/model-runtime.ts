@@ -2,14 +2,18 @@ import type { CheckTrigger } from '../contracts/report.js';
 import type { Kafka } from 'kafkajs';
 import { checkModel, type ModelCheckResult } from '../alerts/pipeline.js';
 import { readProfile } from '../baseline/profile.js';
-import type { AlertsConfig, ModelConfig, StorageConfig } from '../config/schema.js';
+import type { AlertsConfig, ModelConfig, StorageConfig, WindowSpecValue } from '../config/schema.js';
 import { readsKafka } from '../config/schema.js';
 import type { IngestResult, PredictionEvent, WriteBatch } from '../contracts/event.js';
 import type { BaselineProfile } from '../contracts/profile.js';
-import { messageOf } from '../errors.js';
+import { runLiveCheck } from '../checks/live.js';
+import type { LiveReport } from '../contracts/report.js';
+import { messageOf, UserError } from '../errors.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
 import { HttpIngest, WriteLock } from '../ingest/http-source.js';
 import { KafkaIngest } from '../ingest/kafka-source.js';
+import { type PartitionRange, planReplay, type ReplayBound, replay } from '../ingest/replay.js';
+import type { ProgressFn } from '../progress.js';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
 import { loadOffsets } from '../store/offsets.js';
@@ -55,6 +59,11 @@ export class ModelRuntime {
     private readonly logger: Logger,
     /** Where ingest resumes, for the start-up log. */
     private readonly resumeFrom: ReadonlyMap<string, bigint>,
+    /** The lock every write of the model's samples goes behind (Kafka, HTTP, a replay). */
+    private readonly writeLock: WriteLock,
+    /** The Kafka client, for replays (none for a model fed through HTTP only). */
+    private readonly kafkaClient: Kafka | undefined,
+    private readonly quarantineKeep: number,
   ) {}
 
   /**
@@ -106,7 +115,20 @@ export class ModelRuntime {
               logger.child({ model: model.name }),
             )
           : undefined;
-      runtime = new ModelRuntime(model, profile, table, kafka, http, connection, await store.connect(), logger, offsets);
+      runtime = new ModelRuntime(
+        model,
+        profile,
+        table,
+        kafka,
+        http,
+        connection,
+        await store.connect(),
+        logger,
+        offsets,
+        lock,
+        readsKafka(model) ? parts.kafka : undefined,
+        parts.storage.quarantineKeep,
+      );
       return runtime;
     } catch (error) {
       connection.close();
@@ -159,6 +181,53 @@ export class ModelRuntime {
   check(alerts: AlertsConfig, now: number | undefined, trigger: CheckTrigger): Promise<ModelCheckResult> {
     return this.checkLock.run(() =>
       checkModel(this.checks, this.config, this.profile, alerts, { notify: true, trigger, ...(now !== undefined ? { now } : {}) }),
+    );
+  }
+
+  /**
+   * A check of any window (`window` ending at `now`), in turn with the model's other checks: the
+   * report is returned, not stored, and no alert is evaluated. An old window must move neither the
+   * model's alert state nor where its next `since-last` window starts.
+   */
+  checkWindow(window: WindowSpecValue, now: number): Promise<LiveReport> {
+    return this.checkLock.run(() => runLiveCheck(this.checks, this.config, this.profile, { window, now, trigger: 'api' }));
+  }
+
+  /**
+   * Re-reads a range of the model's topics into its samples (a backfill) inside the serving
+   * process, with a consumer group of its own: each chunk is written behind the ingest's lock on
+   * its connection, replacing the rows of its offset range (a replay twice stores each event
+   * once), and the ranges stop at the live consumer's stored offsets. `onPlanned` gets the ranges
+   * before the first read. Returns the messages read.
+   */
+  async replay(
+    from: ReplayBound,
+    to: ReplayBound | undefined,
+    onPlanned: (ranges: PartitionRange[]) => void,
+    onProgress: ProgressFn,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const model = this.config;
+    if (!readsKafka(model) || !this.kafkaClient)
+      throw new UserError(`model '${model.name}' has no source (it is fed through HTTP ingest): there is no topic to replay`);
+    const admin = this.kafkaClient.admin();
+    await admin.connect();
+    const stored = await this.writeLock.run(() => loadOffsets(this.connection, model.name));
+    const ranges = await planReplay(admin, model, from, to, stored).finally(() => admin.disconnect());
+    onPlanned(ranges);
+    const features = featureSpecs(this.profile, model.event);
+    const writer = new SamplesWriter(this.connection, model.name, this.table, features, this.quarantineKeep);
+    const decoder = new EventDecoder(features, model.event, model.source.maxMessageBytes);
+    const locked = { write: (batch: WriteBatch) => this.writeLock.run(() => writer.write(batch)) };
+    return replay(
+      this.kafkaClient,
+      model,
+      ranges,
+      decoder,
+      locked,
+      this.logger.child({ model: model.name, replay: true }),
+      onProgress,
+      signal,
     );
   }
 

@@ -23,6 +23,21 @@ export async function insertQuarantined(db: Database, model: string, messages: r
   }
 }
 
+/** Deletes the model's quarantined messages of an offset range [from, to) (a replay writes that range again). */
+export async function deleteQuarantinedRange(
+  db: Database,
+  model: string,
+  range: { topic: string; partition: number; from: bigint; to: bigint },
+): Promise<void> {
+  await db.run(`DELETE FROM quarantine WHERE model = ? AND topic = ? AND "partition" = ? AND "offset" >= ? AND "offset" < ?`, [
+    model,
+    range.topic,
+    range.partition,
+    range.from,
+    range.to,
+  ]);
+}
+
 /** Rows of the model's quarantine. */
 export async function quarantineSize(db: Database, model: string): Promise<number> {
   return Number((await db.row(`SELECT count(*) AS n FROM quarantine WHERE model = ?`, [model])).n);
@@ -46,4 +61,45 @@ export async function quarantinedInPeriod(db: Database, model: string, period: P
       ])
     ).n,
   );
+}
+
+/** One quarantined message as people inspect it (the API's quarantine route). */
+export interface QuarantineRecord {
+  id: number;
+  topic: string | null;
+  partition: number | null;
+  offset: string | null;
+  reason: string;
+  detail: string | null;
+  payload: string | null;
+  quarantinedAt: string;
+}
+
+/** A page of the model's quarantine, newest first, optionally of one reason, with the total that matches. */
+export async function listQuarantine(
+  db: Database,
+  model: string,
+  filter: { reason?: string | undefined; limit: number; offset: number },
+): Promise<{ total: number; items: QuarantineRecord[] }> {
+  const where = `model = ?${filter.reason === undefined ? '' : ' AND reason = ?'}`;
+  const values = filter.reason === undefined ? [model] : [model, filter.reason];
+  const total = Number((await db.row(`SELECT count(*)::BIGINT AS n FROM quarantine WHERE ${where}`, values)).n);
+  const rows = await db.rows(
+    `SELECT id, topic, "partition", "offset", reason, detail, payload, epoch_ms(quarantined_at) AS at
+     FROM quarantine WHERE ${where} ORDER BY id DESC LIMIT ? OFFSET ?`,
+    [...values, filter.limit, filter.offset],
+  );
+  return {
+    total,
+    items: rows.map((r) => ({
+      id: Number(r.id),
+      topic: r.topic === null ? null : String(r.topic),
+      partition: r.partition === null ? null : Number(r.partition),
+      offset: r.offset === null ? null : String(r.offset),
+      reason: String(r.reason),
+      detail: r.detail === null ? null : String(r.detail),
+      payload: r.payload === null ? null : String(r.payload),
+      quarantinedAt: new Date(Number(r.at)).toISOString(),
+    })),
+  };
 }

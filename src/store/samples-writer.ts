@@ -4,7 +4,7 @@ import type { Database } from './database.js';
 import { addMinuteSql, minuteOf, trimMinutesSql } from './counters.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 import type { QuarantinedMessage, StoredEvent, WriteBatch } from '../contracts/event.js';
-import { insertQuarantined, quarantineSize, trimQuarantine } from './quarantine.js';
+import { deleteQuarantinedRange, insertQuarantined, quarantineSize, trimQuarantine } from './quarantine.js';
 
 /**
  * Writes a model's batches on its own connection: rows through DuckDB's appender, then the
@@ -44,7 +44,10 @@ export class SamplesWriter {
           r.from,
           r.to,
         ]);
+        // The range's quarantined messages are set aside again by this batch if they still are.
+        await deleteQuarantinedRange(this.db, this.model, r);
       }
+      if ((batch.replaces ?? []).length > 0) this.quarantineRows = await quarantineSize(this.db, this.model);
       if (batch.events.length > 0) await this.appendEvents(batch.events);
       await this.quarantine(batch.quarantined);
       // Offsets, counters and COMMIT go as one text: each statement sent alone is a trip to

@@ -2,7 +2,7 @@ import { renderReport } from '../../render/check/index.js';
 import { ApiError, notFound } from '../errors.js';
 import { getReport, listReports } from '../../store/reports.js';
 import { defineRoute } from '../route.js';
-import { CheckGetQuery, CheckListQuery, CheckPage, CheckParams, ErrorBody, ModelParams, Report } from '../schemas.js';
+import { CheckGetQuery, CheckListQuery, CheckPage, CheckParams, ErrorBody, ModelParams, Report, RunCheckQuery } from '../schemas.js';
 import { summarize } from '../check-summary.js';
 
 /** Models with a check running from the API: a second request waits for no one, it gets 409. */
@@ -12,21 +12,35 @@ export const runCheck = defineRoute({
   method: 'post',
   path: '/api/v1/models/{model}/checks',
   operationId: 'runCheck',
-  summary: "Check the model's window now (alerts evaluated and queued as for a scheduled check)",
+  summary: "Check the model's window now (alerts evaluated and queued as for a scheduled check), or any window you name",
+  description:
+    "Without a query: the model's own window, stored, with alerts (201). With `window`, `from`/`to` or `to`: that window, in the " +
+    'serving process, returned but not stored and without alerts (200), so that an old window moves neither the alert state nor ' +
+    'where the next since-last window starts.',
   tag: 'checks',
   access: 'admin',
   params: ModelParams,
+  query: RunCheckQuery,
   responses: {
+    200: { description: 'the report of the window asked for (not stored)', schema: Report },
     201: { description: 'the stored report', schema: Report },
     404: { description: 'no such model', schema: ErrorBody },
     409: { description: 'the model is not running, or a check of it is already running', schema: ErrorBody },
     503: { description: 'this service runs no checks', schema: ErrorBody },
   },
-  async handle({ params }, ctx, _req, res) {
+  async handle({ params, query }, ctx, _req, res) {
     const m = ctx.model(params.model);
     const run = ctx.deps.runCheck;
     if (!run) throw new ApiError(503, 'not_available', 'this service does not run checks');
     if (m.status !== 'running') throw new ApiError(409, 'conflict', `model '${m.name}' is not running: ${m.error ?? m.status}`);
+    if (query.window !== undefined || query.from !== undefined || query.to !== undefined) {
+      const checkWindow = ctx.deps.checkWindow;
+      if (!checkWindow) throw new ApiError(503, 'not_available', 'this service does not check windows on request');
+      const to = query.to ?? ctx.now();
+      const window = query.from !== undefined ? { kind: 'duration' as const, ms: to - query.from } : (query.window ?? m.config.window);
+      res.json(await checkWindow(m.name, window, to));
+      return;
+    }
     if (running.has(m.name)) throw new ApiError(409, 'conflict', `a check of model '${m.name}' is already running`);
     running.add(m.name);
     try {

@@ -4,6 +4,7 @@ import { BASELINE_ROUTES } from './baselines.js';
 import { CHECK_ROUTES } from './checks.js';
 import { EVENT_ROUTES } from './events.js';
 import { HEALTH_ROUTES } from './health.js';
+import { INSPECT_ROUTES } from './inspect.js';
 import { MODEL_ROUTES } from './models.js';
 import { getOpenApi } from './openapi.js';
 import { OUTBOX_ROUTES } from './outbox.js';
@@ -18,4 +19,5 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...ALERT_ROUTES,
   ...OUTBOX_ROUTES,
   ...EVENT_ROUTES,
+  ...INSPECT_ROUTES,
 ];
