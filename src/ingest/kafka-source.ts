@@ -29,6 +29,17 @@ const COMMIT_MARK = 'driftwatch-store:';
 
 /** Back-off between retries of a chunk the store refused. */
 export const STORE_RETRY = { initialMs: 1000, maxMs: 30_000 } as const;
+/** Back-off between looks for topics that do not exist yet: short at first (a producer about to start), then every 10 s. */
+export const TOPIC_RETRY = { initialMs: 1000, maxMs: 10_000 } as const;
+
+/**
+ * Why a model waits, in words a user can act on.
+ * @example missingTopicsMessage(['preds']) // => "topic preds does not exist on the broker yet; driftwatch does not create topics; ..."
+ */
+export function missingTopicsMessage(topics: readonly string[]): string {
+  const names = topics.join(', ');
+  return `${topics.length === 1 ? `topic ${names} does` : `topics ${names} do`} not exist on the broker yet; driftwatch does not create topics; waiting for the producer to create ${topics.length === 1 ? 'it' : 'them'}, or create ${topics.length === 1 ? 'it' : 'them'} (kafka-topics.sh --create); with ACLs, a topic this client may not Describe looks the same`;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -48,6 +59,8 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 /** What the service can tell about one model's consumer (for /readyz and metrics). */
 export interface IngestStatus {
   connected: boolean;
+  /** The model's topics the broker does not have yet: the consumer starts once it has them all. */
+  waitingForTopics: string[];
   /** "topic/partition" -> messages behind the high watermark after the last stored batch. */
   lag: Map<string, number>;
 }
@@ -67,7 +80,11 @@ export interface IngestStatus {
  */
 export class KafkaIngest {
   private readonly consumer: Consumer;
-  private readonly status: IngestStatus = { connected: false, lag: new Map() };
+  private readonly status: IngestStatus = { connected: false, waitingForTopics: [], lag: new Map() };
+  /** The background wait for missing topics (see start), awaited by stop(). */
+  private waiting: Promise<void> = Promise.resolve();
+  /** Wakes the wait's sleep when stop() is called. */
+  private wake: () => void = () => {};
   /** Partitions where a seek to the stored offset was already tried (to accept a gap Kafka's retention made). */
   private readonly sought = new Set<string>();
   /** Set by stop(): no new store write starts after it. */
@@ -103,6 +120,9 @@ export class KafkaIngest {
       // KafkaJS checks heartbeatInterval < sessionTimeout; a third of it is Kafka's own advice.
       heartbeatInterval: Math.floor(model.source.sessionTimeout / 3),
       maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+      // driftwatch reads topics, it never makes them: a broker with auto.create.topics.enable would
+      // otherwise create a missing topic with its default partitions the moment the consumer subscribed.
+      allowAutoTopicCreation: false,
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
     });
     const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;
@@ -121,8 +141,67 @@ export class KafkaIngest {
     });
   }
 
-  /** Connects, subscribes and starts consuming; returns once the consumer runs. */
-  async start(): Promise<void> {
+  /**
+   * Starts consuming when every topic of the model exists, and returns once the consumer runs.
+   * When some do not exist yet (driftwatch started before the model's first event, the usual
+   * order), it returns at once with `waitingForTopics` set, and looks again with back-off
+   * (`TOPIC_RETRY`) until they do; `onConsuming` is called once the consumer runs. A broker that
+   * cannot be reached at start is an error, as before.
+   */
+  async start(onConsuming: () => void = () => {}): Promise<void> {
+    const missing = await this.missingTopics();
+    if (missing.length === 0) {
+      await this.consume();
+      onConsuming();
+      return;
+    }
+    this.status.waitingForTopics = missing;
+    this.logger.warn({ model: this.model.name, topics: missing }, `not consuming yet: ${missingTopicsMessage(missing)}`);
+    this.waiting = this.waitForTopics(onConsuming);
+  }
+
+  /** The model's topics the broker does not list (an admin Metadata request for all topics: it never creates one). */
+  private async missingTopics(): Promise<string[]> {
+    await this.admin.connect();
+    const existing = new Set(await this.admin.listTopics());
+    return this.model.source.topics.filter((t) => !existing.has(t));
+  }
+
+  /** Looks for the missing topics with back-off until they all exist (then consumes) or stop() is called. */
+  private async waitForTopics(onConsuming: () => void): Promise<void> {
+    for (let wait: number = TOPIC_RETRY.initialMs; ; wait = Math.min(wait * 2, TOPIC_RETRY.maxMs)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (this.stopping) return;
+      try {
+        const missing = await this.missingTopics();
+        if (missing.length > 0) {
+          if (missing.join() !== this.status.waitingForTopics.join())
+            this.logger.warn({ model: this.model.name, topics: missing }, `not consuming yet: ${missingTopicsMessage(missing)}`);
+          else this.logger.debug({ model: this.model.name, topics: missing, nextLookMs: wait }, 'topics still missing');
+          this.status.waitingForTopics = missing;
+          continue;
+        }
+        if (this.stopping) return;
+        await this.consume();
+        this.status.waitingForTopics = [];
+        this.logger.info({ model: this.model.name, topics: this.model.source.topics }, 'the topics exist now: consuming');
+        onConsuming();
+        return;
+      } catch (error) {
+        // A broker that went away meanwhile, or a topic deleted between the look and the subscribe: look again.
+        this.logger.warn({ model: this.model.name, err: error }, 'looking for the missing topics failed; trying again after a back-off');
+      }
+    }
+  }
+
+  /** Connects, subscribes and starts consuming. */
+  private async consume(): Promise<void> {
     await this.consumer.connect();
     for (const topic of this.model.source.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: this.model.source.startFrom === 'earliest' });
@@ -142,6 +221,8 @@ export class KafkaIngest {
    */
   async stop(timeoutMs = 15_000): Promise<void> {
     this.stopping = true;
+    this.wake();
+    await this.waiting;
     const timedOut = !(await settlesWithin(this.consumer.disconnect(), timeoutMs));
     // The admin client only read commits; a disconnect that hangs after an outage does not hold the stop.
     await settlesWithin(
