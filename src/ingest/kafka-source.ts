@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaModelConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../store/samples-writer.js';
@@ -56,6 +56,28 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
+/**
+ * The kafkajs consumer settings of a model: its group and session, and its fetch pace
+ * (`source.fetch`: minBytes, maxWait). A fetch that returned as soon as one message was there cost
+ * a round trip and a store transaction per message or two on a quiet stream.
+ */
+export function consumerConfig(model: KafkaModelConfig): ConsumerConfig {
+  const { source } = model;
+  return {
+    groupId: source.groupId ?? `driftwatch-${model.name}`,
+    sessionTimeout: source.sessionTimeout,
+    // KafkaJS checks heartbeatInterval < sessionTimeout; a third of it is Kafka's own advice.
+    heartbeatInterval: Math.floor(source.sessionTimeout / 3),
+    maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+    minBytes: source.fetch.minBytes,
+    maxWaitTimeInMs: source.fetch.maxWait,
+    // driftwatch reads topics, it never makes them: a broker with auto.create.topics.enable would
+    // otherwise create a missing topic with its default partitions the moment the consumer subscribed.
+    allowAutoTopicCreation: false,
+    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
+  };
+}
+
 /** What the service can tell about one model's consumer (for /readyz and metrics). */
 export interface IngestStatus {
   connected: boolean;
@@ -85,6 +107,8 @@ export class KafkaIngest {
   private waiting: Promise<void> = Promise.resolve();
   /** Wakes the wait's sleep when stop() is called. */
   private wake: () => void = () => {};
+  /** When each "topic/partition" last stored a chunk (ms), for `source.fetch.storeInterval`. */
+  private readonly lastStored = new Map<string, number>();
   /** Partitions where a seek to the stored offset was already tried (to accept a gap Kafka's retention made). */
   private readonly sought = new Set<string>();
   /** Set by stop(): no new store write starts after it. */
@@ -113,18 +137,8 @@ export class KafkaIngest {
   ) {
     this.mark = `${COMMIT_MARK}${storeId}`;
     this.admin = kafka.admin();
-    this.groupId = model.source.groupId ?? `driftwatch-${model.name}`;
-    this.consumer = kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: model.source.sessionTimeout,
-      // KafkaJS checks heartbeatInterval < sessionTimeout; a third of it is Kafka's own advice.
-      heartbeatInterval: Math.floor(model.source.sessionTimeout / 3),
-      maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
-      // driftwatch reads topics, it never makes them: a broker with auto.create.topics.enable would
-      // otherwise create a missing topic with its default partitions the moment the consumer subscribed.
-      allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
-    });
+    this.groupId = consumerConfig(model).groupId;
+    this.consumer = kafka.consumer(consumerConfig(model));
     const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;
     this.consumer.on(CONNECT, () => (this.status.connected = true));
     this.consumer.on(DISCONNECT, () => (this.status.connected = false));
@@ -272,6 +286,26 @@ export class KafkaIngest {
   }
 
   /**
+   * Waits until `source.fetch.storeInterval` has passed since the partition's last stored chunk
+   * (a partition that is caught up: one behind stores at once), heartbeating: a transaction costs the same for one row as for thousands, and while this
+   * batch waits, the broker keeps what arrives for the next fetch (nothing is held here beyond
+   * the batch in hand, nothing resolved before it is stored). False when told to stop first
+   * (the batch is then not resolved, and read again by whoever consumes the partition next).
+   */
+  private async paceStore(where: string, heartbeat: () => Promise<void>, shouldStop: () => boolean): Promise<boolean> {
+    const last = this.lastStored.get(where);
+    if (last === undefined) return true; // the first chunk since the assignment goes at once
+    const until = last + this.model.source.fetch.storeInterval;
+    while (Date.now() < until) {
+      if (shouldStop()) return false;
+      // Short steps, so that stop() is not kept waiting; kafkajs sends a heartbeat only when one is due.
+      await sleep(Math.min(until - Date.now(), 200));
+      await heartbeat();
+    }
+    return !shouldStop();
+  }
+
+  /**
    * Where each assigned partition resumes. Where the store has an offset, the consumer seeks to
    * it, unless Kafka's commit is further on and marked by another driftwatch store: that process
    * stored the messages in between, so this one starts at its commit (kafkajs' own starting
@@ -390,8 +424,12 @@ export class KafkaIngest {
       value: m.value ?? null,
       timestampMs: Number(m.timestamp),
     });
+    const shouldStop = () => this.stopping || !isRunning() || isStale();
+    // Only a partition that is caught up waits: when more messages are on the broker already, waiting gains nothing.
+    const caughtUp = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) <= 1n;
+    if (fresh.length > 0 && caughtUp && !(await this.paceStore(where, heartbeat, shouldStop))) return;
     for (let start = 0; start < fresh.length; start += size) {
-      if (this.stopping || !isRunning() || isStale()) return;
+      if (shouldStop()) return;
       const chunk = fresh.slice(start, start + size);
       const last = BigInt(chunk[chunk.length - 1]!.offset);
       // Sampled on kafkajs' own messages: at 10%, nine messages in ten cost a hash and nothing else.
@@ -404,7 +442,8 @@ export class KafkaIngest {
               sampling,
               { consumed: chunk.length, next: new Map([[where, last + 1n]]) },
             );
-      if (!(await this.storeWithRetry(write, heartbeat, () => this.stopping || !isRunning() || isStale()))) return;
+      if (!(await this.storeWithRetry(write, heartbeat, shouldStop))) return;
+      this.lastStored.set(where, Date.now());
       this.offsets.set(where, last + 1n);
       this.sought.delete(where);
       resolveOffset(last.toString());
