@@ -236,7 +236,8 @@ export class KafkaIngest {
   async stop(timeoutMs = 15_000): Promise<void> {
     this.stopping = true;
     this.wake();
-    await this.waiting;
+    // A look for the topics in flight may be retrying against a broker that went away: not waited for past the timeout.
+    await settlesWithin(this.waiting, timeoutMs);
     const timedOut = !(await settlesWithin(this.consumer.disconnect(), timeoutMs));
     // The admin client only read commits; a disconnect that hangs after an outage does not hold the stop.
     await settlesWithin(
