@@ -9,7 +9,7 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
   },
   ingest: {
     description:
-      '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS; with --duration S, a soak at --rate events/s; --memory-limit and --node-options for a memory-bounded service; --checkpoint-threshold to compare DuckDB checkpoint sizes',
+      '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS; with --duration S, a soak at --rate events/s; with --rate N alone, the CPU of a low-rate stream (one event per send) per 1,000 events and as a share of a core; --memory-limit and --node-options for a memory-bounded service; --checkpoint-threshold to compare DuckDB checkpoint sizes',
     load: () => import('./ingest.js'),
   },
   calibration: {

@@ -36,6 +36,13 @@ const TARGETS = { tenthVsNoop: 0.8, fullEventsPerSecond: 50_000, rssMb: 400, rss
  */
 const SOAK = { rate: 10_000, sampleEvery: 5, warmupSeconds: 180, slopeMbPerMinute: 1, catchUpSeconds: 120 } as const;
 
+/**
+ * The low-rate run (`--rate N` without `--duration`): N events/s, one event per send (a producer
+ * that does not linger), for `seconds`, after the service has sat idle for `idleSeconds`. The
+ * target: the service uses less than 5% of a core at 100 events/s.
+ */
+const LOW_RATE = { seconds: 60, idleSeconds: 15, coreShare: 0.05, catchUpSeconds: 30 } as const;
+
 interface Options {
   events: number;
   broker: string;
@@ -57,6 +64,12 @@ interface Options {
   rate: number;
   /** Seconds between RSS samples in the soak. */
   sampleEvery: number;
+  /** `--rate` without `--duration`: the low-rate CPU run (one event per send) instead of the timed runs. */
+  lowRate: boolean;
+  /** Seconds the low-rate run produces for. */
+  lowRateSeconds: number;
+  /** The model's `source.fetch` settings for the service (e.g. minBytes=1,maxWait=100ms), to compare them; its defaults otherwise. */
+  fetch: Record<string, string | number> | undefined;
 }
 
 function parseArgs(args: string[]): Options {
@@ -75,6 +88,18 @@ function parseArgs(args: string[]): Options {
     throw new Error(`--duration must be a number of seconds >= 10, got '${value('--duration')}'`);
   const rate = Number(value('--rate') ?? SOAK.rate);
   if (!Number.isInteger(rate) || rate < 10) throw new Error(`--rate must be a whole number of events/s >= 10, got '${value('--rate')}'`);
+  const lowRateSeconds = Number(value('--seconds') ?? LOW_RATE.seconds);
+  if (!(lowRateSeconds >= 10)) throw new Error(`--seconds must be a number of seconds >= 10, got '${value('--seconds')}'`);
+  const fetch = value('--fetch')
+    ? Object.fromEntries(
+        value('--fetch')!
+          .split(',')
+          .map((kv) => {
+            const [k, v = ''] = kv.split('=');
+            return [k!, /^\d+$/.test(v) ? Number(v) : v];
+          }),
+      )
+    : undefined;
   const sampleEvery = Number(value('--sample-every') ?? SOAK.sampleEvery);
   if (!(sampleEvery >= 1)) throw new Error(`--sample-every must be a number of seconds >= 1, got '${value('--sample-every')}'`);
   return {
@@ -87,6 +112,9 @@ function parseArgs(args: string[]): Options {
     duration,
     rate,
     sampleEvery,
+    lowRate: duration === undefined && value('--rate') !== undefined,
+    lowRateSeconds,
+    fetch,
     memoryLimit: value('--memory-limit'),
     checkpointThreshold: value('--checkpoint-threshold'),
   };
@@ -640,9 +668,132 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
   if (consumed !== produced) throw new Error(`soak: consumed ${consumed}, produced ${produced}`);
 }
 
+// ---- the low-rate run -------------------------------------------------------------------------
+
+/**
+ * `--rate N` without `--duration`: what the service costs on a quiet stream. N events per second
+ * for `--seconds` (60), each in a send of its own (a producer that does not linger: the case where
+ * every fetch returns a message or two), into a fresh 3-partition topic. The service's CPU time is
+ * read from /proc over an idle stretch first (no events: the price of polling alone), then over
+ * the production, and reported per 1,000 events and as the share of one core. Ends when the
+ * service has stored everything; its `consumed` counter must equal what was produced.
+ */
+async function runLowRate(kafka: Kafka, admin: Admin, options: Options, profile: string): Promise<void> {
+  const seconds = options.lowRateSeconds;
+  const topic = `bench-lowrate-${Date.now().toString(36)}`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: DEFAULTS.partitions, replicationFactor: 1 }], waitForLeaders: true });
+  const group = freshGroup('lowrate');
+  const store = join(OUT, 'ingest-lowrate.duckdb');
+  for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+  const config = join(OUT, 'ingest-lowrate.yaml');
+  writeFileSync(
+    config,
+    stringify({
+      kafka: { brokers: [options.broker], clientId: 'driftwatch-bench' },
+      storage: { path: store, retention: '36500d', ...storageOptions(options) },
+      models: [
+        {
+          name: MODEL,
+          baseline: profile,
+          source: { topics: [topic], groupId: group, startFrom: 'earliest', ...(options.fetch ? { fetch: options.fetch } : {}) },
+          event: { prediction: 'prediction' },
+          sampling: { rate: 1, by: 'key' },
+        },
+      ],
+    }),
+  );
+  log(
+    `low rate: ${fmt(options.rate)} events/s for ${seconds} s into ${topic} (${DEFAULTS.partitions} partitions), one event per send, acks=1; driftwatch serve at sampling 1.0${options.fetch ? `, source.fetch ${JSON.stringify(options.fetch)}` : ' (default fetch settings)'}; service ${options.cli}`,
+  );
+  let ready = false;
+  const { child, tail, exited } = spawnWithTail([...options.nodeOptions, options.cli, 'serve', '--config', config], (line) => {
+    if (/model ingest started/.test(line)) ready = true;
+  });
+  const pid = child.pid!;
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  let produced = 0;
+  let idleCpu = NaN;
+  let cpu = NaN;
+  let producedSeconds = NaN;
+  let caughtUpSeconds = NaN;
+  let otherCpus = NaN;
+  try {
+    for (const deadline = Date.now() + 60_000; !ready; ) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not start:\n${tail.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await producer.connect();
+    // The group forms and the consumer settles before the idle stretch is measured.
+    await new Promise((r) => setTimeout(r, 5000));
+    const idleStart = readCpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, LOW_RATE.idleSeconds * 1000));
+    idleCpu = readCpuSeconds(pid) - idleStart;
+    const busyBefore = machineBusySeconds();
+    const ownBefore = process.cpuUsage();
+    const cpuBefore = readCpuSeconds(pid);
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    const total = Math.floor(options.rate * seconds);
+    // Paced every 5 ms: each due event goes out in a send of its own, awaited (no batching on the producer's side).
+    while (produced < total) {
+      const due = Math.min(Math.floor(options.rate * elapsed()), total);
+      while (produced < due) {
+        await producer.send({ topic, acks: 1, messages: [{ ...benchEvent(produced), partition: produced % DEFAULTS.partitions }] });
+        produced++;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    producedSeconds = elapsed();
+    cpu = readCpuSeconds(pid) - cpuBefore;
+    const own = process.cpuUsage(ownBefore);
+    otherCpus = (machineBusySeconds() - busyBefore - cpu - (own.user + own.system) / 1e6) / producedSeconds;
+    for (;;) {
+      const done = await committedTotal(admin, group, topic);
+      if (done >= produced) break;
+      if (elapsed() - producedSeconds > LOW_RATE.catchUpSeconds)
+        throw new Error(`the service did not store everything within ${LOW_RATE.catchUpSeconds} s: ${fmt(produced - done)} events behind`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    caughtUpSeconds = elapsed() - producedSeconds;
+  } finally {
+    await producer.disconnect().catch(() => {});
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await exited;
+    clearTimeout(timer);
+    if (code !== 0) log(`  the service exited with ${code} after SIGTERM:\n${tail.slice(-10).join('\n')}`);
+    await admin.deleteTopics({ topics: [topic], timeout: 30_000 }).catch((error) => log(`  could not delete ${topic}: ${String(error)}`));
+  }
+  const db = await Database.open(store);
+  let consumed: number;
+  try {
+    consumed = Number(
+      (await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [MODEL])).n,
+    );
+  } finally {
+    db.close();
+  }
+  for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+  const share = cpu / producedSeconds;
+  const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  log(
+    `\nlow rate: ${fmt(produced)} events in ${producedSeconds.toFixed(1)} s (${(produced / producedSeconds).toFixed(1)}/s, one per send); all committed ${caughtUpSeconds.toFixed(1)} s after the last send`,
+  );
+  log(`  consumed counter ${fmt(consumed)}${consumed === produced ? ' (= produced)' : '  MISMATCH'}`);
+  log(
+    `  service CPU: ${cpu.toFixed(2)} s over the production = ${((cpu / produced) * 1000).toFixed(3)} CPU s per 1,000 events, ${(share * 100).toFixed(1)}% of a core; idle (no events, ${LOW_RATE.idleSeconds} s): ${((idleCpu / LOW_RATE.idleSeconds) * 100).toFixed(1)}% of a core`,
+  );
+  log(`  the rest of the machine meanwhile (the broker included, the producer excluded): ${otherCpus.toFixed(2)} CPUs`);
+  log(
+    `  target: under ${LOW_RATE.coreShare * 100}% of a core ${mark(share < LOW_RATE.coreShare)}; consumed = produced ${mark(consumed === produced)}`,
+  );
+  if (consumed !== produced) throw new Error(`low rate: consumed ${consumed}, produced ${produced}`);
+}
+
 /**
  * `npm run bench -- ingest [--events N] [--broker host:port] [--only noop,1.0,0.1] [--cpu-prof] [--cli dist/cli.js] [--node-options "<flags>"]`,
- * or the soak: `npm run bench -- ingest --duration S [--rate N] [--sample-every S]`.
+ * or the soak: `npm run bench -- ingest --duration S [--rate N] [--sample-every S]`,
+ * or the low-rate CPU run: `npm run bench -- ingest --rate N [--seconds S] [--fetch minBytes=65536,maxWait=1s,storeInterval=1s]`.
  */
 export async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
@@ -669,6 +820,7 @@ export async function run(args: string[]): Promise<void> {
   await admin.connect();
   try {
     if (options.duration !== undefined) return await runSoak(kafka, admin, options, profile);
+    if (options.lowRate) return await runLowRate(kafka, admin, options, profile);
     const topic = `bench-ingest-${n}`;
     log(`broker ${options.broker}, topic ${topic}, service ${options.cli}`);
     const produceRate = await ensureTopic(kafka, admin, topic, n);

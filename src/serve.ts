@@ -16,6 +16,7 @@ import { messageOf } from './errors.js';
 import { checkKafkaTls, createKafka } from './ingest/kafka-client.js';
 import { parseReplayBound } from './ingest/replay.js';
 import { type ReplayJob, ReplayJobs, type ReplayRun } from './service/replay-jobs.js';
+import { missingTopicsMessage } from './ingest/kafka-source.js';
 import type { Logger } from './log.js';
 import type { Database } from './store/database.js';
 import { applyRetention } from './store/retention.js';
@@ -81,6 +82,7 @@ export class Service {
       store,
       models: () => config.models.map((m) => m.name),
       lag: () => new Map(this.models.map((m) => [m.config.name, m.status().lag])),
+      missingTopics: () => new Map(this.models.map((m) => [m.config.name, m.waitingForTopics()])),
     });
   }
 
@@ -155,7 +157,12 @@ export class Service {
           ...this.models.flatMap((m) => m.readiness()),
         ];
         const stopping = this.stopping !== undefined;
-        return { ok: !stopping && reasons.length === 0, reasons: stopping ? ['stopping', ...reasons] : reasons };
+        const waiting = this.models.filter((m) => m.waitingForTopics().length > 0);
+        return {
+          ok: !stopping && reasons.length === 0,
+          reasons: stopping ? ['stopping', ...reasons] : reasons,
+          ...(waiting.length > 0 ? { waitingForTopic: Object.fromEntries(waiting.map((m) => [m.config.name, m.waitingForTopics()])) } : {}),
+        };
       },
       runCheck: (name) => this.checkByName(name),
       checkWindow: (name, window, now) => this.runningModel(name).checkWindow(window, now),
@@ -228,6 +235,16 @@ export class Service {
 
   /** A scheduled check, skipped when an injected clock has not moved since the last one. */
   private async scheduledCheck(m: ModelRuntime): Promise<void> {
+    const waiting = m.waitingForTopics();
+    if (waiting.length > 0) {
+      // No stream yet is not a stream without data: an "insufficient data" alert would blame the model's traffic.
+      this.metrics.recordSkippedCheck(m.config.name, 'waiting_for_topic');
+      this.logger.warn(
+        { model: m.config.name, topics: waiting },
+        `scheduled check skipped: the model is not consuming yet: ${missingTopicsMessage(waiting)}`,
+      );
+      return;
+    }
     if (this.options.now && !(await m.hasNewWindow(this.options.now()))) {
       this.logger.debug({ model: m.config.name }, 'scheduled check skipped: the clock has not moved since the last check');
       return;

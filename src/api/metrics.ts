@@ -22,6 +22,8 @@ export const METRIC_NAMES = {
   alertsFiring: 'driftwatch_alerts_firing',
   outboxPending: 'driftwatch_outbox_pending',
   outboxDead: 'driftwatch_outbox_dead',
+  topicMissing: 'driftwatch_kafka_topic_missing',
+  checksSkipped: 'driftwatch_checks_skipped_total',
 } as const;
 
 /** What the metrics read at scrape time. */
@@ -31,6 +33,8 @@ export interface MetricsDeps {
   models: () => readonly string[];
   /** Per model, "topic/partition" -> messages behind the high watermark (the consumers' view). */
   lag: () => ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Per model, its topics that do not exist on the broker yet. */
+  missingTopics?: () => ReadonlyMap<string, readonly string[]>;
 }
 
 /** Buckets of the check duration, from a small window in DuckDB to a million-row window. */
@@ -54,6 +58,7 @@ interface Snapshot {
 export class Metrics {
   readonly registry = new Registry();
   private readonly checkDuration: Histogram<'model'>;
+  private readonly checksSkipped: Counter<'model' | 'reason'>;
   /** The snapshot being read for the scrape in progress: every metric of one scrape shares it. */
   private inFlight: Promise<Snapshot> | undefined;
   /** Parsed features of the reports already seen, by report id (a report never changes). */
@@ -111,6 +116,22 @@ export class Metrics {
           }
         }
       },
+    });
+    new Gauge({
+      name: METRIC_NAMES.topicMissing,
+      help: "1 for each of the model's topics that does not exist on the broker yet: the model's consumer waits for it (driftwatch does not create topics).",
+      labelNames: ['model', 'topic'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, topics] of deps.missingTopics?.() ?? []) for (const topic of topics) this.set({ model, topic }, 1);
+      },
+    });
+    this.checksSkipped = new Counter({
+      name: METRIC_NAMES.checksSkipped,
+      help: "Scheduled checks not run, by reason (waiting_for_topic: the model's topics do not exist yet), since this process started.",
+      labelNames: ['model', 'reason'],
+      registers,
     });
     this.checkDuration = new Histogram({
       name: METRIC_NAMES.checkDuration,
@@ -184,6 +205,11 @@ export class Metrics {
   /** Observes a check's duration (call it after every check, scheduled or asked for). */
   recordCheck(report: Pick<LiveReport, 'model' | 'timing'>): void {
     this.checkDuration.observe({ model: report.model }, report.timing.seconds);
+  }
+
+  /** Counts a scheduled check that was not run, and why. */
+  recordSkippedCheck(model: string, reason: 'waiting_for_topic'): void {
+    this.checksSkipped.inc({ model, reason });
   }
 
   /** The Prometheus text of every metric. */

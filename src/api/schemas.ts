@@ -200,6 +200,10 @@ export const Health = z.object({ status: z.literal('ok') });
 export const Readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
   reasons: z.array(z.string()).describe('why not ready (empty when ready)'),
+  waitingForTopic: z
+    .record(z.string(), z.array(z.string()))
+    .optional()
+    .describe('models whose Kafka topics do not exist on the broker yet, with those topics: they consume once the topics exist'),
 });
 
 export const FeatureOutcome = z.object({

@@ -27,6 +27,8 @@ export interface ApiModel {
 export interface ReadyState {
   ok: boolean;
   reasons: string[];
+  /** Models whose topics do not exist yet -> those topics (absent when none waits). */
+  waitingForTopic?: Record<string, readonly string[]>;
 }
 
 /** Everything the app needs from the service; the app knows nothing of the Service class. */

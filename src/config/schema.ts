@@ -27,6 +27,9 @@ export const CONFIG_DEFAULTS = {
   sessionTimeout: '30s',
   /** Without `alerts.criticalPsiClear`, a critical drift alert goes back to warning below this share of `criticalPsi`. */
   criticalPsiClearRatio: 0.8,
+  fetchMinBytes: 65_536,
+  fetchMaxWait: '1s',
+  storeInterval: '5s',
 } as const;
 
 /** A path into a JSON event: "a.b.c", or a list of keys for names that hold dots. */
@@ -96,6 +99,32 @@ export const StorageConfig = z
   .strict()
   .describe('where samples, offsets, reports and alerts are stored');
 
+/**
+ * How the consumer fetches and how often it stores: on a quiet stream a fetch that returns as soon
+ * as one message is there, and a transaction per fetch, cost a core's worth of CPU for a few
+ * events a second (issue 14, item 13); these defaults wait for 64 KiB or 1 s, and store a
+ * caught-up partition at most every 5 s (a transaction costs DuckDB milliseconds whatever it holds).
+ */
+export const FetchConfig = z
+  .object({
+    minBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(CONFIG_DEFAULTS.fetchMinBytes)
+      .describe('a fetch waits for this many bytes (or maxWait) before the broker answers'),
+    maxWait: Duration.prefault(CONFIG_DEFAULTS.fetchMaxWait).describe(
+      'longest the broker holds a fetch waiting for minBytes (at most 10s)',
+    ),
+    storeInterval: Duration.prefault(CONFIG_DEFAULTS.storeInterval).describe(
+      'a caught-up partition is stored at most this often: a batch that comes sooner waits (Kafka keeps what arrives meanwhile for the next fetch), so a quiet stream writes few transactions; a partition that is behind stores at once. An event is stored within about maxWait + storeInterval (at most 60s; 1ms: store each fetch at once)',
+    ),
+  })
+  .strict()
+  .describe("the consumer's fetch and store pace (the defaults keep a low-rate stream cheap)")
+  .refine((f) => f.maxWait <= 10_000, { message: 'maxWait must be at most 10s', path: ['maxWait'] })
+  .refine((f) => f.storeInterval <= 60_000, { message: 'storeInterval must be at most 60s', path: ['storeInterval'] });
+
 export const SourceConfig = z
   .object({
     topics: z.array(z.string().min(1)).min(1).describe("topics with the model's prediction events"),
@@ -111,6 +140,7 @@ export const SourceConfig = z
     sessionTimeout: Duration.prefault(CONFIG_DEFAULTS.sessionTimeout).describe(
       "consumer group session: how long before a dead consumer's partitions move to another",
     ),
+    fetch: FetchConfig.prefault({}),
   })
   .strict()
   .describe(

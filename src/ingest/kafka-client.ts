@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from 'kafkajs';
@@ -13,6 +14,46 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** What the patch below touches of kafkajs' per-connection request queue. */
+interface RequestQueueInternals {
+  pending: unknown[];
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  checkPendingRequests(): void;
+  scheduleCheckPendingRequests(): void;
+}
+
+/** kafkajs' own interval for re-checking pending requests that wait for room (its CHECK_PENDING_REQUESTS_INTERVAL). */
+const CHECK_PENDING_MS = 10;
+
+/**
+ * kafkajs 2.2.4 re-arms a timer every millisecond, forever, on every broker connection once a
+ * request has completed: `scheduleCheckPendingRequests` sets a timeout even with nothing pending
+ * and no throttle (throttledUntil is -1, so the delay is negative). That was most of an idle
+ * `serve`'s CPU (about 1,500 wake-ups a second, 4-5% of a core) and is kafkajs issue #1556 / #1704,
+ * fixed in no release (PR #1667 is open). The patch schedules a check only when a request waits
+ * or a throttle is to be waited out, as that PR does. Applied once, on the module kafkajs itself loads.
+ */
+export function patchKafkajsIdleLoop(): void {
+  const require = createRequire(import.meta.url);
+  const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as {
+    prototype: RequestQueueInternals & { __driftwatchPatched?: true };
+  };
+  const proto = RequestQueue.prototype;
+  if (proto.__driftwatchPatched) return;
+  proto.__driftwatchPatched = true;
+  proto.scheduleCheckPendingRequests = function (this: RequestQueueInternals) {
+    if (this.throttleCheckTimeoutId) return;
+    let scheduleAt = this.throttledUntil - Date.now();
+    if (this.pending.length > 0) scheduleAt = scheduleAt > 0 ? scheduleAt : CHECK_PENDING_MS;
+    else if (scheduleAt <= 0) return; // nothing waits and no throttle: a completed request or a new one checks again
+    this.throttleCheckTimeoutId = setTimeout(() => {
+      this.throttleCheckTimeoutId = null;
+      this.checkPendingRequests();
+    }, scheduleAt);
+  };
+}
+
 /** kafkajs logs through our logger (its INFO chatter at debug), never to the console. */
 function logCreator(logger: Logger) {
   return () =>
@@ -25,6 +66,7 @@ function logCreator(logger: Logger) {
 
 /** A kafkajs client from the config's `kafka` section (TLS files read here, secrets from the env-substituted config). */
 export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix = ''): Kafka {
+  patchKafkajsIdleLoop();
   const options: KafkaJsConfig = {
     clientId: `${config.clientId}${clientIdSuffix}`,
     brokers: config.brokers,

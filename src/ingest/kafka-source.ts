@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaModelConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../store/samples-writer.js';
@@ -29,6 +29,17 @@ const COMMIT_MARK = 'driftwatch-store:';
 
 /** Back-off between retries of a chunk the store refused. */
 export const STORE_RETRY = { initialMs: 1000, maxMs: 30_000 } as const;
+/** Back-off between looks for topics that do not exist yet: short at first (a producer about to start), then every 10 s. */
+export const TOPIC_RETRY = { initialMs: 1000, maxMs: 10_000 } as const;
+
+/**
+ * Why a model waits, in words a user can act on.
+ * @example missingTopicsMessage(['preds']) // => "topic preds does not exist on the broker yet; driftwatch does not create topics; ..."
+ */
+export function missingTopicsMessage(topics: readonly string[]): string {
+  const names = topics.join(', ');
+  return `${topics.length === 1 ? `topic ${names} does` : `topics ${names} do`} not exist on the broker yet; driftwatch does not create topics; waiting for the producer to create ${topics.length === 1 ? 'it' : 'them'}, or create ${topics.length === 1 ? 'it' : 'them'} (kafka-topics.sh --create); with ACLs, a topic this client may not Describe looks the same`;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -45,9 +56,33 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
+/**
+ * The kafkajs consumer settings of a model: its group and session, and its fetch pace
+ * (`source.fetch`: minBytes, maxWait). A fetch that returned as soon as one message was there cost
+ * a round trip and a store transaction per message or two on a quiet stream.
+ */
+export function consumerConfig(model: KafkaModelConfig): ConsumerConfig {
+  const { source } = model;
+  return {
+    groupId: source.groupId ?? `driftwatch-${model.name}`,
+    sessionTimeout: source.sessionTimeout,
+    // KafkaJS checks heartbeatInterval < sessionTimeout; a third of it is Kafka's own advice.
+    heartbeatInterval: Math.floor(source.sessionTimeout / 3),
+    maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+    minBytes: source.fetch.minBytes,
+    maxWaitTimeInMs: source.fetch.maxWait,
+    // driftwatch reads topics, it never makes them: a broker with auto.create.topics.enable would
+    // otherwise create a missing topic with its default partitions the moment the consumer subscribed.
+    allowAutoTopicCreation: false,
+    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
+  };
+}
+
 /** What the service can tell about one model's consumer (for /readyz and metrics). */
 export interface IngestStatus {
   connected: boolean;
+  /** The model's topics the broker does not have yet: the consumer starts once it has them all. */
+  waitingForTopics: string[];
   /** "topic/partition" -> messages behind the high watermark after the last stored batch. */
   lag: Map<string, number>;
 }
@@ -67,7 +102,13 @@ export interface IngestStatus {
  */
 export class KafkaIngest {
   private readonly consumer: Consumer;
-  private readonly status: IngestStatus = { connected: false, lag: new Map() };
+  private readonly status: IngestStatus = { connected: false, waitingForTopics: [], lag: new Map() };
+  /** The background wait for missing topics (see start), awaited by stop(). */
+  private waiting: Promise<void> = Promise.resolve();
+  /** Wakes the wait's sleep when stop() is called. */
+  private wake: () => void = () => {};
+  /** When each "topic/partition" last stored a chunk (ms), for `source.fetch.storeInterval`. */
+  private readonly lastStored = new Map<string, number>();
   /** Partitions where a seek to the stored offset was already tried (to accept a gap Kafka's retention made). */
   private readonly sought = new Set<string>();
   /** Set by stop(): no new store write starts after it. */
@@ -96,15 +137,8 @@ export class KafkaIngest {
   ) {
     this.mark = `${COMMIT_MARK}${storeId}`;
     this.admin = kafka.admin();
-    this.groupId = model.source.groupId ?? `driftwatch-${model.name}`;
-    this.consumer = kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: model.source.sessionTimeout,
-      // KafkaJS checks heartbeatInterval < sessionTimeout; a third of it is Kafka's own advice.
-      heartbeatInterval: Math.floor(model.source.sessionTimeout / 3),
-      maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
-      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 20 },
-    });
+    this.groupId = consumerConfig(model).groupId;
+    this.consumer = kafka.consumer(consumerConfig(model));
     const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;
     this.consumer.on(CONNECT, () => (this.status.connected = true));
     this.consumer.on(DISCONNECT, () => (this.status.connected = false));
@@ -121,8 +155,67 @@ export class KafkaIngest {
     });
   }
 
-  /** Connects, subscribes and starts consuming; returns once the consumer runs. */
-  async start(): Promise<void> {
+  /**
+   * Starts consuming when every topic of the model exists, and returns once the consumer runs.
+   * When some do not exist yet (driftwatch started before the model's first event, the usual
+   * order), it returns at once with `waitingForTopics` set, and looks again with back-off
+   * (`TOPIC_RETRY`) until they do; `onConsuming` is called once the consumer runs. A broker that
+   * cannot be reached at start is an error, as before.
+   */
+  async start(onConsuming: () => void = () => {}): Promise<void> {
+    const missing = await this.missingTopics();
+    if (missing.length === 0) {
+      await this.consume();
+      onConsuming();
+      return;
+    }
+    this.status.waitingForTopics = missing;
+    this.logger.warn({ model: this.model.name, topics: missing }, `not consuming yet: ${missingTopicsMessage(missing)}`);
+    this.waiting = this.waitForTopics(onConsuming);
+  }
+
+  /** The model's topics the broker does not list (an admin Metadata request for all topics: it never creates one). */
+  private async missingTopics(): Promise<string[]> {
+    await this.admin.connect();
+    const existing = new Set(await this.admin.listTopics());
+    return this.model.source.topics.filter((t) => !existing.has(t));
+  }
+
+  /** Looks for the missing topics with back-off until they all exist (then consumes) or stop() is called. */
+  private async waitForTopics(onConsuming: () => void): Promise<void> {
+    for (let wait: number = TOPIC_RETRY.initialMs; ; wait = Math.min(wait * 2, TOPIC_RETRY.maxMs)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (this.stopping) return;
+      try {
+        const missing = await this.missingTopics();
+        if (missing.length > 0) {
+          if (missing.join() !== this.status.waitingForTopics.join())
+            this.logger.warn({ model: this.model.name, topics: missing }, `not consuming yet: ${missingTopicsMessage(missing)}`);
+          else this.logger.debug({ model: this.model.name, topics: missing, nextLookMs: wait }, 'topics still missing');
+          this.status.waitingForTopics = missing;
+          continue;
+        }
+        if (this.stopping) return;
+        await this.consume();
+        this.status.waitingForTopics = [];
+        this.logger.info({ model: this.model.name, topics: this.model.source.topics }, 'the topics exist now: consuming');
+        onConsuming();
+        return;
+      } catch (error) {
+        // A broker that went away meanwhile, or a topic deleted between the look and the subscribe: look again.
+        this.logger.warn({ model: this.model.name, err: error }, 'looking for the missing topics failed; trying again after a back-off');
+      }
+    }
+  }
+
+  /** Connects, subscribes and starts consuming. */
+  private async consume(): Promise<void> {
     await this.consumer.connect();
     for (const topic of this.model.source.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: this.model.source.startFrom === 'earliest' });
@@ -142,6 +235,9 @@ export class KafkaIngest {
    */
   async stop(timeoutMs = 15_000): Promise<void> {
     this.stopping = true;
+    this.wake();
+    // A look for the topics in flight may be retrying against a broker that went away: not waited for past the timeout.
+    await settlesWithin(this.waiting, timeoutMs);
     const timedOut = !(await settlesWithin(this.consumer.disconnect(), timeoutMs));
     // The admin client only read commits; a disconnect that hangs after an outage does not hold the stop.
     await settlesWithin(
@@ -188,6 +284,26 @@ export class KafkaIngest {
       }
       if (shouldStop()) return false;
     }
+  }
+
+  /**
+   * Waits until `source.fetch.storeInterval` has passed since the partition's last stored chunk
+   * (a partition that is caught up: one behind stores at once), heartbeating: a transaction costs the same for one row as for thousands, and while this
+   * batch waits, the broker keeps what arrives for the next fetch (nothing is held here beyond
+   * the batch in hand, nothing resolved before it is stored). False when told to stop first
+   * (the batch is then not resolved, and read again by whoever consumes the partition next).
+   */
+  private async paceStore(where: string, heartbeat: () => Promise<void>, shouldStop: () => boolean): Promise<boolean> {
+    const last = this.lastStored.get(where);
+    if (last === undefined) return true; // the first chunk since the assignment goes at once
+    const until = last + this.model.source.fetch.storeInterval;
+    while (Date.now() < until) {
+      if (shouldStop()) return false;
+      // Short steps, so that stop() is not kept waiting; kafkajs sends a heartbeat only when one is due.
+      await sleep(Math.min(until - Date.now(), 200));
+      await heartbeat();
+    }
+    return !shouldStop();
   }
 
   /**
@@ -309,8 +425,12 @@ export class KafkaIngest {
       value: m.value ?? null,
       timestampMs: Number(m.timestamp),
     });
+    const shouldStop = () => this.stopping || !isRunning() || isStale();
+    // Only a partition that is caught up waits: when more messages are on the broker already, waiting gains nothing.
+    const caughtUp = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) <= 1n;
+    if (fresh.length > 0 && caughtUp && !(await this.paceStore(where, heartbeat, shouldStop))) return;
     for (let start = 0; start < fresh.length; start += size) {
-      if (this.stopping || !isRunning() || isStale()) return;
+      if (shouldStop()) return;
       const chunk = fresh.slice(start, start + size);
       const last = BigInt(chunk[chunk.length - 1]!.offset);
       // Sampled on kafkajs' own messages: at 10%, nine messages in ten cost a hash and nothing else.
@@ -323,7 +443,8 @@ export class KafkaIngest {
               sampling,
               { consumed: chunk.length, next: new Map([[where, last + 1n]]) },
             );
-      if (!(await this.storeWithRetry(write, heartbeat, () => this.stopping || !isRunning() || isStale()))) return;
+      if (!(await this.storeWithRetry(write, heartbeat, shouldStop))) return;
+      this.lastStored.set(where, Date.now());
       this.offsets.set(where, last + 1n);
       this.sought.delete(where);
       resolveOffset(last.toString());

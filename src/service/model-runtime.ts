@@ -11,7 +11,7 @@ import type { LiveReport } from '../contracts/report.js';
 import { messageOf, UserError } from '../errors.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
 import { HttpIngest, WriteLock } from '../ingest/http-source.js';
-import { KafkaIngest } from '../ingest/kafka-source.js';
+import { KafkaIngest, missingTopicsMessage } from '../ingest/kafka-source.js';
 import { type PartitionRange, planReplay, type ReplayBound, replay } from '../ingest/replay.js';
 import type { ProgressFn } from '../progress.js';
 import type { Logger } from '../log.js';
@@ -29,6 +29,8 @@ const INVALIDATED = /database has been invalidated/i;
 export interface ModelStatus {
   /** The Kafka consumer's connection, when the model reads Kafka. */
   consumer?: { connected: boolean };
+  /** The model's topics that do not exist on the broker yet (the consumer starts once they all do). */
+  waitingForTopics: readonly string[];
   /** The last store write's error while writes fail (a full disk, say); cleared by the next success. */
   writeError?: string;
   /** "topic/partition" -> messages behind the high watermark. */
@@ -136,20 +138,31 @@ export class ModelRuntime {
     }
   }
 
-  /** Starts consuming (a model fed only through HTTP has nothing to start). */
+  /**
+   * Starts consuming (a model fed only through HTTP has nothing to start). A model whose topics
+   * do not exist yet is not an error: its consumer waits for them (`waitingForTopics`), and
+   * "model ingest started" is logged once it consumes.
+   */
   async start(): Promise<void> {
-    await this.kafka?.start();
-    this.logger.info(
-      {
-        model: this.config.name,
-        topics: this.config.source?.topics ?? [],
-        http: !this.kafka || undefined,
-        table: this.table,
-        features: this.profile.features.length,
-        resumeFrom: Object.fromEntries([...this.resumeFrom].map(([k, v]) => [k, v.toString()])),
-      },
-      'model ingest started',
-    );
+    const started = () =>
+      this.logger.info(
+        {
+          model: this.config.name,
+          topics: this.config.source?.topics ?? [],
+          http: !this.kafka || undefined,
+          table: this.table,
+          features: this.profile.features.length,
+          resumeFrom: Object.fromEntries([...this.resumeFrom].map(([k, v]) => [k, v.toString()])),
+        },
+        'model ingest started',
+      );
+    if (this.kafka) await this.kafka.start(started);
+    else started();
+  }
+
+  /** The model's topics that do not exist on the broker yet (empty once it consumes, and for HTTP-only models). */
+  waitingForTopics(): readonly string[] {
+    return this.kafka?.getStatus().waitingForTopics ?? [];
   }
 
   /** The model's state now. */
@@ -157,6 +170,7 @@ export class ModelRuntime {
     const kafka = this.kafka?.getStatus();
     return {
       ...(kafka ? { consumer: { connected: kafka.connected } } : {}),
+      waitingForTopics: kafka?.waitingForTopics ?? [],
       ...(this.writeError !== undefined ? { writeError: this.writeError } : {}),
       lag: kafka?.lag ?? new Map(),
     };
@@ -165,9 +179,13 @@ export class ModelRuntime {
   /** Why the model is not ready, if it is not (an empty list when it is). */
   readiness(): string[] {
     const status = this.status();
+    const waiting = status.waitingForTopics;
     return [
+      ...(waiting.length > 0 ? [`model ${this.config.name}: waiting_for_topic: ${missingTopicsMessage(waiting)}`] : []),
       // A model fed only through HTTP ingest has no consumer to wait for.
-      ...(status.consumer && !status.consumer.connected ? [`model ${this.config.name}: Kafka consumer not connected`] : []),
+      ...(waiting.length === 0 && status.consumer && !status.consumer.connected
+        ? [`model ${this.config.name}: Kafka consumer not connected`]
+        : []),
       ...(status.writeError ? [`model ${this.config.name}: store writes failing: ${status.writeError}`] : []),
     ];
   }

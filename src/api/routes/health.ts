@@ -37,7 +37,9 @@ export const readyz = defineRoute({
       reasons.push(`store: ${messageOf(error).split('\n')[0]}`);
     }
     const ok = state.ok && reasons.length === 0;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', reasons });
+    const waiting =
+      state.waitingForTopic && Object.keys(state.waitingForTopic).length > 0 ? { waitingForTopic: state.waitingForTopic } : {};
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', reasons, ...waiting });
   },
 });
 

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ModelConfig, readsKafka } from '../config/schema.js';
+import { consumerConfig, missingTopicsMessage } from './kafka-source.js';
+
+/** A model on one topic, as the config file would give it after parsing. */
+function model(source: Record<string, unknown> = {}) {
+  const parsed = ModelConfig.parse({ name: 'm', baseline: 'b.json', source: { topics: ['t'], ...source } });
+  assert.ok(readsKafka(parsed));
+  return parsed;
+}
+
+describe('consumerConfig', () => {
+  it('passes the fetch defaults to kafkajs: 64 KiB or 1 s per fetch; a caught-up partition stored every 5 s', () => {
+    const m = model();
+    const config = consumerConfig(m);
+    assert.equal(config.minBytes, 65_536);
+    assert.equal(config.maxWaitTimeInMs, 1000);
+    assert.equal(m.source.fetch.storeInterval, 5000);
+    assert.equal(config.allowAutoTopicCreation, false, 'driftwatch never creates topics');
+    assert.equal(config.groupId, 'driftwatch-m');
+  });
+
+  it("passes the model's source.fetch settings", () => {
+    const m = model({ fetch: { minBytes: 1, maxWait: '250ms', storeInterval: '2s' } });
+    const config = consumerConfig(m);
+    assert.equal(config.minBytes, 1);
+    assert.equal(config.maxWaitTimeInMs, 250);
+    assert.equal(m.source.fetch.storeInterval, 2000);
+  });
+
+  it('refuses a maxWait over 10 s, a storeInterval over 60 s, and unknown keys, naming the path', () => {
+    for (const [fetch, path] of [
+      [{ maxWait: '11s' }, 'maxWait'],
+      [{ storeInterval: '2m' }, 'storeInterval'],
+      [{ minWait: '1s' }, 'fetch'],
+    ] as const) {
+      const result = ModelConfig.safeParse({ name: 'm', baseline: 'b.json', source: { topics: ['t'], fetch } });
+      assert.equal(result.success, false, JSON.stringify(fetch));
+      assert.ok(
+        result.error!.issues.some((i) => i.path.join('.').includes(path)),
+        JSON.stringify(result.error!.issues),
+      );
+    }
+  });
+});
+
+describe('missingTopicsMessage', () => {
+  it('names the topics and the cause', () => {
+    assert.match(missingTopicsMessage(['preds']), /^topic preds does not exist on the broker yet; driftwatch does not create topics;/);
+    assert.match(missingTopicsMessage(['a', 'b']), /^topics a, b do not exist on the broker yet;/);
+  });
+});
