@@ -98,3 +98,28 @@ describe('schema finding messages', () => {
     assert.equal(finding?.message, 'zip: the column holds numbers (BIGINT) where the baseline had text (VARCHAR)');
   });
 });
+
+describe('schema finding minimums (issue 14, item 6)', () => {
+  const unseenIn = (rows: number, unseen: number) =>
+    featureAnomalies(
+      { baseline: { ...flag, dtype: 'VARCHAR' }, current: summary(rows), currentDtype: 'VARCHAR', unseen, unseenExamples: ['x'] },
+      { minUnseenShare: 0.005, minTypeMismatchShare: 0.001 },
+    )[0];
+
+  it('one unseen value in 3,338 is listed, not alerting; 1% alerts', () => {
+    assert.deepEqual(
+      [unseenIn(3338, 1)?.kind, unseenIn(3338, 1)?.alerting, unseenIn(3338, 1)?.minShare],
+      ['unseen_categories', false, 0.005],
+    );
+    assert.equal(unseenIn(1000, 10)?.alerting, true);
+  });
+
+  it('findings past their tolerance alert (null share, all null)', () => {
+    const [finding] = featureAnomalies({
+      baseline: numeric,
+      current: { rows: 10, count: 0, nulls: 10, nonFinite: 0 },
+      currentDtype: 'DOUBLE',
+    });
+    assert.deepEqual([finding?.kind, finding?.alerting], ['all_null', true]);
+  });
+});

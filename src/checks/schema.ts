@@ -1,3 +1,4 @@
+import { DEFAULT_SCHEMA_CHECK, type SchemaCheckSettings } from '../config/schema-check.js';
 import type { FeatureProfile } from '../contracts/profile.js';
 import type { ColumnSummary, SchemaAnomaly } from '../contracts/report.js';
 
@@ -27,8 +28,20 @@ export interface SchemaObservation {
   unseenExamples?: string[];
 }
 
-/** The schema findings about one feature present on both sides. Never throws on odd data. */
-export function featureAnomalies(o: SchemaObservation): SchemaAnomaly[] {
+/**
+ * The schema findings about one feature present on both sides. Never throws on odd data. Each is
+ * marked `alerting`: unseen categories and wrong types alert only from their minimum share
+ * (`settings`), the other kinds are findings only past their tolerance, and then alert.
+ */
+export function featureAnomalies(o: SchemaObservation, settings: SchemaCheckSettings = DEFAULT_SCHEMA_CHECK): SchemaAnomaly[] {
+  return findings(o).map((a) => {
+    const minShare =
+      a.kind === 'unseen_categories' ? settings.minUnseenShare : a.kind === 'type_mismatch' ? settings.minTypeMismatchShare : undefined;
+    return minShare === undefined ? { ...a, alerting: true } : { ...a, alerting: a.share >= minShare, minShare };
+  });
+}
+
+function findings(o: SchemaObservation): SchemaAnomaly[] {
   const { baseline: b, current: c } = o;
   const found: SchemaAnomaly[] = [];
   const feature = b.name;
