@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { createProfile, PROFILE_DEFAULTS } from './baseline/create.js';
-import { readProfile, writeProfile } from './baseline/profile.js';
+import { createProfile, PROFILE_DEFAULTS, profileNotes } from './baseline/create.js';
+import { readProfile, refuseOverwrite, writeProfile } from './baseline/profile.js';
 import { runCheck } from './checks/check.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDecision } from './config/decision.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './render/check/index.js';
@@ -113,7 +113,12 @@ function buildProgram(): Command {
     )
     .option('--seed <n>', 'seed of the sample', wholeNumber('--seed', 0), PROFILE_DEFAULTS.seed)
     .option('--out <path>', 'where to write the profile (default baselines/<model>/<version>.json)')
+    .option('--keep <names>', 'profile these columns even when they look like ids, times as text or near-unique values', list)
+    .option('--exclude <names>', 'leave these columns out (e.g. the target and the prediction)', list)
+    .option('--force', 'overwrite an existing profile of this version')
     .action(async (o) => {
+      const out = o.out ?? join('baselines', o.name, `${o.version}.json`);
+      refuseOverwrite(out, Boolean(o.force));
       const progress = terminalProgress('profiling');
       const profile = await createProfile(o.data, {
         model: o.name,
@@ -124,10 +129,12 @@ function buildProgram(): Command {
         features: o.features,
         categorical: o.categorical,
         numeric: o.numeric,
+        keep: o.keep,
+        exclude: o.exclude,
         onProgress: progress.update,
       }).finally(progress.stop);
-      const out = o.out ?? join('baselines', o.name, `${o.version}.json`);
-      writeProfile(out, profile);
+      for (const note of profileNotes(profile)) process.stderr.write(`${note}\n`);
+      writeProfile(out, profile, { overwrite: Boolean(o.force) });
       const kinds = profile.features.map((f) => `${f.name} (${f.kind})`).join(', ');
       process.stderr.write(`wrote ${out}: ${profile.source.rows} rows, ${profile.features.length} features: ${kinds}\n`);
     });

@@ -26,8 +26,12 @@ export const PROFILE_DEFAULTS = {
 export interface ProfileOptions {
   model: string;
   version: string;
-  /** Only these columns (default: every column that is not a date or time). */
+  /** Only these columns (default: every column that is not a date or time, an id, a time as text, or near-unique). */
   features?: string[];
+  /** Profile these columns even when they look like ids, times or near-unique values. */
+  keep?: string[];
+  /** Leave these columns out (the target, the prediction, anything the events do not carry). */
+  exclude?: string[];
   /** Force these columns to be categorical (or numeric). */
   categorical?: string[];
   numeric?: string[];
@@ -42,26 +46,155 @@ export interface ProfileOptions {
 
 type Kind = FeatureProfile['kind'];
 
+/**
+ * When a column is not a feature by default (issue 14): it would be profiled to no use and then
+ * raise findings on every live check. An id or a near-unique text column has a category per row,
+ * so every serving value is "unseen"; a time written as text is a window key, like a DATE column.
+ * A near-unique *integer* column is skipped only when its name says id or its values run as a
+ * sequence (a row number): amounts in cents or incomes are near-unique integers and real features.
+ */
+export const SKIP_RULES = {
+  /** Distinct values over non-null values above which a column is near-unique. */
+  nearUniqueShare: 0.95,
+  /** Fewer values than this and a distinct share says little: nothing is near-unique by its values alone. */
+  minValues: 1000,
+  /** ... and for a column whose name says id (`id`, `uuid`, `*_id`, `customerId`), fewer than this. */
+  minIdValues: 100,
+  /** Share of a text column's values written as ISO dates or times from which it is a time. */
+  isoShare: 0.95,
+  /** An integer column whose span (max - min + 1) is at most this many times its values counts as a sequence. */
+  sequenceSpan: 1.05,
+} as const;
+
+/** Names of ids: `id`, `uuid`, `guid`, `*_id`, `*-uuid`, `customerId`. */
+export function looksLikeIdName(name: string): boolean {
+  return /^(id|uuid|guid)$/i.test(name) || /[_\-. ](id|uuid|guid)$/i.test(name) || /[a-z0-9](Id|ID|Uuid|UUID|Guid|GUID)$/.test(name);
+}
+
+/** ISO 8601 dates and date-times as text (`2024-05-01`, `2024-05-01T10:00:00.123Z`, `2024-05-01 10:00+02:00`). */
+const ISO_PATTERN = String.raw`\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?`;
+
+const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+
+/** What the skip rules read of one column: non-null values, distinct values, ISO-looking values, integer span. */
+export interface ColumnShape {
+  values: number;
+  distinct: number;
+  iso: number;
+  span: number | null;
+}
+
+/** The shapes of the columns that could be skipped (text and integers), in one scan of the table. */
+export async function columnShapes(db: Database, table: string, columns: readonly ColumnInfo[]): Promise<Map<string, ColumnShape>> {
+  const candidates = columns.filter((c) => c.type === 'VARCHAR' || INTEGER_TYPES.test(c.type));
+  if (candidates.length === 0) return new Map();
+  const params: string[] = [];
+  const selects = candidates.map((c, i) => {
+    const col = quoteIdent(c.name);
+    const parts = [`count(${col})::DOUBLE AS n${i}`, `count(DISTINCT ${col})::DOUBLE AS d${i}`];
+    if (c.type === 'VARCHAR') {
+      parts.push(`count(*) FILTER (WHERE regexp_full_match(${col}, ?))::DOUBLE AS iso${i}`);
+      params.push(ISO_PATTERN);
+    } else parts.push(`(max(${col})::DOUBLE - min(${col})::DOUBLE + 1) AS span${i}`);
+    return parts.join(', ');
+  });
+  const row = await db.row(`SELECT ${selects.join(', ')} FROM ${quoteIdent(table)}`, params);
+  return new Map(
+    candidates.map((c, i) => [
+      c.name,
+      {
+        values: Number(row[`n${i}`]),
+        distinct: Number(row[`d${i}`]),
+        iso: Number(row[`iso${i}`] ?? 0),
+        span: row[`span${i}`] === undefined || row[`span${i}`] === null ? null : Number(row[`span${i}`]),
+      },
+    ]),
+  );
+}
+
+const counted = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Why a column is not a feature by default, or null when it is one. Pure: the shape comes from {@link columnShapes}. */
+export function skipReason(column: ColumnInfo, shape: ColumnShape | undefined): string | null {
+  if (!shape || shape.values === 0) return null;
+  const keep = `; --keep ${column.name} to profile it`;
+  if (column.type === 'VARCHAR' && shape.iso >= SKIP_RULES.isoShare * shape.values) {
+    return `timestamp-like: ${counted(shape.iso)} of ${counted(shape.values)} values are ISO dates or times (a window key, not a feature)${keep}`;
+  }
+  const nearUnique = shape.distinct > SKIP_RULES.nearUniqueShare * shape.values;
+  const distinct = `${counted(shape.distinct)} distinct values in ${counted(shape.values)}`;
+  if (nearUnique && looksLikeIdName(column.name) && shape.values >= SKIP_RULES.minIdValues) {
+    return `id-like: its name, and ${distinct} (every serving value would be a category the baseline never had)${keep}`;
+  }
+  if (!nearUnique || shape.values < SKIP_RULES.minValues) return null;
+  if (column.type === 'VARCHAR') return `near-unique: ${distinct} (every serving value would be a category the baseline never had)${keep}`;
+  if (shape.span !== null && shape.span <= SKIP_RULES.sequenceSpan * shape.values) {
+    return `near-unique: ${distinct}, running as a sequence (a row number, not a feature)${keep}`;
+  }
+  return null;
+}
+
+/** Names of a model's target or output: kept (a feature may be named so) but worth a word. */
+const TARGET_NAME = /^(target|label|labels|y|y_true|class|outcome|ground_truth)$/i;
+const PREDICTION_NAME = /^(prediction|predictions|predicted|pred|preds|y_pred|y_hat|yhat|model_output)$|_(pred|prediction)$/i;
+
+/**
+ * What `baseline create` says about the columns: each column skipped by default with its reason,
+ * and each kept feature whose name looks like a target or a prediction (a live event rarely
+ * carries them under the features, and a feature the events lack is all null in every check).
+ */
+export function profileNotes(profile: Pick<BaselineProfile, 'features' | 'ignored'>): string[] {
+  const skipped = profile.ignored.filter((c) => c.reason !== 'not in --features').map((c) => `skipped ${c.name} (${c.dtype}): ${c.reason}`);
+  const kept = profile.features.flatMap((f) => {
+    const what = TARGET_NAME.test(f.name) ? 'a target' : PREDICTION_NAME.test(f.name) ? 'a prediction' : null;
+    return what
+      ? [
+          `kept ${f.name}: looks like ${what}; if the events do not carry it as a feature, --exclude ${f.name} (it would be all null in every live check)`,
+        ]
+      : [];
+  });
+  return [...skipped, ...kept];
+}
+
 /** Which columns are features and of which kind; the rest are recorded as ignored with a reason. */
-export function planFeatures(columns: ColumnInfo[], options: Pick<ProfileOptions, 'features' | 'categorical' | 'numeric'>) {
+export function planFeatures(
+  columns: ColumnInfo[],
+  options: Pick<ProfileOptions, 'features' | 'categorical' | 'numeric' | 'keep' | 'exclude'>,
+  shapes: ReadonlyMap<string, ColumnShape> = new Map(),
+) {
   const byName = new Map(columns.map((c) => [c.name, c]));
   const known = columns.map((c) => c.name).join(', ');
-  for (const name of [...(options.features ?? []), ...(options.categorical ?? []), ...(options.numeric ?? [])]) {
+  for (const name of [
+    ...(options.features ?? []),
+    ...(options.categorical ?? []),
+    ...(options.numeric ?? []),
+    ...(options.keep ?? []),
+    ...(options.exclude ?? []),
+  ]) {
     if (!byName.has(name)) throw new UserError(`unknown column '${name}'; the data has: ${known}`);
   }
   const wanted = options.features ? new Set(options.features) : null;
   const forcedCategorical = new Set(options.categorical ?? []);
   const forcedNumeric = new Set(options.numeric ?? []);
+  const kept = new Set(options.keep ?? []);
+  const excluded = new Set(options.exclude ?? []);
   const features: { column: ColumnInfo; kind: Kind }[] = [];
   const ignored: BaselineProfile['ignored'] = [];
   for (const column of columns) {
-    if (wanted && !wanted.has(column.name)) {
+    // Only a column nobody named is judged by its shape: --features, --keep, --categorical and --numeric are explicit.
+    const named = wanted?.has(column.name) || kept.has(column.name) || forcedCategorical.has(column.name) || forcedNumeric.has(column.name);
+    const skip = named ? null : skipReason(column, shapes.get(column.name));
+    if (excluded.has(column.name)) {
+      ignored.push({ name: column.name, dtype: column.type, reason: 'excluded by --exclude' });
+    } else if (wanted && !wanted.has(column.name)) {
       ignored.push({ name: column.name, dtype: column.type, reason: 'not in --features' });
+    } else if (skip) {
+      ignored.push({ name: column.name, dtype: column.type, reason: skip });
     } else if (forcedCategorical.has(column.name)) {
       features.push({ column, kind: 'categorical' });
     } else if (forcedNumeric.has(column.name)) {
       features.push({ column, kind: 'numeric' });
-    } else if (isTemporalType(column.type) && !wanted?.has(column.name)) {
+    } else if (isTemporalType(column.type) && !named) {
       ignored.push({
         name: column.name,
         dtype: column.type,
@@ -244,8 +377,13 @@ export async function profileTable(db: Database, loaded: LoadedTable, options: P
     seed: options.seed ?? PROFILE_DEFAULTS.seed,
     categoryCap: options.categoryCap ?? PROFILE_DEFAULTS.categoryCap,
   };
-  const { features: plan, ignored } = planFeatures(loaded.columns, options);
-  if (plan.length === 0) throw new UserError(`no feature to profile in '${loaded.file}'`);
+  // The columns' shapes are read only when the skip rules apply (no --features list).
+  const shapes = options.features ? new Map<string, ColumnShape>() : await columnShapes(db, loaded.table, loaded.columns);
+  const { features: plan, ignored } = planFeatures(loaded.columns, options, shapes);
+  if (plan.length === 0) {
+    const skipped = ignored.map((c) => `${c.name}: ${c.reason}`).join('; ');
+    throw new UserError(`no feature to profile in '${loaded.file}'${skipped ? ` (${skipped})` : ''}`);
+  }
   const features: FeatureProfile[] = [];
   for (const [i, { column, kind }] of plan.entries()) {
     options.onProgress?.(i / plan.length, column.name);

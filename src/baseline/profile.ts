@@ -1,13 +1,30 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError, messageOf } from '../errors.js';
 import { formatZodError } from '../config/zod-errors.js';
 import { BaselineProfile } from '../contracts/profile.js';
 
 /** Writes a profile as pretty JSON (diffable in a pull request), creating the folder. */
-export function writeProfile(path: string, profile: BaselineProfile): void {
+export function writeProfile(path: string, profile: BaselineProfile, options: { overwrite?: boolean } = {}): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(profile, null, 1)}\n`);
+  try {
+    // 'wx' fails if the file appeared since the check before profiling: a version is never replaced by accident.
+    writeFileSync(path, `${JSON.stringify(profile, null, 1)}\n`, { flag: options.overwrite === false ? 'wx' : 'w' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw existingBaseline(path);
+    throw error;
+  }
+}
+
+function existingBaseline(path: string): UserError {
+  return new UserError(
+    `baseline '${path}' exists already; a stored version is not replaced (the API answers 409 too): choose another --version or --out, or pass --force to overwrite it`,
+  );
+}
+
+/** Refuses, before any work, to write over a stored profile unless `force` (`baseline create --force`). */
+export function refuseOverwrite(path: string, force: boolean): void {
+  if (!force && existsSync(path)) throw existingBaseline(path);
 }
 
 /** Reads and validates a profile; a missing, corrupt or invalid file gives a UserError naming it. */

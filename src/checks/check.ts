@@ -3,6 +3,7 @@ import { profileTable } from '../baseline/create.js';
 import { looksLikeProfile, readProfile } from '../baseline/profile.js';
 import { type LoadedTable, loadTable } from '../baseline/source.js';
 import type { DecisionSettings } from '../config/decision.js';
+import type { SchemaCheckSettings } from '../config/schema-check.js';
 import type { BaselineProfile } from '../contracts/profile.js';
 import type { CheckReport, WindowedReport } from '../contracts/report.js';
 import { UserError } from '../errors.js';
@@ -31,7 +32,7 @@ export async function compareTable(
   db: Database,
   profile: BaselineProfile,
   current: Pick<LoadedTable, 'table' | 'columns'>,
-  options: { decision?: DecisionSettings; ignoreColumns?: string[] } = {},
+  options: { decision?: DecisionSettings; schemaCheck?: SchemaCheckSettings; ignoreColumns?: readonly string[] } = {},
 ): Promise<Comparison> {
   const columns = new Map(current.columns.map((c) => [c.name, c]));
   const stored = isSamplesTable(current.columns);
@@ -52,7 +53,11 @@ export async function compareTable(
     present,
     read.map((r) => r.side),
     schema,
-    { recorded: read.map((r) => r.recorded), ...(options.decision ? { decision: options.decision } : {}) },
+    {
+      recorded: read.map((r) => r.recorded),
+      ...(options.decision ? { decision: options.decision } : {}),
+      ...(options.schemaCheck ? { schemaCheck: options.schemaCheck } : {}),
+    },
   );
 }
 

@@ -1,4 +1,5 @@
 import { DEFAULT_DECISION, type DecisionSettings } from '../config/decision.js';
+import { DEFAULT_SCHEMA_CHECK, type SchemaCheckSettings } from '../config/schema-check.js';
 import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
 import type { CheckStatus, ColumnSummary, FeatureReport, SchemaAnomaly, SchemaFindings } from '../contracts/report.js';
 import { binLabels } from '../stats/bins.js';
@@ -69,21 +70,30 @@ export function baselineSample(b: NumericFeatureProfile): Float64Array {
 
 type Partial = Omit<FeatureReport, 'drift' | 'reasons' | 'severity' | 'decision'> & { anomalies: SchemaAnomaly[]; evidence: DecisionInput };
 
-function numericPartial(b: NumericFeatureProfile, column: ColumnInfo, current: NumericCurrent, recorded: RecordedMismatches): Partial {
+function numericPartial(
+  b: NumericFeatureProfile,
+  column: ColumnInfo,
+  current: NumericCurrent,
+  recorded: RecordedMismatches,
+  settings: SchemaCheckSettings,
+): Partial {
   const sample = baselineSample(b);
   const stats = computeAll({
     kind: 'numeric',
     bins: { baseline: b.bins.counts, current: current.bins },
     samples: { baseline: sample, current: current.sorted, baselineStd: b.std ?? 0 },
   });
-  const anomalies = featureAnomalies({
-    baseline: b,
-    current: current.summary,
-    currentDtype: column.type,
-    typeMismatches: current.typeMismatches + recorded.count,
-    mismatchExamples: [...current.mismatchExamples, ...recorded.examples].slice(0, 3),
-    outOfRange: current.outOfRange,
-  });
+  const anomalies = featureAnomalies(
+    {
+      baseline: b,
+      current: current.summary,
+      currentDtype: column.type,
+      typeMismatches: current.typeMismatches + recorded.count,
+      mismatchExamples: [...current.mismatchExamples, ...recorded.examples].slice(0, 3),
+      outOfRange: current.outOfRange,
+    },
+    settings,
+  );
   const evidence: DecisionInput = {
     kind: 'numeric',
     stats,
@@ -108,18 +118,22 @@ function categoricalPartial(
   column: ColumnInfo,
   current: CategoricalCurrent,
   recorded: RecordedMismatches,
+  settings: SchemaCheckSettings,
 ): Partial {
   const baselineCounts = [...b.categories.map((c) => c.count), ...(b.other.count > 0 ? [b.other.count] : []), 0];
   const stats = computeAll({ kind: 'categorical', bins: { baseline: baselineCounts, current: current.bins } });
-  const anomalies = featureAnomalies({
-    baseline: b,
-    current: current.summary,
-    currentDtype: column.type,
-    typeMismatches: recorded.count,
-    mismatchExamples: recorded.examples,
-    unseen: current.unseen,
-    unseenExamples: current.unseenExamples,
-  });
+  const anomalies = featureAnomalies(
+    {
+      baseline: b,
+      current: current.summary,
+      currentDtype: column.type,
+      typeMismatches: recorded.count,
+      mismatchExamples: recorded.examples,
+      unseen: current.unseen,
+      unseenExamples: current.unseenExamples,
+    },
+    settings,
+  );
   const evidence: DecisionInput = {
     kind: 'categorical',
     stats,
@@ -147,14 +161,16 @@ export function compareCurrents(
   present: readonly FeatureProfile[],
   currents: readonly FeatureCurrent[],
   schema: Pick<SchemaFindings, 'missing' | 'unexpected'>,
-  options: { decision?: DecisionSettings; recorded?: readonly RecordedMismatches[] } = {},
+  options: { decision?: DecisionSettings; schemaCheck?: SchemaCheckSettings; recorded?: readonly RecordedMismatches[] } = {},
 ): Comparison {
+  const settings = options.schemaCheck ?? DEFAULT_SCHEMA_CHECK;
   const partials = present.map((feature, i) => {
     const side = currents[i]!;
     const recorded = options.recorded?.[i] ?? NONE_RECORDED;
-    if (feature.kind === 'numeric' && side.kind === 'numeric') return numericPartial(feature, side.column, side.current, recorded);
+    if (feature.kind === 'numeric' && side.kind === 'numeric')
+      return numericPartial(feature, side.column, side.current, recorded, settings);
     if (feature.kind === 'categorical' && side.kind === 'categorical')
-      return categoricalPartial(feature, side.column, side.current, recorded);
+      return categoricalPartial(feature, side.column, side.current, recorded, settings);
     throw new Error(`feature '${feature.name}' is ${feature.kind} in the profile but was read as ${side.kind}`);
   });
   const decisions = decide(

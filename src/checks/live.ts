@@ -7,6 +7,7 @@ import { ingestCounters } from '../store/counters.js';
 import type { Database } from '../store/database.js';
 import { lastIngestTotals, lastWindowEnd } from '../store/reports.js';
 import { nthNewestEventTime, openWindow } from '../store/samples.js';
+import { fieldsNotExtra } from '../ingest/decoder.js';
 import { compareTable, statusOf } from './check.js';
 import { describeDecision } from './decision.js';
 
@@ -68,7 +69,17 @@ export async function runLiveCheck(
     const decision = resolveDecision(model.decision ?? {});
     const comparison = insufficient
       ? { drift: false, features: [], schema: { missing: [], unexpected: [], anomalies: [] } }
-      : await compareTable(db, profile, { table: window.table, columns: window.columns }, { decision });
+      : await compareTable(
+          db,
+          profile,
+          { table: window.table, columns: window.columns },
+          // Rows stored before a field was ignored (or before parents of mapped paths were known) still carry it in `_extra`.
+          {
+            decision,
+            ...(model.schema ? { schemaCheck: model.schema } : {}),
+            ...(model.event ? { ignoreColumns: fieldsNotExtra(model.event) } : {}),
+          },
+        );
     const ingest = await ingestSincePrevious(db, model.name);
     const finished = Date.now();
     return {

@@ -3,6 +3,7 @@ import { ApiConfig } from './api.js';
 import { validCron, validTimezone } from './cron.js';
 import { Duration, parseDuration } from './duration.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION } from './decision.js';
+import { SchemaCheckConfig } from './schema-check.js';
 import { EFFECT_STATISTICS, type EffectStatistic } from '../stats/index.js';
 import { ALERT_KINDS, AlertKind, SEVERITIES, Severity } from '../contracts/alert.js';
 
@@ -160,6 +161,12 @@ export const EventMapping = z
     timestamp: JsonPath.optional().describe('event time (ISO string or epoch ms/s); default: the Kafka message timestamp'),
     prediction: JsonPath.optional().describe("the model's output, stored beside the features"),
     id: JsonPath.optional().describe('event id; default: the message key'),
+    ignore: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'fields of the features object the schema check leaves out (never "unexpected"), named as the report names them; fields on the path of a mapped feature are never unexpected',
+      ),
   })
   .strict()
   .describe('how to read an event: paths of the features, the time, the prediction and the id');
@@ -289,6 +296,7 @@ export const ModelConfig = z
       .default(CONFIG_DEFAULTS.minRows)
       .describe('a window with fewer rows is "insufficient data", never drift'),
     decision: DecisionConfig.prefault({}),
+    schema: SchemaCheckConfig.prefault({}),
     schedule: ScheduleConfig.optional(),
     report: ReportScheduleConfig.optional(),
   })

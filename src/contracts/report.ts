@@ -75,6 +75,14 @@ export const SchemaAnomaly = z.object({
   baselineShare: ReportNumber.optional(),
   /** A few offending values, as text. */
   examples: z.array(z.string()).optional(),
+  /**
+   * Whether the finding alerts: false when its share is below the model's minimum for its kind
+   * (`schema.minUnseenShare`, `schema.minTypeMismatchShare`), so it is listed but pages no one.
+   * Absent in reports stored before the minimums existed: those findings alerted.
+   */
+  alerting: z.boolean().optional(),
+  /** The least share at which a finding of this kind alerts, where the kind has one. */
+  minShare: ReportNumber.optional(),
 });
 export type SchemaAnomaly = z.infer<typeof SchemaAnomaly>;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { EventMapping } from '../config/schema.js';
-import { EventDecoder, parseTimestamp } from './decoder.js';
+import { EventDecoder, fieldsNotExtra, parseTimestamp } from './decoder.js';
 import type { FeatureSpec } from '../contracts/event.js';
 import { compilePath, readPath } from './paths.js';
 import { hashFraction, keepSample } from './sampler.js';
@@ -54,6 +54,18 @@ describe('decoder', () => {
     assert.equal(r.event.extra, '{"colour":"red"}');
     assert.equal(r.event.errors, null);
     assert.deepEqual(r.event.problems, []);
+  });
+
+  it('a parent of a mapped path and an ignored field are not extra (issue 14, item 6)', () => {
+    const nested = EventMapping.parse({ featuresPath: 'request', features: { vip: 'request.user.flags.vip' }, ignore: ['debug'] });
+    assert.deepEqual(fieldsNotExtra(nested), ['user', 'debug']);
+    const specs = features.map((f) => ({ ...f, path: f.name === 'vip' ? ['request', 'user', 'flags', 'vip'] : ['request', f.name] }));
+    const r = new EventDecoder(specs, nested, 10_000).decode(
+      message(JSON.stringify({ request: { amount: 1, channel: 'web', user: { flags: { vip: true } }, debug: { t: 1 }, colour: 'red' } })),
+    );
+    assert.ok(r.ok);
+    assert.deepEqual(r.event.values, [1, 'web', 'true']);
+    assert.equal(r.event.extra, '{"colour":"red"}');
   });
 
   it('rejects what it cannot use, with a reason', () => {

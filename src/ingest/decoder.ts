@@ -32,6 +32,26 @@ export function featureSpecs(profile: BaselineProfile, mapping: EventMapping): F
   }));
 }
 
+/**
+ * Fields of the features object that are not unexpected although no feature has their name:
+ * the first key under `featuresPath` of every other mapped path (`request.geo.country` makes
+ * `geo` known when the features object is `request`), and the fields `event.ignore` lists.
+ * @example fieldsNotExtra({ featuresPath: 'request', features: { country: 'request.geo.country' }, ignore: ['debug'] }) // ['geo', 'debug']
+ */
+export function fieldsNotExtra(
+  mapping: Pick<EventMapping, 'featuresPath' | 'features' | 'timestamp' | 'prediction' | 'id' | 'ignore'>,
+): string[] {
+  const base = compilePath(mapping.featuresPath);
+  const mapped = [...Object.values(mapping.features), mapping.timestamp, mapping.prediction, mapping.id].flatMap((p) =>
+    p === undefined ? [] : [compilePath(p)],
+  );
+  const parents = mapped.flatMap((path) => {
+    const next = path[base.length];
+    return path.length > base.length && typeof next === 'string' && base.every((step, i) => path[i] === step) ? [next] : [];
+  });
+  return [...new Set([...parents, ...(mapping.ignore ?? [])])];
+}
+
 /** The latest (and, negated, the earliest) epoch milliseconds a JS Date holds; a DuckDB TIMESTAMP holds a little more. */
 const MAX_TIMESTAMP_MS = 8.64e15;
 
@@ -117,7 +137,7 @@ export class EventDecoder {
       const last = path[path.length - 1];
       return path.length === base.length + 1 && typeof last === 'string' && base.every((step, i) => path[i] === step) ? last : undefined;
     });
-    this.known = new Set(features.map((f) => f.name));
+    this.known = new Set([...features.map((f) => f.name), ...fieldsNotExtra(mapping)]);
     if (mapping.timestamp) this.timestamp = compilePath(mapping.timestamp);
     if (mapping.prediction) this.prediction = compilePath(mapping.prediction);
     if (mapping.id) this.id = compilePath(mapping.id);

@@ -244,11 +244,13 @@ function schemaFindings(schema: SchemaFindings): SafeHtml {
           ' ',
         )
       : '';
-    return html`<tr><td class="name"><bdi>${a.feature}</bdi></td><td><code>${a.kind}</code></td><td class="num">${formatShare(a.share)}</td><td class="num">${baseline}</td><td>${a.message}</td><td>${examples}</td></tr>`;
+    const alerts =
+      a.alerting === false ? html`<span class="muted">no: below ${formatShare(a.minShare ?? 0)}</span>` : html`<strong>yes</strong>`;
+    return html`<tr><td class="name"><bdi>${a.feature}</bdi></td><td><code>${a.kind}</code></td><td class="num">${formatShare(a.share)}</td><td class="num">${baseline}</td><td>${alerts}</td><td>${a.message}</td><td>${examples}</td></tr>`;
   });
   return html`${lists}
 <table class="anomalies">
-<thead><tr><th>feature</th><th>anomaly</th><th class="num">current share</th><th class="num">baseline share</th><th>message</th><th>examples</th></tr></thead>
+<thead><tr><th>feature</th><th>anomaly</th><th class="num">current share</th><th class="num">baseline share</th><th>alerts</th><th>message</th><th>examples</th></tr></thead>
 <tbody>
 ${join(rows, '\n')}
 </tbody>

@@ -1,6 +1,6 @@
 import type { CheckReport, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
 import { isWindowedReport } from '../../contracts/report.js';
-import { formatCount } from '../format.js';
+import { formatCount, formatShare } from '../format.js';
 import { type Paint, type TableCell, type TableColumn, alignTable, terminalSafe, truncateToWidth } from '../terminal.js';
 import { STAT_COLUMNS, countSchemaFindings, describeBaseline, sortWorstFirst } from '../view.js';
 
@@ -95,7 +95,10 @@ function schemaLines(schema: SchemaFindings, style: Style, indent = ''): string[
   if (schema.unexpected.length > 0) lines.push(`${indent}  unexpected  ${list(schema.unexpected)}`);
   for (const anomaly of schema.anomalies) {
     const where = `${terminalSafe(anomaly.feature)} [${anomaly.kind}]`;
-    lines.push(`${indent}  ${style.yellow('!')} ${where}: ${terminalSafe(anomaly.message)}`);
+    if (anomaly.alerting === false) {
+      const below = `(below the ${formatShare(anomaly.minShare ?? 0)} that alerts)`;
+      lines.push(`${indent}  ${style.dim('-')} ${where}: ${terminalSafe(anomaly.message)} ${style.dim(below)}`);
+    } else lines.push(`${indent}  ${style.yellow('!')} ${where}: ${terminalSafe(anomaly.message)}`);
   }
   return lines;
 }
