@@ -208,8 +208,8 @@ function buildProgram(): Command {
       else process.stdout.write(text);
       const schemaIssues =
         'windows' in report
-          ? report.windows.some((w) => w.schema.missing.length + w.schema.anomalies.length > 0)
-          : report.schema.missing.length + report.schema.anomalies.length > 0;
+          ? report.windows.some((w) => w.schema.missing.length + alertingCount(w.schema.anomalies) > 0)
+          : report.schema.missing.length + alertingCount(report.schema.anomalies) > 0;
       if ((o.failOnDrift && report.drift) || (o.failOnSchema && schemaIssues)) process.exitCode = EXIT.drift;
     });
 
@@ -479,6 +479,11 @@ async function storeOrServe(config: DriftwatchConfig): Promise<{ store: Store } 
       throw new UserError(`${messageOf(error)}. To run this command inside that serve instead: ${messageOf(why)}`);
     }
   }
+}
+
+/** Schema findings that alert (`--fail-on-schema`): those under their minimum share are listed only. */
+function alertingCount(anomalies: readonly { alerting?: boolean | undefined }[]): number {
+  return anomalies.filter((a) => a.alerting !== false).length;
 }
 
 /** Parses --window like the config's `window`. */

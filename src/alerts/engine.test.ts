@@ -176,3 +176,34 @@ describe('severity flapping (issue 14)', () => {
     assert.equal(alertsFromReport(withPsi(0.22), { ...rules, criticalPsiClear: 0.23 }, [critical])[0]!.severity, 'warning');
   });
 });
+
+describe('schema findings below their minimum share (issue 14)', () => {
+  const withAnomaly = (alerting: boolean | undefined) =>
+    ({
+      model: 'm',
+      status: 'ok',
+      features: [],
+      schema: {
+        missing: [],
+        unexpected: [],
+        anomalies: [
+          {
+            feature: 'country',
+            kind: 'unseen_categories',
+            share: 1 / 3338,
+            message: 'country: 1 unseen',
+            ...(alerting === undefined ? {} : { alerting }),
+          },
+        ],
+      },
+      window: { spec: '1h', start: '', end: '', rows: 3338, minRows: 100 },
+      ingest: { totals: {}, consumed: 0, rejected: 0, rejectedByReason: {} },
+    }) as unknown as Parameters<typeof alertsFromReport>[0];
+
+  it('a finding the report marks as not alerting is listed, not alerted; older reports without the mark alert as before', () => {
+    const rules = { criticalPsi: 0.25 };
+    assert.deepEqual(alertsFromReport(withAnomaly(false), rules), []);
+    assert.equal(alertsFromReport(withAnomaly(true), rules).length, 1);
+    assert.equal(alertsFromReport(withAnomaly(undefined), rules).length, 1);
+  });
+});
