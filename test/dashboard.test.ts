@@ -58,7 +58,10 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
 
   before(async () => {
     await gone.start();
-    const alerts = { channels: [{ name: 'hook', type: 'webhook', url: gone.url, secret: 'hook-secret-0123456789abcdef' }], routes: [{ channels: ['hook'] }] };
+    const alerts = {
+      channels: [{ name: 'hook', type: 'webhook', url: gone.url, secret: 'hook-secret-0123456789abcdef' }],
+      routes: [{ channels: ['hook'] }],
+    };
     h = await startHarness({ alerts, deps: { extend: (app) => mountDashboard(app) } });
     // Two drifted checks, so the heatmap has two columns.
     for (const slice of [1000, 2000]) {
@@ -322,11 +325,14 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     }
 
     // A custom range, from 25 days ago to 2 days ago: only the two old scheduled checks.
+    // datetime-local takes the browser's local time (no named inner functions: tsx would wrap them).
     const local = (ms: number) =>
       page.evaluate((t) => {
         const d = new Date(t);
-        const two = (n: number) => String(n).padStart(2, '0');
-        return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+        return [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes()]
+          .map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0'))
+          .join('-')
+          .replace(/^(\d+-\d+-\d+)-(\d+)-(\d+)$/, '$1T$2:$3');
       }, ms);
     const minute = (ms: number) => Math.floor(ms / 60_000) * 60_000;
     const [from, to] = [minute(Date.now() - 25 * DAY), minute(Date.now() - 2 * DAY)];
@@ -357,7 +363,7 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     // An admin token for actions, kept in this tab only, then the check runs: a manual check, shown marked.
     await page.fill('#admin-form input[name=admin-token]', TEST_TOKENS.admin);
     await page.click('#admin-form button');
-    await page.waitForFunction(`document.querySelectorAll('#checks tbody tr').length > ${before}`);
+    await page.locator('#checks tbody tr').nth(before).waitFor();
     const newest = await page.$eval('#checks tbody tr', (r) => [
       r.getAttribute('data-check'),
       r.className,
@@ -373,8 +379,8 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
       'no token in localStorage',
     );
 
-    // Silence the script-named alert for 4 hours: the API then shows it silenced.
-    const row = page.locator('#alerts tbody tr', { hasText: EVIL });
+    // Silence the first firing alert for 4 hours: the API then shows it silenced.
+    const row = page.locator('#alerts tbody tr').first();
     const fingerprint = await row.getAttribute('data-fingerprint');
     assert.ok(fingerprint);
     await row.locator('select.silence-duration').selectOption('4h');
