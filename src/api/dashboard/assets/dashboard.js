@@ -657,7 +657,7 @@ function psiScale(x0, y0) {
     svg('text', { class: 'manual', x: x1 + 134, y: y0 + 22 }, '▲ manual check'),
   );
 }
-const SCALE_WIDTH = 6 * 30 + 12 + 134 + 80;
+const SCALE_WIDTH = 8 + 6 * 30 + 12 + 134 + 96;
 
 /** Feature (rows) × check (columns, oldest left) of PSI, with its colour scale below. */
 function heatmap(reports) {
