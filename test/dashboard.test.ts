@@ -399,6 +399,7 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
     await page.waitForSelector('body[data-loaded=true] #outbox');
     await page.click(`#outbox tr.dead[data-id="${deadDelivery}"] button.retry`);
     await page.waitForSelector(`#outbox tr[data-id="${deadDelivery}"].retried`);
+    await page.waitForSelector('#action-message.ok');
     const pending = (await (await h.request('/api/v1/outbox?status=pending')).json()) as { items: { id: string; attempts: number }[] };
     assert.deepEqual(
       pending.items.filter((d) => d.id === deadDelivery).map((d) => d.attempts),

@@ -171,14 +171,16 @@ const triggerClass = (c) => (isManual(c) ? 'manual' : c.trigger === 'schedule' ?
 const labelWidth = (text) => text.length * 6 + 4;
 
 /**
- * Category axis ticks that never run together: horizontal when every label fits its slot, else
- * turned upright and thinned to every `step`-th slot so neighbours stay 14px apart; long labels
+ * Category axis ticks that never run together: horizontal when every label (or every other one,
+ * with `thin`) fits its slot, else turned upright and thinned to every `step`-th slot so
+ * neighbours stay 14px apart; long labels
  * are cut (the full one is in the tooltip). Returns the ticks and the room they need below the axis.
  */
 function axisTicks(labels, slot, x0, axisY, cls, thin = true) {
   const short = labels.map((l) => (l.length > 10 ? `${l.slice(0, 9)}…` : l));
   let step = 1;
-  while (thin && short.some((l, i) => i % step === 0 && labelWidth(l) > slot * step) && slot * step < 48) step++;
+  // Lying flat, at most every other label is dropped; more crowded than that, upright labels show more of them.
+  while (thin && short.some((l, i) => i % step === 0 && labelWidth(l) > slot * step) && step < 2) step++;
   const flat = short.every((l, i) => i % step !== 0 || labelWidth(l) <= slot * step);
   if (!flat) step = Math.max(1, Math.ceil(14 / slot));
   const ticks = short.map((text, i) => {
