@@ -82,7 +82,9 @@ export interface Harness {
 }
 
 /** Starts the harness; `api` overrides the defaults of the api section. */
-export async function startHarness(options: { api?: Record<string, unknown>; deps?: Partial<AppDeps> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { api?: Record<string, unknown>; alerts?: Record<string, unknown>; deps?: Partial<AppDeps> } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'driftwatch-api-'));
   const profile = await fixtureProfile();
   const baseline = join(dir, 'baselines', 'fraud', 'v1.json');
@@ -93,7 +95,7 @@ export async function startHarness(options: { api?: Record<string, unknown>; dep
     baseline: join(dir, 'baselines', 'broken', 'v1.json'),
     source: { topics: ['broken-events'] },
   });
-  const alerts = AlertsConfig.parse({});
+  const alerts = AlertsConfig.parse(options.alerts ?? {});
   const api = ApiConfig.parse({ port: 0, ...options.api });
 
   const store = await Store.open(':memory:');
@@ -132,7 +134,8 @@ export async function startHarness(options: { api?: Record<string, unknown>; dep
   const runCheck = (name: string): Promise<LiveReport> => {
     const run = checking.then(async () => {
       if (name !== 'fraud') throw new Error(`no checks for ${name}`);
-      const { report } = await checkModel(checks, model, profile, alerts, { notify: true });
+      // As serve runs a check asked for over the API: recorded as manual (trigger 'api').
+      const { report } = await checkModel(checks, model, profile, alerts, { notify: true, trigger: 'api' });
       metrics.recordCheck(report);
       return report;
     });
