@@ -6,6 +6,7 @@ import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } 
 import type { KafkaConfig } from '../config/schema.js';
 import { messageOf, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { registerCodecs } from './codecs.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -67,6 +68,7 @@ function logCreator(logger: Logger) {
 /** A kafkajs client from the config's `kafka` section (TLS files read here, secrets from the env-substituted config). */
 export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix = ''): Kafka {
   patchKafkajsIdleLoop();
+  registerCodecs();
   const options: KafkaJsConfig = {
     clientId: `${config.clientId}${clientIdSuffix}`,
     brokers: config.brokers,
