@@ -253,6 +253,9 @@ function demoConfig(
                 startFrom: 'earliest',
                 groupId: `driftwatch-demo-${Date.now().toString(36)}`,
                 sessionTimeout: '10s',
+                // A replay waits for each day to be stored before its clock moves on: store each
+                // fetch at once (the defaults pace a quiet production stream to save CPU).
+                fetch: { minBytes: 1, maxWait: '100ms', storeInterval: '1ms' },
               },
             }
           : {}),
