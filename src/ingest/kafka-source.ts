@@ -1,5 +1,6 @@
 import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaModelConfig } from '../config/schema.js';
+import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../store/samples-writer.js';
 import type { WriteBatch } from '../contracts/event.js';
@@ -31,6 +32,8 @@ const COMMIT_MARK = 'driftwatch-store:';
 export const STORE_RETRY = { initialMs: 1000, maxMs: 30_000 } as const;
 /** Back-off between looks for topics that do not exist yet: short at first (a producer about to start), then every 10 s. */
 export const TOPIC_RETRY = { initialMs: 1000, maxMs: 10_000 } as const;
+/** Waits before the consumer is started again after kafkajs gave it up (a non-retriable crash), doubling. */
+export const CRASH_RETRY = { initialMs: 2000, maxMs: 30_000 } as const;
 
 /**
  * Why a model waits, in words a user can act on.
@@ -85,6 +88,10 @@ export interface IngestStatus {
   waitingForTopics: string[];
   /** "topic/partition" -> messages behind the high watermark after the last stored batch. */
   lag: Map<string, number>;
+  /** Set while the consumer is down after a crash kafkajs does not recover from, until it runs again: the error. */
+  crashed?: string;
+  /** Times the consumer was started again after such a crash. */
+  restarts: number;
 }
 
 /**
@@ -102,7 +109,9 @@ export interface IngestStatus {
  */
 export class KafkaIngest {
   private readonly consumer: Consumer;
-  private readonly status: IngestStatus = { connected: false, waitingForTopics: [], lag: new Map() };
+  private readonly status: IngestStatus = { connected: false, waitingForTopics: [], lag: new Map(), restarts: 0 };
+  /** The background restart after a crash kafkajs gave up on, awaited by stop(). */
+  private restarting: Promise<void> | undefined;
   /** The background wait for missing topics (see start), awaited by stop(). */
   private waiting: Promise<void> = Promise.resolve();
   /** Wakes the wait's sleep when stop() is called. */
@@ -146,8 +155,15 @@ export class KafkaIngest {
       this.status.connected = false;
       this.logger.error(
         { model: model.name, err: e.payload.error, restart: e.payload.restart },
-        'consumer crashed; kafkajs restarts it when the error is retriable',
+        e.payload.restart
+          ? 'consumer crashed; kafkajs restarts it'
+          : 'consumer crashed and kafkajs gave it up; driftwatch starts it again after a back-off',
       );
+      // kafkajs stops for good on an error it calls non-retriable, e.g. "Failed to find group
+      // coordinator" when the broker went away while the consumer was idle. A live process never
+      // keeps a dead consumer: start it again with back-off until it runs (or stop() is called).
+      if (!e.payload.restart && !this.stopping)
+        this.restarting ??= this.restartAfterCrash(messageOf(e.payload.error)).finally(() => (this.restarting = undefined));
     });
     this.consumer.on(GROUP_JOIN, (e) => {
       this.status.connected = true;
@@ -214,6 +230,42 @@ export class KafkaIngest {
     }
   }
 
+  /**
+   * Starts the consumer again after kafkajs gave it up, waiting CRASH_RETRY between tries; the
+   * stored offsets say where it resumes (every assignment seeks to them), so nothing is lost or
+   * stored twice. Readiness names the crash meanwhile.
+   */
+  private async restartAfterCrash(error: string): Promise<void> {
+    this.status.crashed = error;
+    for (let wait: number = CRASH_RETRY.initialMs; ; wait = Math.min(wait * 2, CRASH_RETRY.maxMs)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (this.stopping) return;
+      try {
+        await this.consumer.disconnect().catch(() => {});
+        await this.consume();
+        this.status.restarts++;
+        this.status.crashed = undefined;
+        this.logger.warn(
+          { model: this.model.name, after: error, restarts: this.status.restarts },
+          'consumer started again after its crash',
+        );
+        return;
+      } catch (again) {
+        this.status.crashed = messageOf(again);
+        this.logger.error(
+          { model: this.model.name, err: messageOf(again), nextTryMs: Math.min(wait * 2, CRASH_RETRY.maxMs) },
+          'starting the consumer again failed; trying again after a back-off',
+        );
+      }
+    }
+  }
+
   /** Connects, subscribes and starts consuming. */
   private async consume(): Promise<void> {
     await this.consumer.connect();
@@ -238,6 +290,7 @@ export class KafkaIngest {
     this.wake();
     // A look for the topics in flight may be retrying against a broker that went away: not waited for past the timeout.
     await settlesWithin(this.waiting, timeoutMs);
+    await settlesWithin(this.restarting ?? Promise.resolve(), timeoutMs);
     const timedOut = !(await settlesWithin(this.consumer.disconnect(), timeoutMs));
     // The admin client only read commits; a disconnect that hangs after an outage does not hold the stop.
     await settlesWithin(

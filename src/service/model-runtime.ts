@@ -27,8 +27,8 @@ const INVALIDATED = /database has been invalidated/i;
 
 /** What a model's runtime reports to the service: for readiness, the API and the metrics. */
 export interface ModelStatus {
-  /** The Kafka consumer's connection, when the model reads Kafka. */
-  consumer?: { connected: boolean };
+  /** The Kafka consumer's connection, when the model reads Kafka; `crashed` while it is down after a crash kafkajs gave up on. */
+  consumer?: { connected: boolean; crashed?: string; restarts: number };
   /** The model's topics that do not exist on the broker yet (the consumer starts once they all do). */
   waitingForTopics: readonly string[];
   /** The last store write's error while writes fail (a full disk, say); cleared by the next success. */
@@ -169,7 +169,15 @@ export class ModelRuntime {
   status(): ModelStatus {
     const kafka = this.kafka?.getStatus();
     return {
-      ...(kafka ? { consumer: { connected: kafka.connected } } : {}),
+      ...(kafka
+        ? {
+            consumer: {
+              connected: kafka.connected,
+              restarts: kafka.restarts,
+              ...(kafka.crashed !== undefined ? { crashed: kafka.crashed } : {}),
+            },
+          }
+        : {}),
       waitingForTopics: kafka?.waitingForTopics ?? [],
       ...(this.writeError !== undefined ? { writeError: this.writeError } : {}),
       lag: kafka?.lag ?? new Map(),
@@ -184,7 +192,11 @@ export class ModelRuntime {
       ...(waiting.length > 0 ? [`model ${this.config.name}: waiting_for_topic: ${missingTopicsMessage(waiting)}`] : []),
       // A model fed only through HTTP ingest has no consumer to wait for.
       ...(waiting.length === 0 && status.consumer && !status.consumer.connected
-        ? [`model ${this.config.name}: Kafka consumer not connected`]
+        ? [
+            status.consumer.crashed !== undefined
+              ? `model ${this.config.name}: Kafka consumer down after a crash (${status.consumer.crashed}); starting it again with back-off`
+              : `model ${this.config.name}: Kafka consumer not connected`,
+          ]
         : []),
       ...(status.writeError ? [`model ${this.config.name}: store writes failing: ${status.writeError}`] : []),
     ];

@@ -24,7 +24,7 @@ function summary(m: ApiModel, latest: CheckSummaryBody | null, firing: number, e
     topics: m.config.source?.topics ?? [],
     window: windowText(m.config.window),
     schedule: m.config.schedule?.cron ?? null,
-    consumer: m.consumer ?? null,
+    consumer: m.consumer ? { connected: m.consumer.connected } : null,
     latestCheck: latest,
     firingAlerts: firing,
     eventsPerMinute,
