@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { EventMapping } from '../config/schema.js';
-import { EventDecoder, fieldsNotExtra, parseTimestamp } from './decoder.js';
+import { EventDecoder, fieldsNotExtra, keyId, parseTimestamp } from './decoder.js';
 import type { FeatureSpec } from '../contracts/event.js';
 import { compilePath, readPath } from './paths.js';
 import { hashFraction, keepSample } from './sampler.js';
@@ -154,5 +154,17 @@ describe('sampler', () => {
         if (keepSample(key, low)) assert.ok(keepSample(key, high));
       }),
     );
+  });
+});
+
+describe('ids from message keys (issue 15: non-UTF-8 keys)', () => {
+  it('two distinct binary keys stay two ids, byte-exact; a UTF-8 key is its text', () => {
+    const decoder = new EventDecoder([], EventMapping.parse({}), 1 << 20);
+    const a = decoder.idOf({}, Buffer.from([0xff, 0xfe, 0x01]));
+    const b = decoder.idOf({}, Buffer.from([0xff, 0xfd, 0x01]));
+    assert.notEqual(a, b, 'U+FFFD for each would make them one id');
+    assert.equal(a, 'hex:fffe01');
+    assert.equal(keyId(Buffer.from('évt-1')), 'évt-1');
+    assert.equal(keyId(Buffer.from([0xc3])), 'hex:c3', 'a truncated sequence is not text');
   });
 });

@@ -115,6 +115,23 @@ function shown(value: unknown): string {
  * Turns JSON payloads into rows of a model's samples table. One per model, built once; `decode`
  * never throws on input: what it cannot use, it rejects with a reason a person can act on.
  */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A message key as an event id, byte-exact: its text when it is valid UTF-8, else `hex:` and its
+ * bytes in hex. Decoding invalid bytes as U+FFFD would make distinct binary keys one id, and
+ * later joins by id (labels, row-level skew) depend on ids being distinct.
+ * @example keyId(Buffer.from('evt-1')) // 'evt-1'
+ * @example keyId(Buffer.from([0xff, 0x01])) // 'hex:ff01'
+ */
+export function keyId(key: Buffer): string {
+  try {
+    return STRICT_UTF8.decode(key);
+  } catch {
+    return `hex:${key.toString('hex')}`;
+  }
+}
+
 export class EventDecoder {
   private readonly featurePaths: CompiledPath[];
   /** Per feature, its key in the features object when its path is `featuresPath` + one key (the usual mapping). */
@@ -164,10 +181,10 @@ export class EventDecoder {
     return { ok: true, json: json as Record<string, unknown> };
   }
 
-  /** The event id: the configured path, else the message key. */
+  /** The event id: the configured path, else the message key (see {@link keyId}). */
   idOf(json: Record<string, unknown>, key: Buffer | null): string | null {
     if (this.id) return idText(readPath(json, this.id));
-    return key ? key.toString('utf8') : null;
+    return key ? keyId(key) : null;
   }
 
   decode(message: RawMessage): DecodeResult {
