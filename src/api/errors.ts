@@ -67,6 +67,8 @@ export function toResponse(error: unknown): { status: number; body: ErrorBody; h
         headers: {},
         internal: false,
       };
+    case 'entity.too.deep':
+      return { status: 400, body: { error: 'bad_request', message: messageOf(error) }, headers: {}, internal: false };
     case 'entity.parse.failed':
       // The parser's own message quotes the body; the client has it already, so a plain sentence.
       return { status: 400, body: { error: 'bad_request', message: 'the request body is not valid JSON' }, headers: {}, internal: false };

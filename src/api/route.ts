@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Database } from '../store/database.js';
 import { requireScope, type Scope } from './auth.js';
 import { ApiError, invalid, notFound } from './errors.js';
+import { checkJsonDepth } from './json-depth.js';
 import type { ApiModel, AppDeps } from './types.js';
 
 /**
@@ -123,7 +124,13 @@ export interface RegisterOptions {
 
 /** Adds the routes to the app: authentication, rate limit, body parser, validation, then the handler. */
 export function registerRoutes(app: Express, routes: readonly AnyRoute[], ctx: ApiContext, options: RegisterOptions): void {
-  const jsonParser = express.json({ limit: options.bodyLimit, type: JSON_TYPES, strict: false });
+  // The nesting is checked on the raw bytes before JSON.parse runs (see json-depth.ts).
+  const jsonParser = express.json({
+    limit: options.bodyLimit,
+    type: JSON_TYPES,
+    strict: false,
+    verify: (_req, _res, buf) => checkJsonDepth(buf),
+  });
   for (const route of routes) {
     const chain: RequestHandler[] = [];
     const scope = neededScope(route.access, options.metricsPublic);
