@@ -268,7 +268,8 @@ export class Service {
       },
       'check done',
     );
-    if (result.queued.length > 0) await this.deliver();
+    // Delivery runs on its own: a check (and the API's "check now") never waits for a slow receiver.
+    if (result.queued.length > 0) void this.deliver();
     return report;
   }
 

@@ -2,6 +2,8 @@
 // answering 503, 503, 200 -> delivered once with one delivery id; a process that dies between
 // storing and sending -> delivered after restart.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createChannels } from '../src/alerts/channels/index.js';
 import { Deliverer } from '../src/alerts/delivery.js';
@@ -141,6 +143,37 @@ describe('delivery through outages', { timeout: 180_000 }, () => {
       }
     } finally {
       for (const c of channels.values()) await c.close?.();
+    }
+  });
+
+  it('a webhook receiver that never answers holds only its own channel: the email goes out at once', async () => {
+    const inbox = await new Inbox().start();
+    // Accepts the request and never answers.
+    const hanging = createServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', () => resolve()));
+    const port = (hanging.address() as AddressInfo).port;
+    const cfgPath = configFile('hanging', [
+      { name: 'hook', type: 'webhook', url: `http://127.0.0.1:${port}/hook`, secret: SECRET, timeout: '10s' },
+      { name: 'mail', type: 'email', smtpUrl: inbox.url, from: 'dw@test.local', to: ['ds@test.local'] },
+    ]);
+    const store = await queueDriftNotification(cfgPath);
+    const config = loadConfig(cfgPath);
+    const channels = createChannels(config.alerts);
+    try {
+      // The webhook's notification is the older one, so a pass in order would try it first.
+      await store.db.run(`UPDATE outbox SET created_at = created_at - INTERVAL 1 MINUTE WHERE channel = 'hook'`);
+      const started = Date.now();
+      const pass = new Deliverer(store.db, channels, config.alerts, logger).deliverDue(Date.now());
+      await inbox.waitFor(1, 5000);
+      const mailAfter = Date.now() - started;
+      assert.ok(mailAfter < 5000, `the email arrived after ${mailAfter} ms, not behind the webhook's 10 s timeout`);
+      assert.deepEqual(await pass, { delivered: 1, retried: 1, dead: 0 }, 'the webhook timed out and waits for a retry');
+    } finally {
+      for (const c of channels.values()) await c.close?.();
+      store.close();
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+      await inbox.stop();
     }
   });
 

@@ -44,13 +44,28 @@ export class Deliverer {
     await this.running?.catch(() => {});
   }
 
+  /**
+   * Each channel's due entries in order, the channels side by side (as Alertmanager notifies each
+   * receiver on its own): a receiver that never answers holds only its own channel, not email.
+   */
   private async pass(now: number): Promise<DeliveryPass> {
     const result: DeliveryPass = { delivered: 0, retried: 0, dead: 0 };
-    for (const entry of await due(this.db, now)) {
-      const outcome = await this.attempt(entry, now);
-      result[outcome]++;
-    }
+    const byChannel = new Map<string, OutboxEntry[]>();
+    for (const entry of await due(this.db, now)) byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
+    await Promise.all(
+      [...byChannel.values()].map(async (entries) => {
+        for (const entry of entries) result[await this.attempt(entry, now)]++;
+      }),
+    );
     return result;
+  }
+
+  /** The outbox writes of concurrent channels, one at a time on the deliverer's connection. */
+  private writes: Promise<unknown> = Promise.resolve();
+  private write(fn: () => Promise<void>): Promise<void> {
+    const next = this.writes.then(fn, fn);
+    this.writes = next.catch(() => {});
+    return next;
   }
 
   private async attempt(entry: OutboxEntry, now: number): Promise<'delivered' | 'retried' | 'dead'> {
@@ -58,7 +73,7 @@ export class Deliverer {
     const channel = this.channels.get(entry.channel);
     const log = { delivery: entry.id, channel: entry.channel, model: entry.model, attempt: attempts };
     if (!channel) {
-      await markDead(this.db, entry.id, attempts, `channel '${entry.channel}' is not configured any more`);
+      await this.write(() => markDead(this.db, entry.id, attempts, `channel '${entry.channel}' is not configured any more`));
       this.logger.error(log, 'delivery dead: its channel is gone from the config');
       return 'dead';
     }
@@ -71,14 +86,14 @@ export class Deliverer {
       } else {
         await channel.send(entry.payload);
       }
-      await markDelivered(this.db, entry.id, attempts, Date.now());
+      await this.write(() => markDelivered(this.db, entry.id, attempts, Date.now()));
       this.logger.info(log, 'delivered');
       return 'delivered';
     } catch (error) {
       const retriable = error instanceof DeliveryError ? error.retriable : true;
       const message = messageOf(error);
       if (!retriable || attempts >= this.settings.maxAttempts) {
-        await markDead(this.db, entry.id, attempts, message);
+        await this.write(() => markDead(this.db, entry.id, attempts, message));
         this.logger.error({ ...log, err: message, retriable }, 'delivery dead');
         return 'dead';
       }
@@ -87,7 +102,7 @@ export class Deliverer {
       const next =
         now +
         Math.max(backoffMs(attempts, this.settings.initialBackoff, this.settings.maxBackoff), Math.min(asked, this.settings.maxBackoff));
-      await markRetry(this.db, entry.id, attempts, next, message);
+      await this.write(() => markRetry(this.db, entry.id, attempts, next, message));
       this.logger.warn({ ...log, err: message, nextAttemptAt: new Date(next).toISOString() }, 'delivery failed; will retry');
       return 'retried';
     }
