@@ -3,7 +3,7 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
 import { HttpDeliveryError } from './channels/http-status.js';
-import { due, markAttempt, markDead, markDelivered, markRetry, type OutboxEntry } from '../store/outbox.js';
+import { due, markDead, markDelivered, markRetry, type OutboxEntry } from '../store/outbox.js';
 import { type Channel, DeliveryError } from './types.js';
 
 /** The wait before attempt n+1 after n failed attempts: doubling from `initial`, capped at `max`. */
@@ -77,8 +77,6 @@ export class Deliverer {
       this.logger.error(log, 'delivery dead: its channel is gone from the config');
       return 'dead';
     }
-    // The attempt is counted before anything is sent: a process killed mid-send has still tried.
-    await this.write(() => markAttempt(this.db, entry.id, attempts));
     try {
       if (entry.kind === 'report') {
         // A scheduled drift report is a rendered message; config validation only routes it to channels that carry one (email).
@@ -95,10 +93,7 @@ export class Deliverer {
       const retriable = error instanceof DeliveryError ? error.retriable : true;
       const message = messageOf(error);
       if (!retriable || attempts >= this.settings.maxAttempts) {
-        const final = retriable
-          ? `${message}; gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} (alerts.maxAttempts)`
-          : message;
-        await this.write(() => markDead(this.db, entry.id, attempts, final));
+        await this.write(() => markDead(this.db, entry.id, attempts, message));
         this.logger.error({ ...log, err: message, retriable }, 'delivery dead');
         return 'dead';
       }

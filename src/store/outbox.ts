@@ -78,11 +78,6 @@ export async function due(db: Database, now: number, limit = 100): Promise<Outbo
   }));
 }
 
-/** Counts an attempt before it is made (a process killed while sending has still made it). */
-export async function markAttempt(db: Database, id: string, attempts: number): Promise<void> {
-  await db.run(`UPDATE outbox SET attempts = ? WHERE id = ? AND status = 'pending'`, [attempts, id]);
-}
-
 export async function markDelivered(db: Database, id: string, attempts: number, now: number): Promise<void> {
   await db.run(`UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ${TIMESTAMP_MS}, last_error = NULL WHERE id = ?`, [
     attempts,
