@@ -255,6 +255,77 @@ function spawnWithTail(
   return { child, tail, exited };
 }
 
+/** A `driftwatch serve` of the soak or the low-rate run, started and ready (its consumer runs). */
+interface BenchService {
+  child: ChildProcess;
+  pid: number;
+  tail: string[];
+  exited: Promise<number | null>;
+}
+
+/** Starts `serve` with `config` and waits (60 s at most) for its model's ingest to start. */
+async function startService(options: Options, config: string): Promise<BenchService> {
+  let ready = false;
+  const { child, tail, exited } = spawnWithTail([...options.nodeOptions, options.cli, 'serve', '--config', config], (line) => {
+    if (/model ingest started/.test(line)) ready = true;
+  });
+  for (const deadline = Date.now() + 60_000; !ready; ) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the service did not start:\n${tail.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, pid: child.pid!, tail, exited };
+}
+
+/** Stops the service with SIGTERM (SIGKILL after 60 s), saying how it ended, and deletes the run's topic. */
+async function stopService(service: BenchService, admin: Admin, topic: string): Promise<void> {
+  service.child.kill('SIGTERM');
+  const timer = setTimeout(() => service.child.kill('SIGKILL'), 60_000);
+  const code = await service.exited;
+  clearTimeout(timer);
+  if (code !== 0) log(`  the service exited with ${code} after SIGTERM:\n${service.tail.slice(-10).join('\n')}`);
+  // A long run at 10,000/s leaves millions of events: not left on the broker.
+  await admin.deleteTopics({ topics: [topic], timeout: 30_000 }).catch((error) => log(`  could not delete ${topic}: ${String(error)}`));
+}
+
+/** Waits until the group has committed `produced` events; throws after `limitSeconds`, saying how far behind. */
+async function waitCommitted(
+  admin: Admin,
+  group: string,
+  topic: string,
+  produced: number,
+  limitSeconds: number,
+  what: string,
+  pollMs: number,
+): Promise<void> {
+  const deadline = performance.now() + limitSeconds * 1000;
+  for (;;) {
+    const done = await committedTotal(admin, group, topic);
+    if (done >= produced) return;
+    if (performance.now() > deadline)
+      throw new Error(`the service did not ${what} within ${limitSeconds} s: ${fmt(produced - done)} events behind`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** The model's `consumed` counter and its rows in a stopped service's store, which is then deleted. */
+async function storedCounts(store: string): Promise<{ consumed: number; rows: number }> {
+  const db = await Database.open(store);
+  try {
+    return {
+      consumed: Number(
+        (await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [MODEL])).n,
+      ),
+      rows: Number((await db.row(`SELECT count(*) AS n FROM ${samplesTable(MODEL)}`)).n),
+    };
+  } finally {
+    db.close();
+    for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+  }
+}
+
 /**
  * Spawns a consumer process and times it until `groupId` has committed all `n` events (the
  * topic's partitions start at offset 0), then stops it with SIGTERM.
@@ -533,11 +604,8 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
     `soak: ${fmt(options.rate)} events/s for ${duration} s into ${topic} (${DEFAULTS.partitions} partitions), driftwatch serve at sampling 1.0, retention 3m, RSS every ${options.sampleEvery} s`,
   );
 
-  let ready = false;
-  const { child, tail, exited } = spawnWithTail([...options.nodeOptions, options.cli, 'serve', '--config', config], (line) => {
-    if (/model ingest started/.test(line)) ready = true;
-  });
-  const pid = child.pid!;
+  const service = await startService(options, config);
+  const { pid, tail } = service;
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const rss: RssSample[] = [];
   let produced = 0;
@@ -550,10 +618,6 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
   /** The largest lag seen at the progress lines (every ~30 s). */
   let maxLag = 0;
   try {
-    for (const deadline = Date.now() + 60_000; !ready; ) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not start:\n${tail.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
     await producer.connect();
     const busyBefore = machineBusySeconds();
     const ownBefore = process.cpuUsage();
@@ -596,15 +660,9 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
         await new Promise((r) => setTimeout(r, 100));
       }
       const producedSeconds = elapsed();
-      for (;;) {
-        const done = await committedTotal(admin, group, topic);
-        if (done >= produced) break;
-        if (elapsed() - producedSeconds > SOAK.catchUpSeconds)
-          throw new Error(
-            `the service did not catch up within ${SOAK.catchUpSeconds} s: ${fmt(produced - done)} events behind\n${tail.slice(-10).join('\n')}`,
-          );
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitCommitted(admin, group, topic, produced, SOAK.catchUpSeconds, 'catch up', 200).catch((error) => {
+        throw new Error(`${error.message}\n${tail.slice(-10).join('\n')}`);
+      });
       caughtUpSeconds = elapsed() - producedSeconds;
       seconds = elapsed();
       sample();
@@ -618,26 +676,9 @@ async function runSoak(kafka: Kafka, admin: Admin, options: Options, profile: st
     otherCpus = (machineBusySeconds() - busyBefore - cpuSeconds) / seconds - producerCpus;
   } finally {
     await producer.disconnect().catch(() => {});
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    const code = await exited;
-    clearTimeout(timer);
-    if (code !== 0) log(`  the service exited with ${code} after SIGTERM:\n${tail.slice(-10).join('\n')}`);
-    // 10 minutes at 10,000/s is 6M events: not left on the broker.
-    await admin.deleteTopics({ topics: [topic], timeout: 30_000 }).catch((error) => log(`  could not delete ${topic}: ${String(error)}`));
+    await stopService(service, admin, topic);
   }
-  const db = await Database.open(store);
-  let consumed: number;
-  let rows: number;
-  try {
-    consumed = Number(
-      (await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [MODEL])).n,
-    );
-    rows = Number((await db.row(`SELECT count(*) AS n FROM ${samplesTable(MODEL)}`)).n);
-  } finally {
-    db.close();
-  }
-  for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+  const { consumed, rows } = await storedCounts(store);
 
   const warmup = Math.min(SOAK.warmupSeconds, seconds / 4);
   const r = summariseRss(rss, warmup);
@@ -705,11 +746,8 @@ async function runLowRate(kafka: Kafka, admin: Admin, options: Options, profile:
   log(
     `low rate: ${fmt(options.rate)} events/s for ${seconds} s into ${topic} (${DEFAULTS.partitions} partitions), one event per send, acks=1; driftwatch serve at sampling 1.0${options.fetch ? `, source.fetch ${JSON.stringify(options.fetch)}` : ' (default fetch settings)'}; service ${options.cli}`,
   );
-  let ready = false;
-  const { child, tail, exited } = spawnWithTail([...options.nodeOptions, options.cli, 'serve', '--config', config], (line) => {
-    if (/model ingest started/.test(line)) ready = true;
-  });
-  const pid = child.pid!;
+  const service = await startService(options, config);
+  const { pid } = service;
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   let produced = 0;
   let idleCpu = NaN;
@@ -718,10 +756,6 @@ async function runLowRate(kafka: Kafka, admin: Admin, options: Options, profile:
   let caughtUpSeconds = NaN;
   let otherCpus = NaN;
   try {
-    for (const deadline = Date.now() + 60_000; !ready; ) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not start:\n${tail.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
     await producer.connect();
     // The group forms and the consumer settles before the idle stretch is measured.
     await new Promise((r) => setTimeout(r, 5000));
@@ -747,33 +781,13 @@ async function runLowRate(kafka: Kafka, admin: Admin, options: Options, profile:
     cpu = readCpuSeconds(pid) - cpuBefore;
     const own = process.cpuUsage(ownBefore);
     otherCpus = (machineBusySeconds() - busyBefore - cpu - (own.user + own.system) / 1e6) / producedSeconds;
-    for (;;) {
-      const done = await committedTotal(admin, group, topic);
-      if (done >= produced) break;
-      if (elapsed() - producedSeconds > LOW_RATE.catchUpSeconds)
-        throw new Error(`the service did not store everything within ${LOW_RATE.catchUpSeconds} s: ${fmt(produced - done)} events behind`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitCommitted(admin, group, topic, produced, LOW_RATE.catchUpSeconds, 'store everything', 100);
     caughtUpSeconds = elapsed() - producedSeconds;
   } finally {
     await producer.disconnect().catch(() => {});
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    const code = await exited;
-    clearTimeout(timer);
-    if (code !== 0) log(`  the service exited with ${code} after SIGTERM:\n${tail.slice(-10).join('\n')}`);
-    await admin.deleteTopics({ topics: [topic], timeout: 30_000 }).catch((error) => log(`  could not delete ${topic}: ${String(error)}`));
+    await stopService(service, admin, topic);
   }
-  const db = await Database.open(store);
-  let consumed: number;
-  try {
-    consumed = Number(
-      (await db.row(`SELECT coalesce(sum(value), 0) AS n FROM ingest_counts WHERE model = ? AND counter = 'consumed'`, [MODEL])).n,
-    );
-  } finally {
-    db.close();
-  }
-  for (const f of [store, `${store}.wal`]) rmSync(f, { force: true });
+  const { consumed } = await storedCounts(store);
   const share = cpu / producedSeconds;
   const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   log(

@@ -415,10 +415,14 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
   const profile = readProfile(model.baseline);
   const opened = await storeOrServe(config);
   if ('remote' in opened) {
+    if (notify && windowText !== undefined)
+      throw new UserError(
+        "a serve holds the store: --notify checks the model's own window there (without --notify, any --window is checked, without alerts)",
+      );
     process.stderr.write(
       `the store is held by a running serve: checking inside it through its API${notify ? ' (stored, with alerts)' : ' (not stored, no alerts)'}\n`,
     );
-    return opened.remote.check(model.name, notify ? undefined : (windowText ?? describeWindow(model.window)), notify);
+    return notify ? opened.remote.checkNow(model.name) : opened.remote.checkWindow(model.name, windowText ?? describeWindow(model.window));
   }
   const { store } = opened;
   const logger = createLogger(process.env.DRIFTWATCH_LOG_LEVEL ?? 'warn');

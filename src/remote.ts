@@ -35,12 +35,14 @@ export class RemoteService {
     return new RemoteService(`http://${host.includes(':') ? `[${host}]` : host}:${config.api.port}`, token);
   }
 
-  /** A check of the model's window inside serve: stored with alerts (`notify`), or any window, returned only. */
-  check(model: string, window: string | undefined, notify: boolean): Promise<LiveReport> {
-    const query = notify ? '' : `?window=${encodeURIComponent(window ?? '')}`;
-    if (notify && window !== undefined)
-      throw new UserError("--notify checks the model's own window when a serve runs (an ad-hoc --window is checked without alerts)");
-    return this.call<LiveReport>('POST', `/api/v1/models/${encodeURIComponent(model)}/checks${query}`);
+  /** A check of the model's own window inside serve, stored with alerts (as a scheduled one). */
+  checkNow(model: string): Promise<LiveReport> {
+    return this.call<LiveReport>('POST', `/api/v1/models/${encodeURIComponent(model)}/checks`);
+  }
+
+  /** A check of any window inside serve: returned, not stored, no alerts. */
+  checkWindow(model: string, window: string): Promise<LiveReport> {
+    return this.call<LiveReport>('POST', `/api/v1/models/${encodeURIComponent(model)}/checks?window=${encodeURIComponent(window)}`);
   }
 
   /** The model's quarantined messages, newest first. */

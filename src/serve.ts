@@ -168,11 +168,7 @@ export class Service {
       checkWindow: (name, window, now) => this.runningModel(name).checkWindow(window, now),
       startReplay: (name, from, to) => this.startReplay(name, from, to),
       replayJob: (id) => this.replays.get(id),
-      ingest: (name, events) => {
-        const m = this.models.find((r) => r.config.name === name);
-        if (!m) throw new UserError(`model '${name}' is not running`);
-        return m.ingest(events);
-      },
+      ingest: (name, events) => this.runningModel(name).ingest(events),
       extend: (app) => {
         this.options.extend?.(app);
         mountDashboard(app);
@@ -275,8 +271,7 @@ export class Service {
 
   /** A check of a model now (the API's "run now"), in turn with its scheduled checks. */
   checkByName(name: string): Promise<LiveReport> {
-    const m = this.models.find((r) => r.config.name === name);
-    if (!m) throw new UserError(`model '${name}' is not running`);
+    const m = this.runningModel(name);
     if (this.stopping !== undefined) throw new UserError('the service is stopping; no new check starts');
     // Tracked so stop() waits for it: the HTTP server's grace (5 s) can end before a long check,
     // and closing the check's connection under a running query hung the process.

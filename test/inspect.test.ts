@@ -128,6 +128,13 @@ describe('inspecting without stopping', { timeout: 180_000 }, () => {
       assert.equal(viaApi.code, 0, viaApi.stderr);
       assert.equal(JSON.parse(viaApi.stdout).window.rows, 200);
       assert.match(viaApi.stderr, /checking inside it through its API/);
+      // --notify checks the model's own window (stored, with alerts): a --window beside it is refused, not ignored.
+      const both = await cli(
+        ['check', '--config', setup.config, '--model', 'inspected', '--notify', '--window', 'events:200'],
+        TOKENS.admin,
+      );
+      assert.equal(both.code, 2, both.stdout);
+      assert.match(both.stderr, /--notify checks the model's own window there/);
       const quarantined = await cli(['quarantine', '--config', setup.config, '--model', 'inspected', '--limit', '3'], TOKENS.admin);
       assert.equal(quarantined.code, 0, quarantined.stderr);
       assert.equal(JSON.parse(quarantined.stdout).total, BAD);

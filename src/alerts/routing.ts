@@ -37,9 +37,6 @@ export function buildNotifications(
   const all = [...evaluation.firing.filter((a) => !held.has(a.fingerprint)), ...evaluation.resolved]
     .filter((a) => !silenced.has(a.fingerprint))
     .map(toAlert);
-  const news = new Set([...evaluation.changes.new, ...evaluation.changes.escalated]);
-  // The notification leads with what changed: resolved first, then new or escalated, then what keeps firing.
-  const rank = (a: Alert) => (a.status === 'resolved' ? 0 : news.has(a.fingerprint) ? 1 : 2);
   const out: { channel: string; notification: Notification }[] = [];
   for (const channel of alerts.channels) {
     const routes = alerts.routes.filter((r) => r.channels.includes(channel.name));
@@ -58,7 +55,8 @@ export function buildNotifications(
         version: 1,
         status: firing ? 'firing' : 'resolved',
         model: report.model,
-        alerts: mine.sort((a, b) => rank(a) - rank(b)),
+        // Renderers order them by what changed (render/notification.ts: notificationGroups).
+        alerts: mine,
         window: { start: report.window.start, end: report.window.end, rows: report.window.rows },
         reportId: report.id,
         dashboardUrl: modelDashboardUrl(alerts, report.model),

@@ -36,12 +36,13 @@ export function supersede(older: readonly Notification[], newer: Notification): 
   }
   for (const fp of fresh) escalated.delete(fp);
   const alerts = [...newer.alerts, ...carried.values()];
-  const names = new Set(newer.features.map((f) => f.name));
+  // The charts of carried alerts' features, from the newest older notification that has them.
+  const wanted = new Set([...carried.values()].map((a) => a.labels.feature));
+  for (const f of newer.features) wanted.delete(f.name);
   const features = [...newer.features];
   for (const n of [...older].reverse()) {
     for (const f of n.features) {
-      if (names.has(f.name) || ![...carried.values()].some((a) => a.labels.feature === f.name)) continue;
-      names.add(f.name);
+      if (!wanted.delete(f.name)) continue;
       features.push(f);
     }
   }

@@ -30,6 +30,18 @@ export function invalid(where: 'body' | 'query' | 'path', error: z.ZodError): Ap
   return new ApiError(400, 'bad_request', `invalid ${where}: ${formatZodError(error)}`);
 }
 
+/** A part of the service this process does not run (a bare API, a test harness): 503 saying what. */
+export function available<T>(part: T | undefined, what: string): T {
+  if (part === undefined) throw new ApiError(503, 'not_available', `this service does not ${what}`);
+  return part;
+}
+
+/** 409 unless the model runs (it may have failed at start-up: the reason is said). */
+export function assertRunning(model: { name: string; status: string; error?: string }): void {
+  if (model.status !== 'running')
+    throw new ApiError(409, 'conflict', `model '${model.name}' is not running: ${model.error ?? model.status}`);
+}
+
 /** 404 for a name that is not there, listing the known ones when they are few. */
 export function notFound(what: string, name: string, known?: readonly string[]): ApiError {
   const list =

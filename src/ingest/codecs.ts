@@ -47,6 +47,3 @@ export function registerCodecs(): void {
   codecs[CompressionTypes.LZ4] = lz4;
   codecs[CompressionTypes.ZSTD] = zstd;
 }
-
-/** The codecs a consumer reads, for readiness and tests. */
-export const READABLE_CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;

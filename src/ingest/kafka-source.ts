@@ -114,7 +114,7 @@ export class KafkaIngest {
   private restarting: Promise<void> | undefined;
   /** The background wait for missing topics (see start), awaited by stop(). */
   private waiting: Promise<void> = Promise.resolve();
-  /** Wakes the wait's sleep when stop() is called. */
+  /** Wakes the current pause() (a wait for topics, or before a restart) when stop() is called. */
   private wake: () => void = () => {};
   /** When each "topic/partition" last stored a chunk (ms), for `source.fetch.storeInterval`. */
   private readonly lastStored = new Map<string, number>();
@@ -197,16 +197,21 @@ export class KafkaIngest {
     return this.model.source.topics.filter((t) => !existing.has(t));
   }
 
+  /** Waits `ms`, or less when stop() wakes it. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   /** Looks for the missing topics with back-off until they all exist (then consumes) or stop() is called. */
   private async waitForTopics(onConsuming: () => void): Promise<void> {
     for (let wait: number = TOPIC_RETRY.initialMs; ; wait = Math.min(wait * 2, TOPIC_RETRY.maxMs)) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.pause(wait);
       if (this.stopping) return;
       try {
         const missing = await this.missingTopics();
@@ -238,13 +243,7 @@ export class KafkaIngest {
   private async restartAfterCrash(error: string): Promise<void> {
     this.status.crashed = error;
     for (let wait: number = CRASH_RETRY.initialMs; ; wait = Math.min(wait * 2, CRASH_RETRY.maxMs)) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.pause(wait);
       if (this.stopping) return;
       try {
         await this.consumer.disconnect().catch(() => {});

@@ -17,6 +17,14 @@ export interface NotificationGroups {
   escalated: Alert[];
   /** Firing before and still firing, unchanged (or de-escalated). */
   ongoing: Alert[];
+  /** All of them in that order (resolved, new, escalated, still firing): the order messages list them in. */
+  ordered: Alert[];
+  /**
+   * FIRING when an alert is new or escalated (or, with nothing new, when only a repeat of firing
+   * alerts is sent), PARTLY RESOLVED when alerts resolved while others keep firing, RESOLVED when
+   * nothing fires any more.
+   */
+  state: NotificationState;
 }
 
 /**
@@ -28,25 +36,13 @@ export function notificationGroups(notification: Notification): NotificationGrou
   const fresh = new Set(notification.changes?.new ?? alerts.map((a) => a.fingerprint));
   const escalated = new Set(notification.changes?.escalated ?? []);
   const firing = alerts.filter((a) => a.status === 'firing');
-  return {
-    resolved: alerts.filter((a) => a.status === 'resolved'),
-    new: firing.filter((a) => fresh.has(a.fingerprint) && !escalated.has(a.fingerprint)),
-    escalated: firing.filter((a) => escalated.has(a.fingerprint)),
-    ongoing: firing.filter((a) => !fresh.has(a.fingerprint) && !escalated.has(a.fingerprint)),
-  };
-}
-
-/**
- * FIRING when an alert is new or escalated (or, with nothing new, when only a repeat of firing
- * alerts is sent), PARTLY RESOLVED when alerts resolved while others keep firing, RESOLVED when
- * nothing fires any more.
- */
-export function notificationState(notification: Notification): NotificationState {
-  const g = notificationGroups(notification);
-  const firing = g.new.length + g.escalated.length + g.ongoing.length;
-  if (firing === 0) return 'RESOLVED';
-  if (g.resolved.length > 0 && g.new.length + g.escalated.length === 0) return 'PARTLY RESOLVED';
-  return 'FIRING';
+  const resolved = alerts.filter((a) => a.status === 'resolved');
+  const news = firing.filter((a) => fresh.has(a.fingerprint) && !escalated.has(a.fingerprint));
+  const up = firing.filter((a) => escalated.has(a.fingerprint));
+  const ongoing = firing.filter((a) => !fresh.has(a.fingerprint) && !escalated.has(a.fingerprint));
+  const state: NotificationState =
+    firing.length === 0 ? 'RESOLVED' : resolved.length > 0 && news.length + up.length === 0 ? 'PARTLY RESOLVED' : 'FIRING';
+  return { resolved, new: news, escalated: up, ongoing, ordered: [...resolved, ...news, ...up, ...ongoing], state };
 }
 
 /**
@@ -60,7 +56,7 @@ export function notificationState(notification: Notification): NotificationState
 export function notificationHeadline(notification: Notification): string {
   const model = oneLine(notification.model);
   const g = notificationGroups(notification);
-  const state = notificationState(notification);
+  const { state } = g;
   const resolved = g.resolved.length > 0 ? `${g.resolved.length} resolved${nameList(g.resolved.map(alertName))}` : '';
   const firingGroups = [g.new, g.escalated, g.ongoing].filter((x) => x.length > 0);
   if (state === 'RESOLVED') return `RESOLVED ${model}: ${resolved || 'no alerts'}`;

@@ -28,7 +28,7 @@ const INVALIDATED = /database has been invalidated/i;
 /** What a model's runtime reports to the service: for readiness, the API and the metrics. */
 export interface ModelStatus {
   /** The Kafka consumer's connection, when the model reads Kafka; `crashed` while it is down after a crash kafkajs gave up on. */
-  consumer?: { connected: boolean; crashed?: string; restarts: number };
+  consumer?: { connected: boolean; crashed?: string };
   /** The model's topics that do not exist on the broker yet (the consumer starts once they all do). */
   waitingForTopics: readonly string[];
   /** The last store write's error while writes fail (a full disk, say); cleared by the next success. */
@@ -169,15 +169,7 @@ export class ModelRuntime {
   status(): ModelStatus {
     const kafka = this.kafka?.getStatus();
     return {
-      ...(kafka
-        ? {
-            consumer: {
-              connected: kafka.connected,
-              restarts: kafka.restarts,
-              ...(kafka.crashed !== undefined ? { crashed: kafka.crashed } : {}),
-            },
-          }
-        : {}),
+      ...(kafka ? { consumer: { connected: kafka.connected, ...(kafka.crashed !== undefined ? { crashed: kafka.crashed } : {}) } } : {}),
       waitingForTopics: kafka?.waitingForTopics ?? [],
       ...(this.writeError !== undefined ? { writeError: this.writeError } : {}),
       lag: kafka?.lag ?? new Map(),

@@ -1,5 +1,5 @@
 import { renderReport } from '../../render/check/index.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, assertRunning, available, notFound } from '../errors.js';
 import { getReport, listReports } from '../../store/reports.js';
 import { defineRoute } from '../route.js';
 import { CheckGetQuery, CheckListQuery, CheckPage, CheckParams, ErrorBody, ModelParams, Report, RunCheckQuery } from '../schemas.js';
@@ -30,12 +30,10 @@ export const runCheck = defineRoute({
   },
   async handle({ params, query }, ctx, _req, res) {
     const m = ctx.model(params.model);
-    const run = ctx.deps.runCheck;
-    if (!run) throw new ApiError(503, 'not_available', 'this service does not run checks');
-    if (m.status !== 'running') throw new ApiError(409, 'conflict', `model '${m.name}' is not running: ${m.error ?? m.status}`);
+    const run = available(ctx.deps.runCheck, 'run checks');
+    assertRunning(m);
     if (query.window !== undefined || query.from !== undefined || query.to !== undefined) {
-      const checkWindow = ctx.deps.checkWindow;
-      if (!checkWindow) throw new ApiError(503, 'not_available', 'this service does not check windows on request');
+      const checkWindow = available(ctx.deps.checkWindow, 'check windows on request');
       const to = query.to ?? ctx.now();
       const window = query.from !== undefined ? { kind: 'duration' as const, ms: to - query.from } : (query.window ?? m.config.window);
       res.json(await checkWindow(m.name, window, to));

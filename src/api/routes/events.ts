@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { assertRunning, available } from '../errors.js';
 import { defineRoute } from '../route.js';
 import { ErrorBody, EventsBody, IngestResultBody, ModelParams } from '../schemas.js';
 
@@ -26,9 +26,8 @@ export const ingestEvents = defineRoute({
   },
   async handle({ params, body }, ctx, _req, res) {
     const m = ctx.model(params.model);
-    const ingest = ctx.deps.ingest;
-    if (!ingest) throw new ApiError(503, 'not_available', 'this service does not take HTTP ingest');
-    if (m.status !== 'running') throw new ApiError(409, 'conflict', `model '${m.name}' is not running: ${m.error ?? m.status}`);
+    const ingest = available(ctx.deps.ingest, 'take HTTP ingest');
+    assertRunning(m);
     res.json(await ingest(m.name, body));
   },
 });

@@ -1,5 +1,5 @@
 import { listQuarantine } from '../../store/quarantine.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, assertRunning, available, notFound } from '../errors.js';
 import { defineRoute } from '../route.js';
 import { ErrorBody, ModelParams, QuarantinePage, QuarantineQuery, ReplayBody, ReplayJob, ReplayParams } from '../schemas.js';
 
@@ -50,9 +50,8 @@ export const startReplay = defineRoute({
   },
   async handle({ params, body }, ctx, _req, res) {
     const m = ctx.model(params.model);
-    const start = ctx.deps.startReplay;
-    if (!start) throw new ApiError(503, 'not_available', 'this service does not run replays');
-    if (m.status !== 'running') throw new ApiError(409, 'conflict', `model '${m.name}' is not running: ${m.error ?? m.status}`);
+    const start = available(ctx.deps.startReplay, 'run replays');
+    assertRunning(m);
     const outcome = start(m.name, body.from, body.to);
     if ('busy' in outcome)
       throw new ApiError(409, 'conflict', `a replay of model '${m.name}' is running: /api/v1/replays/${outcome.busy.id}`);

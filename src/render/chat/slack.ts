@@ -1,7 +1,7 @@
 import type { Alert, Notification } from '../../contracts/alert.js';
 import { formatCount } from '../format.js';
 import { safeLink } from '../links.js';
-import { kindLabel, notificationGroups, notificationHeadline, notificationState } from '../notification.js';
+import { kindLabel, notificationGroups, notificationHeadline } from '../notification.js';
 import { mainStatisticList, reportedStatistics, statPhrase } from '../view.js';
 
 /** A Slack Block Kit block, as far as driftwatch uses them. */
@@ -32,7 +32,8 @@ const SLACK_MAX_HEADER_CHARS = 150;
  * @example await fetch(slackWebhookUrl, { method: 'POST', body: JSON.stringify(slackMessage(notification)) });
  */
 export function slackMessage(notification: Notification): SlackMessage {
-  const state = notificationState(notification);
+  const groups = notificationGroups(notification);
+  const { state } = groups;
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${state}: ${notification.model}`, SLACK_MAX_HEADER_CHARS) } },
     {
@@ -48,9 +49,7 @@ export function slackMessage(notification: Notification): SlackMessage {
     },
   ];
   // Resolved first, then new, escalated and still firing: the order of the headline.
-  const g = notificationGroups(notification);
-  const ordered = [...g.resolved, ...g.new, ...g.escalated, ...g.ongoing];
-  const shown = ordered.slice(0, SLACK_MAX_ALERT_SECTIONS);
+  const shown = groups.ordered.slice(0, SLACK_MAX_ALERT_SECTIONS);
   for (const alert of shown) {
     const what = kindLabel(alert.labels.kind);
     const state = alert.status === 'resolved' ? 'resolved' : alert.severity;

@@ -7,9 +7,9 @@ import { type HtmlValue, type SafeHtml, html, join } from '../html.js';
 import { safeLink } from '../links.js';
 import {
   kindLabel,
+  type NotificationGroups,
   notificationGroups,
   notificationHeadline,
-  notificationState,
   type NotificationState,
   orderAlerts,
 } from '../notification.js';
@@ -94,10 +94,11 @@ function viewOf(notification: Notification): EmailView {
   const alerts = orderAlerts(notification.alerts, notification.features);
   const driftAlerts = new Map(alerts.filter((a) => a.labels.kind === 'drift').map((a) => [a.labels.feature, a]));
   const features = sortWorstFirst(notification.features).map((feature) => ({ feature, alert: driftAlerts.get(feature.name) }));
+  const groups = notificationGroups(notification);
   return {
-    state: notificationState(notification),
-    alerts: groupedAlerts(notification),
-    changes: changeTags(notification),
+    state: groups.state,
+    alerts: groups.ordered,
+    changes: changeTags(groups),
     features,
     schema: notification.schema,
     window: formatWindow(notification.window.start, notification.window.end),
@@ -106,15 +107,8 @@ function viewOf(notification: Notification): EmailView {
   };
 }
 
-/** The alerts in the order the headline names them: resolved, new, escalated, still firing. */
-function groupedAlerts(notification: Notification): Alert[] {
-  const g = notificationGroups(notification);
-  return [...g.resolved, ...g.new, ...g.escalated, ...g.ongoing];
-}
-
 /** "new" and "escalated" tags, only when the notification also carries alerts without news (else every alert would carry one). */
-function changeTags(notification: Notification): Map<string, string> {
-  const g = notificationGroups(notification);
+function changeTags(g: NotificationGroups): Map<string, string> {
   const tags = new Map<string, string>();
   if (g.resolved.length + g.ongoing.length === 0) return tags;
   for (const a of g.new) tags.set(a.fingerprint, 'new');

@@ -5,7 +5,7 @@ import type { StatValue } from '../../../stats/types.js';
 import type { Alert, AlertKind, Notification, Severity } from '../../../contracts/alert.js';
 import type { Channel } from '../../types.js';
 import { slackMessage } from '../../../render/chat/slack.js';
-import { type NotificationState, notificationGroups, notificationHeadline, notificationState } from '../../../render/notification.js';
+import { type NotificationState, notificationGroups, notificationHeadline } from '../../../render/notification.js';
 import { classifyHttpStatus, httpStatusError, networkDeliveryError } from '../http-status.js';
 
 /** Options of {@link WebhookChannel}, as the `alerts.channels[]` config gives them (secrets already taken from the environment). */
@@ -157,7 +157,7 @@ export function webhookPayload(notification: Notification): WebhookPayload {
     status: notification.status,
     model: notification.model,
     // Resolved first, then new, escalated and still firing: the order of `title`.
-    alerts: [...groups.resolved, ...groups.new, ...groups.escalated, ...groups.ongoing].map((alert) => ({
+    alerts: groups.ordered.map((alert) => ({
       fingerprint: alert.fingerprint,
       feature: alert.labels.feature,
       kind: alert.labels.kind,
@@ -174,7 +174,7 @@ export function webhookPayload(notification: Notification): WebhookPayload {
     deliveryId: notification.id,
     createdAt: notification.createdAt,
     // Added after version 1's first fields (receivers that read by name are unaffected).
-    state: notificationState(notification),
+    state: groups.state,
     title: notificationHeadline(notification),
     changes: { resolved: groups.resolved.map(ref), new: groups.new.map(ref), escalated: groups.escalated.map(ref) },
     supersedes: notification.supersedes ?? [],
