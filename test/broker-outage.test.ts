@@ -10,6 +10,7 @@ import { assertStoredOnce, ServeProcess, writeConfig } from './helpers/service.j
 const PORT = process.env.OUTAGE_KAFKA_PORT ?? '39092';
 const BROKER_ENV = { KAFKA_PORT: PORT, KAFKA_CONTROLLER_PORT: String(Number(PORT) + 1) };
 const BROKER = `localhost:${PORT}`;
+const READ = 'read-token-broker-outage-0123456789';
 const tmp = tempDir('driftwatch-outage-');
 
 before(async () => {
@@ -42,11 +43,19 @@ describe('broker outage', { timeout: 300_000 }, () => {
       kafka: { brokers: [BROKER] },
       storage: { path: store, retention: '36500d' },
       models: [
-        { name: 'outage', baseline, source: { topics: [topic], groupId: `outage-${topic}`, startFrom: 'earliest', sessionTimeout: '10s' } },
+        {
+          name: 'outage',
+          baseline,
+          source: { topics: [topic], groupId: `outage-${topic}`, startFrom: 'earliest', sessionTimeout: '10s', metadataInterval: '2s' },
+        },
       ],
     });
     step('produced 150,000');
-    const serve = await ServeProcess.start(config, 1);
+    const serve = await ServeProcess.start(config, 1, { DRIFTWATCH_API_TOKENS: `read:${READ}` });
+    const readyz = async () => {
+      const response = await fetch(`${serve.apiUrl()}/readyz`, { headers: { authorization: `Bearer ${READ}` } });
+      return { code: response.status, reasons: ((await response.json()) as { reasons?: string[] }).reasons ?? [] };
+    };
     step('service started');
     await producer.disconnect();
     await admin.disconnect();
@@ -54,7 +63,15 @@ describe('broker outage', { timeout: 300_000 }, () => {
     await new Promise((r) => setTimeout(r, 700));
     step('stopping the broker');
     await brokerScript('stop', BROKER_ENV);
-    await new Promise((r) => setTimeout(r, 20_000));
+    await new Promise((r) => setTimeout(r, 10_000));
+    // Before: ready, with the lag of the last stored batch, as if all were well.
+    const during = await readyz();
+    assert.equal(during.code, 503, JSON.stringify(during));
+    assert.ok(
+      during.reasons.some((r) => r.startsWith('model outage: the broker does not answer')),
+      JSON.stringify(during),
+    );
+    await new Promise((r) => setTimeout(r, 10_000));
     assert.equal(serve.child.exitCode, null, 'the service is still running after 20 s without a broker');
     await brokerScript('start', BROKER_ENV);
     step('broker restarted');
@@ -70,6 +87,8 @@ describe('broker outage', { timeout: 300_000 }, () => {
     );
     step('produced 20,000 more');
     await waitForGroupCaughtUp(admin, `outage-${topic}`, topic, 120_000);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal((await readyz()).code, 200, 'ready again once the broker answers');
     step('caught up again');
     await producer.disconnect();
     await admin.disconnect();

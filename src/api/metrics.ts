@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { getReport, latestReportIds } from '../store/reports.js';
 import { firingCounts } from '../store/alerts.js';
 import { allIngestCounters } from '../store/counters.js';
-import { quarantineReason } from '../contracts/event.js';
+import { counterReason, quarantineReason } from '../contracts/event.js';
 
 /** The metric names of the contract (issue 5): dashboards and alert rules are written against them. */
 export const METRIC_NAMES = {
@@ -23,6 +23,8 @@ export const METRIC_NAMES = {
   outboxPending: 'driftwatch_outbox_pending',
   outboxDead: 'driftwatch_outbox_dead',
   topicMissing: 'driftwatch_kafka_topic_missing',
+  messagesLost: 'driftwatch_kafka_messages_lost_total',
+  logResets: 'driftwatch_kafka_log_resets_total',
   checksSkipped: 'driftwatch_checks_skipped_total',
 } as const;
 
@@ -88,23 +90,40 @@ export class Metrics {
       COUNTERS.consumed,
     );
     storedCounter(METRIC_NAMES.eventsSampled, 'Events kept by the sampler.', COUNTERS.sampled);
-    new Counter({
-      name: METRIC_NAMES.eventsQuarantined,
-      help: 'Sampled events set aside, by reason: unreadable messages (malformed_json, too_large...) and stored events with a bad value (missing_feature, wrong_type...).',
-      labelNames: ['model', 'reason'],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const c of s.counts) {
-          const reason = quarantineReason(c.counter);
-          if (reason !== undefined) this.inc({ model: c.model, reason }, c.value);
-        }
-      },
-    });
+    // A per-model counter by reason, from the `ingest_counts` rows whose name `reasonOf` reads.
+    const storedReasons = (name: string, help: string, reasonOf: (counter: string) => string | undefined) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['model', 'reason'],
+        registers,
+        async collect() {
+          const s = await snapshot();
+          this.reset();
+          for (const c of s.counts) {
+            const reason = reasonOf(c.counter);
+            if (reason !== undefined) this.inc({ model: c.model, reason }, c.value);
+          }
+        },
+      });
+    storedReasons(
+      METRIC_NAMES.eventsQuarantined,
+      'Sampled events set aside, by reason: unreadable messages (malformed_json, too_large...) and stored events with a bad value (missing_feature, wrong_type...).',
+      quarantineReason,
+    );
+    storedReasons(
+      METRIC_NAMES.messagesLost,
+      "Messages Kafka deleted before driftwatch read them, by reason (retention: the stored position was older than the log's start).",
+      counterReason(COUNTERS.lost('')),
+    );
+    storedReasons(
+      METRIC_NAMES.logResets,
+      "Times a partition's stored position was moved to its log's start, by reason: retention (messages deleted unread) or new_log (the topic deleted and created again).",
+      counterReason(COUNTERS.logReset('')),
+    );
     new Gauge({
       name: METRIC_NAMES.consumerLag,
-      help: "Messages behind the partition's high watermark after the last stored batch.",
+      help: 'Messages behind the log end (high watermark) of each assigned partition, from the stored position: read from the broker every source.metadataInterval, so it grows while nothing is stored.',
       labelNames: ['model', 'topic', 'partition'],
       registers,
       collect() {

@@ -31,6 +31,7 @@ export const CONFIG_DEFAULTS = {
   fetchMinBytes: 65_536,
   fetchMaxWait: '1s',
   storeInterval: '5s',
+  metadataInterval: '10s',
 } as const;
 
 /** A path into a JSON event: "a.b.c", or a list of keys for names that hold dots. */
@@ -142,6 +143,9 @@ export const SourceConfig = z
       "consumer group session: how long before a dead consumer's partitions move to another",
     ),
     fetch: FetchConfig.prefault({}),
+    metadataInterval: Duration.prefault(CONFIG_DEFAULTS.metadataInterval).describe(
+      "how often the topics' partitions and log ends are read from the broker: the consumer lag of every assigned partition, partitions added to a topic (read from their start), a stored position that retention deleted or a topic deleted and created again (read from the log's start, what was lost counted)",
+    ),
   })
   .strict()
   .describe(

@@ -51,6 +51,10 @@ export const COUNTERS = {
   stored: 'stored',
   rejected: (reason: string) => `rejected:${reason}`,
   problem: (reason: string) => `problem:${reason}`,
+  /** Messages Kafka deleted before they were read (`retention`), counted once when the consumer finds the gap. */
+  lost: (reason: string) => `lost:${reason}`,
+  /** Times a partition's stored position was moved to its log's start: `retention`, or `new_log` (a topic deleted and created again). */
+  logReset: (reason: string) => `log_reset:${reason}`,
 } as const;
 
 /** A decoded event with its place in the log. */
@@ -91,6 +95,11 @@ export interface WriteBatch {
 export function quarantineReason(counter: string): string | undefined {
   const match = /^(?:rejected|problem):(.+)$/.exec(counter);
   return match?.[1];
+}
+
+/** Reads the reason of counters named `prefix` + reason (`counterReason(COUNTERS.lost(''))('lost:retention')` is 'retention'). */
+export function counterReason(prefix: string): (counter: string) => string | undefined {
+  return (counter) => (counter.startsWith(prefix) ? counter.slice(prefix.length) : undefined);
 }
 
 /** What one HTTP ingest request did, by the same counters as Kafka ingest (`ingest_counts`). */

@@ -3,9 +3,10 @@ import type { KafkaModelConfig } from '../config/schema.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../store/samples-writer.js';
-import type { WriteBatch } from '../contracts/event.js';
+import { COUNTERS, type WriteBatch } from '../contracts/event.js';
 import { buildBatch, type IncomingMessage } from './batch.js';
 import type { EventDecoder } from './decoder.js';
+import { type LogBounds, type ResumePoint, resumeMessage, resumePoint } from './log-position.js';
 import { keepSample, samplingKey } from './sampler.js';
 
 /** Bytes fetched per partition per request: big batches amortise the store's commit. */
@@ -27,6 +28,9 @@ export function chunkMessages(rate: number): number {
 
 /** What a driftwatch commit's metadata starts with; the store's identity follows. */
 const COMMIT_MARK = 'driftwatch-store:';
+
+/** How long a look at the topics' logs may take before readiness says the broker does not answer. */
+export const LOOK_TIMEOUT_MS = 5000;
 
 /** Back-off between retries of a chunk the store refused. */
 export const STORE_RETRY = { initialMs: 1000, maxMs: 30_000 } as const;
@@ -74,6 +78,9 @@ export function consumerConfig(model: KafkaModelConfig): ConsumerConfig {
     maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
     minBytes: source.fetch.minBytes,
     maxWaitTimeInMs: source.fetch.maxWait,
+    // kafkajs looks at the topics' partitions when its metadata is older than this (default 5
+    // minutes): partitions added to a topic are assigned, and read, within about this time.
+    metadataMaxAge: source.metadataInterval,
     // driftwatch reads topics, it never makes them: a broker with auto.create.topics.enable would
     // otherwise create a missing topic with its default partitions the moment the consumer subscribed.
     allowAutoTopicCreation: false,
@@ -86,8 +93,14 @@ export interface IngestStatus {
   connected: boolean;
   /** The model's topics the broker does not have yet: the consumer starts once it has them all. */
   waitingForTopics: string[];
-  /** "topic/partition" -> messages behind the high watermark after the last stored batch. */
+  /**
+   * "topic/partition" -> messages behind the log end (high watermark), for every assigned
+   * partition: read from the broker every `source.metadataInterval` and after each stored chunk,
+   * against the stored position, so it grows while nothing is stored.
+   */
   lag: Map<string, number>;
+  /** Set while the broker cannot say where the topics' logs end (an outage): lag is not current meanwhile. */
+  logError?: string;
   /** Set while the consumer is down after a crash kafkajs does not recover from, until it runs again: the error. */
   crashed?: string;
   /** Times the consumer was started again after such a crash. */
@@ -114,8 +127,20 @@ export class KafkaIngest {
   private restarting: Promise<void> | undefined;
   /** The background wait for missing topics (see start), awaited by stop(). */
   private waiting: Promise<void> = Promise.resolve();
-  /** Wakes the current pause() (a wait for topics, or before a restart) when stop() is called. */
-  private wake: () => void = () => {};
+  /** Wake the pauses in progress (a wait for topics, before a restart, between looks at the logs) when stop() is called. */
+  private readonly wakers = new Set<() => void>();
+  /** The look at the logs every `source.metadataInterval` (see watchLogs), awaited by stop(). */
+  private watching: Promise<void> = Promise.resolve();
+  /** The partitions of the latest assignment, by topic. */
+  private assignment: Record<string, number[]> = {};
+  /** Each partition's log as last read from the broker. */
+  private readonly bounds = new Map<string, LogBounds>();
+  /** Where an assigned partition with nothing stored yet starts, as far as lag is concerned. */
+  private readonly startedAt = new Map<string, bigint>();
+  /** The model's topics the last look did not find: deleted under a running consumer. */
+  private readonly gone = new Set<string>();
+  /** Partitions of a topic that was deleted and is back: their next batch starts a new log. */
+  private readonly reborn = new Set<string>();
   /** When each "topic/partition" last stored a chunk (ms), for `source.fetch.storeInterval`. */
   private readonly lastStored = new Map<string, number>();
   /** Partitions where a seek to the stored offset was already tried (to accept a gap Kafka's retention made). */
@@ -145,7 +170,9 @@ export class KafkaIngest {
     private readonly logger: Logger,
   ) {
     this.mark = `${COMMIT_MARK}${storeId}`;
-    this.admin = kafka.admin();
+    // kafkajs' admin creates a topic it asks about when the broker allows that (its default):
+    // driftwatch reads topics, it never makes them, and a deleted topic must stay deleted.
+    this.admin = kafka.admin({ allowAutoTopicCreation: false } as Parameters<Kafka['admin']>[0]);
     this.groupId = consumerConfig(model).groupId;
     this.consumer = kafka.consumer(consumerConfig(model));
     const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;
@@ -167,6 +194,7 @@ export class KafkaIngest {
     });
     this.consumer.on(GROUP_JOIN, (e) => {
       this.status.connected = true;
+      this.assignment = e.payload.memberAssignment;
       this.resumed = this.resumeAssigned(e.payload.memberAssignment);
     });
   }
@@ -180,6 +208,7 @@ export class KafkaIngest {
    */
   async start(onConsuming: () => void = () => {}): Promise<void> {
     const missing = await this.missingTopics();
+    this.watching = this.watchLogs();
     if (missing.length === 0) {
       await this.consume();
       onConsuming();
@@ -200,12 +229,114 @@ export class KafkaIngest {
   /** Waits `ms`, or less when stop() wakes it. */
   private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
+  }
+
+  /**
+   * Every `source.metadataInterval`, reads where each topic's partitions start and end: the lag of
+   * every assigned partition against the stored position (so it grows while nothing is stored,
+   * and a partition never consumed shows), and the cases kafkajs resolves by jumping to the log's
+   * end, which would skip every message still there: a stored position that retention deleted, a
+   * topic deleted and created again. For those the consumer is sent back to the log's start, and
+   * the next batch says what was lost (eachBatch). A broker that cannot answer shows in readiness.
+   */
+  private async watchLogs(): Promise<void> {
+    const failed = (error: string) => {
+      if (this.status.logError === undefined)
+        this.logger.warn({ model: this.model.name, err: error }, "cannot read the topics' log ends from the broker; lag is not current");
+      this.status.logError = error;
+    };
+    while (!this.stopping) {
+      const look = this.readLogs().then(
+        () => (this.status.logError = undefined),
+        (error: unknown) => failed(messageOf(error)),
+      );
+      // kafkajs retries a broker that does not answer for minutes: readiness says so after LOOK_TIMEOUT_MS, the look goes on.
+      if (!(await settlesWithin(look, LOOK_TIMEOUT_MS))) {
+        failed(`no answer from the broker within ${LOOK_TIMEOUT_MS / 1000} s`);
+        await look;
+      }
+      await this.pause(this.model.source.metadataInterval);
+    }
+  }
+
+  /** One look at the logs of the model's topics (see watchLogs). */
+  private async readLogs(): Promise<void> {
+    await this.admin.connect();
+    const existing = new Set(await this.admin.listTopics());
+    for (const topic of this.model.source.topics) {
+      if (!existing.has(topic)) {
+        if (!this.gone.has(topic) && this.topicStored(topic))
+          this.logger.error(
+            { model: this.model.name, topic },
+            `topic ${topic} was deleted: its partitions are read from the start if it is created again`,
+          );
+        this.gone.add(topic);
+        for (const where of [...this.status.lag.keys()]) if (where.startsWith(`${topic}/`)) this.status.lag.delete(where);
+        continue;
+      }
+      const back = this.gone.delete(topic);
+      const assigned = new Set(this.assignment[topic] ?? []);
+      for (const p of await this.admin.fetchTopicOffsets(topic)) {
+        const where = `${topic}/${p.partition}`;
+        const log = { low: BigInt(p.low), high: BigInt(p.high) };
+        const before = this.bounds.get(where);
+        this.bounds.set(where, log);
+        const stored = this.offsets.get(where);
+        if (back && stored !== undefined) this.reborn.add(where);
+        if (!assigned.has(p.partition)) continue; // another member of the group reads it
+        const position = stored ?? this.startOf(where, topic, log);
+        this.status.lag.set(where, Math.max(Number(log.high - position), 0));
+        if (stored === undefined) continue;
+        const point = resumePoint(stored, log, before, this.reborn.has(where));
+        // kafkajs sits at the log's end after an offset out of range: send it back to the start (eachBatch counts the gap).
+        if (point.kind !== 'stored') this.seek(topic, p.partition, point.from);
+      }
+    }
+  }
+
+  /** Moves the consumer's position; a consumer that is not running (restarting after a crash) resumes from the stored offsets anyway. */
+  private seek(topic: string, partition: number, offset: bigint): void {
+    try {
+      this.consumer.seek({ topic, partition, offset: offset.toString() });
+    } catch (error) {
+      this.logger.warn({ model: this.model.name, topic, partition, offset: offset.toString(), err: messageOf(error) }, 'seek failed');
+    }
+  }
+
+  /** True when the store has read some partition of `topic`. */
+  private topicStored(topic: string): boolean {
+    for (const where of this.offsets.keys()) if (where.startsWith(`${topic}/`)) return true;
+    return false;
+  }
+
+  /** Where a partition with nothing stored starts: its log's start when driftwatch reads it from there, else its end when first seen. */
+  private startOf(where: string, topic: string, log: LogBounds): bigint {
+    let start = this.startedAt.get(where);
+    if (start === undefined) {
+      start = this.model.source.startFrom === 'earliest' || this.topicStored(topic) ? log.low : log.high;
+      this.startedAt.set(where, start);
+    }
+    return start;
+  }
+
+  /** The partition's log now, from the broker; undefined when it cannot say. */
+  private async logBounds(topic: string, partition: number): Promise<LogBounds | undefined> {
+    try {
+      await this.admin.connect();
+      const p = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
+      return p ? { low: BigInt(p.low), high: BigInt(p.high) } : undefined;
+    } catch (error) {
+      this.logger.warn({ model: this.model.name, topic, partition, err: messageOf(error) }, 'cannot read the log bounds of the partition');
+      return undefined;
+    }
   }
 
   /** Looks for the missing topics with back-off until they all exist (then consumes) or stop() is called. */
@@ -286,10 +417,11 @@ export class KafkaIngest {
    */
   async stop(timeoutMs = 15_000): Promise<void> {
     this.stopping = true;
-    this.wake();
+    for (const wake of [...this.wakers]) wake();
     // A look for the topics in flight may be retrying against a broker that went away: not waited for past the timeout.
     await settlesWithin(this.waiting, timeoutMs);
     await settlesWithin(this.restarting ?? Promise.resolve(), timeoutMs);
+    await settlesWithin(this.watching, timeoutMs);
     const timedOut = !(await settlesWithin(this.consumer.disconnect(), timeoutMs));
     // The admin client only read commits; a disconnect that hangs after an outage does not hold the stop.
     await settlesWithin(
@@ -363,17 +495,47 @@ export class KafkaIngest {
    * it, unless Kafka's commit is further on and marked by another driftwatch store: that process
    * stored the messages in between, so this one starts at its commit (kafkajs' own starting
    * point). A commit with no mark, or this store's own mark, leaves the stored offset in charge.
+   * A stored offset the log no longer has (retention, a recreated topic) sends it to the log's
+   * start, where the first batch says what was lost. A partition the store has never read, in a
+   * topic it reads and with no commit of the group, is one added to the topic since: it starts at
+   * its log's start whatever `startFrom` says, so the events written to it before this
+   * assignment are read too.
    */
   private async resumeAssigned(assignment: Record<string, number[]>): Promise<void> {
-    const anyStored = Object.entries(assignment).some(([topic, partitions]) => partitions.some((p) => this.offsets.has(`${topic}/${p}`)));
-    if (!anyStored) return; // nothing stored for these partitions yet: kafkajs starts at the group's commits
-    const commits = await this.groupCommits(Object.keys(assignment));
-    for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) {
+    for (const where of [...this.status.lag.keys()]) {
+      const slash = where.lastIndexOf('/');
+      if (!assignment[where.slice(0, slash)]?.includes(Number(where.slice(slash + 1)))) this.status.lag.delete(where);
+    }
+    const read = Object.keys(assignment).filter((topic) => this.topicStored(topic));
+    if (read.length === 0) return; // nothing stored for these topics yet: kafkajs starts at the group's commits
+    const commits = await this.groupCommits(read);
+    for (const topic of read) {
+      const logs = new Map<number, LogBounds>();
+      try {
+        await this.admin.connect();
+        for (const p of await this.admin.fetchTopicOffsets(topic)) logs.set(p.partition, { low: BigInt(p.low), high: BigInt(p.high) });
+      } catch (error) {
+        this.logger.warn(
+          { model: this.model.name, topic, err: messageOf(error) },
+          'cannot read the log bounds on assignment; the first batch checks them',
+        );
+      }
+      for (const partition of assignment[topic] ?? []) {
         const where = `${topic}/${partition}`;
         const stored = this.offsets.get(where);
-        if (stored === undefined) continue;
         const commit = commits.get(where);
+        const log = logs.get(partition);
+        if (stored === undefined) {
+          if (commit === undefined && log !== undefined) {
+            this.logger.warn(
+              { model: this.model.name, topic, partition, from: log.low.toString(), to: log.high.toString() },
+              `partition ${where} is new to driftwatch in a topic it reads (added to the topic since): reading it from its start`,
+            );
+            this.startedAt.set(where, log.low);
+            this.seek(topic, partition, log.low);
+          }
+          continue;
+        }
         if (commit && commit.offset > stored && commit.metadata?.startsWith(COMMIT_MARK) && commit.metadata !== this.mark) {
           this.logger.info(
             {
@@ -390,14 +552,9 @@ export class KafkaIngest {
           this.offsets.set(where, commit.offset);
           continue;
         }
-        try {
-          this.consumer.seek({ topic, partition, offset: stored.toString() });
-        } catch (error) {
-          this.logger.warn(
-            { model: this.model.name, topic, partition, err: error },
-            'seek to the stored offset failed; the batch filter still skips stored messages',
-          );
-        }
+        const point: ResumePoint =
+          log === undefined ? { kind: 'stored' } : resumePoint(stored, log, this.bounds.get(where), this.reborn.has(where));
+        this.seek(topic, partition, point.kind === 'stored' ? stored : point.from);
       }
     }
   }
@@ -452,20 +609,49 @@ export class KafkaIngest {
     const stored = this.offsets.get(where);
     const first = batch.messages[0];
     if (!first) return;
-    if (stored !== undefined && BigInt(first.offset) > stored) {
-      if (!this.sought.has(where)) {
-        // Kafka's group offset is ahead of what the store holds (a crash before the courtesy commit
-        // cannot do this, but a restored or replaced store can): go back to the store's offset once.
-        this.sought.add(where);
-        this.consumer.seek({ topic, partition, offset: stored.toString() });
-        return;
+    const shouldStop = () => this.stopping || !isRunning() || isStale();
+    /** Where this batch's new messages start; the counts of a reset, stored with the batch's first chunk. */
+    let from = stored;
+    let reset: Map<string, number> | undefined;
+    if (stored !== undefined && (BigInt(first.offset) > stored || BigInt(batch.highWatermark) < stored || this.reborn.has(where))) {
+      const log = await this.logBounds(topic, partition);
+      if (log === undefined) return; // not resolved: read again, and looked at again, by the next fetch
+      const point = resumePoint(stored, log, this.bounds.get(where), this.reborn.has(where));
+      this.bounds.set(where, log);
+      if (point.kind !== 'stored') {
+        // Said loudly, counted in the store with the next chunk (exactly once), and the whole log that is left is read.
+        this.logger.error(
+          { model: this.model.name, topic, partition, stored: stored.toString(), from: point.from.toString(), reason: point.kind },
+          resumeMessage(where, stored, point),
+        );
+        from = point.from;
+        reset = new Map([[COUNTERS.logReset(point.kind), 1]]);
+        if (point.kind === 'retention') reset.set(COUNTERS.lost(point.kind), Number(point.lost));
+        if (BigInt(first.offset) !== point.from) {
+          // kafkajs jumped to the log's end: the reset is stored with the batch from the start.
+          const write: WriteBatch = { events: [], quarantined: [], offsets: new Map([[where, point.from]]), counts: reset };
+          if (!(await this.storeWithRetry(write, heartbeat, shouldStop))) return;
+          this.reborn.delete(where);
+          this.offsets.set(where, point.from);
+          this.seek(topic, partition, point.from);
+          return;
+        }
+      } else if (BigInt(first.offset) > stored) {
+        if (!this.sought.has(where)) {
+          // Kafka's group offset is ahead of what the store holds (a crash before the courtesy commit
+          // cannot do this, but a restored or replaced store can): go back to the store's offset once.
+          this.sought.add(where);
+          this.seek(topic, partition, stored);
+          return;
+        }
+        // The log has these offsets, but no messages at them: compacted away, or a transaction's markers.
+        this.logger.debug(
+          { model: this.model.name, topic, partition, from: stored.toString(), to: first.offset },
+          'no messages at these offsets (compaction or transaction markers)',
+        );
       }
-      this.logger.warn(
-        { model: this.model.name, topic, partition, from: stored.toString(), to: first.offset },
-        'offsets missing from Kafka (deleted by its retention): skipped',
-      );
     }
-    const fresh = stored === undefined ? batch.messages : batch.messages.slice(firstAtOrAfter(batch.messages, stored));
+    const fresh = from === undefined ? batch.messages : batch.messages.slice(firstAtOrAfter(batch.messages, from));
     const { sampling } = this.model;
     const { by, rate } = sampling;
     const size = chunkMessages(rate);
@@ -477,7 +663,6 @@ export class KafkaIngest {
       value: m.value ?? null,
       timestampMs: Number(m.timestamp),
     });
-    const shouldStop = () => this.stopping || !isRunning() || isStale();
     // Only a partition that is caught up waits: when more messages are on the broker already, waiting gains nothing.
     const caughtUp = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) <= 1n;
     if (fresh.length > 0 && caughtUp && !(await this.paceStore(where, heartbeat, shouldStop))) return;
@@ -495,7 +680,10 @@ export class KafkaIngest {
               sampling,
               { consumed: chunk.length, next: new Map([[where, last + 1n]]) },
             );
+      if (reset !== undefined && start === 0)
+        for (const [counter, n] of reset) write.counts.set(counter, (write.counts.get(counter) ?? 0) + n);
       if (!(await this.storeWithRetry(write, heartbeat, shouldStop))) return;
+      if (start === 0) this.reborn.delete(where);
       this.lastStored.set(where, Date.now());
       this.offsets.set(where, last + 1n);
       this.sought.delete(where);

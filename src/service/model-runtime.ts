@@ -28,7 +28,7 @@ const INVALIDATED = /database has been invalidated/i;
 /** What a model's runtime reports to the service: for readiness, the API and the metrics. */
 export interface ModelStatus {
   /** The Kafka consumer's connection, when the model reads Kafka; `crashed` while it is down after a crash kafkajs gave up on. */
-  consumer?: { connected: boolean; crashed?: string };
+  consumer?: { connected: boolean; crashed?: string; logError?: string };
   /** The model's topics that do not exist on the broker yet (the consumer starts once they all do). */
   waitingForTopics: readonly string[];
   /** The last store write's error while writes fail (a full disk, say); cleared by the next success. */
@@ -169,7 +169,15 @@ export class ModelRuntime {
   status(): ModelStatus {
     const kafka = this.kafka?.getStatus();
     return {
-      ...(kafka ? { consumer: { connected: kafka.connected, ...(kafka.crashed !== undefined ? { crashed: kafka.crashed } : {}) } } : {}),
+      ...(kafka
+        ? {
+            consumer: {
+              connected: kafka.connected,
+              ...(kafka.crashed !== undefined ? { crashed: kafka.crashed } : {}),
+              ...(kafka.logError !== undefined ? { logError: kafka.logError } : {}),
+            },
+          }
+        : {}),
       waitingForTopics: kafka?.waitingForTopics ?? [],
       ...(this.writeError !== undefined ? { writeError: this.writeError } : {}),
       lag: kafka?.lag ?? new Map(),
@@ -188,6 +196,12 @@ export class ModelRuntime {
             status.consumer.crashed !== undefined
               ? `model ${this.config.name}: Kafka consumer down after a crash (${status.consumer.crashed}); starting it again with back-off`
               : `model ${this.config.name}: Kafka consumer not connected`,
+          ]
+        : []),
+      // The consumer may look connected through an outage (kafkajs retries quietly): the broker not answering the look at the logs says it.
+      ...(status.consumer?.connected && status.consumer.logError !== undefined
+        ? [
+            `model ${this.config.name}: the broker does not answer (${status.consumer.logError}); nothing is read meanwhile, and lag is not current`,
           ]
         : []),
       ...(status.writeError ? [`model ${this.config.name}: store writes failing: ${status.writeError}`] : []),
