@@ -99,4 +99,60 @@ describe('broker outage', { timeout: 300_000 }, () => {
     // Every event before and after the outage, none twice.
     await assertStoredOnce(store, 'outage', 170_000);
   });
+
+  it('a 60 s outage while the consumer is idle: after the broker is back, new events are stored within a minute, with no restart by hand', async () => {
+    const topic = uniqueTopic('idle-outage');
+    const kafka = testKafka(BROKER);
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopic(admin, topic, 3);
+    await admin.disconnect();
+    const store = `${tmp.dir}/idle.duckdb`;
+    const config = writeConfig(
+      tmp.dir,
+      {
+        kafka: { brokers: [BROKER] },
+        storage: { path: store, retention: '36500d' },
+        models: [
+          {
+            name: 'idle',
+            baseline: await testBaseline(tmp.dir, 'idle'),
+            source: { topics: [topic], groupId: `idle-${topic}`, startFrom: 'earliest', sessionTimeout: '10s', metadataInterval: '2s' },
+          },
+        ],
+      },
+      'idle.yaml',
+    );
+    const serve = await ServeProcess.start(config, 1);
+    try {
+      // Idle: heartbeats and empty fetches only, then no broker for a minute (the red team's crash came 1 s in).
+      await new Promise((r) => setTimeout(r, 3000));
+      await brokerScript('stop', BROKER_ENV);
+      await new Promise((r) => setTimeout(r, 60_000));
+      assert.equal(serve.child.exitCode, null, 'the service is still running');
+      await brokerScript('start', BROKER_ENV);
+      const back = Date.now();
+      const producer = kafka.producer();
+      await producer.connect();
+      await produce(
+        producer,
+        topic,
+        Array.from({ length: 5000 }, (_, i) => goodEvent(i)),
+      );
+      await producer.disconnect();
+      const watcher = kafka.admin();
+      await watcher.connect();
+      try {
+        await waitForGroupCaughtUp(watcher, `idle-${topic}`, topic, 60_000);
+      } finally {
+        await watcher.disconnect();
+      }
+      process.stderr.write(
+        `# idle outage: caught up ${((Date.now() - back) / 1000).toFixed(1)} s after the broker was back; kafkajs crashes seen: ${serve.lines.filter((l) => /kafkajs gave it up/.test(l)).length}\n`,
+      );
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
+    await assertStoredOnce(store, 'idle', 5000);
+  });
 });
