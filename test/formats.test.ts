@@ -83,6 +83,25 @@ describe('sampled profiles', () => {
     assert.notDeepEqual(values(a), values(c), 'another seed, another sample');
   });
 
+  it('a column with fewer distinct values than the sample is held as exact counts: KS, CvM and W1 as against the data file', async () => {
+    // age has 62 distinct values in 4,000 rows: before, a profile held a 500-value sample of it, and its KS moved with the seed.
+    const sampled = await profile(csv, 'exact', ['--sample-size', '500']);
+    const age = sampled.json.features.find((f) => f.name === 'age')!;
+    assert.equal(age.sample!.values.length, 62);
+    assert.equal(age.sample!.complete, true);
+    const check = async (baseline: string) => {
+      const r = await runCli(['check', '--baseline', baseline, '--current', current, '--format', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout).features as { name: string; stats: Record<string, unknown>; decision: { baselineValues?: string } }[];
+    };
+    const [fromProfile, fromFile] = [await check(sampled.path), await check(csv)];
+    const byName = (list: typeof fromFile, name: string) => list.find((f) => f.name === name)!;
+    assert.deepEqual(byName(fromProfile, 'age').stats, byName(fromFile, 'age').stats, 'the same statistics as the data file');
+    assert.equal(byName(fromProfile, 'age').decision.baselineValues, 'exact_counts');
+    assert.equal(byName(fromProfile, 'amount').decision.baselineValues, 'sample', 'amount has 2,928 distinct values: a sample');
+    assert.equal(byName(fromFile, 'age').decision.baselineValues, 'all');
+  });
+
   it('a sampled profile still checks: KS on the sample, bins and PSI from the whole column', async () => {
     const sampled = await profile(csv, 'sampled', ['--sample-size', '1000']);
     const r = await runCli(['check', '--baseline', sampled.path, '--current', current, '--format', 'json']);

@@ -19,6 +19,8 @@ export const PROFILE_DEFAULTS = {
   sampleSize: 10_000,
   seed: 42,
   categoryCap: 10_000,
+  /** A numeric column with at most this many distinct values (and no more than the sample size) is held whole, as the count of each value, instead of as a sample. */
+  exactValues: 5_000,
   /** Quantiles stored for people and dashboards (the bin edges are stored apart). */
   quantiles: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99],
 } as const;
@@ -311,7 +313,13 @@ async function profileNumeric(
   const edges = count === 0 ? [] : distinctEdges(all.slice(0, edgeProbs.length));
   const counts = await binCountsInDuckDB(db, loaded.table, expr, edges);
   const complete = settings.sampleSize === null || count <= settings.sampleSize;
-  const sample = await sortedValues(db, loaded.table, expr, complete ? null : settings.sampleSize, settings.seed);
+  // Counts of a few distinct values are exact and no larger than the sample would be.
+  const exact = complete
+    ? undefined
+    : await exactCounts(db, loaded.table, expr, Math.min(PROFILE_DEFAULTS.exactValues, settings.sampleSize ?? Number.POSITIVE_INFINITY));
+  const sample = exact
+    ? Float64Array.from(exact.values)
+    : await sortedValues(db, loaded.table, expr, complete ? null : settings.sampleSize, settings.seed);
   return {
     name: column.name,
     kind: 'numeric',
@@ -327,8 +335,25 @@ async function profileNumeric(
     std: num(s.std),
     quantiles: { probs, values: count === 0 ? [] : all.slice(edgeProbs.length) },
     bins: { edges, counts, shares: toShares(counts) },
-    sample: { seed: settings.seed, complete, values: Array.from(sample) },
+    sample: exact
+      ? { seed: settings.seed, complete: true, values: exact.values, counts: exact.counts }
+      : { seed: settings.seed, complete, values: Array.from(sample) },
   };
+}
+
+/** The distinct finite values of a column and how often each occurs, ascending; undefined when it has more than `max`. */
+async function exactCounts(
+  db: Database,
+  table: string,
+  expr: string,
+  max: number,
+): Promise<{ values: number[]; counts: number[] } | undefined> {
+  const rows = await db.rows(
+    `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${expr} AS v FROM ${quoteIdent(table)}) WHERE isfinite(v) GROUP BY v ORDER BY v LIMIT ?`,
+    [max + 1],
+  );
+  if (rows.length > max) return undefined;
+  return { values: rows.map((r) => Number(r.v)), counts: rows.map((r) => Number(r.n)) };
 }
 
 async function profileCategorical(

@@ -62,10 +62,21 @@ const baselineSamples = new WeakMap<NumericFeatureProfile, Float64Array>();
 export function baselineSample(b: NumericFeatureProfile): Float64Array {
   let sample = baselineSamples.get(b);
   if (!sample) {
-    sample = Float64Array.from(b.sample.values);
+    const { values, counts } = b.sample;
+    if (counts === undefined) sample = Float64Array.from(values);
+    else {
+      // The exact distribution, as the sorted column itself: every value as often as it occurs.
+      sample = new Float64Array(counts.reduce((a, c) => a + c, 0));
+      for (let i = 0, at = 0; i < values.length; at += counts[i]!, i++) sample.fill(values[i]!, at, at + counts[i]!);
+    }
     baselineSamples.set(b, sample);
   }
   return sample;
+}
+
+/** Which of the baseline's values the order tests (KS, Cramér-von Mises, Wasserstein) compared with. */
+function baselineValues(b: NumericFeatureProfile): 'all' | 'exact_counts' | 'sample' {
+  return b.sample.counts !== undefined ? 'exact_counts' : b.sample.complete ? 'all' : 'sample';
 }
 
 type Partial = Omit<FeatureReport, 'drift' | 'reasons' | 'severity' | 'decision'> & { anomalies: SchemaAnomaly[]; evidence: DecisionInput };
@@ -181,7 +192,9 @@ export function compareCurrents(
   const features = partials.map(({ anomalies: found, evidence: _evidence, ...rest }, i) => {
     anomalies.push(...found);
     const decision = decisions[i]!;
-    return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity, decision: decision.detail };
+    const values = rest.kind === 'numeric' ? baselineValues(present[i] as NumericFeatureProfile) : undefined;
+    const detail = values === undefined || decision.detail === undefined ? decision.detail : { ...decision.detail, baselineValues: values };
+    return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity, decision: detail };
   });
   return {
     drift: features.some((f) => f.drift),

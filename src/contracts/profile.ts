@@ -40,13 +40,25 @@ export const NumericFeatureProfile = z.object({
     counts: z.array(z.number().int().nonnegative()),
     shares: z.array(z.number().min(0).max(1)),
   }),
-  sample: z.object({
-    /** Seed of the sample; the sample is the whole column when it is not larger than the sample size. */
-    seed: z.number().int(),
-    complete: z.boolean(),
-    /** Sorted ascending, finite. */
-    values: z.array(z.number()),
-  }),
+  sample: z
+    .object({
+      /** Seed of the sample; the sample is the whole column when it is not larger than the sample size. */
+      seed: z.number().int(),
+      complete: z.boolean(),
+      /** Sorted ascending, finite. */
+      values: z.array(z.number()),
+      /**
+       * With it, `values` are the column's distinct finite values and `counts` how often each
+       * occurs: the column's exact distribution, held for a column with few distinct values
+       * (an hour, a count), so KS, Cramér-von Mises and Wasserstein against the profile are the
+       * same as against the data file it was made from.
+       */
+      counts: z.array(z.number().int().positive()).optional(),
+    })
+    .refine((s) => s.counts === undefined || s.counts.length === s.values.length, {
+      message: 'counts must have one entry per value',
+      path: ['counts'],
+    }),
 });
 export type NumericFeatureProfile = z.infer<typeof NumericFeatureProfile>;
 

@@ -101,6 +101,13 @@ export const FeatureDecision = z.object({
   /** Finite current values (the window size for this feature) and baseline values compared. */
   n: z.number(),
   baselineN: z.number(),
+  /**
+   * Numeric: the baseline values the order tests (KS, Cramér-von Mises, Wasserstein) compared
+   * with: `all` of them (a data file, or a column no larger than the profile's sample),
+   * `exact_counts` (a profile holding the count of each of a few distinct values: as exact as
+   * all), or a `sample` of `baselineN` (a profile of a continuous column).
+   */
+  baselineValues: z.enum(['all', 'exact_counts', 'sample']).optional(),
   /** The evidence: the test, its p-value, the adjusted p-value and the level the raw p had to beat. */
   test: z
     .object({
