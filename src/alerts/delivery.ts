@@ -2,6 +2,7 @@ import type { AlertsConfig } from '../config/schema.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
+import { type ClockReading, readClocks } from '../clock.js';
 import { HttpDeliveryError } from './channels/http-status.js';
 import { due, markDead, markDelivered, markRetry, type OutboxEntry } from '../store/outbox.js';
 import { type Channel, DeliveryError } from './types.js';
@@ -25,6 +26,12 @@ export interface DeliveryPass {
  */
 export class Deliverer {
   private running: Promise<DeliveryPass> | undefined;
+  /**
+   * The retries of this process, by id: when each one's back-off ends on the monotonic clock. A
+   * retry waits a duration, not a wall-clock instant: a step of the wall clock (NTP, a resumed VM)
+   * neither holds it for the length of the step nor sends it early.
+   */
+  private readonly waits = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -33,9 +40,13 @@ export class Deliverer {
     private readonly logger: Logger,
   ) {}
 
-  /** One pass over the due entries; passes never overlap (a second call joins the running one). */
-  deliverDue(now = Date.now()): Promise<DeliveryPass> {
-    this.running ??= this.pass(now).finally(() => (this.running = undefined));
+  /**
+   * One pass over the due entries; passes never overlap (a second call joins the running one).
+   * `now`, when given, stands for both clocks (a test's simulated time, which never steps).
+   */
+  deliverDue(now?: number): Promise<DeliveryPass> {
+    const clock = now === undefined ? readClocks : () => ({ wall: now, mono: now });
+    this.running ??= this.pass(clock).finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -48,13 +59,19 @@ export class Deliverer {
    * Each channel's due entries in order, the channels side by side (as Alertmanager notifies each
    * receiver on its own): a receiver that never answers holds only its own channel, not email.
    */
-  private async pass(now: number): Promise<DeliveryPass> {
+  private async pass(clock: () => ClockReading): Promise<DeliveryPass> {
+    const at = clock();
     const result: DeliveryPass = { delivered: 0, retried: 0, dead: 0 };
+    const ready = [...this.waits].filter(([, end]) => end <= at.mono).map(([id]) => id);
+    const waiting = [...this.waits].filter(([, end]) => end > at.mono).map(([id]) => id);
+    const entries = await due(this.db, at.wall, { ready, waiting, maxWaitMs: this.settings.maxBackoff });
+    // Over: a ready entry is tried now (and waits again if it fails), or is gone (superseded).
+    for (const id of ready) this.waits.delete(id);
     const byChannel = new Map<string, OutboxEntry[]>();
-    for (const entry of await due(this.db, now)) byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
+    for (const entry of entries) byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
     await Promise.all(
       [...byChannel.values()].map(async (entries) => {
-        for (const entry of entries) result[await this.attempt(entry, now)]++;
+        for (const entry of entries) result[await this.attempt(entry, clock)]++;
       }),
     );
     return result;
@@ -68,7 +85,7 @@ export class Deliverer {
     return next;
   }
 
-  private async attempt(entry: OutboxEntry, now: number): Promise<'delivered' | 'retried' | 'dead'> {
+  private async attempt(entry: OutboxEntry, clock: () => ClockReading): Promise<'delivered' | 'retried' | 'dead'> {
     const attempts = entry.attempts + 1;
     const channel = this.channels.get(entry.channel);
     const log = { delivery: entry.id, channel: entry.channel, model: entry.model, attempt: attempts };
@@ -99,11 +116,16 @@ export class Deliverer {
       }
       // A receiver's Retry-After is honoured when it asks for more than our back-off.
       const asked = error instanceof HttpDeliveryError ? (error.retryAfterMs ?? 0) : 0;
-      const next =
-        now +
-        Math.max(backoffMs(attempts, this.settings.initialBackoff, this.settings.maxBackoff), Math.min(asked, this.settings.maxBackoff));
+      const waitMs = Math.max(
+        backoffMs(attempts, this.settings.initialBackoff, this.settings.maxBackoff),
+        Math.min(asked, this.settings.maxBackoff),
+      );
+      // The stored instant is for the API and for a restart; this process waits the duration.
+      const at = clock();
+      const next = at.wall + waitMs;
       await this.write(() => markRetry(this.db, entry.id, attempts, next, message));
-      this.logger.warn({ ...log, err: message, nextAttemptAt: new Date(next).toISOString() }, 'delivery failed; will retry');
+      this.waits.set(entry.id, at.mono + waitMs);
+      this.logger.warn({ ...log, err: message, waitMs, nextAttemptAt: new Date(next).toISOString() }, 'delivery failed; will retry');
       return 'retried';
     }
   }

@@ -58,12 +58,34 @@ export async function markSuperseded(db: Database, ids: readonly string[], by: s
     await db.run(`UPDATE outbox SET status = 'superseded', superseded_by = ? WHERE id = ? AND status = 'pending'`, [by, id]);
 }
 
-/** Pending entries whose next attempt is due, oldest first. */
-export async function due(db: Database, now: number, limit = 100): Promise<OutboxEntry[]> {
+/**
+ * What the deliverer knows of the waits it measures itself, on the monotonic clock: the entries
+ * whose back-off is over (`ready`) and those still waiting (`waiting`), whatever the wall clock
+ * says. An entry it does not know of (written by an earlier process) goes by its stored instant.
+ */
+export interface MeasuredWaits {
+  ready: readonly string[];
+  waiting: readonly string[];
+  /** The longest wait a retry is given (alerts.maxBackoff): a stored instant further ahead means the wall clock went back. */
+  maxWaitMs: number;
+}
+
+const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/**
+ * Pending entries due now, oldest first: never tried; waits measured as over; or, for the others,
+ * a stored next attempt that is past, or further ahead than any wait can be (the wall clock
+ * stepped back after it was written: it is due rather than held for the length of the step).
+ */
+export async function due(db: Database, now: number, waits: MeasuredWaits, limit = 100): Promise<OutboxEntry[]> {
+  const notWaiting = waits.waiting.length > 0 ? `AND id NOT IN (${placeholders(waits.waiting)})` : '';
+  const ready = waits.ready.length > 0 ? `OR id IN (${placeholders(waits.ready)})` : '';
   const rows = await db.rows(
     `SELECT id, channel, model, kind, payload, status, attempts, epoch_ms(next_attempt_at) AS next, last_error
-     FROM outbox WHERE status = 'pending' AND next_attempt_at <= ${TIMESTAMP_MS} ORDER BY created_at, id LIMIT ?`,
-    [ts(now), limit],
+     FROM outbox WHERE status = 'pending' ${notWaiting}
+       AND (attempts = 0 OR next_attempt_at <= ${TIMESTAMP_MS} OR next_attempt_at > ${TIMESTAMP_MS} ${ready})
+     ORDER BY created_at, id LIMIT ?`,
+    [...waits.waiting, ts(now), ts(now + waits.maxWaitMs), ...waits.ready, limit],
   );
   return rows.map((r) => ({
     id: String(r.id),
