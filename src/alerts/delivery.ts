@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
 import { type ClockReading, readClocks } from '../clock.js';
 import { HttpDeliveryError } from './channels/http-status.js';
-import { due, markDead, markDelivered, markRetry, type OutboxEntry } from '../store/outbox.js';
+import { claim, due, markDead, markDelivered, markRetry, type OutboxEntry, outboxLock } from '../store/outbox.js';
 import { type Channel, DeliveryError } from './types.js';
 
 /** The wait before attempt n+1 after n failed attempts: doubling from `initial`, capped at `max`. */
@@ -71,28 +71,47 @@ export class Deliverer {
     for (const entry of entries) byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
     await Promise.all(
       [...byChannel.values()].map(async (entries) => {
-        for (const entry of entries) result[await this.attempt(entry, clock)]++;
+        for (const entry of entries) {
+          const outcome = await this.attempt(entry, clock);
+          if (outcome !== 'superseded') result[outcome]++;
+        }
       }),
     );
     return result;
   }
 
-  /** The outbox writes of concurrent channels, one at a time on the deliverer's connection. */
-  private writes: Promise<unknown> = Promise.resolve();
-  private write(fn: () => Promise<void>): Promise<void> {
-    const next = this.writes.then(fn, fn);
-    this.writes = next.catch(() => {});
-    return next;
+  /**
+   * The outbox writes of concurrent channels, one at a time on the deliverer's connection, and
+   * never at the same time as a check's transaction that supersedes entries (`outboxLock`).
+   */
+  private write<T>(fn: () => Promise<T>): Promise<T> {
+    return outboxLock(this.db).run(fn);
   }
 
-  private async attempt(entry: OutboxEntry, clock: () => ClockReading): Promise<'delivered' | 'retried' | 'dead'> {
-    const attempts = entry.attempts + 1;
+  private async attempt(entry: OutboxEntry, clock: () => ClockReading): Promise<'delivered' | 'retried' | 'dead' | 'superseded'> {
     const channel = this.channels.get(entry.channel);
-    const log = { delivery: entry.id, channel: entry.channel, model: entry.model, attempt: attempts };
+    const log = { delivery: entry.id, channel: entry.channel, model: entry.model, attempt: entry.attempts + 1 };
     if (!channel) {
-      await this.write(() => markDead(this.db, entry.id, attempts, `channel '${entry.channel}' is not configured any more`));
+      await this.write(() => markDead(this.db, entry.id, entry.attempts, `channel '${entry.channel}' is not configured any more`));
       this.logger.error(log, 'delivery dead: its channel is gone from the config');
       return 'dead';
+    }
+    if (entry.claimedAt !== null) {
+      // Claimed and never finished: the process stopped while sending. That attempt counted.
+      const interrupted = `the attempt of ${new Date(entry.claimedAt).toISOString()} was interrupted (the process stopped while sending)`;
+      if (entry.attempts >= this.settings.maxAttempts) {
+        const message = `${interrupted}; gave up after ${attemptsText(entry.attempts)} (alerts.maxAttempts)`;
+        await this.write(() => markDead(this.db, entry.id, entry.attempts, message));
+        this.logger.error({ ...log, attempt: entry.attempts, err: message }, 'delivery dead');
+        return 'dead';
+      }
+      this.logger.warn({ ...log, err: interrupted }, 'delivery interrupted by a stop; trying again');
+    }
+    // Counted and marked in flight before anything is sent: a kill mid-send has made the attempt.
+    const attempts = await this.write(() => claim(this.db, entry.id, clock().wall));
+    if (attempts === undefined) {
+      this.logger.info(log, 'delivery superseded by a newer notification before its attempt; not sent');
+      return 'superseded';
     }
     try {
       if (entry.kind === 'report') {
@@ -104,14 +123,16 @@ export class Deliverer {
         await channel.send(entry.payload);
       }
       await this.write(() => markDelivered(this.db, entry.id, attempts, Date.now()));
-      this.logger.info(log, 'delivered');
+      this.logger.info({ ...log, attempt: attempts }, 'delivered');
       return 'delivered';
     } catch (error) {
       const retriable = error instanceof DeliveryError ? error.retriable : true;
       const message = messageOf(error);
       if (!retriable || attempts >= this.settings.maxAttempts) {
-        await this.write(() => markDead(this.db, entry.id, attempts, message));
-        this.logger.error({ ...log, err: message, retriable }, 'delivery dead');
+        // A channel's error says whether it is retriable; only here is it known that no retry follows.
+        const final = retriable ? `${message}; gave up after ${attemptsText(attempts)} (alerts.maxAttempts)` : message;
+        await this.write(() => markDead(this.db, entry.id, attempts, final));
+        this.logger.error({ ...log, attempt: attempts, err: final, retriable }, 'delivery dead');
         return 'dead';
       }
       // A receiver's Retry-After is honoured when it asks for more than our back-off.
@@ -125,8 +146,16 @@ export class Deliverer {
       const next = at.wall + waitMs;
       await this.write(() => markRetry(this.db, entry.id, attempts, next, message));
       this.waits.set(entry.id, at.mono + waitMs);
-      this.logger.warn({ ...log, err: message, waitMs, nextAttemptAt: new Date(next).toISOString() }, 'delivery failed; will retry');
+      this.logger.warn(
+        { ...log, attempt: attempts, err: message, waitMs, nextAttemptAt: new Date(next).toISOString() },
+        'delivery failed; will retry',
+      );
       return 'retried';
     }
   }
+}
+
+/** "1 attempt", "3 attempts". */
+function attemptsText(n: number): string {
+  return `${n} attempt${n === 1 ? '' : 's'}`;
 }
