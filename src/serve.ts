@@ -75,7 +75,6 @@ export class Service {
     private readonly logger: Logger,
     private readonly options: ServiceOptions,
   ) {
-    this.scheduler = new Scheduler(logger);
     this.replays = new ReplayJobs(logger);
     this.channels = createChannels(config.alerts, logger);
     this.metrics = new Metrics({
@@ -83,6 +82,10 @@ export class Service {
       models: () => config.models.map((m) => m.name),
       lag: () => new Map(this.models.map((m) => [m.config.name, m.status().lag])),
       missingTopics: () => new Map(this.models.map((m) => [m.config.name, m.waitingForTopics()])),
+    });
+    this.scheduler = new Scheduler(logger, {
+      clockStepped: (stepMs) => this.metrics.recordClockStep(stepMs),
+      ranLate: (job) => this.metrics.recordLateRun(job),
     });
   }
 

@@ -5,7 +5,7 @@ import type { CheckTrigger, LiveReport } from '../contracts/report.js';
 import { runLiveCheck } from '../checks/live.js';
 import { activeSilences, loadFiring, loadNotice, saveAlerts, saveNotice } from '../store/alerts.js';
 import type { Database } from '../store/database.js';
-import { enqueue, markSuperseded, retryingAlertNotifications } from '../store/outbox.js';
+import { enqueue, markSuperseded, outboxLock, retryingAlertNotifications } from '../store/outbox.js';
 import { insertReport } from '../store/reports.js';
 import { alertsFromReport, clearanceFromReport, type Evaluation, evaluate, evaluatedKinds } from './engine.js';
 import { buildNotifications } from './routing.js';
@@ -56,27 +56,30 @@ export async function checkModel(
   );
   const silenced = new Set((await activeSilences(db, now)).keys());
   const queued: ModelCheckResult['queued'] = [];
-  await db.transaction(async () => {
-    await insertReport(db, report);
-    await saveAlerts(db, evaluation.changed, report.id);
-    if (evaluation.notice) await saveNotice(db, model.name, evaluation.notice);
-    for (const { channel, notification } of buildNotifications(evaluation, report, alerts, now, silenced)) {
-      // A notification of the group waiting for a retry on this channel (its receiver is down)
-      // is replaced by this one, which carries its news: the inbox ends on the newest state.
-      const waiting = await retryingAlertNotifications(db, model.name, channel);
-      const payload = supersede(
-        waiting.map((w) => w.payload),
-        notification,
-      );
-      if (waiting.length > 0)
-        await markSuperseded(
-          db,
-          waiting.map((w) => w.id),
-          payload.id,
+  // Behind the outbox's lock: the delivery pass never updates an entry this transaction supersedes.
+  await outboxLock(db).run(() =>
+    db.transaction(async () => {
+      await insertReport(db, report);
+      await saveAlerts(db, evaluation.changed, report.id);
+      if (evaluation.notice) await saveNotice(db, model.name, evaluation.notice);
+      for (const { channel, notification } of buildNotifications(evaluation, report, alerts, now, silenced)) {
+        // A notification of the group waiting for a retry on this channel (its receiver is down)
+        // is replaced by this one, which carries its news: the inbox ends on the newest state.
+        const waiting = await retryingAlertNotifications(db, model.name, channel);
+        const payload = supersede(
+          waiting.map((w) => w.payload),
+          notification,
         );
-      await enqueue(db, { id: payload.id, channel, model: model.name, kind: 'alert', payload }, now);
-      queued.push({ channel, notification: payload });
-    }
-  });
+        if (waiting.length > 0)
+          await markSuperseded(
+            db,
+            waiting.map((w) => w.id),
+            payload.id,
+          );
+        await enqueue(db, { id: payload.id, channel, model: model.name, kind: 'alert', payload }, now);
+        queued.push({ channel, notification: payload });
+      }
+    }),
+  );
   return { report, evaluation, queued };
 }

@@ -1,7 +1,8 @@
 // The API over real HTTP: a real app on 127.0.0.1, an in-memory store, events through the real
 // decoder and writer, checks through checkModel, outbox rows through the outbox's own functions.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { enqueue, markDead } from '../store/outbox.js';
@@ -27,6 +28,7 @@ import {
   SilenceState,
 } from './schemas.js';
 import { activeSilences } from '../store/alerts.js';
+import { removeStaleUploadDirs } from './routes/baselines.js';
 
 const json = (body: unknown): RequestInit => ({
   method: 'POST',
@@ -554,6 +556,110 @@ describe('HTTP ingest', () => {
     );
     await expectError(await h.request('/api/v1/models/nope/events', { token: 'ingest', ...json([{}]) }), 404);
     await expectError(await h.request('/api/v1/models/broken/events', { token: 'ingest', ...json([{}]) }), 409, /not running/);
+  });
+});
+
+/** This process's upload folders in the temporary directory (named driftwatch-upload-<pid>-...). */
+const ownUploadDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith(`driftwatch-upload-${process.pid}-`));
+
+describe('baseline upload bounds (issue 15, HTTP 7)', () => {
+  let bounded: Harness;
+  let hurried: Harness;
+  before(async () => {
+    bounded = await startHarness({ api: { uploadMaxColumns: 50 } });
+    hurried = await startHarness({ api: { uploadTimeout: '300ms' } });
+  });
+  after(async () => {
+    await bounded.close();
+    await hurried.close();
+  });
+  const upload = (harness: Harness, version: string, body: string | Buffer, type = 'text/csv') =>
+    harness.request(`/api/v1/models/fraud/baselines?version=${version}`, {
+      token: 'admin',
+      method: 'POST',
+      headers: { 'content-type': type },
+      body,
+    });
+
+  it('a CSV of 100,000 columns is refused 413 at once, naming api.uploadMaxColumns (default 2,000)', async () => {
+    const header = Array.from({ length: 100_000 }, (_, i) => `c${i}`).join(',');
+    const row = Array.from({ length: 100_000 }, (_, i) => String(i % 7)).join(',');
+    const started = performance.now();
+    const body = await expectError(
+      await upload(h, 'wide', `${header}\n${row}\n${row}\n`),
+      413,
+      /'upload\.csv' has 100,000 columns; at most 2,000 are profiled \(api\.uploadMaxColumns\)/,
+    );
+    const ms = performance.now() - started;
+    console.log(`# 100,000 columns refused in ${Math.round(ms)} ms`);
+    assert.ok(ms < 3_000, `refused in ${Math.round(ms)} ms`);
+    assert.equal(body.error, 'payload_too_large');
+    assert.ok(!existsSync(join(h.dir, 'baselines', 'fraud', 'wide.json')));
+    assert.deepEqual(ownUploadDirs(), [], 'no temporary file remains');
+  });
+
+  it('the bound is the setting, and holds for Parquet and NDJSON too (the reader says how many columns)', async () => {
+    const columns = Array.from({ length: 60 }, (_, i) => `c${i}`);
+    await expectError(
+      await upload(bounded, 'csv60', `${columns.join(',')}\n${columns.map(() => '1').join(',')}\n`),
+      413,
+      /has 60 columns; at most 50/,
+    );
+    const event = Object.fromEntries(columns.map((c) => [c, 1]));
+    await expectError(
+      await upload(bounded, 'nd60', `${JSON.stringify(event)}\n${JSON.stringify(event)}\n`, 'application/x-ndjson'),
+      413,
+      /'upload\.ndjson' has 60 columns; at most 50 \(api\.uploadMaxColumns\)|at most 50 are profiled/,
+    );
+    assert.equal(
+      (await upload(bounded, 'csv4', readFileSync(join(FIXTURES, 'synthetic_baseline.csv')))).status,
+      201,
+      'a normal file passes',
+    );
+    assert.deepEqual(ownUploadDirs(), []);
+  });
+
+  it('a profile that takes longer than api.uploadTimeout is cancelled and answered 503; the next upload is not held', async () => {
+    // 400,000 rows: profiling takes seconds here, far past the 300 ms bound.
+    const lines = ['amount,age,score,channel'];
+    for (let i = 0; i < 400_000; i++) lines.push(`${i % 1000}.5,${20 + (i % 50)},0.${i % 97},${['web', 'app', 'store'][i % 3]}`);
+    const started = performance.now();
+    const body = await expectError(
+      await upload(hurried, 'slow', `${lines.join('\n')}\n`),
+      503,
+      /longer than api\.uploadTimeout \(300 ms\) and was cancelled/,
+    );
+    const ms = performance.now() - started;
+    assert.equal(body.error, 'timeout');
+    console.log(`# 400,000 rows: cancelled and answered in ${Math.round(ms)} ms`);
+    assert.ok(ms < 5_000, `answered in ${Math.round(ms)} ms`);
+    assert.ok(
+      hurried.logs.some((l) => /baseline upload cancelled/.test(l)),
+      'logged',
+    );
+    assert.ok(!existsSync(join(hurried.dir, 'baselines', 'fraud', 'slow.json')));
+    assert.deepEqual(ownUploadDirs(), [], 'no temporary file remains');
+    const small = 'amount,age,score,channel\n1,2,0.1,web\n2,3,0.2,app\n';
+    // The upload queue is the process's: the next upload, on a service with the default bound, is not held.
+    const nextStarted = performance.now();
+    const next = await upload(bounded, 'after-slow', small);
+    const nextMs = performance.now() - nextStarted;
+    assert.equal(next.status, 201, await next.clone().text());
+    assert.ok(nextMs < 5_000, `answered in ${Math.round(nextMs)} ms`);
+  });
+
+  it("the upload folders of a process that no longer runs are removed; a running one's are kept", () => {
+    const parent = mkdtempSync(join(tmpdir(), 'driftwatch-sweep-'));
+    try {
+      mkdirSync(join(parent, 'driftwatch-upload-999999999-abc'));
+      writeFileSync(join(parent, 'driftwatch-upload-999999999-abc', 'body'), 'x');
+      mkdirSync(join(parent, `driftwatch-upload-${process.pid}-def`));
+      mkdirSync(join(parent, 'driftwatch-upload-old'));
+      assert.deepEqual(removeStaleUploadDirs(parent), ['driftwatch-upload-999999999-abc']);
+      assert.deepEqual(readdirSync(parent).sort(), [`driftwatch-upload-${process.pid}-def`, 'driftwatch-upload-old']);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
 

@@ -26,6 +26,8 @@ export const METRIC_NAMES = {
   messagesLost: 'driftwatch_kafka_messages_lost_total',
   logResets: 'driftwatch_kafka_log_resets_total',
   checksSkipped: 'driftwatch_checks_skipped_total',
+  clockSteps: 'driftwatch_clock_steps_total',
+  scheduleLateRuns: 'driftwatch_schedule_late_runs_total',
 } as const;
 
 /** What the metrics read at scrape time. */
@@ -61,6 +63,8 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly checkDuration: Histogram<'model'>;
   private readonly checksSkipped: Counter<'model' | 'reason'>;
+  private readonly clockSteps: Counter<'direction'>;
+  private readonly scheduleLateRuns: Counter<'job'>;
   /** The snapshot being read for the scrape in progress: every metric of one scrape shares it. */
   private inFlight: Promise<Snapshot> | undefined;
   /** Parsed features of the reports already seen, by report id (a report never changes). */
@@ -152,6 +156,19 @@ export class Metrics {
       labelNames: ['model', 'reason'],
       registers,
     });
+    this.clockSteps = new Counter({
+      name: METRIC_NAMES.clockSteps,
+      help: 'Steps of the wall clock (over 1 s away from the monotonic clock) the scheduler saw, by direction; after a step back every schedule is planned from the new time (since this process started).',
+      labelNames: ['direction'],
+      registers,
+    });
+    for (const direction of ['backward', 'forward']) this.clockSteps.inc({ direction }, 0);
+    this.scheduleLateRuns = new Counter({
+      name: METRIC_NAMES.scheduleLateRuns,
+      help: 'Scheduled runs made over 1 s after their time (the wall clock stepped forward or the process stalled), by job (check:<model>, report:<model>); the times in between were not run (since this process started).',
+      labelNames: ['job'],
+      registers,
+    });
     this.checkDuration = new Histogram({
       name: METRIC_NAMES.checkDuration,
       help: "Time of a check of a model's window (since this process started).",
@@ -229,6 +246,16 @@ export class Metrics {
   /** Counts a scheduled check that was not run, and why. */
   recordSkippedCheck(model: string, reason: 'waiting_for_topic'): void {
     this.checksSkipped.inc({ model, reason });
+  }
+
+  /** Counts a step of the wall clock the scheduler saw (negative: back). */
+  recordClockStep(stepMs: number): void {
+    this.clockSteps.inc({ direction: stepMs < 0 ? 'backward' : 'forward' });
+  }
+
+  /** Counts a scheduled run made late, catching up with its time. */
+  recordLateRun(job: string): void {
+    this.scheduleLateRuns.inc({ job });
   }
 
   /** The Prometheus text of every metric. */

@@ -11,7 +11,7 @@ import {
   PROFILE_SCHEMA_VERSION,
 } from '../contracts/profile.js';
 import type { ColumnInfo } from '../store/database.js';
-import { isNumericType, isTemporalType, loadTable, type LoadedTable } from './source.js';
+import { type ColumnLimit, isNumericType, isTemporalType, loadTable, type LoadedTable } from './source.js';
 
 /** Defaults of `driftwatch baseline create`, in one place. */
 export const PROFILE_DEFAULTS = {
@@ -44,6 +44,17 @@ export interface ProfileOptions {
   categoryCap?: number;
   /** Called with a fraction 0..1 and a label as the work goes on. */
   onProgress?: (fraction: number, label: string) => void;
+  /** Bounds of an untrusted file (an API upload): its columns, DuckDB's memory, and a signal that cancels the work. */
+  limits?: ProfileLimits;
+}
+
+/** Bounds of a profile of an untrusted file. */
+export interface ProfileLimits {
+  columns?: ColumnLimit;
+  /** DuckDB's memory_limit for the profile's database (e.g. '1024MiB'); past it DuckDB spills or fails the query. */
+  memoryLimit?: string;
+  /** Aborting it interrupts the running query and stops the profile with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 type Kind = FeatureProfile['kind'];
@@ -411,6 +422,7 @@ export async function profileTable(db: Database, loaded: LoadedTable, options: P
   }
   const features: FeatureProfile[] = [];
   for (const [i, { column, kind }] of plan.entries()) {
+    options.limits?.signal?.throwIfAborted();
     options.onProgress?.(i / plan.length, column.name);
     features.push(
       kind === 'numeric' ? await profileNumeric(db, loaded, column, settings) : await profileCategorical(db, loaded, column, settings),
@@ -431,17 +443,30 @@ export async function profileTable(db: Database, loaded: LoadedTable, options: P
 
 /** Profiles a data file into a baseline profile: every aggregate, quantile and sample is computed by DuckDB. */
 export async function createProfile(file: string, options: ProfileOptions): Promise<BaselineProfile> {
-  const db = await Database.open();
+  const { signal, memoryLimit, columns } = options.limits ?? {};
+  signal?.throwIfAborted();
+  const db = await Database.open(':memory:', memoryLimit ? { memory_limit: memoryLimit } : {});
+  // A cancel interrupts the query in progress; the loop between queries checks the signal.
+  const cancel = () => db.interrupt();
+  signal?.addEventListener('abort', cancel, { once: true });
   const report = options.onProgress;
   // Reading the file is one long DuckDB query: poll its progress for the first half of the bar.
   const poll = report && setInterval(() => report(Math.max(db.progressPercent(), 0) / 200, `reading ${file}`), 250);
   try {
-    const loaded = await loadTable(db, file, 'baseline', { materialize: true }).finally(() => clearInterval(poll));
+    const loaded = await loadTable(db, file, 'baseline', { materialize: true, ...(columns ? { columnLimit: columns } : {}) }).finally(() =>
+      clearInterval(poll),
+    );
+    signal?.throwIfAborted();
     return await profileTable(db, loaded, {
       ...options,
       ...(report ? { onProgress: (fraction: number, label: string) => report(0.5 + fraction / 2, label) } : {}),
     });
+  } catch (error) {
+    // An interrupted query's error stands for the cancel: the signal's reason says why.
+    signal?.throwIfAborted();
+    throw error;
   } finally {
+    signal?.removeEventListener('abort', cancel);
     db.close();
   }
 }

@@ -25,6 +25,21 @@ export function detectFormat(file: string): DataFormat {
   throw new UserError(`unknown data format of '${file}' (extension '${extname(file) || 'none'}'); known: ${known}`);
 }
 
+/** The most columns a data file may have, and the setting that says so (named in the refusal). */
+export interface ColumnLimit {
+  max: number;
+  setting: string;
+}
+
+/** A UserError for a data file over a limit (an API answers it 413, not 400). */
+export class DataLimitError extends UserError {}
+
+function tooManyColumns(file: string, columns: number, limit: ColumnLimit, atLeast: boolean): DataLimitError {
+  return new DataLimitError(
+    `'${basename(file)}' has ${atLeast ? 'more than ' : ''}${columns.toLocaleString('en-US')} columns; at most ${limit.max.toLocaleString('en-US')} are profiled (${limit.setting}): send only the feature columns`,
+  );
+}
+
 /** A data file loaded into a DuckDB table. */
 export interface LoadedTable {
   table: string;
@@ -116,7 +131,7 @@ function csvRecords(text: string, delimiter: string, complete: boolean): { field
  * the widest row's columns with no header), which would make a wrong baseline. Text that is not
  * UTF-8 is named here too, with its line. Gzipped files are left to DuckDB.
  */
-export function checkCsvText(file: string): void {
+export function checkCsvText(file: string, columnLimit?: ColumnLimit): void {
   if (file.toLowerCase().endsWith('.gz')) return;
   const buffer = Buffer.alloc(Math.min(CSV_CHECK_BYTES, statSync(file).size));
   const fd = openSync(file, 'r');
@@ -150,6 +165,13 @@ export function checkCsvText(file: string): void {
       ? best.d
       : DELIMITERS.find((d) => csvRecords(text, d, complete).some((r) => r.fields > 1));
   if (chosen === undefined) return;
+  if (columnLimit) {
+    // Before anything is parsed: DuckDB's reader of a 100,000-column file took minutes and GBs.
+    // A header cut at the end of the checked prefix gives a lower bound, which is enough to refuse.
+    const cut = !complete && !/[\r\n]/.test(text.slice(text.indexOf(header) + header.length));
+    const width = csvRecords(header, chosen, true)[0]?.fields ?? 1;
+    if (width > columnLimit.max) throw tooManyColumns(file, width, columnLimit, cut);
+  }
   const records = csvRecords(text, chosen, complete);
   const width = records[0]?.fields ?? 0;
   const ragged = records.find((r) => r.fields !== width);
@@ -177,7 +199,12 @@ function firstInvalidUtf8(buffer: Buffer): number {
  * Loads a data file into a table of the database through DuckDB's readers (no row passes
  * through JavaScript). Missing, unreadable and empty files give a UserError naming the file.
  */
-export async function loadTable(db: Database, file: string, table: string, options: { materialize?: boolean } = {}): Promise<LoadedTable> {
+export async function loadTable(
+  db: Database,
+  file: string,
+  table: string,
+  options: { materialize?: boolean; columnLimit?: ColumnLimit } = {},
+): Promise<LoadedTable> {
   if (!existsSync(file)) throw new UserError(`data file not found: '${file}'`);
   const stat = statSync(file);
   if (!stat.isFile()) throw new UserError(`not a file: '${file}'`);
@@ -188,10 +215,22 @@ export async function loadTable(db: Database, file: string, table: string, optio
   // needs it. Text formats are parsed once into a table.
   // Tables that need a stable rowid (seeded samples) ask for `materialize`.
   const kind = format === 'parquet' && !options.materialize ? 'VIEW' : 'TABLE';
-  if (format === 'csv') checkCsvText(file);
+  if (format === 'csv') checkCsvText(file, options.columnLimit);
+  if (options.columnLimit) {
+    // The reader's columns, before the rows are parsed into a table (Parquet reads its footer only).
+    let described: number;
+    try {
+      described = (await db.rows(`DESCRIBE SELECT * FROM ${readerSql(file, format, true)}`)).length;
+    } catch (error) {
+      throw loadError(file, format, error);
+    }
+    if (described > options.columnLimit.max) throw tooManyColumns(file, described, options.columnLimit, false);
+  }
   try {
     await db.run(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM ${readerSql(file, format, true)}`);
   } catch (first) {
+    // A cancelled load (Database.interrupt) is not a reason to read the file a second way.
+    if (/^INTERRUPT Error/.test(messageOf(first))) throw first;
     if (format !== 'csv') throw loadError(file, format, first);
     try {
       await db.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${readerSql(file, format, false)}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Duration } from './duration.js';
 
 /** Defaults of the `api` section, in one place (sizes as written in the file; the schema parses them). */
 export const API_DEFAULTS = {
@@ -8,6 +9,10 @@ export const API_DEFAULTS = {
   metricsPublic: false,
   bodyLimit: '1mb',
   uploadLimit: '100mb',
+  // A training table has tens to hundreds of features; 100,000 columns held the upload queue for minutes at 2.9 GB.
+  uploadMaxColumns: 2000,
+  uploadTimeout: '2m',
+  uploadMemoryLimit: '1gb',
   ingestRateLimit: 100,
 } as const;
 
@@ -66,6 +71,18 @@ export const ApiConfig = z
     bodyLimit: ByteSize.prefault(API_DEFAULTS.bodyLimit).describe('largest JSON request body (HTTP ingest, silences); larger ones get 413'),
     uploadLimit: ByteSize.prefault(API_DEFAULTS.uploadLimit).describe(
       'largest training-data upload of POST /api/v1/models/{model}/baselines; larger ones get 413',
+    ),
+    uploadMaxColumns: z
+      .number()
+      .int()
+      .positive()
+      .default(API_DEFAULTS.uploadMaxColumns)
+      .describe('most columns a training-data upload may have; more get 413 before the file is parsed'),
+    uploadTimeout: Duration.prefault(API_DEFAULTS.uploadTimeout).describe(
+      'longest a training-data upload may take to profile (after it is received); then the profile is cancelled and the upload gets 503',
+    ),
+    uploadMemoryLimit: ByteSize.prefault(API_DEFAULTS.uploadMemoryLimit).describe(
+      "DuckDB memory of an upload's profile (its own database); past it DuckDB spills to disk or fails the profile with 400",
     ),
     ingestRateLimit: z
       .number()

@@ -18,21 +18,11 @@ export const HTTP_TOPIC = '@http';
 /** Attempts of a write that lost a DuckDB write-write conflict (another writer updated the same counters). */
 const CONFLICT_ATTEMPTS = 8;
 
-/**
- * Runs one model's store writes one after another. Give the same lock to the model's Kafka
- * writer and its HttpIngest: their transactions then never overlap, and neither loses one to a
- * write-write conflict on the model's `ingest_counts` rows.
- * @example const lock = new WriteLock(); await lock.run(() => writer.write(batch));
- */
-export class WriteLock {
-  private tail: Promise<unknown> = Promise.resolve();
+// One model's store writes go behind one WriteLock: give the same lock to the model's Kafka writer
+// and its HttpIngest, so neither loses a transaction to a conflict on the model's `ingest_counts` rows.
+import { WriteLock } from '../store/write-lock.js';
 
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn);
-    this.tail = result.catch(() => {});
-    return result;
-  }
-}
+export { WriteLock };
 
 /**
  * HTTP ingest of one model: events go through the same decoder, sampler and writer as Kafka

@@ -1,4 +1,5 @@
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, type DuckDBType, type DuckDBValue, DOUBLE } from '@duckdb/node-api';
+import { WriteLock } from './write-lock.js';
 
 /**
  * Types for the parameters node-api would bind wrongly: it binds a whole JS number as INTEGER or
@@ -45,7 +46,19 @@ export class Database {
     private readonly connection: DuckDBConnection,
     /** Only the first handle owns the instance; the ones from `connect()` close just their connection. */
     private readonly ownsInstance: boolean,
+    /** The named locks of this database, shared by every connection to it (see `lock`). */
+    private readonly locks: Map<string, WriteLock> = new Map(),
   ) {}
+
+  /**
+   * A lock shared by every connection of this database, by name: writers on different connections
+   * that may update one row go behind the same one (the outbox's, in store/outbox.ts).
+   */
+  lock(name: string): WriteLock {
+    let lock = this.locks.get(name);
+    if (lock === undefined) this.locks.set(name, (lock = new WriteLock()));
+    return lock;
+  }
 
   /** Opens a database file, or an in-memory one with ':memory:'. */
   static async open(path = ':memory:', options: Record<string, string> = {}): Promise<Database> {
@@ -59,7 +72,7 @@ export class Database {
    * one's queries (DuckDB runs queries of different connections in parallel). Close it after use.
    */
   async connect(): Promise<Database> {
-    return new Database(this.instance, await this.instance.connect(), false);
+    return new Database(this.instance, await this.instance.connect(), false, this.locks);
   }
 
   /** Runs a statement; values bind to `?` placeholders in order. */
@@ -159,6 +172,11 @@ export class Database {
   /** An appender on a table of this connection: the fast path for many rows. Close it in `finally`. */
   appender(table: string): Promise<DuckDBAppender> {
     return this.connection.createAppender(table);
+  }
+
+  /** Cancels the query running on this connection: it fails with DuckDB's "INTERRUPT Error". */
+  interrupt(): void {
+    this.connection.interrupt();
   }
 
   /** Progress of the query running on this connection (0..100, or -1 when unknown). */

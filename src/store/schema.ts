@@ -40,6 +40,9 @@ export const MIGRATIONS: readonly string[] = [
      next_attempt_at TIMESTAMP NOT NULL, last_error VARCHAR, created_at TIMESTAMP NOT NULL, delivered_at TIMESTAMP)`,
   // A queued notification that a newer one of the same group and channel replaced (its news carried over).
   `ALTER TABLE outbox ADD COLUMN IF NOT EXISTS superseded_by VARCHAR`,
+  // When the attempt in flight was claimed (counted), before its send; cleared with its outcome. Set
+  // at start-up, it marks an attempt a stopped process never finished.
+  `ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_at TIMESTAMP`,
   // Consumed events of each write, by model and minute of commit, written with the rows (see
   // store/ingest-rate.ts). Appended, not upserted: no key to check, no conflict between writers.
   `CREATE TABLE IF NOT EXISTS ingest_minutes (model VARCHAR NOT NULL, minute TIMESTAMP NOT NULL, consumed BIGINT NOT NULL)`,

@@ -46,7 +46,7 @@ export function httpStatusError(
   const detail = printableSnippet(body);
   const message =
     `channel '${channel}': HTTP ${response.status}${statusText}${detail ? `: ${detail}` : ''}` +
-    (retriable ? ' (will retry)' : ' (permanent)');
+    (retriable ? ' (retriable)' : ' (permanent)');
   const wait = retriable ? retryAfterMs(response.headers.get('retry-after'), now) : undefined;
   return new HttpDeliveryError(message, retriable, response.status, wait);
 }
@@ -60,10 +60,10 @@ export function httpStatusError(
 export function networkDeliveryError(channel: string, error: unknown, timeoutMs?: number): HttpDeliveryError {
   if (isTimeout(error)) {
     const after = timeoutMs === undefined ? '' : ` after ${timeoutMs} ms`;
-    return new HttpDeliveryError(`channel '${channel}': no response${after} (timeout, will retry)`, true);
+    return new HttpDeliveryError(`channel '${channel}': no response${after} (timeout, retriable)`, true);
   }
   const code = errorCode(error);
-  return new HttpDeliveryError(`channel '${channel}': request failed${code ? ` (${code})` : ''} (will retry)`, true);
+  return new HttpDeliveryError(`channel '${channel}': request failed${code ? ` (${code})` : ''} (retriable)`, true);
 }
 
 /**

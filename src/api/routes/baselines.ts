@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { createProfile } from '../../baseline/create.js';
 import type { BaselineProfile } from '../../contracts/profile.js';
 import { readProfile, writeProfile } from '../../baseline/profile.js';
-import { DATA_FORMATS, type DataFormat, detectFormat } from '../../baseline/source.js';
+import { DATA_FORMATS, type DataFormat, DataLimitError, detectFormat } from '../../baseline/source.js';
 import { UserError, messageOf } from '../../errors.js';
 import { ApiError, notFound } from '../errors.js';
 import { defineRoute } from '../route.js';
@@ -243,6 +243,61 @@ const list = (text: string | undefined) =>
 
 /** Uploads run one at a time: profiling opens a DuckDB of its own and may use much memory. */
 let uploads: Promise<unknown> = Promise.resolve();
+
+/**
+ * The temporary folders of uploads in progress: each is removed when its upload ends (answer,
+ * error, timeout), and all of them when the process exits. Their names carry the process id, so
+ * the folders of a process that was killed (no exit handler runs) are removed by the next upload.
+ */
+const UPLOAD_DIR_PREFIX = 'driftwatch-upload-';
+const uploadDirs = new Set<string>();
+let sweptStale = false;
+
+function makeUploadDir(): string {
+  if (!sweptStale) {
+    sweptStale = true;
+    removeStaleUploadDirs(tmpdir());
+    process.once('exit', () => {
+      for (const dir of uploadDirs) rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), `${UPLOAD_DIR_PREFIX}${process.pid}-`));
+  uploadDirs.add(dir);
+  return dir;
+}
+
+function removeUploadDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  uploadDirs.delete(dir);
+}
+
+/** Removes the upload folders in `parent` of processes that no longer run. */
+export function removeStaleUploadDirs(parent: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = new RegExp(`^${UPLOAD_DIR_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || processRuns(Number(pid))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 /** Versions being created (model/version), so two uploads of one version cannot both write it. */
 const creating = new Set<string>();
 
@@ -264,8 +319,9 @@ export const createBaseline = defineRoute({
     201: { description: 'the new baseline version', schema: BaselineEntry },
     404: { description: 'no such model', schema: ErrorBody },
     409: { description: 'the version exists already', schema: ErrorBody },
-    413: { description: 'the upload is larger than api.uploadLimit', schema: ErrorBody },
+    413: { description: 'the upload is larger than api.uploadLimit, or has more columns than api.uploadMaxColumns', schema: ErrorBody },
     415: { description: 'the data format cannot be told', schema: ErrorBody },
+    503: { description: 'the profile took longer than api.uploadTimeout and was cancelled', schema: ErrorBody },
   },
   async handle({ params, query }, ctx, req, res) {
     const m = ctx.model(params.model);
@@ -280,12 +336,19 @@ export const createBaseline = defineRoute({
       );
     if (existsSync(target) || creating.has(key)) throw exists();
     creating.add(key);
-    const dir = mkdtempSync(join(tmpdir(), 'driftwatch-upload-'));
+    const dir = makeUploadDir();
+    const api = ctx.deps.config.api;
     try {
-      const upload = await receiveUpload(req, dir, ctx.deps.config.api.uploadLimit, query.format);
+      const upload = await receiveUpload(req, dir, api.uploadLimit, query.format);
       const features = list(query.features);
       const categorical = list(query.categorical);
       const numeric = list(query.numeric);
+      // The time bound starts when the profile does, not while the upload waits for the one before it.
+      const timeout = new ApiError(
+        503,
+        'timeout',
+        `the profile took longer than api.uploadTimeout (${api.uploadTimeout} ms) and was cancelled; send fewer rows or columns, or raise the setting`,
+      );
       const run = uploads.then(() =>
         createProfile(upload.path, {
           model: m.name,
@@ -294,6 +357,11 @@ export const createBaseline = defineRoute({
           ...(categorical ? { categorical } : {}),
           ...(numeric ? { numeric } : {}),
           ...(query.bins !== undefined ? { bins: query.bins } : {}),
+          limits: {
+            columns: { max: api.uploadMaxColumns, setting: 'api.uploadMaxColumns' },
+            memoryLimit: `${Math.max(1, Math.floor(api.uploadMemoryLimit / 1024 ** 2))}MiB`,
+            signal: timeoutSignal(api.uploadTimeout, timeout),
+          },
         }),
       );
       uploads = run.catch(() => {});
@@ -301,8 +369,15 @@ export const createBaseline = defineRoute({
       try {
         profile = await run;
       } catch (error) {
+        if (error === timeout)
+          ctx.deps.logger.warn(
+            { model: m.name, version: query.version, timeoutMs: api.uploadTimeout },
+            'baseline upload cancelled: its profile took too long',
+          );
         // The temporary folder is nobody's business; the file's own name is kept.
-        if (error instanceof UserError) throw new ApiError(400, 'bad_request', error.message.replaceAll(`${dir}${sep}`, ''));
+        const message = error instanceof UserError ? error.message.replaceAll(`${dir}${sep}`, '') : '';
+        if (error instanceof DataLimitError) throw new ApiError(413, 'payload_too_large', message);
+        if (error instanceof UserError) throw new ApiError(400, 'bad_request', message);
         throw error;
       }
       if (existsSync(target)) throw exists();
@@ -317,9 +392,16 @@ export const createBaseline = defineRoute({
         .json(entryOf(target, profile, false));
     } finally {
       creating.delete(key);
-      rmSync(dir, { recursive: true, force: true });
+      removeUploadDir(dir);
     }
   },
 });
+
+/** A signal aborted with `reason` after `ms`, its timer unref'd (it never holds the process). */
+function timeoutSignal(ms: number, reason: Error): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(reason), ms).unref();
+  return controller.signal;
+}
 
 export const BASELINE_ROUTES = [listBaselinesRoute, getBaseline, createBaseline];

@@ -173,7 +173,7 @@ export function smtpDeliveryError(channel: string, error: unknown, secrets: read
   for (const secret of secrets) detail = detail.split(secret).join('[redacted]');
   const message =
     `channel '${channel}': SMTP ${reply ?? cause ?? 'error'}: ${detail.replace(/\s+/g, ' ').trim()}` +
-    (retriable ? ' (will retry)' : ' (permanent)');
+    (retriable ? ' (retriable)' : ' (permanent)');
   return new DeliveryError(message, retriable);
 }
 
