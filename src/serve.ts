@@ -83,6 +83,7 @@ export class Service {
       models: () => config.models.map((m) => m.name),
       lag: () => new Map(this.models.map((m) => [m.config.name, m.status().lag])),
       missingTopics: () => new Map(this.models.map((m) => [m.config.name, m.waitingForTopics()])),
+      checks: () => new Map(this.models.map((m) => [m.config.name, m.checkHealth()])),
     });
   }
 
@@ -250,7 +251,11 @@ export class Service {
 
   /** One check of a model's window with alerts, then a delivery pass (a scheduled run). */
   private async checkNow(m: ModelRuntime, trigger: CheckTrigger): Promise<LiveReport> {
-    const result = await m.check(this.config.alerts, this.options.now?.(), trigger);
+    const result = await m.check(this.config.alerts, this.options.now?.(), trigger).catch((error: unknown) => {
+      // A failed check may have queued the model's check-failing alert.
+      void this.deliver();
+      throw error;
+    });
     const { report } = result;
     this.metrics.recordCheck(report);
     this.logger.info(

@@ -9,6 +9,7 @@ import { getReport, latestReportIds } from '../store/reports.js';
 import { firingCounts } from '../store/alerts.js';
 import { allIngestCounters } from '../store/counters.js';
 import { quarantineReason } from '../contracts/event.js';
+import type { CheckHealth } from '../contracts/check-health.js';
 
 /** The metric names of the contract (issue 5): dashboards and alert rules are written against them. */
 export const METRIC_NAMES = {
@@ -24,6 +25,10 @@ export const METRIC_NAMES = {
   outboxDead: 'driftwatch_outbox_dead',
   topicMissing: 'driftwatch_kafka_topic_missing',
   checksSkipped: 'driftwatch_checks_skipped_total',
+  checkFailures: 'driftwatch_check_failures_total',
+  lastCheckTimestamp: 'driftwatch_last_check_timestamp_seconds',
+  lastCheckSuccess: 'driftwatch_last_check_success',
+  checkConsecutiveFailures: 'driftwatch_check_consecutive_failures',
 } as const;
 
 /** What the metrics read at scrape time. */
@@ -35,6 +40,8 @@ export interface MetricsDeps {
   lag: () => ReadonlyMap<string, ReadonlyMap<string, number>>;
   /** Per model, its topics that do not exist on the broker yet. */
   missingTopics?: () => ReadonlyMap<string, readonly string[]>;
+  /** Per running model, what its checks did lately (this process). */
+  checks?: () => ReadonlyMap<string, CheckHealth>;
 }
 
 /** Buckets of the check duration, from a small window in DuckDB to a million-row window. */
@@ -132,6 +139,48 @@ export class Metrics {
       help: "Scheduled checks not run, by reason (waiting_for_topic: the model's topics do not exist yet), since this process started.",
       labelNames: ['model', 'reason'],
       registers,
+    });
+    const checks = () => deps.checks?.() ?? new Map<string, CheckHealth>();
+    // Like Prometheus' prometheus_rule_evaluation_failures_total: at 0 for each running model before its first failure.
+    new Counter({
+      name: METRIC_NAMES.checkFailures,
+      help: 'Checks of the model (scheduled or asked for) that failed: a query error, a corrupt block. Since this process started.',
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, health] of checks()) this.inc({ model }, health.failedTotal);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.lastCheckTimestamp,
+      help: "When the model's last check (scheduled or asked for) ended, successful or not, in seconds since the epoch; no series before its first check in this process.",
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, health] of checks()) if (health.last) this.set({ model }, health.last.at / 1000);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.lastCheckSuccess,
+      help: "1 when the model's last check succeeded, 0 when it failed (then the drift metrics are those of an older check).",
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, health] of checks()) if (health.last) this.set({ model }, health.last.ok ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.checkConsecutiveFailures,
+      help: 'Checks of the model that failed in a row up to now (0 after one succeeds); its check-failing alert fires at alerts.checkFailingAfter.',
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, health] of checks()) this.set({ model }, health.failing?.count ?? 0);
+      },
     });
     this.checkDuration = new Histogram({
       name: METRIC_NAMES.checkDuration,

@@ -1,6 +1,7 @@
 import type { CheckTrigger } from '../contracts/report.js';
 import type { Kafka } from 'kafkajs';
-import { checkModel, type ModelCheckResult } from '../alerts/pipeline.js';
+import { checkFailed, checkModel, type ModelCheckResult } from '../alerts/pipeline.js';
+import type { CheckHealth } from '../contracts/check-health.js';
 import { readProfile } from '../baseline/profile.js';
 import type { AlertsConfig, ModelConfig, StorageConfig, WindowSpecValue } from '../config/schema.js';
 import { readsKafka } from '../config/schema.js';
@@ -47,6 +48,7 @@ export class ModelRuntime {
   /** One check of this model at a time, scheduled or asked for through the API. */
   private readonly checkLock = new WriteLock();
   private writeError: string | undefined;
+  private readonly checkState: CheckHealth = { failedTotal: 0 };
 
   private constructor(
     readonly config: ModelConfig,
@@ -191,7 +193,17 @@ export class ModelRuntime {
           ]
         : []),
       ...(status.writeError ? [`model ${this.config.name}: store writes failing: ${status.writeError}`] : []),
+      ...(this.checkState.failing
+        ? [
+            `model ${this.config.name}: checks failing: ${this.checkState.failing.count} in a row since ${new Date(this.checkState.failing.since).toISOString()}: ${this.checkState.failing.error}`,
+          ]
+        : []),
     ];
+  }
+
+  /** What the model's checks did lately (for the metrics). */
+  checkHealth(): CheckHealth {
+    return this.checkState;
   }
 
   /** Stores events that came over HTTP, behind the same lock as the Kafka consumer's writes. */
@@ -199,11 +211,60 @@ export class ModelRuntime {
     return this.http.ingest(events);
   }
 
-  /** One check of the model's window with alerts (queued in the outbox), in turn with its other checks. */
+  /**
+   * One check of the model's window with alerts (queued in the outbox), in turn with its other
+   * checks. A check that fails (a corrupt block, a query error) is counted, named by readiness
+   * until one succeeds, and from `alerts.checkFailingAfter` failures in a row fires the model's
+   * `check-failing` alert; the error is thrown on to the caller.
+   */
   check(alerts: AlertsConfig, now: number | undefined, trigger: CheckTrigger): Promise<ModelCheckResult> {
-    return this.checkLock.run(() =>
-      checkModel(this.checks, this.config, this.profile, alerts, { notify: true, trigger, ...(now !== undefined ? { now } : {}) }),
+    return this.checkLock.run(async () => {
+      let result: ModelCheckResult;
+      try {
+        result = await checkModel(this.checks, this.config, this.profile, alerts, {
+          notify: true,
+          trigger,
+          ...(now !== undefined ? { now } : {}),
+        });
+      } catch (error) {
+        await this.recordFailedCheck(error, alerts, now ?? Date.now());
+        throw error;
+      }
+      const at = now ?? Date.now();
+      if (this.checkState.failing) {
+        this.logger.info({ model: this.config.name, after: this.checkState.failing.count }, 'checks work again');
+        delete this.checkState.failing;
+      }
+      this.checkState.last = { at, ok: true };
+      return result;
+    });
+  }
+
+  /** Counts a failed check and queues the model's check-failing alert once failures reach the threshold. */
+  private async recordFailedCheck(error: unknown, alerts: AlertsConfig, at: number): Promise<void> {
+    const message = messageOf(error).split('\n')[0]!;
+    const state = this.checkState;
+    state.failedTotal += 1;
+    state.last = { at, ok: false };
+    state.failing = {
+      model: this.config.name,
+      count: (state.failing?.count ?? 0) + 1,
+      since: state.failing?.since ?? at,
+      last: at,
+      error: message,
+    };
+    this.logger.error(
+      { model: this.config.name, err: message, failures: state.failing.count, alertAfter: alerts.checkFailingAfter },
+      "check failed: the model's drift is not checked until a check succeeds",
     );
+    try {
+      const queued = await checkFailed(this.checks, this.config, alerts, state.failing, at);
+      if (queued.length > 0)
+        this.logger.warn({ model: this.config.name, channels: queued.map((q) => q.channel) }, 'check-failing alert queued');
+    } catch (alertError) {
+      // The store itself may be what fails: the failure stays counted and in readiness.
+      this.logger.error({ model: this.config.name, err: messageOf(alertError) }, 'the check-failing alert could not be stored');
+    }
   }
 
   /**
