@@ -86,6 +86,11 @@ describe('failing checks', { timeout: 180_000 }, () => {
         JSON.stringify(readyBody.reasons),
       );
 
+      // Without a token /readyz says only "not ready": no model name, baseline path or DuckDB error.
+      const bare = await fetch(`${base}/readyz`);
+      assert.equal(bare.status, 503);
+      assert.equal(await bare.text(), '{"status":"not_ready"}');
+
       const failingText = await (await get('/metrics')).text();
       assert.ok((metric(failingText, 'driftwatch_check_failures_total', model) ?? 0) >= 3, failingText);
       assert.equal(metric(failingText, 'driftwatch_last_check_success', model), 0);

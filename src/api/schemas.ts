@@ -199,11 +199,13 @@ export const Health = z.object({ status: z.literal('ok') });
 
 export const Readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
-  reasons: z.array(z.string()).describe('why not ready (empty when ready)'),
+  reasons: z.array(z.string()).optional().describe('why not ready (empty when ready); only with a read token'),
   waitingForTopic: z
     .record(z.string(), z.array(z.string()))
     .optional()
-    .describe('models whose Kafka topics do not exist on the broker yet, with those topics: they consume once the topics exist'),
+    .describe(
+      'models whose Kafka topics do not exist on the broker yet, with those topics: they consume once the topics exist (only with a read token)',
+    ),
 });
 
 export const FeatureOutcome = z.object({
