@@ -21,7 +21,7 @@ import type { Logger } from './log.js';
 import type { Database } from './store/database.js';
 import { applyRetention } from './store/retention.js';
 import { Store } from './store/store.js';
-import { ModelRuntime } from './service/model-runtime.js';
+import { isInvalidated, ModelRuntime } from './service/model-runtime.js';
 import { queueDigest } from './reports/queue.js';
 
 /** How often the outbox is looked at for due deliveries. */
@@ -227,6 +227,7 @@ export class Service {
       await this.deliverer?.deliverDue();
     } catch (error) {
       this.logger.error({ err: messageOf(error) }, 'delivery pass failed; the next tick tries again');
+      if (isInvalidated(error)) this.storeLost('*', messageOf(error).split('\n')[0]!);
     }
   }
 

@@ -26,6 +26,11 @@ import type { Store } from '../store/store.js';
 /** DuckDB's message once a database instance refuses every further write until it is reopened. */
 const INVALIDATED = /database has been invalidated/i;
 
+/** True for DuckDB's refusal of a database it invalidated (a failed checkpoint): only a new process recovers it. */
+export function isInvalidated(error: unknown): boolean {
+  return INVALIDATED.test(messageOf(error));
+}
+
 /** What a model's runtime reports to the service: for readiness, the API and the metrics. */
 export interface ModelStatus {
   /** The Kafka consumer's connection, when the model reads Kafka; `crashed` while it is down after a crash kafkajs gave up on. */
@@ -68,6 +73,8 @@ export class ModelRuntime {
     /** The Kafka client, for replays (none for a model fed through HTTP only). */
     private readonly kafkaClient: Kafka | undefined,
     private readonly quarantineKeep: number,
+    /** Called once the store refuses every write until reopened (see {@link reportingWrite}). */
+    private readonly onFatal: (reason: string) => void,
   ) {}
 
   /**
@@ -103,7 +110,7 @@ export class ModelRuntime {
       // DuckDB refuses one of two concurrent updates of a counter row.
       const lock = new WriteLock();
       const writer = {
-        write: (batch: WriteBatch) => runtime!.reportingWrite(() => lock.run(() => samplesWriter.write(batch)), logger, parts.onFatal),
+        write: (batch: WriteBatch) => runtime!.reportingWrite(() => lock.run(() => samplesWriter.write(batch))),
       };
       const http = await HttpIngest.open(store, model, profile, parts.storage.quarantineKeep, lock);
       const offsets = await loadOffsets(store.db, model.name);
@@ -132,6 +139,7 @@ export class ModelRuntime {
         lock,
         readsKafka(model) ? parts.kafka : undefined,
         parts.storage.quarantineKeep,
+        parts.onFatal,
       );
       return runtime;
     } catch (error) {
@@ -206,9 +214,13 @@ export class ModelRuntime {
     return this.checkState;
   }
 
-  /** Stores events that came over HTTP, behind the same lock as the Kafka consumer's writes. */
+  /**
+   * Stores events that came over HTTP, behind the same lock as the Kafka consumer's writes, with
+   * its failures made visible as the consumer's are: an invalidated store stops the process even
+   * when no model reads Kafka (the client was answered 503 and sends again to the new process).
+   */
   ingest(events: readonly PredictionEvent[]): Promise<IngestResult> {
-    return this.http.ingest(events);
+    return this.reportingWrite(() => this.http.ingest(events));
   }
 
   /**
@@ -243,6 +255,8 @@ export class ModelRuntime {
   /** Counts a failed check and queues the model's check-failing alert once failures reach the threshold. */
   private async recordFailedCheck(error: unknown, alerts: AlertsConfig, at: number): Promise<void> {
     const message = messageOf(error).split('\n')[0]!;
+    // A check is a write too (its window table, its report): an idle HTTP-only model may see it first.
+    if (isInvalidated(error)) this.onFatal(message);
     const state = this.checkState;
     state.failedTotal += 1;
     state.last = { at, ok: false };
@@ -331,7 +345,7 @@ export class ModelRuntime {
   }
 
   /**
-   * A store write of the model's consumer, with its failures made visible: a failed write (a
+   * A store write of the model (its consumer's, or an HTTP request's), with its failures made visible: a failed write (a
    * full disk, an I/O error) is rolled back with its offsets and thrown back to the consumer,
    * which retries the same messages after a back-off and commits nothing to Kafka past what is
    * stored. The error is logged once when it starts and once when writes work again, and
@@ -339,26 +353,29 @@ export class ModelRuntime {
    * disk) refuses every write until reopened: `onFatal` asks the process to stop, so that a
    * supervisor restarts it, and it resumes from the last commit.
    */
-  private async reportingWrite(write: () => Promise<void>, logger: Logger, onFatal: (reason: string) => void): Promise<void> {
+  private async reportingWrite<T>(write: () => Promise<T>): Promise<T> {
+    const { logger, onFatal } = this;
     const model = this.config.name;
+    let result: T;
     try {
-      await write();
+      result = await write();
     } catch (error) {
       const message = messageOf(error).split('\n')[0]!;
       if (this.writeError !== message) {
         logger.error(
           { model, err: message },
-          'store write failed: the chunk and its offsets were rolled back; the consumer retries it after a back-off',
+          'store write failed: the chunk and its offsets were rolled back; the consumer retries it after a back-off (an HTTP request is answered 503)',
         );
       }
       this.writeError = message;
-      if (INVALIDATED.test(messageOf(error))) onFatal(message);
+      if (isInvalidated(error)) onFatal(message);
       throw error;
     }
     if (this.writeError !== undefined) {
       logger.info({ model, after: this.writeError }, 'store writes work again');
       this.writeError = undefined;
     }
+    return result;
   }
 
   /** Stops the consumer after its batch in hand. */
