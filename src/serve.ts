@@ -20,6 +20,7 @@ import { missingTopicsMessage } from './ingest/kafka-source.js';
 import type { Logger } from './log.js';
 import type { Database } from './store/database.js';
 import { applyRetention } from './store/retention.js';
+import { pruneIdempotencyKeys } from './store/idempotency.js';
 import { Store } from './store/store.js';
 import { isInvalidated, ModelRuntime } from './service/model-runtime.js';
 import { queueDigest } from './reports/queue.js';
@@ -113,6 +114,7 @@ export class Service {
         store: this.store,
         config: model,
         storage: this.config.storage,
+        idempotency: this.config.api,
         kafka,
         logger: this.logger,
         onFatal: (reason) => this.storeLost(model.name, reason),
@@ -169,7 +171,7 @@ export class Service {
       checkWindow: (name, window, now) => this.runningModel(name).checkWindow(window, now),
       startReplay: (name, from, to) => this.startReplay(name, from, to),
       replayJob: (id) => this.replays.get(id),
-      ingest: (name, events) => this.runningModel(name).ingest(events),
+      ingest: (name, events, key) => this.runningModel(name).ingest(events, key),
       extend: (app) => {
         this.options.extend?.(app);
         mountDashboard(app);
@@ -333,6 +335,13 @@ export class Service {
           this.config.storage.quarantineKeep,
         );
         if (deleted > 0) this.logger.info({ model: m.config.name, deleted }, 'retention deleted old samples');
+        const keys = await pruneIdempotencyKeys(
+          connection,
+          m.config.name,
+          Date.now() - this.config.api.idempotencyWindow,
+          this.config.api.idempotencyMaxKeys,
+        );
+        if (keys > 0) this.logger.debug({ model: m.config.name, keys }, 'retention deleted expired Idempotency-Keys');
       }
     } catch (error) {
       this.logger.error({ err: messageOf(error) }, 'retention failed; it runs again at the next interval');

@@ -543,7 +543,7 @@ describe('HTTP ingest', () => {
     const response = await h.request('/api/v1/models/fraud/events', { token: 'ingest', ...json(events) });
     assert.equal(response.status, 200);
     const result = IngestResultBody.strict().parse(await response.json());
-    assert.deepEqual(result, { received: 3, sampled: 3, stored: 3, quarantined: { wrong_type: 1, missing_feature: 1 } });
+    assert.deepEqual(result, { received: 3, sampled: 3, stored: 3, duplicates: 0, quarantined: { wrong_type: 1, missing_feature: 1 } });
   });
 
   it('400 for bodies that are not an array of event objects, naming the index', async () => {

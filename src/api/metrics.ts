@@ -16,6 +16,7 @@ export const METRIC_NAMES = {
   eventsConsumed: 'driftwatch_events_consumed_total',
   eventsSampled: 'driftwatch_events_sampled_total',
   eventsQuarantined: 'driftwatch_events_quarantined_total',
+  eventsDuplicate: 'driftwatch_events_duplicate_total',
   consumerLag: 'driftwatch_consumer_lag',
   checkDuration: 'driftwatch_check_duration_seconds',
   featureDriftScore: 'driftwatch_feature_drift_score',
@@ -95,6 +96,11 @@ export class Metrics {
       COUNTERS.consumed,
     );
     storedCounter(METRIC_NAMES.eventsSampled, 'Events kept by the sampler.', COUNTERS.sampled);
+    storedCounter(
+      METRIC_NAMES.eventsDuplicate,
+      'HTTP ingest events not stored because their id (event.id) is stored already (while its row is kept: storage.retention).',
+      COUNTERS.duplicate,
+    );
     new Counter({
       name: METRIC_NAMES.eventsQuarantined,
       help: 'Sampled events set aside, by reason: unreadable messages (malformed_json, too_large...) and stored events with a bad value (missing_feature, wrong_type...).',

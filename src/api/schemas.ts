@@ -338,6 +338,7 @@ export const IngestResultBody = z.object({
   received: z.number().int(),
   sampled: z.number().int(),
   stored: z.number().int(),
+  duplicates: z.number().int().describe('events not stored because their id (event.id) is stored already (or came earlier in the request)'),
   quarantined: z
     .record(z.string(), z.number().int())
     .describe('events set aside, by reason (malformed_json, missing_feature, wrong_type...)'),

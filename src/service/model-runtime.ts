@@ -5,13 +5,13 @@ import type { CheckHealth } from '../contracts/check-health.js';
 import { readProfile } from '../baseline/profile.js';
 import type { AlertsConfig, ModelConfig, StorageConfig, WindowSpecValue } from '../config/schema.js';
 import { readsKafka } from '../config/schema.js';
-import type { IngestResult, PredictionEvent, WriteBatch } from '../contracts/event.js';
+import type { PredictionEvent, WriteBatch } from '../contracts/event.js';
 import type { BaselineProfile } from '../contracts/profile.js';
 import { runLiveCheck } from '../checks/live.js';
 import type { LiveReport } from '../contracts/report.js';
 import { messageOf, UserError } from '../errors.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
-import { HttpIngest, WriteLock } from '../ingest/http-source.js';
+import { HttpIngest, type IdempotencyConfig, type IngestAnswer, WriteLock } from '../ingest/http-source.js';
 import { KafkaIngest, missingTopicsMessage } from '../ingest/kafka-source.js';
 import { type PartitionRange, planReplay, type ReplayBound, replay } from '../ingest/replay.js';
 import type { ProgressFn } from '../progress.js';
@@ -87,6 +87,8 @@ export class ModelRuntime {
     store: Store;
     config: ModelConfig;
     storage: Pick<StorageConfig, 'quarantineKeep'>;
+    /** How long HTTP ingest remembers Idempotency-Keys and event ids. */
+    idempotency: IdempotencyConfig;
     kafka: Kafka | undefined;
     logger: Logger;
     onFatal: (reason: string) => void;
@@ -112,7 +114,7 @@ export class ModelRuntime {
       const writer = {
         write: (batch: WriteBatch) => runtime!.reportingWrite(() => lock.run(() => samplesWriter.write(batch))),
       };
-      const http = await HttpIngest.open(store, model, profile, parts.storage.quarantineKeep, lock);
+      const http = await HttpIngest.open(store, model, profile, parts.storage.quarantineKeep, lock, parts.idempotency);
       const offsets = await loadOffsets(store.db, model.name);
       const kafka =
         readsKafka(model) && parts.kafka
@@ -219,8 +221,8 @@ export class ModelRuntime {
    * its failures made visible as the consumer's are: an invalidated store stops the process even
    * when no model reads Kafka (the client was answered 503 and sends again to the new process).
    */
-  ingest(events: readonly PredictionEvent[]): Promise<IngestResult> {
-    return this.reportingWrite(() => this.http.ingest(events));
+  ingest(events: readonly PredictionEvent[], key?: string): Promise<IngestAnswer> {
+    return this.reportingWrite(() => this.http.ingest(events, key === undefined ? {} : { key }));
   }
 
   /**
