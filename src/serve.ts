@@ -20,8 +20,9 @@ import { missingTopicsMessage } from './ingest/kafka-source.js';
 import type { Logger } from './log.js';
 import type { Database } from './store/database.js';
 import { applyRetention } from './store/retention.js';
+import { pruneIdempotencyKeys } from './store/idempotency.js';
 import { Store } from './store/store.js';
-import { ModelRuntime } from './service/model-runtime.js';
+import { isInvalidated, ModelRuntime } from './service/model-runtime.js';
 import { queueDigest } from './reports/queue.js';
 
 /** How often the outbox is looked at for due deliveries. */
@@ -82,6 +83,7 @@ export class Service {
       models: () => config.models.map((m) => m.name),
       lag: () => new Map(this.models.map((m) => [m.config.name, m.status().lag])),
       missingTopics: () => new Map(this.models.map((m) => [m.config.name, m.waitingForTopics()])),
+      checks: () => new Map(this.models.map((m) => [m.config.name, m.checkHealth()])),
     });
     this.scheduler = new Scheduler(logger, {
       clockStepped: (stepMs) => this.metrics.recordClockStep(stepMs),
@@ -115,6 +117,7 @@ export class Service {
         store: this.store,
         config: model,
         storage: this.config.storage,
+        idempotency: this.config.api,
         kafka,
         logger: this.logger,
         onFatal: (reason) => this.storeLost(model.name, reason),
@@ -171,7 +174,7 @@ export class Service {
       checkWindow: (name, window, now) => this.runningModel(name).checkWindow(window, now),
       startReplay: (name, from, to) => this.startReplay(name, from, to),
       replayJob: (id) => this.replays.get(id),
-      ingest: (name, events) => this.runningModel(name).ingest(events),
+      ingest: (name, events, key) => this.runningModel(name).ingest(events, key),
       extend: (app) => {
         this.options.extend?.(app);
         mountDashboard(app);
@@ -229,6 +232,7 @@ export class Service {
       await this.deliverer?.deliverDue();
     } catch (error) {
       this.logger.error({ err: messageOf(error) }, 'delivery pass failed; the next tick tries again');
+      if (isInvalidated(error)) this.storeLost('*', messageOf(error).split('\n')[0]!);
     }
   }
 
@@ -253,7 +257,11 @@ export class Service {
 
   /** One check of a model's window with alerts, then a delivery pass (a scheduled run). */
   private async checkNow(m: ModelRuntime, trigger: CheckTrigger): Promise<LiveReport> {
-    const result = await m.check(this.config.alerts, this.options.now?.(), trigger);
+    const result = await m.check(this.config.alerts, this.options.now?.(), trigger).catch((error: unknown) => {
+      // A failed check may have queued the model's check-failing alert.
+      void this.deliver();
+      throw error;
+    });
     const { report } = result;
     this.metrics.recordCheck(report);
     this.logger.info(
@@ -330,6 +338,13 @@ export class Service {
           this.config.storage.quarantineKeep,
         );
         if (deleted > 0) this.logger.info({ model: m.config.name, deleted }, 'retention deleted old samples');
+        const keys = await pruneIdempotencyKeys(
+          connection,
+          m.config.name,
+          Date.now() - this.config.api.idempotencyWindow,
+          this.config.api.idempotencyMaxKeys,
+        );
+        if (keys > 0) this.logger.debug({ model: m.config.name, keys }, 'retention deleted expired Idempotency-Keys');
       }
     } catch (error) {
       this.logger.error({ err: messageOf(error) }, 'retention failed; it runs again at the next interval');

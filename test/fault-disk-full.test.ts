@@ -43,7 +43,7 @@ describe('disk full while ingesting', { timeout: 300_000 }, () => {
         const logged = serve.lines.find((l) => /"msg":"store write failed/.test(l));
         assert.ok(logged, 'the service logs the failed write itself');
         assert.match(JSON.parse(logged).err, /No space left on device/);
-        const ready = await fetch(`${api}/readyz`);
+        const ready = await fetch(`${api}/readyz`, { headers: { authorization: `Bearer ${READ}` } });
         const readiness = (await ready.json()) as { reasons: string[] };
         assert.equal(ready.status, 503, JSON.stringify(readiness));
         assert.ok(

@@ -114,7 +114,7 @@ describe('faults at start-up', { timeout: 180_000 }, () => {
       assert.equal(report.window.rows, 1000, 'the good model checks its window');
       assert.notEqual(report.status, 'insufficient_data');
 
-      const ready = await fetch(`${base}/readyz`);
+      const ready = await fetch(`${base}/readyz`, { headers: auth });
       assert.equal(ready.status, 503, 'not ready while a configured model is broken');
       const readiness = (await ready.json()) as { reasons: string[] };
       assert.ok(

@@ -21,6 +21,8 @@ const SSL = `localhost:${BASE + 3}`;
 const SASL_SSL = `localhost:${BASE + 4}`;
 const USER = 'driftwatch';
 const PASSWORD = 'sasl-secret-7f3a9c0e51d24b68';
+/** The reasons of /readyz need a read token. */
+const READ_TOKEN = 'read-token-security-kafka-0123456789';
 const CA = join(ROOT, '.kafka', `secure-${BASE}`, 'ca.pem');
 const ENV = { SECURE_KAFKA_PORT: String(BASE), SECURE_KAFKA_USER: USER, SECURE_KAFKA_PASSWORD: PASSWORD };
 
@@ -171,7 +173,7 @@ describe('security: Kafka SASL/PLAIN and TLS against a real broker', { timeout: 
       'bad-sasl.yaml',
     );
     const wrong = 'wrong-password-9d8c7b6a5f4e';
-    const serve = spawnServe(config, { KAFKA_PASSWORD: wrong, DRIFTWATCH_LOG_LEVEL: 'info' });
+    const serve = spawnServe(config, { KAFKA_PASSWORD: wrong, DRIFTWATCH_LOG_LEVEL: 'info', DRIFTWATCH_API_TOKENS: `read:${READ_TOKEN}` });
     try {
       await waitFor(() => /model not started/.test(serve.output()), 30_000, 'the model to fail');
       const failedAt = proxy.connections;
@@ -184,7 +186,7 @@ describe('security: Kafka SASL/PLAIN and TLS against a real broker', { timeout: 
       assert.ok(!out.includes(wrong), 'the password is not in the log');
       assert.equal(serve.child.exitCode, null, 'the service keeps running (its API says why it is not ready)');
       const url = JSON.parse(out.split('\n').find((l) => /API listening/.test(l))!).url as string;
-      const ready = await fetch(`${url}/readyz`);
+      const ready = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
       assert.equal(ready.status, 503);
       assert.match(await ready.text(), /authentication failed/);
     } finally {

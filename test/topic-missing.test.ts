@@ -36,7 +36,8 @@ after(async () => {
 async function readyz(
   url: string,
 ): Promise<{ code: number; body: { status: string; reasons: string[]; waitingForTopic?: Record<string, string[]> } }> {
-  const response = await fetch(`${url}/readyz`);
+  // The reasons need a read token (without one, /readyz says only ready or not).
+  const response = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${READ}` } });
   return { code: response.status, body: (await response.json()) as never };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alertsFromReport, evaluate, fingerprint, shouldNotify } from './engine.js';
-import type { FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
+import { alertsFromReport, checkFailingAlert, evaluate, fingerprint, shouldNotify } from './engine.js';
+import type { AlertKind, FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
 
 const HOUR = 3_600_000;
 const drift = (feature: string, severity: 'warning' | 'critical' = 'warning'): FoundAlert => ({
@@ -12,10 +12,7 @@ const drift = (feature: string, severity: 'warning' | 'critical' = 'warning'): F
 const ALL = ['drift', 'schema', 'insufficient-data'] as const;
 
 /** Runs checks in sequence through `evaluate`, carrying the state as the store would. */
-function run(
-  steps: { at: number; found: FoundAlert[]; kinds?: readonly ('drift' | 'schema' | 'insufficient-data' | 'ingest')[] }[],
-  repeat = 4 * HOUR,
-) {
+function run(steps: { at: number; found: FoundAlert[]; kinds?: readonly AlertKind[] }[], repeat = 4 * HOUR) {
   let stored: StoredAlert[] = [];
   let notice: GroupNotice | null = null;
   return steps.map(({ at, found, kinds = ALL }) => {
@@ -96,6 +93,38 @@ describe('alert engine', () => {
     assert.equal(shouldNotify(last, ['x:warning'], 0, HOUR, HOUR), true);
     assert.equal(shouldNotify(last, ['x:critical'], 0, HOUR, 1), true);
     assert.equal(shouldNotify(last, [], 1, HOUR, 1), true);
+  });
+});
+
+describe('check-failing (issue 15)', () => {
+  const failures = (count: number) => ({ model: 'm', count, since: 0, last: count * HOUR, error: 'IO Error: Corrupt database file' });
+
+  it('fires from `after` failures in a row, naming the count, the start and the error', () => {
+    assert.deepEqual(checkFailingAlert(failures(2), 3), []);
+    const [alert] = checkFailingAlert(failures(3), 3);
+    assert.deepEqual(alert?.labels, { model: 'm', feature: '*', kind: 'check-failing' });
+    assert.equal(alert?.severity, 'critical');
+    assert.equal(alert?.summary, '3 checks in a row failed since 1970-01-01T00:00:00.000Z: IO Error: Corrupt database file');
+  });
+
+  it('keeps the firing drift alerts as they were, is sent once per repeat interval, and resolves at the next check', () => {
+    const steps = run([
+      { at: 0, found: [drift('age')] },
+      // Failed checks speak only of check-failing: the drift alert is held, not resolved.
+      { at: HOUR, found: checkFailingAlert(failures(3), 3), kinds: ['check-failing'] },
+      { at: 2 * HOUR, found: checkFailingAlert(failures(4), 3), kinds: ['check-failing'] },
+      // A check that succeeds speaks of every kind: check-failing is gone from what it found.
+      { at: 3 * HOUR, found: [drift('age')], kinds: [...ALL, 'check-failing'] },
+    ]);
+    assert.deepEqual(
+      steps.map((s) => [s.sent, s.firing, s.resolved]),
+      [
+        [true, ['age'], []],
+        [true, ['*', 'age'], []],
+        [false, ['*', 'age'], []],
+        [true, ['age'], ['*']],
+      ],
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { LiveReport } from '../contracts/report.js';
 import type { Alert, AlertKind, AlertLabels, Severity } from '../contracts/alert.js';
 import type { FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
+import type { CheckFailures } from '../contracts/check-health.js';
 import { ALERT_KIND_INFO, ALERT_KINDS } from '../contracts/alert.js';
 
 /**
@@ -66,6 +67,21 @@ function ingestAlert(report: LiveReport): FoundAlert[] {
       labels: { model: report.model, feature: '*', kind: 'ingest' },
       severity: rejected > 0.1 * consumed ? 'critical' : 'warning',
       summary: `${rejected} of ${consumed} messages since the last check could not be used (${reasons})`,
+    },
+  ];
+}
+
+/**
+ * The alert of a model whose checks keep failing (a corrupt block, a query error): once `count`
+ * reaches `after` (alerts.checkFailingAfter). Drift detection is blind meanwhile, so it is critical.
+ */
+export function checkFailingAlert(failures: CheckFailures, after: number): FoundAlert[] {
+  if (failures.count < after) return [];
+  return [
+    {
+      labels: { model: failures.model, feature: '*', kind: 'check-failing' },
+      severity: 'critical',
+      summary: `${failures.count} checks in a row failed since ${new Date(failures.since).toISOString()}: ${failures.error}`,
     },
   ];
 }
@@ -264,6 +280,7 @@ function defaultClearance(alert: StoredAlert): { summary: string } {
     schema: 'no schema finding in this window',
     'insufficient-data': 'enough rows in this window to check',
     ingest: 'the messages since the previous check could be used',
+    'check-failing': 'checks work again',
   };
   return { summary: `${what}${text[alert.labels.kind]}` };
 }
@@ -282,6 +299,9 @@ export function clearanceFromReport(report: LiveReport): Clearance {
       return {
         summary: `${report.window.rows} rows in the window (${report.window.spec}), enough to check (at least ${report.window.minRows})`,
       };
+    }
+    if (alert.labels.kind === 'check-failing') {
+      return { summary: `checks work again: the check of ${report.window.spec} (${report.window.rows} rows) succeeded` };
     }
     if (alert.labels.kind === 'ingest') {
       const { consumed, rejected } = report.ingest;

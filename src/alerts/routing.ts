@@ -19,12 +19,24 @@ export function routeMatches(route: RouteConfig, alert: Alert): boolean {
 }
 
 /**
+ * What a notification tells of the check behind it: a stored report, or (for a check that failed)
+ * the model's newest report id, the time span of the failures and no features.
+ */
+export interface NotificationSource {
+  id: string;
+  model: string;
+  window: Pick<LiveReport['window'], 'start' | 'end' | 'rows'>;
+  features: LiveReport['features'];
+  schema: LiveReport['schema'];
+}
+
+/**
  * The notifications of one check: per channel, one message grouping every alert its routes take
  * (firing and just resolved). A channel no route gives an alert to gets nothing.
  */
 export function buildNotifications(
   evaluation: Evaluation,
-  report: LiveReport,
+  report: NotificationSource,
   alerts: AlertsConfig,
   now: number,
   silenced: ReadonlySet<string> = new Set(),

@@ -68,15 +68,25 @@ describe('health', () => {
     Health.parse(await health.json());
     const ready = await h.request('/readyz', { token: null });
     assert.equal(ready.status, 200);
-    assert.deepEqual(Readiness.parse(await ready.json()), { status: 'ready', reasons: [] });
+    assert.deepEqual(Readiness.parse(await ready.json()), { status: 'ready' });
+    const detailed = await h.request('/readyz', { token: 'read' });
+    assert.deepEqual(Readiness.parse(await detailed.json()), { status: 'ready', reasons: [] });
   });
 
-  it('GET /readyz answers 503 with the reasons when the service is not ready', async () => {
-    const other = await startHarness({ deps: { ready: () => ({ ok: false, reasons: ['model fraud: consumer not connected'] }) } });
+  it('GET /readyz answers 503: the status only without a token, the reasons with a read token', async () => {
+    const reason = "model fraud: not started: cannot read baseline profile '/srv/baselines/fraud.json': ENOENT";
+    const other = await startHarness({ deps: { ready: () => ({ ok: false, reasons: [reason], waitingForTopic: { fraud: ['t'] } }) } });
     try {
-      const ready = await other.request('/readyz', { token: null });
-      assert.equal(ready.status, 503);
-      assert.deepEqual(await ready.json(), { status: 'not_ready', reasons: ['model fraud: consumer not connected'] });
+      const bare = await other.request('/readyz', { token: null });
+      assert.equal(bare.status, 503);
+      assert.equal(await bare.text(), '{"status":"not_ready"}', 'no model name, path or error without a token');
+      for (const token of ['read', 'admin']) {
+        const ready = await other.request('/readyz', { token });
+        assert.equal(ready.status, 503);
+        assert.deepEqual(await ready.json(), { status: 'not_ready', reasons: [reason], waitingForTopic: { fraud: ['t'] } });
+      }
+      await expectError(await other.request('/readyz', { token: 'not-a-known-token-0123456789' }), 401);
+      await expectError(await other.request('/readyz', { token: 'ingest' }), 403);
       assert.equal((await other.request('/healthz', { token: null })).status, 200, 'still alive');
     } finally {
       await other.close();
@@ -535,7 +545,7 @@ describe('HTTP ingest', () => {
     const response = await h.request('/api/v1/models/fraud/events', { token: 'ingest', ...json(events) });
     assert.equal(response.status, 200);
     const result = IngestResultBody.strict().parse(await response.json());
-    assert.deepEqual(result, { received: 3, sampled: 3, stored: 3, quarantined: { wrong_type: 1, missing_feature: 1 } });
+    assert.deepEqual(result, { received: 3, sampled: 3, stored: 3, duplicates: 0, quarantined: { wrong_type: 1, missing_feature: 1 } });
   });
 
   it('400 for bodies that are not an array of event objects, naming the index', async () => {

@@ -114,25 +114,42 @@ const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
  */
 export function requireScope(tokens: TokenSet, needed: Scope) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const header = req.headers.authorization;
-    if (header === undefined || header === '') {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="driftwatch"');
-      throw new ApiError(401, 'unauthorized', 'a bearer token is required (Authorization: Bearer <token>)');
-    }
-    const match = BEARER.exec(header);
-    const principal = match ? tokens.verify(match[1]!) : undefined;
-    if (!principal) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="driftwatch", error="invalid_token"');
-      throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
-    }
-    res.locals.principal = principal;
-    if (!allows(principal.scope, needed)) {
-      throw new ApiError(
-        403,
-        'forbidden',
-        `this needs a token with scope '${needed}'${needed === 'admin' ? '' : " or 'admin'"}; this token has '${principal.scope}'`,
-      );
-    }
+    authorize(tokens, needed, req, res);
     next();
   };
+}
+
+/**
+ * For a public route that tells more to a token (`GET /readyz`): false without an Authorization
+ * header; with one, true when its token allows `needed`, else the 401 or 403 of
+ * {@link requireScope} (a wrong token is an error, not an anonymous call).
+ */
+export function presentsScope(tokens: TokenSet, needed: Scope, req: Request, res: Response): boolean {
+  const header = req.headers.authorization;
+  if (header === undefined || header === '') return false;
+  authorize(tokens, needed, req, res);
+  return true;
+}
+
+/** Throws the 401 or 403 of a request whose token does not allow `needed`; sets its principal. */
+function authorize(tokens: TokenSet, needed: Scope, req: Request, res: Response): void {
+  const header = req.headers.authorization;
+  if (header === undefined || header === '') {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="driftwatch"');
+    throw new ApiError(401, 'unauthorized', 'a bearer token is required (Authorization: Bearer <token>)');
+  }
+  const match = BEARER.exec(header);
+  const principal = match ? tokens.verify(match[1]!) : undefined;
+  if (!principal) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="driftwatch", error="invalid_token"');
+    throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
+  }
+  res.locals.principal = principal;
+  if (!allows(principal.scope, needed)) {
+    throw new ApiError(
+      403,
+      'forbidden',
+      `this needs a token with scope '${needed}'${needed === 'admin' ? '' : " or 'admin'"}; this token has '${principal.scope}'`,
+    );
+  }
 }

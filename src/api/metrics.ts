@@ -9,12 +9,14 @@ import { getReport, latestReportIds } from '../store/reports.js';
 import { firingCounts } from '../store/alerts.js';
 import { allIngestCounters } from '../store/counters.js';
 import { counterReason, quarantineReason } from '../contracts/event.js';
+import type { CheckHealth } from '../contracts/check-health.js';
 
 /** The metric names of the contract (issue 5): dashboards and alert rules are written against them. */
 export const METRIC_NAMES = {
   eventsConsumed: 'driftwatch_events_consumed_total',
   eventsSampled: 'driftwatch_events_sampled_total',
   eventsQuarantined: 'driftwatch_events_quarantined_total',
+  eventsDuplicate: 'driftwatch_events_duplicate_total',
   consumerLag: 'driftwatch_consumer_lag',
   checkDuration: 'driftwatch_check_duration_seconds',
   featureDriftScore: 'driftwatch_feature_drift_score',
@@ -28,6 +30,10 @@ export const METRIC_NAMES = {
   checksSkipped: 'driftwatch_checks_skipped_total',
   clockSteps: 'driftwatch_clock_steps_total',
   scheduleLateRuns: 'driftwatch_schedule_late_runs_total',
+  checkFailures: 'driftwatch_check_failures_total',
+  lastCheckTimestamp: 'driftwatch_last_check_timestamp_seconds',
+  lastCheckSuccess: 'driftwatch_last_check_success',
+  checkConsecutiveFailures: 'driftwatch_check_consecutive_failures',
 } as const;
 
 /** What the metrics read at scrape time. */
@@ -39,6 +45,8 @@ export interface MetricsDeps {
   lag: () => ReadonlyMap<string, ReadonlyMap<string, number>>;
   /** Per model, its topics that do not exist on the broker yet. */
   missingTopics?: () => ReadonlyMap<string, readonly string[]>;
+  /** Per running model, what its checks did lately (this process). */
+  checks?: () => ReadonlyMap<string, CheckHealth>;
 }
 
 /** Buckets of the check duration, from a small window in DuckDB to a million-row window. */
@@ -94,6 +102,11 @@ export class Metrics {
       COUNTERS.consumed,
     );
     storedCounter(METRIC_NAMES.eventsSampled, 'Events kept by the sampler.', COUNTERS.sampled);
+    storedCounter(
+      METRIC_NAMES.eventsDuplicate,
+      'HTTP ingest events not stored because their id (event.id) is stored already (while its row is kept: storage.retention).',
+      COUNTERS.duplicate,
+    );
     // A per-model counter by reason, from the `ingest_counts` rows whose name `reasonOf` reads.
     const storedReasons = (name: string, help: string, reasonOf: (counter: string) => string | undefined) =>
       new Counter({
@@ -168,6 +181,48 @@ export class Metrics {
       help: 'Scheduled runs made over 1 s after their time (the wall clock stepped forward or the process stalled), by job (check:<model>, report:<model>); the times in between were not run (since this process started).',
       labelNames: ['job'],
       registers,
+    });
+    const checks = () => deps.checks?.() ?? new Map<string, CheckHealth>();
+    // Like Prometheus' prometheus_rule_evaluation_failures_total: at 0 for each running model before its first failure.
+    new Counter({
+      name: METRIC_NAMES.checkFailures,
+      help: 'Checks of the model (scheduled or asked for) that failed: a query error, a corrupt block. Since this process started.',
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, health] of checks()) this.inc({ model }, health.failedTotal);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.lastCheckTimestamp,
+      help: "When the model's last check (scheduled or asked for) ended, successful or not, in seconds since the epoch; no series before its first check in this process.",
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, health] of checks()) if (health.last) this.set({ model }, health.last.at / 1000);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.lastCheckSuccess,
+      help: "1 when the model's last check succeeded, 0 when it failed (then the drift metrics are those of an older check).",
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, health] of checks()) if (health.last) this.set({ model }, health.last.ok ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.checkConsecutiveFailures,
+      help: 'Checks of the model that failed in a row up to now (0 after one succeeds); its check-failing alert fires at alerts.checkFailingAfter.',
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [model, health] of checks()) this.set({ model }, health.failing?.count ?? 0);
+      },
     });
     this.checkDuration = new Histogram({
       name: METRIC_NAMES.checkDuration,

@@ -199,11 +199,13 @@ export const Health = z.object({ status: z.literal('ok') });
 
 export const Readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
-  reasons: z.array(z.string()).describe('why not ready (empty when ready)'),
+  reasons: z.array(z.string()).optional().describe('why not ready (empty when ready); only with a read token'),
   waitingForTopic: z
     .record(z.string(), z.array(z.string()))
     .optional()
-    .describe('models whose Kafka topics do not exist on the broker yet, with those topics: they consume once the topics exist'),
+    .describe(
+      'models whose Kafka topics do not exist on the broker yet, with those topics: they consume once the topics exist (only with a read token)',
+    ),
 });
 
 export const FeatureOutcome = z.object({
@@ -336,6 +338,7 @@ export const IngestResultBody = z.object({
   received: z.number().int(),
   sampled: z.number().int(),
   stored: z.number().int(),
+  duplicates: z.number().int().describe('events not stored because their id (event.id) is stored already (or came earlier in the request)'),
   quarantined: z
     .record(z.string(), z.number().int())
     .describe('events set aside, by reason (malformed_json, missing_feature, wrong_type...)'),

@@ -51,7 +51,7 @@ export interface AppDeps {
   /** A replay started through the API (the newest are kept after they end). */
   replayJob?: (id: string) => ReplayJob | undefined;
   /** Stores a model's events through the decoder, sampler and writer Kafka uses (see HttpIngest). */
-  ingest?: (model: string, events: PredictionEvent[]) => Promise<IngestResult>;
+  ingest?: (model: string, events: PredictionEvent[], key?: string) => Promise<IngestResult & { replayed?: true }>;
   /** Adds routes (the dashboard) after the API's and before the JSON 404. */
   extend?: (app: Express) => void;
   /** The clock, for silences (tests pass their own). */

@@ -14,6 +14,9 @@ export const API_DEFAULTS = {
   uploadTimeout: '2m',
   uploadMemoryLimit: '1gb',
   ingestRateLimit: 100,
+  /** How long an Idempotency-Key (and an event id) of HTTP ingest is remembered, as Stripe's 24 h. */
+  idempotencyWindow: '24h',
+  idempotencyMaxKeys: 100_000,
 } as const;
 
 /** The environment variable the API's tokens come from (never the config file: it is often committed). */
@@ -90,6 +93,15 @@ export const ApiConfig = z
       .positive()
       .default(API_DEFAULTS.ingestRateLimit)
       .describe('HTTP ingest requests per 10 s per token; more get 429'),
+    idempotencyWindow: Duration.prefault(API_DEFAULTS.idempotencyWindow).describe(
+      'HTTP ingest: a request with the same Idempotency-Key within this gets the first answer again and stores nothing',
+    ),
+    idempotencyMaxKeys: z
+      .number()
+      .int()
+      .positive()
+      .default(API_DEFAULTS.idempotencyMaxKeys)
+      .describe('Idempotency-Key values kept per model; the oldest beyond it are dropped at each retention pass (storage.retentionEvery)'),
   })
   .strict()
   .describe('the HTTP API, dashboard and Prometheus metrics (bearer tokens from DRIFTWATCH_API_TOKENS="read:TOKEN,admin:TOKEN,...")');

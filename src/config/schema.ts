@@ -32,6 +32,8 @@ export const CONFIG_DEFAULTS = {
   fetchMaxWait: '1s',
   storeInterval: '5s',
   metadataInterval: '10s',
+  /** Failed checks in a row after which the model's `check-failing` alert fires. */
+  checkFailingAfter: 3,
 } as const;
 
 /** A path into a JSON event: "a.b.c", or a list of keys for names that hold dots. */
@@ -383,6 +385,14 @@ export const AlertsConfig = z
         'hysteresis: a critical drift alert stays critical until its PSI falls below this (default 0.8 × criticalPsi), so a PSI hovering around criticalPsi does not flip the severity',
       ),
     maxAttempts: z.number().int().min(1).default(10).describe('delivery attempts before a notification is kept as dead'),
+    checkFailingAfter: z
+      .number()
+      .int()
+      .min(1)
+      .default(CONFIG_DEFAULTS.checkFailingAfter)
+      .describe(
+        'failed checks of a model in a row after which its check-failing alert fires (it resolves at the next check that succeeds)',
+      ),
     initialBackoff: Duration.prefault('5s').describe('wait before the first retry; doubles each attempt'),
     maxBackoff: Duration.prefault('15m').describe('longest wait between retries'),
     channels: z.array(ChannelConfig).default([]).describe('where notifications can go'),

@@ -27,6 +27,11 @@ export const ALERT_KIND_INFO = {
   },
   'insufficient-data': { label: 'insufficient data', description: 'the window had too few rows, or values, to check', comparesData: false },
   ingest: { label: 'ingest', description: 'too many messages could not be used since the previous check', comparesData: false },
+  'check-failing': {
+    label: 'check failing',
+    description: "the model's checks failed several times in a row (alerts.checkFailingAfter): its drift is not being watched",
+    comparesData: false,
+  },
 } as const satisfies Record<string, { label: string; description: string; comparesData: boolean }>;
 
 /** What an alert is about (its `kind` label). */
@@ -97,9 +102,12 @@ export const Notification = z.object({
   status: AlertStatus,
   model: z.string(),
   alerts: z.array(Alert),
-  /** The checked window. */
+  /** The checked window; for a `check-failing` notification, from the first failed check of the run to the last, 0 rows. */
   window: z.object({ start: z.string(), end: z.string(), rows: z.number() }),
-  /** The stored report of the check, for links. */
+  /**
+   * The stored report of the check, for links. A check that failed stored none: a `check-failing`
+   * notification names the model's newest stored report ('' when it has none).
+   */
   reportId: z.string(),
   /** Link to the model's page of the dashboard (or the report), when `alerts.dashboardUrl` is set. */
   dashboardUrl: z.string().nullable(),

@@ -49,6 +49,8 @@ export const COUNTERS = {
   consumed: 'consumed',
   sampled: 'sampled',
   stored: 'stored',
+  /** HTTP events not stored: their event id (event.id) is stored already. */
+  duplicate: 'duplicate',
   rejected: (reason: string) => `rejected:${reason}`,
   problem: (reason: string) => `problem:${reason}`,
   /** Messages Kafka deleted before they were read (`retention`), counted once when the consumer finds the gap. */
@@ -89,6 +91,11 @@ export interface WriteBatch {
    * same transaction before the rows are appended, so replaying a range twice stores it once.
    */
   replaces?: { topic: string; partition: number; from: bigint; to: bigint }[];
+  /**
+   * The HTTP request's Idempotency-Key, with its body's hash and its answer: stored in the same
+   * transaction as the rows (store/idempotency.ts), so no crash leaves one without the other.
+   */
+  idempotency?: { key: string; bodyHash: string; response: string; at: number };
 }
 
 /** The quarantine reason of an `ingest_counts` counter (rejected:<reason> or problem:<reason>), else undefined. */
@@ -110,6 +117,8 @@ export interface IngestResult {
   sampled: number;
   /** Events written to the samples table (some may also be quarantined for a bad value). */
   stored: number;
+  /** Events not stored because their id (event.id) is stored already, or came earlier in the request. */
+  duplicates: number;
   /** Events set aside (unreadable, or stored with a bad value), by reason. */
   quarantined: Record<string, number>;
 }

@@ -39,6 +39,7 @@ describe('HttpIngest', () => {
       received: 5,
       sampled: 5,
       stored: 5,
+      duplicates: 0,
       quarantined: {},
     });
     await first.close();

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import type { ApiConfig } from '../config/api.js';
 import type { ModelConfig } from '../config/schema.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
 import { COUNTERS, type IngestResult, type PredictionEvent, quarantineReason, type WriteBatch } from '../contracts/event.js';
 import type { BaselineProfile } from '../contracts/profile.js';
 import type { Database } from '../store/database.js';
+import { findIdempotencyKey, storedIds } from '../store/idempotency.js';
 import { loadOffsets } from '../store/offsets.js';
 import { SamplesWriter } from '../store/samples-writer.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +18,9 @@ import { EventDecoder, featureSpecs } from './decoder.js';
  */
 export const HTTP_TOPIC = '@http';
 
+/** Without a config (tests): Stripe's 24 h. */
+const DEFAULT_IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
+
 /** Attempts of a write that lost a DuckDB write-write conflict (another writer updated the same counters). */
 const CONFLICT_ATTEMPTS = 8;
 
@@ -23,6 +29,28 @@ const CONFLICT_ATTEMPTS = 8;
 import { WriteLock } from '../store/write-lock.js';
 
 export { WriteLock };
+
+/** What HTTP ingest remembers, and for how long (`api.idempotencyWindow`). */
+export type IdempotencyConfig = Pick<ApiConfig, 'idempotencyWindow'>;
+
+/** A request's options: its Idempotency-Key, and the clock (tests pass their own). */
+export interface IngestRequest {
+  key?: string;
+  now?: number;
+}
+
+/** What a request did; `replayed` when it is the stored answer to an earlier request with its Idempotency-Key. */
+export type IngestAnswer = IngestResult & { replayed?: true };
+
+/** The same Idempotency-Key as an earlier request of the window, with another body: nothing is stored. */
+export class IdempotencyKeyReused extends Error {
+  override readonly name = 'IdempotencyKeyReused';
+  constructor(key: string, firstAt: number) {
+    super(
+      `Idempotency-Key '${key}' was used at ${new Date(firstAt).toISOString()} with a different body: a key may only be sent again with the same events (use a new key for new events)`,
+    );
+  }
+}
 
 /**
  * HTTP ingest of one model: events go through the same decoder, sampler and writer as Kafka
@@ -39,6 +67,9 @@ export class HttpIngest {
     private next: bigint,
     /** Orders this model's writes (shared with its Kafka writer when the service gives one). */
     private readonly lock: WriteLock,
+    /** The samples table (for the event ids already stored). */
+    private readonly table: string,
+    private readonly idempotency: IdempotencyConfig,
   ) {}
 
   /**
@@ -51,6 +82,7 @@ export class HttpIngest {
     profile: BaselineProfile,
     quarantineKeep: number,
     lock = new WriteLock(),
+    idempotency: IdempotencyConfig = { idempotencyWindow: DEFAULT_IDEMPOTENCY_WINDOW_MS },
   ): Promise<HttpIngest> {
     const features = featureSpecs(profile, model.event);
     const table = await store.ensureSamplesTable(model.name, features);
@@ -59,12 +91,19 @@ export class HttpIngest {
     const writer = new SamplesWriter(db, model.name, table, features, quarantineKeep);
     // An HTTP-only model has no source: the body limit caps requests, this caps each event.
     const decoder = new EventDecoder(features, model.event, model.source?.maxMessageBytes ?? CONFIG_DEFAULTS.maxMessageBytes);
-    return new HttpIngest(db, model, decoder, writer, next, lock);
+    return new HttpIngest(db, model, decoder, writer, next, lock, table, idempotency);
   }
 
-  /** Stores the events (all in one transaction) and says what became of them. Requests are written one at a time. */
-  ingest(events: readonly PredictionEvent[], now = Date.now()): Promise<IngestResult> {
-    return this.lock.run(() => this.write(events, now));
+  /**
+   * Stores the events (all in one transaction) and says what became of them. Requests are written
+   * one at a time. With a `key` (the Idempotency-Key header) seen within the window, the first
+   * answer is returned again and nothing is stored; the same key with other events throws
+   * {@link IdempotencyKeyReused}. With `event.id` configured, an id already stored (while its row
+   * is kept: storage.retention), or earlier in the request, is not stored again: a duplicate.
+   */
+  ingest(events: readonly PredictionEvent[], request: IngestRequest = {}): Promise<IngestAnswer> {
+    const now = request.now ?? Date.now();
+    return this.lock.run(() => this.write(events, now, request.key));
   }
 
   /** Waits for the writes queued so far, then closes the connection. */
@@ -73,7 +112,16 @@ export class HttpIngest {
     this.db.close();
   }
 
-  private async write(events: readonly PredictionEvent[], now: number): Promise<IngestResult> {
+  private async write(events: readonly PredictionEvent[], now: number, key: string | undefined): Promise<IngestAnswer> {
+    const since = now - this.idempotency.idempotencyWindow;
+    const bodyHash = key === undefined ? '' : hashEvents(events);
+    if (key !== undefined) {
+      const first = await findIdempotencyKey(this.db, this.model.name, key, since);
+      if (first) {
+        if (first.bodyHash !== bodyHash) throw new IdempotencyKeyReused(key, first.at);
+        return { ...(JSON.parse(first.response) as IngestResult), replayed: true };
+      }
+    }
     // The event as a message of the pseudo-topic: the parsed body handed to the decoder as it is
     // (no text made and parsed again), no key, the receipt time as the message time (used when
     // the mapping has no timestamp path).
@@ -87,9 +135,31 @@ export class HttpIngest {
       parsed: event,
     }));
     const batch = buildBatch(messages, this.decoder, this.model.sampling);
+    if (this.model.event?.id !== undefined) await this.dropStoredIds(batch);
+    const result = resultOf(batch, events.length);
+    if (key !== undefined) batch.idempotency = { key, bodyHash, response: JSON.stringify(result), at: now };
     await this.writeWithRetry(batch);
     this.next += BigInt(events.length);
-    return resultOf(batch, events.length);
+    return result;
+  }
+
+  /** Leaves out of the batch the events whose id is stored already or came earlier in it. */
+  private async dropStoredIds(batch: WriteBatch): Promise<void> {
+    const ids = batch.events.map((e) => e.event.id).filter((id): id is string => id !== null);
+    const seen = await storedIds(this.db, this.table, [...new Set(ids)]);
+    const before = batch.events.length;
+    batch.events = batch.events.filter((e) => {
+      const id = e.event.id;
+      if (id === null) return true;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    const dropped = before - batch.events.length;
+    if (dropped === 0) return;
+    batch.counts.set(COUNTERS.stored, (batch.counts.get(COUNTERS.stored) ?? 0) - dropped);
+    if (batch.counts.get(COUNTERS.stored) === 0) batch.counts.delete(COUNTERS.stored);
+    batch.counts.set(COUNTERS.duplicate, dropped);
   }
 
   /**
@@ -125,5 +195,16 @@ function resultOf(batch: WriteBatch, received: number): IngestResult {
     const reason = quarantineReason(counter);
     if (reason !== undefined) quarantined[reason] = (quarantined[reason] ?? 0) + n;
   }
-  return { received, sampled: batch.counts.get(COUNTERS.sampled) ?? 0, stored: batch.counts.get(COUNTERS.stored) ?? 0, quarantined };
+  return {
+    received,
+    sampled: batch.counts.get(COUNTERS.sampled) ?? 0,
+    stored: batch.counts.get(COUNTERS.stored) ?? 0,
+    duplicates: batch.counts.get(COUNTERS.duplicate) ?? 0,
+    quarantined,
+  };
+}
+
+/** The hash an Idempotency-Key's body is compared by: of the parsed events, so spacing does not matter. */
+function hashEvents(events: readonly PredictionEvent[]): string {
+  return createHash('sha256').update(JSON.stringify(events)).digest('hex');
 }

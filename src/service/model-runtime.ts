@@ -1,16 +1,17 @@
 import type { CheckTrigger } from '../contracts/report.js';
 import type { Kafka } from 'kafkajs';
-import { checkModel, type ModelCheckResult } from '../alerts/pipeline.js';
+import { checkFailed, checkModel, type ModelCheckResult } from '../alerts/pipeline.js';
+import type { CheckHealth } from '../contracts/check-health.js';
 import { readProfile } from '../baseline/profile.js';
 import type { AlertsConfig, ModelConfig, StorageConfig, WindowSpecValue } from '../config/schema.js';
 import { readsKafka } from '../config/schema.js';
-import type { IngestResult, PredictionEvent, WriteBatch } from '../contracts/event.js';
+import type { PredictionEvent, WriteBatch } from '../contracts/event.js';
 import type { BaselineProfile } from '../contracts/profile.js';
 import { runLiveCheck } from '../checks/live.js';
 import type { LiveReport } from '../contracts/report.js';
 import { messageOf, UserError } from '../errors.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
-import { HttpIngest, WriteLock } from '../ingest/http-source.js';
+import { HttpIngest, type IdempotencyConfig, type IngestAnswer, WriteLock } from '../ingest/http-source.js';
 import { KafkaIngest, missingTopicsMessage } from '../ingest/kafka-source.js';
 import { type PartitionRange, planReplay, type ReplayBound, replay } from '../ingest/replay.js';
 import type { ProgressFn } from '../progress.js';
@@ -24,6 +25,11 @@ import type { Store } from '../store/store.js';
 
 /** DuckDB's message once a database instance refuses every further write until it is reopened. */
 const INVALIDATED = /database has been invalidated/i;
+
+/** True for DuckDB's refusal of a database it invalidated (a failed checkpoint): only a new process recovers it. */
+export function isInvalidated(error: unknown): boolean {
+  return INVALIDATED.test(messageOf(error));
+}
 
 /** What a model's runtime reports to the service: for readiness, the API and the metrics. */
 export interface ModelStatus {
@@ -47,6 +53,7 @@ export class ModelRuntime {
   /** One check of this model at a time, scheduled or asked for through the API. */
   private readonly checkLock = new WriteLock();
   private writeError: string | undefined;
+  private readonly checkState: CheckHealth = { failedTotal: 0 };
 
   private constructor(
     readonly config: ModelConfig,
@@ -66,6 +73,8 @@ export class ModelRuntime {
     /** The Kafka client, for replays (none for a model fed through HTTP only). */
     private readonly kafkaClient: Kafka | undefined,
     private readonly quarantineKeep: number,
+    /** Called once the store refuses every write until reopened (see {@link reportingWrite}). */
+    private readonly onFatal: (reason: string) => void,
   ) {}
 
   /**
@@ -78,6 +87,8 @@ export class ModelRuntime {
     store: Store;
     config: ModelConfig;
     storage: Pick<StorageConfig, 'quarantineKeep'>;
+    /** How long HTTP ingest remembers Idempotency-Keys and event ids. */
+    idempotency: IdempotencyConfig;
     kafka: Kafka | undefined;
     logger: Logger;
     onFatal: (reason: string) => void;
@@ -101,9 +112,9 @@ export class ModelRuntime {
       // DuckDB refuses one of two concurrent updates of a counter row.
       const lock = new WriteLock();
       const writer = {
-        write: (batch: WriteBatch) => runtime!.reportingWrite(() => lock.run(() => samplesWriter.write(batch)), logger, parts.onFatal),
+        write: (batch: WriteBatch) => runtime!.reportingWrite(() => lock.run(() => samplesWriter.write(batch))),
       };
-      const http = await HttpIngest.open(store, model, profile, parts.storage.quarantineKeep, lock);
+      const http = await HttpIngest.open(store, model, profile, parts.storage.quarantineKeep, lock, parts.idempotency);
       const offsets = await loadOffsets(store.db, model.name);
       const kafka =
         readsKafka(model) && parts.kafka
@@ -130,6 +141,7 @@ export class ModelRuntime {
         lock,
         readsKafka(model) ? parts.kafka : undefined,
         parts.storage.quarantineKeep,
+        parts.onFatal,
       );
       return runtime;
     } catch (error) {
@@ -205,19 +217,84 @@ export class ModelRuntime {
           ]
         : []),
       ...(status.writeError ? [`model ${this.config.name}: store writes failing: ${status.writeError}`] : []),
+      ...(this.checkState.failing
+        ? [
+            `model ${this.config.name}: checks failing: ${this.checkState.failing.count} in a row since ${new Date(this.checkState.failing.since).toISOString()}: ${this.checkState.failing.error}`,
+          ]
+        : []),
     ];
   }
 
-  /** Stores events that came over HTTP, behind the same lock as the Kafka consumer's writes. */
-  ingest(events: readonly PredictionEvent[]): Promise<IngestResult> {
-    return this.http.ingest(events);
+  /** What the model's checks did lately (for the metrics). */
+  checkHealth(): CheckHealth {
+    return this.checkState;
   }
 
-  /** One check of the model's window with alerts (queued in the outbox), in turn with its other checks. */
+  /**
+   * Stores events that came over HTTP, behind the same lock as the Kafka consumer's writes, with
+   * its failures made visible as the consumer's are: an invalidated store stops the process even
+   * when no model reads Kafka (the client was answered 503 and sends again to the new process).
+   */
+  ingest(events: readonly PredictionEvent[], key?: string): Promise<IngestAnswer> {
+    return this.reportingWrite(() => this.http.ingest(events, key === undefined ? {} : { key }));
+  }
+
+  /**
+   * One check of the model's window with alerts (queued in the outbox), in turn with its other
+   * checks. A check that fails (a corrupt block, a query error) is counted, named by readiness
+   * until one succeeds, and from `alerts.checkFailingAfter` failures in a row fires the model's
+   * `check-failing` alert; the error is thrown on to the caller.
+   */
   check(alerts: AlertsConfig, now: number | undefined, trigger: CheckTrigger): Promise<ModelCheckResult> {
-    return this.checkLock.run(() =>
-      checkModel(this.checks, this.config, this.profile, alerts, { notify: true, trigger, ...(now !== undefined ? { now } : {}) }),
+    return this.checkLock.run(async () => {
+      let result: ModelCheckResult;
+      try {
+        result = await checkModel(this.checks, this.config, this.profile, alerts, {
+          notify: true,
+          trigger,
+          ...(now !== undefined ? { now } : {}),
+        });
+      } catch (error) {
+        await this.recordFailedCheck(error, alerts, now ?? Date.now());
+        throw error;
+      }
+      const at = now ?? Date.now();
+      if (this.checkState.failing) {
+        this.logger.info({ model: this.config.name, after: this.checkState.failing.count }, 'checks work again');
+        delete this.checkState.failing;
+      }
+      this.checkState.last = { at, ok: true };
+      return result;
+    });
+  }
+
+  /** Counts a failed check and queues the model's check-failing alert once failures reach the threshold. */
+  private async recordFailedCheck(error: unknown, alerts: AlertsConfig, at: number): Promise<void> {
+    const message = messageOf(error).split('\n')[0]!;
+    // A check is a write too (its window table, its report): an idle HTTP-only model may see it first.
+    if (isInvalidated(error)) this.onFatal(message);
+    const state = this.checkState;
+    state.failedTotal += 1;
+    state.last = { at, ok: false };
+    state.failing = {
+      model: this.config.name,
+      count: (state.failing?.count ?? 0) + 1,
+      since: state.failing?.since ?? at,
+      last: at,
+      error: message,
+    };
+    this.logger.error(
+      { model: this.config.name, err: message, failures: state.failing.count, alertAfter: alerts.checkFailingAfter },
+      "check failed: the model's drift is not checked until a check succeeds",
     );
+    try {
+      const queued = await checkFailed(this.checks, this.config, alerts, state.failing, at);
+      if (queued.length > 0)
+        this.logger.warn({ model: this.config.name, channels: queued.map((q) => q.channel) }, 'check-failing alert queued');
+    } catch (alertError) {
+      // The store itself may be what fails: the failure stays counted and in readiness.
+      this.logger.error({ model: this.config.name, err: messageOf(alertError) }, 'the check-failing alert could not be stored');
+    }
   }
 
   /**
@@ -284,7 +361,7 @@ export class ModelRuntime {
   }
 
   /**
-   * A store write of the model's consumer, with its failures made visible: a failed write (a
+   * A store write of the model (its consumer's, or an HTTP request's), with its failures made visible: a failed write (a
    * full disk, an I/O error) is rolled back with its offsets and thrown back to the consumer,
    * which retries the same messages after a back-off and commits nothing to Kafka past what is
    * stored. The error is logged once when it starts and once when writes work again, and
@@ -292,26 +369,29 @@ export class ModelRuntime {
    * disk) refuses every write until reopened: `onFatal` asks the process to stop, so that a
    * supervisor restarts it, and it resumes from the last commit.
    */
-  private async reportingWrite(write: () => Promise<void>, logger: Logger, onFatal: (reason: string) => void): Promise<void> {
+  private async reportingWrite<T>(write: () => Promise<T>): Promise<T> {
+    const { logger, onFatal } = this;
     const model = this.config.name;
+    let result: T;
     try {
-      await write();
+      result = await write();
     } catch (error) {
       const message = messageOf(error).split('\n')[0]!;
       if (this.writeError !== message) {
         logger.error(
           { model, err: message },
-          'store write failed: the chunk and its offsets were rolled back; the consumer retries it after a back-off',
+          'store write failed: the chunk and its offsets were rolled back; the consumer retries it after a back-off (an HTTP request is answered 503)',
         );
       }
       this.writeError = message;
-      if (INVALIDATED.test(messageOf(error))) onFatal(message);
+      if (isInvalidated(error)) onFatal(message);
       throw error;
     }
     if (this.writeError !== undefined) {
       logger.info({ model, after: this.writeError }, 'store writes work again');
       this.writeError = undefined;
     }
+    return result;
   }
 
   /** Stops the consumer after its batch in hand. */

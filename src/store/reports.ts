@@ -113,6 +113,12 @@ export async function latestReports(db: Database): Promise<Map<string, LiveRepor
   return new Map(rows.map((r) => [String(r.model), JSON.parse(String(r.report)) as LiveReport]));
 }
 
+/** The id of the newest report of one model (any status), or null before its first check. */
+export async function latestReportId(db: Database, model: string): Promise<string | null> {
+  const [row] = await db.rows(`SELECT id FROM reports WHERE model = ? ORDER BY finished_at DESC, id LIMIT 1`, [model]);
+  return row ? String(row.id) : null;
+}
+
 /** The newest report of one model (any status), or null before its first check. */
 export async function latestReport(db: Database, model: string): Promise<LiveReport | null> {
   const [row] = await db.rows(`SELECT report FROM reports WHERE model = ? ORDER BY finished_at DESC, id LIMIT 1`, [model]);

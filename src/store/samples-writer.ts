@@ -5,6 +5,7 @@ import { addMinuteSql, minuteOf, trimMinutesSql } from './counters.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 import type { QuarantinedMessage, StoredEvent, WriteBatch } from '../contracts/event.js';
 import { deleteQuarantinedRange, insertQuarantined, quarantineSize, trimQuarantine } from './quarantine.js';
+import { recordIdempotencyKey } from './idempotency.js';
 
 /**
  * Writes a model's batches on its own connection: rows through DuckDB's appender, then the
@@ -50,6 +51,7 @@ export class SamplesWriter {
       if ((batch.replaces ?? []).length > 0) this.quarantineRows = await quarantineSize(this.db, this.model);
       if (batch.events.length > 0) await this.appendEvents(batch.events);
       await this.quarantine(batch.quarantined);
+      if (batch.idempotency) await recordIdempotencyKey(this.db, this.model, batch.idempotency);
       // Offsets, counters and COMMIT go as one text: each statement sent alone is a trip to
       // DuckDB's thread and ~1-2 ms of upsert, which at 10% sampling was most of a chunk's time.
       const closing = this.closingSql(batch);

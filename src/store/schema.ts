@@ -49,6 +49,11 @@ export const MIGRATIONS: readonly string[] = [
   // One row: this file's identity, made when the file is. Kafka commits carry it, so a process that
   // gets a partition back can tell another process's commit from its own (ingest/kafka-source.ts).
   `CREATE TABLE IF NOT EXISTS store_identity (id VARCHAR NOT NULL)`,
+  // HTTP ingest's Idempotency-Key values, written in the transaction of the rows they stored, with
+  // a hash of the request's body and its answer, to replay it (store/idempotency.ts).
+  `CREATE TABLE IF NOT EXISTS idempotency_keys (
+     model VARCHAR NOT NULL, "key" VARCHAR NOT NULL, body_hash VARCHAR NOT NULL, response VARCHAR NOT NULL,
+     created_at TIMESTAMP NOT NULL, PRIMARY KEY (model, "key"))`,
 ];
 
 /** Columns driftwatch adds to every samples table; no feature may take these names. */

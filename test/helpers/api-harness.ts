@@ -158,9 +158,9 @@ export async function startHarness(
     ready: () => ({ ok: true, reasons: [] }),
     metrics,
     runCheck,
-    ingest: (name, events) => {
+    ingest: (name, events, key) => {
       if (name !== 'fraud') throw new Error(`no ingest for ${name}`);
-      return ingest.ingest(events);
+      return ingest.ingest(events, key === undefined ? {} : { key });
     },
     ...options.deps,
   });

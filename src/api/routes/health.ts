@@ -1,4 +1,5 @@
 import { messageOf } from '../../errors.js';
+import { presentsScope } from '../auth.js';
 import { defineRoute } from '../route.js';
 import { Health, Readiness } from '../schemas.js';
 
@@ -16,19 +17,26 @@ export const healthz = defineRoute({
   },
 });
 
-/** GET /readyz: 200 when the store answers and the service says it is ready, else 503 with the reasons. */
+/**
+ * GET /readyz: 200 when the store answers and the service says it is ready, else 503. Open, so a
+ * probe needs no token, and then it says only that: the reasons name models, baseline paths and
+ * DuckDB's errors, so they need a read token.
+ */
 export const readyz = defineRoute({
   method: 'get',
   path: '/readyz',
   operationId: 'getReadiness',
-  summary: 'Readiness: the store is open and every configured Kafka consumer is connected',
+  summary: 'Readiness: the store is open, every configured Kafka consumer is connected, checks and writes work',
+  description:
+    'Open: without a token the body is the status only. With a token of scope read (or admin) it has the reasons and waitingForTopic; a token that is not valid is a 401.',
   tag: 'health',
   access: 'public',
   responses: {
     200: { description: 'ready', schema: Readiness },
-    503: { description: 'not ready, with the reasons', schema: Readiness },
+    503: { description: 'not ready (the reasons with a read token)', schema: Readiness },
   },
-  async handle(_input, ctx, _req, res) {
+  async handle(_input, ctx, req, res) {
+    const detailed = presentsScope(ctx.deps.tokens, 'read', req, res);
     const state = ctx.deps.ready();
     const reasons = [...state.reasons];
     try {
@@ -37,9 +45,14 @@ export const readyz = defineRoute({
       reasons.push(`store: ${messageOf(error).split('\n')[0]}`);
     }
     const ok = state.ok && reasons.length === 0;
+    const status = ok ? 'ready' : 'not_ready';
+    if (!detailed) {
+      res.status(ok ? 200 : 503).json({ status });
+      return;
+    }
     const waiting =
       state.waitingForTopic && Object.keys(state.waitingForTopic).length > 0 ? { waitingForTopic: state.waitingForTopic } : {};
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', reasons, ...waiting });
+    res.status(ok ? 200 : 503).json({ status, reasons, ...waiting });
   },
 });
 
