@@ -11,7 +11,12 @@ describe('api config', () => {
       metricsPublic: false,
       bodyLimit: 1_048_576,
       uploadLimit: 100 * 1_048_576,
+      uploadMaxColumns: 2000,
+      uploadTimeout: 120_000,
+      uploadMemoryLimit: 1024 ** 3,
       ingestRateLimit: 100,
+      idempotencyWindow: 86_400_000,
+      idempotencyMaxKeys: 100_000,
     });
   });
 
