@@ -34,18 +34,23 @@ describe('baseline upload when serve stops', { timeout: 120_000 }, () => {
     writeFileSync(join(stale, 'body'), 'x');
     const serve = await ServeProcess.start(config, 1, { DRIFTWATCH_API_TOKENS: `admin:${ADMIN}` });
     const pid = serve.child.pid!;
-    const upload = fetch(`${serve.apiUrl()}/api/v1/models/uploads/baselines?version=big`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'text/csv' },
-      body: bigCsv(1_500_000),
-    }).catch((error: unknown) => error);
-    const deadline = Date.now() + 30_000;
-    while (uploadDirs(pid).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(uploadDirs(pid).length, 1, 'the upload has its temporary folder');
-    assert.ok(!existsSync(stale), "the killed process's folder is removed by the first upload");
-    await new Promise((r) => setTimeout(r, 500));
-    const code = await serve.stop();
-    await upload;
+    let code: number | null;
+    try {
+      const upload = fetch(`${serve.apiUrl()}/api/v1/models/uploads/baselines?version=big`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'text/csv' },
+        body: bigCsv(1_500_000),
+      }).catch((error: unknown) => error);
+      const deadline = Date.now() + 30_000;
+      while (uploadDirs(pid).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(uploadDirs(pid).length, 1, 'the upload has its temporary folder');
+      assert.ok(!existsSync(stale), "the killed process's folder is removed by the first upload");
+      await new Promise((r) => setTimeout(r, 500));
+      code = await serve.stop();
+      await upload;
+    } finally {
+      if (serve.child.exitCode === null) await serve.kill();
+    }
     assert.equal(code, 0, serve.lines.slice(-10).join('\n'));
     assert.deepEqual(uploadDirs(pid), [], 'no temporary folder remains after the process exits');
   });
