@@ -126,8 +126,9 @@ describe('dashboard', { timeout: 120_000, skip: existsSync(CHROMIUM) ? false : `
         TIMESTAMP '2026-01-01 10:00:00', TIMESTAMP '2026-01-01 11:00:00', NULL)`);
       await db.run(`DELETE FROM outbox WHERE channel <> 'hook'`);
       await db.run(
-        `INSERT INTO outbox VALUES ('ob-pending', 'slack', 'fraud', 'firing', '{}', 'pending', 1, now(), 'timeout', now(), NULL, NULL),
-        ('ob-dead', 'email-ops', 'fraud', 'firing', '{}', 'dead', 5, now(), ?, now(), NULL, NULL)`,
+        `INSERT INTO outbox (id, channel, model, kind, payload, status, attempts, next_attempt_at, last_error, created_at)
+         VALUES ('ob-pending', 'slack', 'fraud', 'firing', '{}', 'pending', 1, now(), 'timeout', now()),
+        ('ob-dead', 'email-ops', 'fraud', 'firing', '{}', 'dead', 5, now(), ?, now())`,
         [`550 rejected ${EVIL}`],
       );
     } finally {

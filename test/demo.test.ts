@@ -108,8 +108,11 @@ describe('driftwatch demo', { timeout: 240_000 }, () => {
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    // About 25 replayed days: a check every 2 s, each on the clock of the replay.
-    await new Promise((r) => setTimeout(r, 14_000));
+    // Once it serves (its start-up takes seconds more on a loaded machine), about 25 replayed days:
+    // a check every 2 s, each on the clock of the replay.
+    for (const deadline = Date.now() + 60_000; !output.includes('dashboard:') && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 10_000));
     child.kill('SIGINT');
     assert.equal(await exited, 0, output);
     const store = await Store.open(join(dir, 'driftwatch.duckdb'));
