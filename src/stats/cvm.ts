@@ -1,6 +1,7 @@
 import { cvmAsymptoticPValue } from './distributions/cvm-asymptotic.js';
 import { cvmExactPValue } from './distributions/cvm-exact.js';
 import type { Statistic, TestResult } from './types.js';
+import { skipEqual } from './sorted.js';
 
 /** Up to this many values on the larger side the p-value is exact (scipy's 'auto' rule). */
 export const CVM_MAX_EXACT_N = 20;
@@ -49,8 +50,8 @@ function fourTimesU(a: Float64Array, b: Float64Array): number {
     const x = Math.min(i < na ? a[i]! : Infinity, j < nb ? b[j]! : Infinity);
     const i0 = i;
     const j0 = j;
-    while (i < na && a[i] === x) i++; // -0 and 0 tie, as in scipy's rankdata
-    while (j < nb && b[j] === x) j++;
+    i = skipEqual(a, i, x); // -0 and 0 tie, as in scipy's rankdata
+    j = skipEqual(b, j, x);
     const ca = i - i0;
     const cb = j - j0;
     if (ca > 0) sumA.add(ca * (2 * j0 + cb) ** 2 + (ca * ca * ca - ca) / 3);

@@ -2,6 +2,7 @@ import { ksExactTwoSided, roundHalfEven } from './distributions/ks-exact.js';
 import { kstwoSf } from './distributions/kolmogorov.js';
 import type { Statistic, TestResult } from './types.js';
 import { count, sig3 } from './wording.js';
+import { skipEqual } from './sorted.js';
 
 /** Above this sample size the exact p-value gives way to the asymptotic one (scipy's MAX_AUTO_N). */
 export const KS_MAX_EXACT_N = 10000;
@@ -21,8 +22,8 @@ export function ksStatistic(a: Float64Array, b: Float64Array): number {
   // Once one sample is used up, the gap only closes: nothing after that can raise D.
   while (i < na && j < nb) {
     const x = Math.min(a[i]!, b[j]!);
-    while (i < na && a[i] === x) i++;
-    while (j < nb && b[j] === x) j++;
+    i = skipEqual(a, i, x);
+    j = skipEqual(b, j, x);
     const gap = Math.abs(i / na - j / nb);
     if (gap > d) d = gap;
   }

@@ -1,4 +1,5 @@
 import type { Statistic } from './types.js';
+import { skipEqual } from './sorted.js';
 
 /**
  * First Wasserstein distance between two empirical distributions, given sorted finite values:
@@ -15,8 +16,8 @@ export function wasserstein1(a: Float64Array, b: Float64Array): number {
   let x = Math.min(a[0]!, b[0]!);
   while (i < na || j < nb) {
     // Consume every value equal to x on both sides, so the ECDFs are right-continuous at x.
-    while (i < na && a[i] === x) i++;
-    while (j < nb && b[j] === x) j++;
+    i = skipEqual(a, i, x);
+    j = skipEqual(b, j, x);
     if (i === na && j === nb) break;
     const next = Math.min(i < na ? a[i]! : Infinity, j < nb ? b[j]! : Infinity);
     total += Math.abs(i / na - j / nb) * (next - x);
