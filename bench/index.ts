@@ -12,6 +12,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
       '5,000,000 events x 20 features from Kafka: no-op kafkajs consumer vs driftwatch serve at sampling 1.0 and 0.1, events/s and RSS; with --duration S, a soak at --rate events/s; with --rate N alone, the CPU of a low-rate stream (one event per send) per 1,000 events and as a share of a core; --memory-limit and --node-options for a memory-bounded service; --checkpoint-threshold to compare DuckDB checkpoint sizes',
     load: () => import('./ingest.js'),
   },
+  backfill: {
+    description:
+      "January 2001 flights as the baseline, each day of February-June (150 windows) through check --by date --every 1d: wall, CPU and peak RSS with the stored profile and with the data file, their verdicts compared, and NannyML's univariate drift on the same files when Python has it",
+    load: () => import('./backfill.js'),
+  },
   calibration: {
     description:
       "false alarms per check and power by window size (50 to 100,000), driftwatch's decision beside PSI > 0.1 and p < 0.05; --write updates docs/statistics.md and docs/calibration.svg",

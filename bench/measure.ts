@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 /** Wall time and peak resident memory of one child process. */
 export interface Measurement {
   seconds: number;
+  /** User + system CPU time of the child. */
+  cpuSeconds: number;
   peakRssMb: number;
   code: number | null;
   stderr: string;
@@ -14,14 +16,20 @@ export interface Measurement {
  */
 export function measure(command: string, args: string[]): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      const match = /__TIME__ ([\d.]+) (\d+)/.exec(stderr);
+      const match = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (!match) return reject(new Error(`no timing from /usr/bin/time: ${stderr}`));
-      resolve({ seconds: Number(match[1]), peakRssMb: Number(match[2]) / 1024, code, stderr: stderr.replace(match[0], '').trim() });
+      resolve({
+        seconds: Number(match[1]),
+        peakRssMb: Number(match[2]) / 1024,
+        cpuSeconds: Number(match[3]) + Number(match[4]),
+        code,
+        stderr: stderr.replace(match[0], '').trim(),
+      });
     });
   });
 }

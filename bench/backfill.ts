@@ -1,0 +1,143 @@
+// The backfill benchmark (issue 16): January 2001 flights as the baseline, each day of February to
+// June (150 windows) checked against it through the real CLI (`check --by date --every 1d`), with
+// the stored profile and with the January data file itself: wall time, CPU time and peak RSS
+// (medians of --rounds), and whether the two give the same verdict on every day and feature.
+// When Python with NannyML is importable, NannyML's univariate drift (KS and chi-square, daily
+// chunks) runs on the same files in the same run, and the ratio is printed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Database } from '../src/store/database.js';
+import { FLIGHTS_PARQUET } from './calibration-data.js';
+import { type Measurement, measure } from './measure.js';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const OUT = join(ROOT, 'bench', 'out', 'backfill');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const FEATURES = ['hour', 'delay', 'distance', 'origin', 'destination'];
+/** The targets of issue 16 on a 2-core machine. */
+const TARGET = { seconds: 10, rssMb: 500, vsNannyml: 2 };
+
+/** January and February-June, with the hour of departure as a feature (cached between runs). */
+async function cut(jan: string, febJun: string): Promise<void> {
+  if (existsSync(jan) && existsSync(febJun)) return;
+  const db = await Database.open();
+  try {
+    const columns = `date, hour(date) AS hour, delay, distance, origin, destination`;
+    await db.run(`COPY (SELECT ${columns} FROM '${FLIGHTS_PARQUET}' WHERE month(date) = 1) TO '${jan}' (FORMAT parquet)`);
+    await db.run(`COPY (SELECT ${columns} FROM '${FLIGHTS_PARQUET}' WHERE month(date) BETWEEN 2 AND 6) TO '${febJun}' (FORMAT parquet)`);
+  } finally {
+    db.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs `args` `rounds` times; the medians. */
+async function timed(command: string, args: string[], rounds: number): Promise<Measurement> {
+  const runs: Measurement[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const m = await measure(command, args);
+    if (m.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${m.code}: ${m.stderr}`);
+    runs.push(m);
+  }
+  return {
+    seconds: median(runs.map((m) => m.seconds)),
+    cpuSeconds: median(runs.map((m) => m.cpuSeconds)),
+    peakRssMb: median(runs.map((m) => m.peakRssMb)),
+    code: 0,
+    stderr: '',
+  };
+}
+
+interface Windowed {
+  windows: { window: string; features: { name: string; drift: boolean; stats: Record<string, unknown> }[] }[];
+}
+
+/** `npm run bench -- backfill [--rounds N]` */
+export async function run(args: string[]): Promise<void> {
+  const roundsAt = args.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 3;
+  mkdirSync(OUT, { recursive: true });
+  const jan = join(OUT, 'jan.parquet');
+  const febJun = join(OUT, 'feb-jun.parquet');
+  const profile = join(OUT, 'jan.json');
+  await cut(jan, febJun);
+  const create = await measure(process.execPath, [
+    CLI,
+    'baseline',
+    'create',
+    '--data',
+    jan,
+    '--name',
+    'flights',
+    '--out',
+    profile,
+    '--force',
+  ]);
+  if (create.code !== 0) throw new Error(create.stderr);
+  const check = (baseline: string, out: string) => [
+    CLI,
+    'check',
+    '--baseline',
+    baseline,
+    '--current',
+    febJun,
+    '--by',
+    'date',
+    '--every',
+    '1d',
+    '--format',
+    'json',
+    '--out',
+    out,
+  ];
+  const fromProfile = await timed(process.execPath, check(profile, join(OUT, 'profile.json')), rounds);
+  const fromFile = await timed(process.execPath, check(jan, join(OUT, 'file.json')), rounds);
+  const read = (name: string) => JSON.parse(readFileSync(join(OUT, name), 'utf8')) as Windowed;
+  const [p, f] = [read('profile.json'), read('file.json')];
+  let differ = 0;
+  let hourWorst = 0;
+  for (const [w, window] of p.windows.entries()) {
+    for (const feature of window.features) {
+      const other = f.windows[w]!.features.find((x) => x.name === feature.name)!;
+      if (other.drift !== feature.drift) differ++;
+      if (feature.name === 'hour') {
+        const [a, b] = [feature.stats.ks, other.stats.ks] as { pvalue: number }[];
+        hourWorst = Math.max(hourWorst, Math.abs(a!.pvalue - b!.pvalue) / Math.max(Math.abs(b!.pvalue), Number.MIN_VALUE));
+      }
+    }
+  }
+  const row = (label: string, m: Measurement) =>
+    `${label.padEnd(34)} ${m.seconds.toFixed(2).padStart(7)} ${m.cpuSeconds.toFixed(2).padStart(7)} ${m.peakRssMb.toFixed(0).padStart(7)}`;
+  console.log(
+    `\nJanuary 2001 flights (profile: baseline create, ${create.seconds.toFixed(1)} s) vs each day of February-June: ${p.windows.length} windows x ${FEATURES.length} features; medians of ${rounds} runs`,
+  );
+  console.log(`${'run'.padEnd(34)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)} ${'RSS MB'.padStart(7)}`);
+  console.log(row('driftwatch, stored profile', fromProfile));
+  console.log(row('driftwatch, January data file', fromFile));
+  const nannyml = await runNannyml(jan, febJun, rounds);
+  if (nannyml) console.log(row('NannyML (KS, chi2, daily chunks)', nannyml));
+  console.log(
+    `\nprofile vs data file: ${differ} of ${p.windows.length * FEATURES.length} verdicts differ; hour's KS p-value, largest relative difference ${hourWorst.toExponential(2)}`,
+  );
+  const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const ratio = nannyml ? nannyml.seconds / fromProfile.seconds : undefined;
+  console.log(
+    `targets: under ${TARGET.seconds} s ${pass(fromProfile.seconds < TARGET.seconds)}, under ${TARGET.rssMb} MB ${pass(fromProfile.peakRssMb < TARGET.rssMb)}, ` +
+      `${ratio === undefined ? `NannyML not importable here (pip install nannyml), ratio not measured` : `${ratio.toFixed(1)}x ahead of NannyML (target ${TARGET.vsNannyml}x) ${pass(ratio >= TARGET.vsNannyml)}`}, ` +
+      `same verdicts ${pass(differ === 0)}`,
+  );
+}
+
+/** NannyML's univariate drift on the same files, when Python has it; undefined (with a message) when not. */
+async function runNannyml(jan: string, febJun: string, rounds: number): Promise<Measurement | undefined> {
+  const python = process.env.PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import nannyml, pandas, pyarrow'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log(`(NannyML skipped: '${python} -c "import nannyml, pandas, pyarrow"' failed; pip install nannyml pyarrow to compare)`);
+    return undefined;
+  }
+  return timed(python, [join(ROOT, 'bench', 'backfill_nannyml.py'), jan, febJun, FEATURES.join(',')], rounds);
+}
