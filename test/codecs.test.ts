@@ -1,8 +1,9 @@
 // Compressed record batches from a producer that is not kafkajs (issue 15, critical): Kafka's own
 // Java console producer, from the broker's jars, writes batches compressed with none, gzip,
-// snappy, lz4 and zstd into one partition; `serve` must store every event once. kafkajs ships
-// only gzip: before the codecs were registered, the first snappy batch failed every Fetch of the
-// broker and nothing after it was stored.
+// snappy, lz4 and zstd, keyed, so each codec's batches land on all three partitions of the topic;
+// `serve` must store every event once, on every partition. kafkajs ships only gzip: before the
+// codecs were registered, the first snappy batch failed every Fetch of the broker and nothing after
+// it was stored, on any partition.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -55,14 +56,13 @@ function consoleProduce(topic: string, codec: string, lines: string[]): Promise<
 }
 
 describe('compressed batches from a Java producer', { timeout: 180_000 }, () => {
-  it('none, gzip, snappy, lz4 and zstd batches in one partition: every event stored once', async () => {
+  it('none, gzip, snappy, lz4 and zstd batches on three partitions: every event stored once, on every partition', async () => {
     assert.ok(existsSync(JARS), `Kafka's jars at ${JARS} (scripts/kafka/start.sh fetches them)`);
     const baseline = await testBaseline(tmp.dir, 'codecs');
     const topic = uniqueTopic('codecs');
     const admin = testKafka().admin();
     await admin.connect();
-    await createTopic(admin, topic, 1);
-    await admin.disconnect();
+    await createTopic(admin, topic, 3);
     // Snappy first: the batch that stopped the consumer, with plain and gzip ones behind it.
     for (const [c, codec] of ['snappy', ...CODECS.filter((x) => x !== 'snappy')].entries()) {
       const lines = Array.from({ length: PER_CODEC }, (_, i) => {
@@ -103,5 +103,10 @@ describe('compressed batches from a Java producer', { timeout: 180_000 }, () => 
     }
     assert.ok(!serve.lines.some((l) => /not implemented/i.test(l)), 'no codec is missing');
     await assertStoredOnce(store, 'codecs', total);
+    // The Java producer hashes the keys over all three partitions: each holds part of every codec's events.
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    assert.equal(ends.length, 3);
+    for (const p of ends) assert.ok(Number(p.high) > 100, `partition ${p.partition} holds ${p.high} events`);
   });
 });
