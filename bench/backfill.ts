@@ -157,7 +157,7 @@ async function runNannyml(jan: string, febJun: string, rounds: number): Promise<
  * path as a scheduled check: read the window, compare, store the report and its alerts); the
  * service's CPU (all threads, from /proc) around each call.
  */
-async function checkCpuInServe(profile: string, febJun: string): Promise<{ first: number; median: number }> {
+export async function checkCpuInServe(profile: string, febJun: string): Promise<{ first: number; median: number }> {
   const dir = join(OUT, 'serve');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -170,10 +170,14 @@ async function checkCpuInServe(profile: string, febJun: string): Promise<{ first
       models: [{ name: 'flights', baseline: profile, window: `events:${SERVE_WINDOW}`, event: { timestamp: 'ts' } }],
     }),
   );
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
-    env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info', DRIFTWATCH_API_TOKENS: `admin:${TOKENS.admin},ingest:${TOKENS.ingest}` },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), CLI, 'serve', '--config', config],
+    {
+      env: { ...process.env, DRIFTWATCH_LOG_LEVEL: 'info', DRIFTWATCH_API_TOKENS: `admin:${TOKENS.admin},ingest:${TOKENS.ingest}` },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   try {
