@@ -3,27 +3,16 @@
 // storeInterval, so a quiet stream costs a few transactions, not one per event; and each event is
 // still stored within about maxWait + storeInterval (the bound here is that plus a generous margin).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Admin, Producer } from 'kafkajs';
+import { after, describe, it } from 'node:test';
 import { tempDir } from './helpers/cli.js';
 import { goodEvent, testBaseline } from './helpers/events.js';
-import { BROKER, createTopic, groupCommitted, testKafka, uniqueTopic } from './helpers/kafka.js';
+import { BROKER, createTopic, fileClients, groupCommitted, testKafka, uniqueTopic } from './helpers/kafka.js';
 import { assertStoredOnce, ServeProcess, writeConfig } from './helpers/service.js';
 
 const tmp = tempDir('driftwatch-ingest-pace-');
 const kafka = testKafka();
-let admin: Admin;
-let producer: Producer;
-
-before(async () => {
-  admin = kafka.admin();
-  producer = kafka.producer({ allowAutoTopicCreation: false });
-  await admin.connect();
-  await producer.connect();
-});
-after(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
+const { admin, producer } = fileClients(kafka);
+after(() => {
   tmp.cleanup();
 });
 

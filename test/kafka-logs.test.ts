@@ -7,11 +7,10 @@
 // skipped), and a recreated topic's offsets below the old position were thrown away as "already
 // stored"; none of it was said.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Admin, Producer } from 'kafkajs';
+import { after, describe, it } from 'node:test';
 import { tempDir } from './helpers/cli.js';
 import { goodEvent, testBaseline } from './helpers/events.js';
-import { BROKER, createTopic, produce, testKafka, uniqueTopic } from './helpers/kafka.js';
+import { BROKER, createTopic, fileClients, produce, testKafka, uniqueTopic } from './helpers/kafka.js';
 import { readStore, ServeProcess, writeConfig } from './helpers/service.js';
 import { samplesTable } from '../src/store/schema.js';
 import { quoteIdent } from '../src/store/sql.js';
@@ -19,18 +18,8 @@ import { quoteIdent } from '../src/store/sql.js';
 const tmp = tempDir('driftwatch-kafka-logs-');
 const READ = 'read-token-kafka-logs-0123456789';
 const kafka = testKafka();
-let admin: Admin;
-let producer: Producer;
-
-before(async () => {
-  admin = kafka.admin();
-  producer = kafka.producer({ allowAutoTopicCreation: false });
-  await admin.connect();
-  await producer.connect();
-});
-after(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
+const { admin, producer } = fileClients(kafka);
+after(() => {
   tmp.cleanup();
 });
 

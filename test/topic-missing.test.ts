@@ -5,10 +5,9 @@
 // scheduled checks instead of alerting "insufficient data", and consumes once the topic appears.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Admin, Producer } from 'kafkajs';
 import { tempDir } from './helpers/cli.js';
 import { goodEvent, testBaseline } from './helpers/events.js';
-import { BROKER, produce, testKafka, uniqueTopic, waitForGroupCaughtUp } from './helpers/kafka.js';
+import { BROKER, fileClients, produce, testKafka, uniqueTopic, waitForGroupCaughtUp } from './helpers/kafka.js';
 import { WebhookReceiver } from './helpers/receivers.js';
 import { assertStoredOnce, ServeProcess, writeConfig } from './helpers/service.js';
 
@@ -16,19 +15,12 @@ const tmp = tempDir('driftwatch-topic-missing-');
 const READ = 'read-token-topic-missing-0123456789';
 const kafka = testKafka();
 const hook = new WebhookReceiver();
-let admin: Admin;
-let producer: Producer;
+const { admin, producer } = fileClients(kafka);
 
 before(async () => {
-  admin = kafka.admin();
-  producer = kafka.producer({ allowAutoTopicCreation: false });
-  await admin.connect();
-  await producer.connect();
   await hook.start();
 });
 after(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
   await hook.stop();
   tmp.cleanup();
 });

@@ -10,7 +10,8 @@ import { EventDecoder, featureSpecs } from './decoder.js';
 import { SamplesWriter } from '../store/samples-writer.js';
 import { Store } from '../store/store.js';
 import { fixtureEvents, fixtureProfile } from '../../test/helpers/api-harness.js';
-import { HTTP_TOPIC, HttpIngest, isWriteConflict, WriteLock } from './http-source.js';
+import { WriteLock } from '../store/write-lock.js';
+import { HTTP_TOPIC, HttpIngest, isWriteConflict } from './http-source.js';
 
 let profile: BaselineProfile;
 let store: Store;

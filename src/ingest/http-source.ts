@@ -8,6 +8,7 @@ import type { Database } from '../store/database.js';
 import { findIdempotencyKey, storedIds } from '../store/idempotency.js';
 import { loadOffsets } from '../store/offsets.js';
 import { SamplesWriter } from '../store/samples-writer.js';
+import { WriteLock } from '../store/write-lock.js';
 import type { Store } from '../store/store.js';
 import { buildBatch, type IncomingMessage } from './batch.js';
 import { EventDecoder, featureSpecs } from './decoder.js';
@@ -23,12 +24,6 @@ const DEFAULT_IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 
 /** Attempts of a write that lost a DuckDB write-write conflict (another writer updated the same counters). */
 const CONFLICT_ATTEMPTS = 8;
-
-// One model's store writes go behind one WriteLock: give the same lock to the model's Kafka writer
-// and its HttpIngest, so neither loses a transaction to a conflict on the model's `ingest_counts` rows.
-import { WriteLock } from '../store/write-lock.js';
-
-export { WriteLock };
 
 /** What HTTP ingest remembers, and for how long (`api.idempotencyWindow`). */
 export type IdempotencyConfig = Pick<ApiConfig, 'idempotencyWindow'>;

@@ -284,20 +284,19 @@ export class KafkaIngest {
       }
       const back = this.gone.delete(topic);
       const assigned = new Set(this.assignment[topic] ?? []);
-      for (const p of await this.admin.fetchTopicOffsets(topic)) {
-        const where = `${topic}/${p.partition}`;
-        const log = { low: BigInt(p.low), high: BigInt(p.high) };
+      for (const [partition, log] of await this.topicLogs(topic)) {
+        const where = `${topic}/${partition}`;
         const before = this.bounds.get(where);
         this.bounds.set(where, log);
         const stored = this.offsets.get(where);
         if (back && stored !== undefined) this.reborn.add(where);
-        if (!assigned.has(p.partition)) continue; // another member of the group reads it
+        if (!assigned.has(partition)) continue; // another member of the group reads it
         const position = stored ?? this.startOf(where, topic, log);
         this.status.lag.set(where, Math.max(Number(log.high - position), 0));
         if (stored === undefined) continue;
         const point = resumePoint(stored, log, before, this.reborn.has(where));
         // kafkajs sits at the log's end after an offset out of range: send it back to the start (eachBatch counts the gap).
-        if (point.kind !== 'stored') this.seek(topic, p.partition, point.from);
+        if (point.kind !== 'stored') this.seek(topic, partition, point.from);
       }
     }
   }
@@ -327,12 +326,17 @@ export class KafkaIngest {
     return start;
   }
 
+  /** The log of each partition of `topic` now, from the broker (an admin ListOffsets; it never creates the topic). */
+  private async topicLogs(topic: string): Promise<Map<number, LogBounds>> {
+    await this.admin.connect();
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }]));
+  }
+
   /** The partition's log now, from the broker; undefined when it cannot say. */
   private async logBounds(topic: string, partition: number): Promise<LogBounds | undefined> {
     try {
-      await this.admin.connect();
-      const p = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
-      return p ? { low: BigInt(p.low), high: BigInt(p.high) } : undefined;
+      return (await this.topicLogs(topic)).get(partition);
     } catch (error) {
       this.logger.warn({ model: this.model.name, topic, partition, err: messageOf(error) }, 'cannot read the log bounds of the partition');
       return undefined;
@@ -510,16 +514,13 @@ export class KafkaIngest {
     if (read.length === 0) return; // nothing stored for these topics yet: kafkajs starts at the group's commits
     const commits = await this.groupCommits(read);
     for (const topic of read) {
-      const logs = new Map<number, LogBounds>();
-      try {
-        await this.admin.connect();
-        for (const p of await this.admin.fetchTopicOffsets(topic)) logs.set(p.partition, { low: BigInt(p.low), high: BigInt(p.high) });
-      } catch (error) {
+      const logs = await this.topicLogs(topic).catch((error: unknown) => {
         this.logger.warn(
           { model: this.model.name, topic, err: messageOf(error) },
           'cannot read the log bounds on assignment; the first batch checks them',
         );
-      }
+        return new Map<number, LogBounds>();
+      });
       for (const partition of assignment[topic] ?? []) {
         const where = `${topic}/${partition}`;
         const stored = this.offsets.get(where);

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { ROOT } from './cli.js';
 
@@ -17,6 +18,24 @@ export function testKafka(broker = BROKER): Kafka {
     logLevel: logLevel.NOTHING,
     retry: { retries: 10, initialRetryTime: 200 },
   });
+}
+
+/**
+ * An admin client and a producer (one that never creates topics) for a test file: connected before
+ * its tests, disconnected after them.
+ */
+export function fileClients(kafka: Kafka): { admin: Admin; producer: Producer } {
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  before(async () => {
+    await admin.connect();
+    await producer.connect();
+  });
+  after(async () => {
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+  return { admin, producer };
 }
 
 /** A topic name no other test uses. */
