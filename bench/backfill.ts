@@ -145,7 +145,9 @@ async function runNannyml(jan: string, febJun: string, rounds: number): Promise<
   const python = process.env.PYTHON ?? 'python3';
   const probe = spawnSync(python, ['-c', 'import nannyml, pandas, pyarrow'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    console.log(`(NannyML skipped: '${python} -c "import nannyml, pandas, pyarrow"' failed; pip install nannyml pyarrow to compare)`);
+    console.log(
+      `(NannyML skipped: '${python} -c "import nannyml, pandas, pyarrow"' failed; pip install nannyml pyarrow statsmodels to compare)`,
+    );
     return undefined;
   }
   return timed(python, [join(ROOT, 'bench', 'backfill_nannyml.py'), jan, febJun, FEATURES.join(',')], rounds);
