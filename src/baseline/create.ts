@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { Database } from '../store/database.js';
-import { quoteIdent } from '../store/sql.js';
+import { quoteIdent, quoteTable } from '../store/sql.js';
 import { toShares } from '../stats/shares.js';
 import { DEFAULT_BINS, distinctEdges, edgeProbabilities, numpyLerp, quantilePosition } from '../stats/bins.js';
 import {
@@ -111,7 +111,7 @@ export async function columnShapes(db: Database, table: string, columns: readonl
     } else parts.push(`(max(${col})::DOUBLE - min(${col})::DOUBLE + 1) AS span${i}`);
     return parts.join(', ');
   });
-  const row = await db.row(`SELECT ${selects.join(', ')} FROM ${quoteIdent(table)}`, params);
+  const row = await db.row(`SELECT ${selects.join(', ')} FROM ${quoteTable(table)}`, params);
   return new Map(
     candidates.map((c, i) => [
       c.name,
@@ -241,7 +241,7 @@ async function orderStatistics(db: Database, table: string, expr: string, positi
   // Positions are integers we computed, so they can be inlined; the column goes through quoteIdent.
   const rows = await db.rows(
     `SELECT i, v FROM (SELECT v, row_number() OVER (ORDER BY v) - 1 AS i
-       FROM (SELECT ${expr} AS v FROM ${quoteIdent(table)}) WHERE isfinite(v))
+       FROM (SELECT ${expr} AS v FROM ${quoteTable(table)}) WHERE isfinite(v))
      WHERE i IN (${unique.join(', ')})`,
   );
   return new Map(rows.map((r) => [Number(r.i), Number(r.v)]));
@@ -273,7 +273,7 @@ export async function binCountsInDuckDB(db: Database, table: string, expr: strin
     ...(i === 0 ? [] : [edges[i - 1]!]),
     ...(i === edges.length ? [] : [edges[i]!]),
   ]).flat();
-  const row = await db.row(`SELECT ${filters.join(', ')} FROM (SELECT ${expr} AS v FROM ${quoteIdent(table)}) WHERE isfinite(v)`, params);
+  const row = await db.row(`SELECT ${filters.join(', ')} FROM (SELECT ${expr} AS v FROM ${quoteTable(table)}) WHERE isfinite(v)`, params);
   return filters.map((_, i) => Number(row[`b${i}`]));
 }
 
@@ -285,9 +285,9 @@ export async function binCountsInDuckDB(db: Database, table: string, expr: strin
 export async function sortedValues(db: Database, table: string, expr: string, size: number | null, seed: number): Promise<Float64Array> {
   const values =
     size === null
-      ? await db.doubles(`SELECT v FROM (SELECT ${expr} AS v FROM ${quoteIdent(table)}) WHERE isfinite(v) ORDER BY v`)
+      ? await db.doubles(`SELECT v FROM (SELECT ${expr} AS v FROM ${quoteTable(table)}) WHERE isfinite(v) ORDER BY v`)
       : await db.doubles(
-          `SELECT v FROM (SELECT ${expr} AS v, rowid AS r FROM ${quoteIdent(table)}) WHERE isfinite(v) ORDER BY hash(r, ?::BIGINT) LIMIT ?`,
+          `SELECT v FROM (SELECT ${expr} AS v, rowid AS r FROM ${quoteTable(table)}) WHERE isfinite(v) ORDER BY hash(r, ?::BIGINT) LIMIT ?`,
           [seed, size],
         );
   return size === null ? values : values.sort();
@@ -360,7 +360,7 @@ async function exactCounts(
   max: number,
 ): Promise<{ values: number[]; counts: number[] } | undefined> {
   const rows = await db.rows(
-    `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${expr} AS v FROM ${quoteIdent(table)}) WHERE isfinite(v) GROUP BY v ORDER BY v LIMIT ?`,
+    `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${expr} AS v FROM ${quoteTable(table)}) WHERE isfinite(v) GROUP BY v ORDER BY v LIMIT ?`,
     [max + 1],
   );
   if (rows.length > max) return undefined;

@@ -3,7 +3,7 @@ import type { BaselineProfile, CategoricalFeatureProfile, NumericFeatureProfile 
 import type { ColumnInfo } from '../store/database.js';
 import { isNumericType, isTemporalType } from '../baseline/source.js';
 import type { Database } from '../store/database.js';
-import { quoteIdent } from '../store/sql.js';
+import { quoteIdent, quoteTable } from '../store/sql.js';
 import type { ColumnSummary, SchemaFindings } from '../contracts/report.js';
 import { lowerBound, meanAndStd, sortedBinCounts, upperBound } from '../stats/sorted.js';
 
@@ -75,14 +75,14 @@ export async function readNumericCurrent(
   const raw = quoteIdent(column.name);
   const counts = await db.row(
     `SELECT count(*)::DOUBLE AS rows, count(raw)::DOUBLE AS nonnull, count(v)::DOUBLE AS parsed
-     FROM (SELECT ${raw} AS raw, ${expr} AS v FROM ${quoteIdent(table)})`,
+     FROM (SELECT ${raw} AS raw, ${expr} AS v FROM ${quoteTable(table)})`,
   );
   const typeMismatches = Number(counts.nonnull) - Number(counts.parsed);
   const mismatchExamples =
     typeMismatches > 0
       ? (
           await db.rows(
-            `SELECT DISTINCT CAST(${raw} AS VARCHAR) AS s FROM ${quoteIdent(table)} WHERE ${raw} IS NOT NULL AND ${expr} IS NULL LIMIT ${EXAMPLES}`,
+            `SELECT DISTINCT CAST(${raw} AS VARCHAR) AS s FROM ${quoteTable(table)} WHERE ${raw} IS NOT NULL AND ${expr} IS NULL LIMIT ${EXAMPLES}`,
           )
         ).map((r) => String(r.s))
       : [];
@@ -158,7 +158,7 @@ export async function readCategoricalCurrent(
   baseline: CategoricalFeatureProfile,
 ): Promise<CategoricalCurrent> {
   const rows = await db.rows(
-    `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${textExpr(column)} AS v FROM ${quoteIdent(table)}) GROUP BY v ORDER BY n DESC, v`,
+    `SELECT v, count(*)::DOUBLE AS n FROM (SELECT ${textExpr(column)} AS v FROM ${quoteTable(table)}) GROUP BY v ORDER BY n DESC, v`,
   );
   return categoricalCurrentFrom(
     baseline,
@@ -177,7 +177,7 @@ function jsonPointer(...keys: string[]): string {
  */
 export async function readStoredTypeErrors(db: Database, table: string, feature: string): Promise<{ count: number; examples: string[] }> {
   const rows = await db.rows(
-    `SELECT json_extract_string(_errors, ?) AS v FROM ${quoteIdent(table)} WHERE json_extract_string(_errors, ?) = 'wrong_type'`,
+    `SELECT json_extract_string(_errors, ?) AS v FROM ${quoteTable(table)} WHERE json_extract_string(_errors, ?) = 'wrong_type'`,
     [jsonPointer(feature, 'value'), jsonPointer(feature, 'reason')],
   );
   const examples = [...new Set(rows.map((r) => String(r.v)))].slice(0, EXAMPLES);
@@ -187,7 +187,7 @@ export async function readStoredTypeErrors(db: Database, table: string, feature:
 /** Fields the events carried that the baseline does not know (a samples table's `_extra` column). */
 export async function readExtraFields(db: Database, table: string): Promise<string[]> {
   const rows = await db.rows(
-    `SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM ${quoteIdent(table)} WHERE _extra IS NOT NULL ORDER BY k`,
+    `SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM ${quoteTable(table)} WHERE _extra IS NOT NULL ORDER BY k`,
   );
   return rows.map((r) => String(r.k));
 }

@@ -8,6 +8,22 @@ export function quoteIdent(name: string): string {
 }
 
 /**
+ * The in-memory catalogue that holds a live check's window tables: attached to the store's
+ * database, so every connection of the process sees it, but never written to the store's file
+ * (no WAL growth from copies that live for one check, and nothing left behind by a kill).
+ */
+export const SCRATCH = 'driftwatch_scratch';
+
+/**
+ * Quotes a table name for a FROM clause: a name in the scratch catalogue (`driftwatch_scratch.t`)
+ * keeps its catalogue; any other name is one identifier, as `quoteIdent`.
+ * @example quoteTable('driftwatch_scratch.window_x') // => 'driftwatch_scratch."window_x"'
+ */
+export function quoteTable(name: string): string {
+  return name.startsWith(`${SCRATCH}.`) ? `${SCRATCH}.${quoteIdent(name.slice(SCRATCH.length + 1))}` : quoteIdent(name);
+}
+
+/**
  * Quotes a string literal. Used only where DuckDB takes no prepared parameter
  * (a table function's file path); values always go through parameters.
  */
