@@ -201,15 +201,16 @@ describe('driftwatch skew', () => {
     assert.equal(clean.code, 0);
   });
 
-  it('compares null against a value as a difference and two nulls as equal', async () => {
-    const t = tmp.file('nulls-t.csv', 'id,a,b\n1,,x\n2,5,\n3,,\n4,1.5,y\n');
-    const s = tmp.file('nulls-s.csv', 'id,a,b\n1,,x\n2,,z\n3,2,\n4,1.5,\n');
+  it('compares null against a value as a difference and two nulls as equal; quotes ids in their own order', async () => {
+    const t = tmp.file('nulls-t.csv', 'id,a,b\n1,,x\n2,5,\n3,,\n10,1.5,y\n');
+    const s = tmp.file('nulls-s.csv', 'id,a,b\n1,,x\n2,,z\n3,2,\n10,1.5,\n');
     const { report } = await skew(['--training', t, '--serving', s, '--id', 'id']);
     assert.deepEqual(feature(report, 'a').nullOnlyIn, { training: 1, serving: 1 });
     assert.equal(feature(report, 'a').differing, 2);
     assert.deepEqual(feature(report, 'b').samples, [
       { id: '2', training: null, serving: 'z' },
-      { id: '4', training: 'y', serving: null },
+      // Numbers as numbers: 2 before 10.
+      { id: '10', training: 'y', serving: null },
     ]);
   });
 

@@ -63,9 +63,10 @@ export async function runSkew(request: SkewRequest): Promise<SkewReport> {
     const summary = await db.row(summarySql(plans, request.id, tolerance));
     const count = (key: string) => Number(summary[key] ?? 0);
     const joined = count('joined');
+    // The alias is not `k`: ORDER BY k must sort the ids as they are (numbers as numbers), not as text.
     const examples = async (where: string) =>
-      (await db.rows(`SELECT CAST(k AS VARCHAR) AS k FROM ${JOINED} WHERE ${where} ORDER BY k LIMIT ${SKEW_DEFAULTS.examples}`)).map((r) =>
-        String(r.k),
+      (await db.rows(`SELECT CAST(k AS VARCHAR) AS quoted FROM ${JOINED} WHERE ${where} ORDER BY k LIMIT ${SKEW_DEFAULTS.examples}`)).map(
+        (r) => String(r.quoted),
       );
     const side = async (prefix: 't' | 's', loaded: LoadedTable, other: LoadedTable): Promise<SkewSide> => {
       const mine = prefix === 't' ? 'tn' : 'sn';
@@ -89,9 +90,9 @@ export async function runSkew(request: SkewRequest): Promise<SkewReport> {
           ? []
           : (
               await db.rows(
-                `SELECT CAST(k AS VARCHAR) AS k, CAST(t_${i} AS VARCHAR) AS t, CAST(s_${i} AS VARCHAR) AS s FROM ${JOINED} WHERE ${differs} ORDER BY k LIMIT ${SKEW_DEFAULTS.examples}`,
+                `SELECT CAST(k AS VARCHAR) AS quoted, CAST(t_${i} AS VARCHAR) AS t, CAST(s_${i} AS VARCHAR) AS s FROM ${JOINED} WHERE ${differs} ORDER BY k LIMIT ${SKEW_DEFAULTS.examples}`,
               )
-            ).map((r) => ({ id: String(r.k), training: textOrNull(r.t), serving: textOrNull(r.s) }));
+            ).map((r) => ({ id: String(r.quoted), training: textOrNull(r.t), serving: textOrNull(r.s) }));
       const share = joined === 0 ? 0 : differing / joined;
       const feature: SkewFeature = {
         name: plan.name,

@@ -55,10 +55,18 @@ describe('fitIsotonic (scikit-learn IsotonicRegression, clip)', () => {
     assert.equal(predictIsotonicOne(fitIsotonic([3], [1]), 0), 1);
   });
 
+  // Scores on a 0.001 grid (with ties): x values closer than 1e-15 are merged into one point and then
+  // predicted by interpolation at its first x, which breaks the mean identity (as in scikit-learn).
   it('always gives a non-decreasing fit whose mean is the mean of y', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 200 }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 1000 }).map((i) => i / 1000),
+            fc.integer({ min: 0, max: 1 }),
+          ),
+          { minLength: 1, maxLength: 200 },
+        ),
         (points) => {
           const x = points.map((p) => p[0]);
           const y = points.map((p) => p[1]);
