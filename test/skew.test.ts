@@ -202,9 +202,11 @@ describe('driftwatch skew', () => {
   });
 
   it('compares null against a value as a difference and two nulls as equal; quotes ids in their own order', async () => {
-    const t = tmp.file('nulls-t.csv', 'id,a,b\n1,,x\n2,5,\n3,,\n10,1.5,y\n');
+    const t = tmp.file('nulls-t.csv', 'id,a,b\n1,,x\n2,5,\n3,,\n10,1.5,y\n,7,q\n');
     const s = tmp.file('nulls-s.csv', 'id,a,b\n1,,x\n2,,z\n3,2,\n10,1.5,\n');
     const { report } = await skew(['--training', t, '--serving', s, '--id', 'id']);
+    // The row without an id is counted and left out.
+    assert.deepEqual([report.training.nullIds, report.joined], [1, 4]);
     assert.deepEqual(feature(report, 'a').nullOnlyIn, { training: 1, serving: 1 });
     assert.equal(feature(report, 'a').differing, 2);
     assert.deepEqual(feature(report, 'b').samples, [
