@@ -22,6 +22,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
       "false alarms per check and power by window size (50 to 100,000), driftwatch's decision beside PSI > 0.1 and p < 0.05; --write updates docs/statistics.md and docs/calibration.svg",
     load: () => import('./calibration.js'),
   },
+  skew: {
+    description:
+      'driftwatch skew on 1,000,000 ids x 5 features (--rows N), training and serving files as CSV and as Parquet: wall, CPU and peak RSS, with what it found',
+    load: () => import('./skew.js'),
+  },
   api: {
     description:
       'a real driftwatch serve under HTTP load for --duration s (default 60): ingest posts and reads, req/s, p50/p99 per route, errors, RSS slope',

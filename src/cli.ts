@@ -5,6 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { createProfile, PROFILE_DEFAULTS, profileNotes } from './baseline/create.js';
 import { readProfile, refuseOverwrite, writeProfile } from './baseline/profile.js';
 import { runCheck } from './checks/check.js';
+import { runSkew, SKEW_DEFAULTS } from './checks/skew.js';
+import { renderSkew, SKEW_FORMATS, type SkewFormat } from './render/skew.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDecision } from './config/decision.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './render/check/index.js';
 import { terminalProgress } from './progress.js';
@@ -211,6 +213,53 @@ function buildProgram(): Command {
           ? report.windows.some((w) => w.schema.missing.length + alertingCount(w.schema.anomalies) > 0)
           : report.schema.missing.length + alertingCount(report.schema.anomalies) > 0;
       if ((o.failOnDrift && report.drift) || (o.failOnSchema && schemaIssues)) process.exitCode = EXIT.drift;
+    });
+
+  program
+    .command('skew')
+    .description(
+      "row-level training-serving skew: join the training pipeline's rows and the served rows by id and compare every feature value by value",
+    )
+    .requiredOption('--serving <file>', 'the features as served (CSV, Parquet, NDJSON, JSON)')
+    .requiredOption('--training <file>', "the training pipeline's features for the same ids")
+    .requiredOption('--id <column>', 'the join key, a column of both files')
+    .option('--features <names>', 'only these columns (comma-separated; default: every column of both files but the id)', list)
+    .option(
+      '--tolerance <t>',
+      `numbers are equal when |training - serving| <= t x max(1, |training|, |serving|) (default ${SKEW_DEFAULTS.tolerance})`,
+      (value: string) => {
+        const t = Number(value);
+        if (!(value.trim() !== '' && t >= 0 && Number.isFinite(t)))
+          throw new UserError(`--tolerance must be a number >= 0, got '${value}'`);
+        return t;
+      },
+    )
+    .option(
+      '--fail-on-skew <share>',
+      `exit 1 when a feature differs on more than this share of the joined ids (default ${SKEW_DEFAULTS.failOnSkew}: any)`,
+      (value: string) => {
+        const share = Number(value);
+        if (!(value.trim() !== '' && share >= 0 && share <= 1))
+          throw new UserError(`--fail-on-skew must be a share between 0 and 1, got '${value}'`);
+        return share;
+      },
+    )
+    .addOption(new Option('--format <format>', 'output format').choices([...SKEW_FORMATS]).default('text'))
+    .option('--out <path>', 'write the report to this file instead of stdout')
+    .action(async (o) => {
+      const report = await runSkew({
+        serving: o.serving,
+        training: o.training,
+        id: o.id,
+        ...(o.features ? { features: o.features } : {}),
+        ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
+        ...(o.failOnSkew !== undefined ? { failOnSkew: o.failOnSkew } : {}),
+      });
+      const text = renderSkew(report, o.format as SkewFormat, { color: !o.out && process.stdout.isTTY });
+      if (o.out) writeFileSync(o.out, text);
+      else process.stdout.write(text);
+      // 1, as `check --fail-on-drift` exits on drift; 2 (an error) is left to main().
+      if (report.skew) process.exitCode = EXIT.drift;
     });
 
   program
