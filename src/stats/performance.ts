@@ -1,4 +1,4 @@
-import { normalUpperQuantile } from './normal.js';
+import { normalUpperQuantilePrecise } from './normal.js';
 
 /**
  * Model quality on labelled rows (issue 17): the metrics of scikit-learn, each with a confidence
@@ -36,7 +36,13 @@ export interface PerformanceMetric {
  * summary's `metrics` holds, for its task, these names in this order.
  */
 export const PERFORMANCE_METRICS = [
-  { name: 'accuracy', tasks: ['binary', 'multiclass'], direction: 'higherIsBetter', method: 'wilson', description: 'share of rows predicted right' },
+  {
+    name: 'accuracy',
+    tasks: ['binary', 'multiclass'],
+    direction: 'higherIsBetter',
+    method: 'wilson',
+    description: 'share of rows predicted right',
+  },
   {
     name: 'balanced_accuracy',
     tasks: ['binary', 'multiclass'],
@@ -47,10 +53,28 @@ export const PERFORMANCE_METRICS = [
   { name: 'precision', tasks: ['binary'], direction: 'higherIsBetter', method: 'wilson', description: 'TP / (TP + FP) of class 1' },
   { name: 'recall', tasks: ['binary'], direction: 'higherIsBetter', method: 'wilson', description: 'TP / (TP + FN) of class 1' },
   { name: 'f1', tasks: ['binary'], direction: 'higherIsBetter', method: 'delta', description: '2 TP / (2 TP + FP + FN) of class 1' },
-  { name: 'precision_macro', tasks: ['multiclass'], direction: 'higherIsBetter', method: 'delta', description: 'unweighted mean of per-class precision' },
-  { name: 'recall_macro', tasks: ['multiclass'], direction: 'higherIsBetter', method: 'delta', description: 'unweighted mean of per-class recall' },
+  {
+    name: 'precision_macro',
+    tasks: ['multiclass'],
+    direction: 'higherIsBetter',
+    method: 'delta',
+    description: 'unweighted mean of per-class precision',
+  },
+  {
+    name: 'recall_macro',
+    tasks: ['multiclass'],
+    direction: 'higherIsBetter',
+    method: 'delta',
+    description: 'unweighted mean of per-class recall',
+  },
   { name: 'f1_macro', tasks: ['multiclass'], direction: 'higherIsBetter', method: 'delta', description: 'unweighted mean of per-class F1' },
-  { name: 'f1_weighted', tasks: ['multiclass'], direction: 'higherIsBetter', method: 'delta', description: 'per-class F1 weighted by support' },
+  {
+    name: 'f1_weighted',
+    tasks: ['multiclass'],
+    direction: 'higherIsBetter',
+    method: 'delta',
+    description: 'per-class F1 weighted by support',
+  },
   {
     name: 'roc_auc',
     tasks: ['binary', 'multiclass'],
@@ -58,7 +82,13 @@ export const PERFORMANCE_METRICS = [
     method: 'delong',
     description: 'area under the ROC curve of the score (multi-class: one-vs-rest, macro)',
   },
-  { name: 'log_loss', tasks: ['binary', 'multiclass'], direction: 'lowerIsBetter', method: 'normal', description: 'mean negative log-likelihood of the labels' },
+  {
+    name: 'log_loss',
+    tasks: ['binary', 'multiclass'],
+    direction: 'lowerIsBetter',
+    method: 'normal',
+    description: 'mean negative log-likelihood of the labels',
+  },
   {
     name: 'brier',
     tasks: ['binary', 'multiclass'],
@@ -169,7 +199,12 @@ export function f1(labels: ArrayLike<number>, predicted: ArrayLike<number>): num
 }
 
 /** Per-class precision, recall, F1 and support of a confusion matrix (`precision_recall_fscore_support`, zero_division 0). */
-export function perClass(matrix: readonly (readonly number[])[]): { precision: number[]; recall: number[]; f1: number[]; support: number[] } {
+export function perClass(matrix: readonly (readonly number[])[]): {
+  precision: number[];
+  recall: number[];
+  f1: number[];
+  support: number[];
+} {
   const k = matrix.length;
   const support = matrix.map((row) => row.reduce((a, b) => a + b, 0));
   const predictedAs = Array.from({ length: k }, (_, j) => matrix.reduce((s, row) => s + row[j]!, 0));
@@ -221,7 +256,10 @@ export interface DeLongAuc {
  * positives scored above it. Sorts once and walks the groups of tied scores: O(n log n).
  * The positives' placements average to the AUC, and so do the negatives'.
  */
-export function placements(labels: ArrayLike<number>, scores: ArrayLike<number>): { values: Float64Array; positives: number; negatives: number } {
+export function placements(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+): { values: Float64Array; positives: number; negatives: number } {
   sameLength(labels, scores, 'labels', 'scores');
   const n = labels.length;
   const s = Float64Array.from({ length: n }, (_, i) => scores[i]!);
@@ -347,7 +385,8 @@ export function r2Score(actual: ArrayLike<number>, predicted: ArrayLike<number>)
  * and has a width at x = 0 and x = n, where the normal interval collapses.
  */
 export function wilsonInterval(successes: number, trials: number, level = 0.95): { lower: number; upper: number } {
-  if (!(trials > 0) || successes < 0 || successes > trials) throw new RangeError(`Wilson interval needs 0 <= x <= n, n > 0; got x = ${successes}, n = ${trials}`);
+  if (!(trials > 0) || successes < 0 || successes > trials)
+    throw new RangeError(`Wilson interval needs 0 <= x <= n, n > 0; got x = ${successes}, n = ${trials}`);
   const z = zOf(level);
   const p = successes / trials;
   const denominator = 1 + (z * z) / trials;
@@ -359,7 +398,7 @@ export function wilsonInterval(successes: number, trials: number, level = 0.95):
 /** The two-sided normal critical value of a confidence level. @example zOf(0.95) // 1.959963984540054 */
 export function zOf(level: number): number {
   if (!(level > 0 && level < 1)) throw new RangeError(`a confidence level must lie in (0, 1), got ${level}`);
-  return normalUpperQuantile((1 - level) / 2);
+  return normalUpperQuantilePrecise((1 - level) / 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -482,7 +521,16 @@ function summariseBinary(rows: BinaryRows, level: number): PerformanceSummary {
   const n = labels.length;
   const predicted = predictedClasses(scores, threshold);
   const c = binaryCounts(labels, predicted);
-  const base = { task: 'binary' as const, level, rows: rows.labels.length, labelled: n, skipped, threshold, positives: c.tp + c.fn, negatives: c.tn + c.fp };
+  const base = {
+    task: 'binary' as const,
+    level,
+    rows: rows.labels.length,
+    labelled: n,
+    skipped,
+    threshold,
+    positives: c.tp + c.fn,
+    negatives: c.tn + c.fp,
+  };
   if (n === 0) return { ...base, metrics: emptyMetrics('binary', 'no labelled rows') };
   const z = zOf(level);
   const matrix = [
@@ -494,9 +542,30 @@ function summariseBinary(rows: BinaryRows, level: number): PerformanceSummary {
     metrics: {
       accuracy: proportion(c.tp + c.tn, n, 'rows', level),
       balanced_accuracy: balancedAccuracyEstimate(matrix, ['0', '1'], z),
-      precision: proportion(c.tp, c.tp + c.fp, 'predicted positives', level, 'no row is predicted class 1: precision is 0 / 0, reported as 0 (scikit-learn zero_division)'),
-      recall: proportion(c.tp, c.tp + c.fn, 'positives', level, 'no label is class 1: recall is 0 / 0, reported as 0 (scikit-learn zero_division)'),
-      f1: deltaEstimate(matrix, n, f1Gradient(matrix, 1), z, [0, 1], 2 * c.tp + c.fp + c.fn === 0 ? 'no label and no prediction is class 1: F1 is 0 / 0, reported as 0 (scikit-learn zero_division)' : undefined),
+      precision: proportion(
+        c.tp,
+        c.tp + c.fp,
+        'predicted positives',
+        level,
+        'no row is predicted class 1: precision is 0 / 0, reported as 0 (scikit-learn zero_division)',
+      ),
+      recall: proportion(
+        c.tp,
+        c.tp + c.fn,
+        'positives',
+        level,
+        'no label is class 1: recall is 0 / 0, reported as 0 (scikit-learn zero_division)',
+      ),
+      f1: deltaEstimate(
+        matrix,
+        n,
+        f1Gradient(matrix, 1),
+        z,
+        [0, 1],
+        2 * c.tp + c.fp + c.fn === 0
+          ? 'no label and no prediction is class 1: F1 is 0 / 0, reported as 0 (scikit-learn zero_division)'
+          : undefined,
+      ),
       roc_auc: aucEstimate(labels, scores, z),
       log_loss: meanEstimate(logLossTerms(labels, scores), z, 0),
       brier: meanEstimate(
@@ -674,7 +743,12 @@ function emptyMetrics(task: PerformanceTask, reason: string): Record<string, Met
 function proportion(x: number, n: number, key: string, level: number, zeroReason?: string): MetricEstimate {
   if (n === 0) return { value: 0, interval: null, method: 'wilson', variance: [], reason: zeroReason ?? 'no rows' };
   const smoothed = (x + 1) / (n + 2);
-  return { value: x / n, interval: wilsonInterval(x, n, level), method: 'wilson', variance: [{ key, perRow: smoothed * (1 - smoothed), rows: n }] };
+  return {
+    value: x / n,
+    interval: wilsonInterval(x, n, level),
+    method: 'wilson',
+    variance: [{ key, perRow: smoothed * (1 - smoothed), rows: n }],
+  };
 }
 
 /**
@@ -714,7 +788,14 @@ interface CellGradient {
  * cell, so the influence of a row in cell (i, j) is g_ij - Σ π g, and the per-row variance is
  * Σ π_ij (g_ij - ḡ)². Interval: normal, clipped to `range`.
  */
-function deltaEstimate(matrix: number[][], n: number, metric: CellGradient, z: number, range: readonly [number, number], reason?: string): MetricEstimate {
+function deltaEstimate(
+  matrix: number[][],
+  n: number,
+  metric: CellGradient,
+  z: number,
+  range: readonly [number, number],
+  reason?: string,
+): MetricEstimate {
   let mean = 0;
   matrix.forEach((row, i) => row.forEach((count, j) => (mean += (count / n) * metric.gradient[i]![j]!)));
   let perRow = 0;
@@ -811,7 +892,14 @@ function macroF1Gradient(matrix: number[][], classes: readonly number[]): CellGr
 function weightedF1Estimate(matrix: number[][], n: number, classes: readonly number[], z: number): MetricEstimate {
   const { support } = shares(matrix);
   const total = classes.reduce((s, c) => s + support[c]! / n, 0);
-  if (total === 0) return { value: 0, interval: null, method: 'delta', variance: [], reason: 'no label is a known class: weighted F1 is 0 (scikit-learn zero_division)' };
+  if (total === 0)
+    return {
+      value: 0,
+      interval: null,
+      method: 'delta',
+      variance: [],
+      reason: 'no label is a known class: weighted F1 is 0 (scikit-learn zero_division)',
+    };
   const parts = classes.map((c) => classF1(matrix, c));
   const weights = classes.map((c) => support[c]! / n / total);
   const combined = average(parts, weights);
@@ -834,7 +922,13 @@ function aucEstimate(labels: readonly number[], scores: readonly number[], z: nu
     return missing('delong', `the labels hold only class ${only}: ROC AUC is undefined (scikit-learn raises)`);
   }
   if (d.positives < 2 || d.negatives < 2) {
-    return { value: d.auc, interval: null, method: 'delong', variance: [], reason: "fewer than 2 rows of a class: DeLong's variance is undefined" };
+    return {
+      value: d.auc,
+      interval: null,
+      method: 'delong',
+      variance: [],
+      reason: "fewer than 2 rows of a class: DeLong's variance is undefined",
+    };
   }
   const variance = [
     { key: 'positives', perRow: d.s10, rows: d.positives },
@@ -849,7 +943,12 @@ function aucEstimate(labels: readonly number[], scores: readonly number[], z: nu
  * comes from DeLong's placements as per-row influence values, averaged over the classes:
  * a positive row of class c adds (V10 - AUC_c) n / n_c, a negative (V01 - AUC_c) n / (n - n_c).
  */
-function ovrAucEstimate(truth: readonly number[], columns: readonly string[], p: (row: number, c: number) => number, z: number): MetricEstimate {
+function ovrAucEstimate(
+  truth: readonly number[],
+  columns: readonly string[],
+  p: (row: number, c: number) => number,
+  z: number,
+): MetricEstimate {
   const n = truth.length;
   const k = columns.length;
   const influence = new Float64Array(n);
@@ -858,10 +957,15 @@ function ovrAucEstimate(truth: readonly number[], columns: readonly string[], p:
     const labels = Uint8Array.from(truth, (t) => (t === c ? 1 : 0));
     const scores = Float64Array.from(truth, (_, i) => p(i, c));
     const d = delongAuc(labels, scores);
-    if (!d) return missing('delong', `class ${columns[c]} of the probabilities ${labels.some((l) => l === 1) ? 'is every label' : 'has no label'}: one-vs-rest ROC AUC is undefined (scikit-learn raises)`);
+    if (!d)
+      return missing(
+        'delong',
+        `class ${columns[c]} of the probabilities ${labels.some((l) => l === 1) ? 'is every label' : 'has no label'}: one-vs-rest ROC AUC is undefined (scikit-learn raises)`,
+      );
     value += d.auc / k;
     const { values } = placements(labels, scores);
-    for (let i = 0; i < n; i++) influence[i]! += (labels[i] ? ((values[i]! - d.auc) * n) / d.positives : ((values[i]! - d.auc) * n) / d.negatives) / k;
+    for (let i = 0; i < n; i++)
+      influence[i]! += (labels[i] ? ((values[i]! - d.auc) * n) / d.positives : ((values[i]! - d.auc) * n) / d.negatives) / k;
   }
   let perRow = 0;
   for (let i = 0; i < n; i++) perRow += influence[i]! ** 2 / n;
@@ -876,7 +980,12 @@ function meanEstimate(terms: Float64Array, z: number, floor: number): MetricEsti
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (terms[i]! - value) ** 2;
   const perRow = ss / (n - 1);
-  return { value, interval: normalInterval(value, perRow / n, z, [floor, Infinity]), method: 'normal', variance: [{ key: 'rows', perRow, rows: n }] };
+  return {
+    value,
+    interval: normalInterval(value, perRow / n, z, [floor, Infinity]),
+    method: 'normal',
+    variance: [{ key: 'rows', perRow, rows: n }],
+  };
 }
 
 /**
@@ -886,7 +995,14 @@ function meanEstimate(terms: Float64Array, z: number, floor: number): MetricEsti
 function rmseEstimate(squared: Float64Array, z: number): MetricEstimate {
   const mse = meanEstimate(squared, z, 0);
   const value = Math.sqrt(mse.value!);
-  if (!mse.interval || value === 0) return { value, interval: mse.interval && { lower: 0, upper: Math.sqrt(mse.interval.upper) }, method: 'delta', variance: [], ...(value === 0 ? { reason: 'every prediction is exact: no spread to test against' } : { reason: mse.reason! }) };
+  if (!mse.interval || value === 0)
+    return {
+      value,
+      interval: mse.interval && { lower: 0, upper: Math.sqrt(mse.interval.upper) },
+      method: 'delta',
+      variance: [],
+      ...(value === 0 ? { reason: 'every prediction is exact: no spread to test against' } : { reason: mse.reason! }),
+    };
   return {
     value,
     interval: { lower: Math.sqrt(mse.interval.lower), upper: Math.sqrt(mse.interval.upper) },
@@ -908,13 +1024,25 @@ function r2Estimate(actual: readonly number[], predicted: readonly number[], squ
   const a = sum(squared) / n;
   let b = 0;
   for (const y of actual) b += (y - mean) ** 2 / n;
-  if (b === 0) return { value, interval: null, method: 'delta', variance: [], reason: `the actual values are constant: R² is ${value} by scikit-learn's force_finite rule` };
+  if (b === 0)
+    return {
+      value,
+      interval: null,
+      method: 'delta',
+      variance: [],
+      reason: `the actual values are constant: R² is ${value} by scikit-learn's force_finite rule`,
+    };
   let perRow = 0;
   for (let i = 0; i < n; i++) {
     const influence = -(squared[i]! - a) / b + (a * ((actual[i]! - mean) ** 2 - b)) / (b * b);
     perRow += influence ** 2 / n;
   }
-  return { value, interval: normalInterval(value, perRow / n, z, [-Infinity, 1]), method: 'delta', variance: [{ key: 'rows', perRow, rows: n }] };
+  return {
+    value,
+    interval: normalInterval(value, perRow / n, z, [-Infinity, 1]),
+    method: 'delta',
+    variance: [{ key: 'rows', perRow, rows: n }],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
