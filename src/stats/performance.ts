@@ -246,6 +246,9 @@ export interface DeLongAuc {
   s10: number;
   /** Sample variance (ddof 1) of the negatives' placements V01 (share of positives above, ties half); NaN below 2 negatives. */
   s01: number;
+  /** Third central moments (÷ count) of V10 and V01, for the decision's skewness correction. */
+  m10: number;
+  m01: number;
   /** s10 / positives + s01 / negatives (DeLong, DeLong and Clarke-Pearson 1988). */
   variance: number;
 }
@@ -253,7 +256,7 @@ export interface DeLongAuc {
 /**
  * DeLong's placement value of each row (DeLong, DeLong and Clarke-Pearson 1988): for a positive,
  * the share of negatives scored below it (ties count half); for a negative, the share of
- * positives scored above it. Sorts once and walks the groups of tied scores: O(n log n).
+ * positives scored above it (ties count half). O(n log n).
  * The positives' placements average to the AUC, and so do the negatives'.
  */
 export function placements(
@@ -262,30 +265,53 @@ export function placements(
 ): { values: Float64Array; positives: number; negatives: number } {
   sameLength(labels, scores, 'labels', 'scores');
   const n = labels.length;
-  const s = Float64Array.from({ length: n }, (_, i) => scores[i]!);
-  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => s[a]! - s[b]!);
   let positives = 0;
   for (let i = 0; i < n; i++) if (labels[i] === 1) positives++;
   const negatives = n - positives;
+  // Each class's scores sorted on their own (a plain numeric sort, no comparator), then binary
+  // searches: a row's placement is how many of the other class sit below, at or above its score.
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(negatives);
+  for (let i = 0, p = 0, q = 0; i < n; i++) labels[i] === 1 ? (pos[p++] = scores[i]!) : (neg[q++] = scores[i]!);
+  pos.sort();
+  neg.sort();
   const values = new Float64Array(n);
-  let negativesBelow = 0;
-  let positivesBelow = 0;
-  for (let start = 0; start < n; ) {
-    let end = start;
-    let groupPos = 0;
-    while (end < n && s[order[end]!] === s[order[start]!]) {
-      if (labels[order[end]!] === 1) groupPos++;
-      end++;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i]!;
+    if (labels[i] === 1) {
+      const below = lowerBound(neg, s);
+      values[i] = (below + (upperBound(neg, s) - below) / 2) / negatives;
+    } else {
+      const below = lowerBound(pos, s);
+      const atOrBelow = upperBound(pos, s);
+      values[i] = (positives - atOrBelow + (atOrBelow - below) / 2) / positives;
     }
-    const groupNeg = end - start - groupPos;
-    const v10 = (negativesBelow + groupNeg / 2) / negatives;
-    const v01 = (positives - positivesBelow - groupPos / 2) / positives;
-    for (let r = start; r < end; r++) values[order[r]!] = labels[order[r]!] === 1 ? v10 : v01;
-    negativesBelow += groupNeg;
-    positivesBelow += groupPos;
-    start = end;
   }
   return { values, positives, negatives };
+}
+
+/** The first index of a sorted array whose value is >= x. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index of a sorted array whose value is > x. */
+function upperBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -303,10 +329,20 @@ export function delongAuc(labels: ArrayLike<number>, scores: ArrayLike<number>):
   const mean01 = sum01 / negatives;
   let ss10 = 0;
   let ss01 = 0;
-  for (let i = 0; i < values.length; i++) labels[i] === 1 ? (ss10 += (values[i]! - auc) ** 2) : (ss01 += (values[i]! - mean01) ** 2);
+  let m10 = 0;
+  let m01 = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (labels[i] === 1) {
+      ss10 += (values[i]! - auc) ** 2;
+      m10 += (values[i]! - auc) ** 3 / positives;
+    } else {
+      ss01 += (values[i]! - mean01) ** 2;
+      m01 += (values[i]! - mean01) ** 3 / negatives;
+    }
+  }
   const s10 = positives > 1 ? ss10 / (positives - 1) : NaN;
   const s01 = negatives > 1 ? ss01 / (negatives - 1) : NaN;
-  return { auc, positives, negatives, s10, s01, variance: s10 / positives + s01 / negatives };
+  return { auc, positives, negatives, s10, s01, m10, m01, variance: s10 / positives + s01 / negatives };
 }
 
 /** ROC AUC of binary labels (0/1) and scores (`roc_auc_score`); null when only one class is present. */
@@ -414,6 +450,11 @@ export interface VarianceTerm {
   /** What the rows are: 'rows', 'predicted positives', 'positives', 'class 2', ... */
   key: string;
   perRow: number;
+  /**
+   * The third central moment of the same per-row values: the decision corrects its normal tail
+   * for the skewness it gives a small window (Σ perRowThird / rows² is the third cumulant).
+   */
+  perRowThird: number;
   rows: number;
 }
 
@@ -747,7 +788,7 @@ function proportion(x: number, n: number, key: string, level: number, zeroReason
     value: x / n,
     interval: wilsonInterval(x, n, level),
     method: 'wilson',
-    variance: [{ key, perRow: smoothed * (1 - smoothed), rows: n }],
+    variance: [{ key, perRow: smoothed * (1 - smoothed), perRowThird: smoothed * (1 - smoothed) * (1 - 2 * smoothed), rows: n }],
   };
 }
 
@@ -763,7 +804,7 @@ function balancedAccuracyEstimate(matrix: number[][], names: readonly string[], 
   const k = classes.length;
   const variance = classes.map(({ c, rows, right }) => {
     const r = (right + 1) / (rows + 2);
-    return { key: `class ${names[c]}`, perRow: (r * (1 - r)) / (k * k), rows };
+    return { key: `class ${names[c]}`, perRow: (r * (1 - r)) / k ** 2, perRowThird: (r * (1 - r) * (1 - 2 * r)) / k ** 3, rows };
   });
   return { value, interval: normalInterval(value, termsVariance(variance), z, [0, 1]), method: 'delta', variance };
 }
@@ -799,8 +840,14 @@ function deltaEstimate(
   let mean = 0;
   matrix.forEach((row, i) => row.forEach((count, j) => (mean += (count / n) * metric.gradient[i]![j]!)));
   let perRow = 0;
-  matrix.forEach((row, i) => row.forEach((count, j) => (perRow += (count / n) * (metric.gradient[i]![j]! - mean) ** 2)));
-  const variance = [{ key: 'rows', perRow, rows: n }];
+  let perRowThird = 0;
+  matrix.forEach((row, i) =>
+    row.forEach((count, j) => {
+      perRow += (count / n) * (metric.gradient[i]![j]! - mean) ** 2;
+      perRowThird += (count / n) * (metric.gradient[i]![j]! - mean) ** 3;
+    }),
+  );
+  const variance = [{ key: 'rows', perRow, perRowThird, rows: n }];
   return {
     value: metric.value,
     interval: reason ? null : normalInterval(metric.value, perRow / n, z, range),
@@ -931,8 +978,8 @@ function aucEstimate(labels: readonly number[], scores: readonly number[], z: nu
     };
   }
   const variance = [
-    { key: 'positives', perRow: d.s10, rows: d.positives },
-    { key: 'negatives', perRow: d.s01, rows: d.negatives },
+    { key: 'positives', perRow: d.s10, perRowThird: d.m10, rows: d.positives },
+    { key: 'negatives', perRow: d.s01, perRowThird: d.m01, rows: d.negatives },
   ];
   return { value: d.auc, interval: normalInterval(d.auc, d.variance, z, [0, 1]), method: 'delong', variance };
 }
@@ -967,9 +1014,13 @@ function ovrAucEstimate(
     for (let i = 0; i < n; i++)
       influence[i]! += (labels[i] ? ((values[i]! - d.auc) * n) / d.positives : ((values[i]! - d.auc) * n) / d.negatives) / k;
   }
-  let perRow = 0;
-  for (let i = 0; i < n; i++) perRow += influence[i]! ** 2 / n;
-  return { value, interval: normalInterval(value, perRow / n, z, [0, 1]), method: 'delong', variance: [{ key: 'rows', perRow, rows: n }] };
+  const { perRow, perRowThird } = moments(influence);
+  return {
+    value,
+    interval: normalInterval(value, perRow / n, z, [0, 1]),
+    method: 'delong',
+    variance: [{ key: 'rows', perRow, perRowThird, rows: n }],
+  };
 }
 
 /** The mean of per-row losses with a normal interval: mean ± z s / √n, s with ddof 1, lower end at least `floor`. */
@@ -980,11 +1031,14 @@ function meanEstimate(terms: Float64Array, z: number, floor: number): MetricEsti
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (terms[i]! - value) ** 2;
   const perRow = ss / (n - 1);
+  let third = 0;
+  for (let i = 0; i < n; i++) third += (terms[i]! - value) ** 3;
+  const perRowThird = third / n;
   return {
     value,
     interval: normalInterval(value, perRow / n, z, [floor, Infinity]),
     method: 'normal',
-    variance: [{ key: 'rows', perRow, rows: n }],
+    variance: [{ key: 'rows', perRow, perRowThird, rows: n }],
   };
 }
 
@@ -1007,7 +1061,8 @@ function rmseEstimate(squared: Float64Array, z: number): MetricEstimate {
     value,
     interval: { lower: Math.sqrt(mse.interval.lower), upper: Math.sqrt(mse.interval.upper) },
     method: 'delta',
-    variance: mse.variance.map((t) => ({ ...t, perRow: t.perRow / (4 * mse.value!) })),
+    // The influence of a row on RMSE is its influence on MSE over 2 RMSE (first order).
+    variance: mse.variance.map((t) => ({ ...t, perRow: t.perRow / (2 * value) ** 2, perRowThird: t.perRowThird / (2 * value) ** 3 })),
   };
 }
 
@@ -1032,17 +1087,25 @@ function r2Estimate(actual: readonly number[], predicted: readonly number[], squ
       variance: [],
       reason: `the actual values are constant: R² is ${value} by scikit-learn's force_finite rule`,
     };
-  let perRow = 0;
-  for (let i = 0; i < n; i++) {
-    const influence = -(squared[i]! - a) / b + (a * ((actual[i]! - mean) ** 2 - b)) / (b * b);
-    perRow += influence ** 2 / n;
-  }
+  const influence = Float64Array.from(actual, (y, i) => -(squared[i]! - a) / b + (a * ((y - mean) ** 2 - b)) / (b * b));
+  const { perRow, perRowThird } = moments(influence);
   return {
     value,
     interval: normalInterval(value, perRow / n, z, [-Infinity, 1]),
     method: 'delta',
-    variance: [{ key: 'rows', perRow, rows: n }],
+    variance: [{ key: 'rows', perRow, perRowThird, rows: n }],
   };
+}
+
+/** Second and third moments (÷ n) of influence values, which average to 0. */
+function moments(influence: Float64Array): { perRow: number; perRowThird: number } {
+  let perRow = 0;
+  let perRowThird = 0;
+  for (const v of influence) {
+    perRow += (v * v) / influence.length;
+    perRowThird += (v * v * v) / influence.length;
+  }
+  return { perRow, perRowThird };
 }
 
 // ---------------------------------------------------------------------------------------------
