@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { createProfile, PROFILE_DEFAULTS, profileNotes } from './baseline/create.js';
 import { readProfile, refuseOverwrite, writeProfile } from './baseline/profile.js';
+import { DEFAULT_THRESHOLD, describePredictionProfile } from './baseline/prediction.js';
+import { PREDICTION_KINDS } from './contracts/prediction.js';
 import { runCheck } from './checks/check.js';
 import { runSkew, SKEW_DEFAULTS } from './checks/skew.js';
 import { renderSkew, SKEW_FORMATS, type SkewFormat } from './render/skew.js';
@@ -117,9 +119,28 @@ function buildProgram(): Command {
     .option('--out <path>', 'where to write the profile (default baselines/<model>/<version>.json)')
     .option('--keep <names>', 'profile these columns even when they look like ids, times as text or near-unique values', list)
     .option('--exclude <names>', 'leave these columns out (e.g. the target and the prediction)', list)
+    .option('--prediction <column>', "the model's output column: profiled apart from the features, compared with the live predictions")
+    .addOption(
+      new Option(
+        '--prediction-kind <kind>',
+        'score (a probability), class, or value (regression); default: inferred from the column',
+      ).choices([...PREDICTION_KINDS]),
+    )
+    .option('--label <column>', 'with --prediction: the true label column of a validation set; its performance is stored in the profile')
+    .option(
+      '--threshold <t>',
+      `with --label and a score: predicted class 1 when score >= t (default ${DEFAULT_THRESHOLD})`,
+      (value: string) => {
+        const t = Number(value);
+        if (!(value.trim() !== '' && Number.isFinite(t))) throw new UserError(`--threshold must be a number, got '${value}'`);
+        return t;
+      },
+    )
     .option('--force', 'overwrite an existing profile of this version')
     .action(async (o) => {
       const out = o.out ?? join('baselines', o.name, `${o.version}.json`);
+      if (!o.prediction && (o.predictionKind || o.label || o.threshold !== undefined))
+        throw new UserError('--prediction-kind, --label and --threshold go with --prediction COLUMN');
       refuseOverwrite(out, Boolean(o.force));
       const progress = terminalProgress('profiling');
       const profile = await createProfile(o.data, {
@@ -133,12 +154,23 @@ function buildProgram(): Command {
         numeric: o.numeric,
         keep: o.keep,
         exclude: o.exclude,
+        ...(o.prediction
+          ? {
+              prediction: {
+                column: o.prediction,
+                ...(o.predictionKind ? { kind: o.predictionKind } : {}),
+                ...(o.label ? { label: o.label } : {}),
+                ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
+              },
+            }
+          : {}),
         onProgress: progress.update,
       }).finally(progress.stop);
       for (const note of profileNotes(profile)) process.stderr.write(`${note}\n`);
       writeProfile(out, profile, { overwrite: Boolean(o.force) });
       const kinds = profile.features.map((f) => `${f.name} (${f.kind})`).join(', ');
       process.stderr.write(`wrote ${out}: ${profile.source.rows} rows, ${profile.features.length} features: ${kinds}\n`);
+      if (profile.prediction) process.stderr.write(`${describePredictionProfile(profile)}\n`);
     });
 
   program

@@ -12,6 +12,7 @@ import {
 } from '../contracts/profile.js';
 import type { ColumnInfo } from '../store/database.js';
 import { type ColumnLimit, isNumericType, isTemporalType, loadTable, type LoadedTable } from './source.js';
+import { type PredictionOptions, profilePerformance, profilePrediction } from './prediction.js';
 
 /** Defaults of `driftwatch baseline create`, in one place. */
 export const PROFILE_DEFAULTS = {
@@ -46,6 +47,8 @@ export interface ProfileOptions {
   onProgress?: (fraction: number, label: string) => void;
   /** Bounds of an untrusted file (an API upload): its columns, DuckDB's memory, and a signal that cancels the work. */
   limits?: ProfileLimits;
+  /** The model's output column (and the label column): profiled apart from the features, never among them. */
+  prediction?: PredictionOptions;
 }
 
 /** Bounds of a profile of an untrusted file. */
@@ -413,9 +416,12 @@ export async function profileTable(db: Database, loaded: LoadedTable, options: P
     seed: options.seed ?? PROFILE_DEFAULTS.seed,
     categoryCap: options.categoryCap ?? PROFILE_DEFAULTS.categoryCap,
   };
+  const output = outputColumns(loaded.columns, options.prediction);
+  const candidates = loaded.columns.filter((c) => !output.has(c.name));
   // The columns' shapes are read only when the skip rules apply (no --features list).
-  const shapes = options.features ? new Map<string, ColumnShape>() : await columnShapes(db, loaded.table, loaded.columns);
-  const { features: plan, ignored } = planFeatures(loaded.columns, options, shapes);
+  const shapes = options.features ? new Map<string, ColumnShape>() : await columnShapes(db, loaded.table, candidates);
+  const { features: plan, ignored: skipped } = planFeatures(candidates, withoutOutputs(options, output), shapes);
+  const ignored = [...[...output.values()].map((o) => ({ name: o.column.name, dtype: o.column.type, reason: o.reason })), ...skipped];
   if (plan.length === 0) {
     const skipped = ignored.map((c) => `${c.name}: ${c.reason}`).join('; ');
     throw new UserError(`no feature to profile in '${loaded.file}'${skipped ? ` (${skipped})` : ''}`);
@@ -428,6 +434,7 @@ export async function profileTable(db: Database, loaded: LoadedTable, options: P
       kind === 'numeric' ? await profileNumeric(db, loaded, column, settings) : await profileCategorical(db, loaded, column, settings),
     );
   }
+  const prediction = options.prediction ? await predictionAndPerformance(db, loaded, settings, options.prediction) : {};
   options.onProgress?.(1, 'done');
   return {
     schemaVersion: PROFILE_SCHEMA_VERSION,
@@ -438,7 +445,70 @@ export async function profileTable(db: Database, loaded: LoadedTable, options: P
     settings,
     features,
     ignored,
+    ...prediction,
   };
+}
+
+/** The prediction and label columns, each with the reason it is not a feature; unknown names are refused. */
+function outputColumns(
+  columns: readonly ColumnInfo[],
+  prediction: PredictionOptions | undefined,
+): Map<string, { column: ColumnInfo; reason: string }> {
+  const out = new Map<string, { column: ColumnInfo; reason: string }>();
+  if (!prediction) return out;
+  const known = columns.map((c) => c.name).join(', ');
+  const find = (name: string, option: string) => {
+    const column = columns.find((c) => c.name === name);
+    if (!column) throw new UserError(`${option} column '${name}' not found; the data has: ${known}`);
+    return column;
+  };
+  out.set(prediction.column, {
+    column: find(prediction.column, '--prediction'),
+    reason: "the model's prediction (--prediction): profiled apart",
+  });
+  if (prediction.label !== undefined) {
+    if (prediction.label === prediction.column) throw new UserError(`--label and --prediction name the same column '${prediction.label}'`);
+    out.set(prediction.label, { column: find(prediction.label, '--label'), reason: 'the label (--label): summarised in performance' });
+  }
+  return out;
+}
+
+/** The feature options with the prediction and label columns taken out of every list (they are never features). */
+function withoutOutputs(options: ProfileOptions, output: ReadonlyMap<string, unknown>): ProfileOptions {
+  const keep = (names?: string[]) => names?.filter((n) => !output.has(n));
+  const features = keep(options.features);
+  const categorical = keep(options.categorical);
+  const numeric = keep(options.numeric);
+  const kept = keep(options.keep);
+  const exclude = keep(options.exclude);
+  return {
+    ...options,
+    ...(features ? { features } : {}),
+    ...(categorical ? { categorical } : {}),
+    ...(numeric ? { numeric } : {}),
+    ...(kept ? { keep: kept } : {}),
+    ...(exclude ? { exclude } : {}),
+  };
+}
+
+/** The profile's `prediction` and (with a label) `performance`. */
+async function predictionAndPerformance(
+  db: Database,
+  loaded: LoadedTable,
+  settings: BaselineProfile['settings'],
+  options: PredictionOptions,
+): Promise<Pick<BaselineProfile, 'prediction' | 'performance'>> {
+  const column = loaded.columns.find((c) => c.name === options.column)!;
+  const prediction = await profilePrediction(db, loaded, column, options.kind, {
+    numeric: (table, c) => profileNumeric(db, table, c, settings),
+    categorical: (table, c) => profileCategorical(db, table, c, settings),
+  });
+  if (options.label === undefined) {
+    if (options.threshold !== undefined) throw new UserError('--threshold goes with --label (it sets the binary performance threshold)');
+    return { prediction };
+  }
+  const label = loaded.columns.find((c) => c.name === options.label)!;
+  return { prediction, performance: await profilePerformance(db, loaded.table, prediction, column, label, options.threshold) };
 }
 
 /** Profiles a data file into a baseline profile: every aggregate, quantile and sample is computed by DuckDB. */
