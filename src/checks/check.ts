@@ -9,7 +9,7 @@ import type { CheckReport, WindowedReport } from '../contracts/report.js';
 import { UserError } from '../errors.js';
 import { Database } from '../store/database.js';
 import { mapOnConnections } from '../store/pool.js';
-import { quoteIdent } from '../store/sql.js';
+import { quoteIdent, quoteTable } from '../store/sql.js';
 import { type Comparison, compareCurrents, type FeatureCurrent, statusOf } from './compare.js';
 import {
   isSamplesTable,
@@ -20,6 +20,7 @@ import {
   readStoredTypeErrors,
 } from './current.js';
 import { describeDecision } from './decision.js';
+import { readEventsPrediction, readFilePrediction } from './prediction.js';
 import { checkWindows } from './windows.js';
 
 export { type Comparison, statusOf } from './compare.js';
@@ -32,7 +33,13 @@ export async function compareTable(
   db: Database,
   profile: BaselineProfile,
   current: Pick<LoadedTable, 'table' | 'columns'>,
-  options: { decision?: DecisionSettings; schemaCheck?: SchemaCheckSettings; ignoreColumns?: readonly string[] } = {},
+  options: {
+    decision?: DecisionSettings;
+    schemaCheck?: SchemaCheckSettings;
+    ignoreColumns?: readonly string[];
+    /** A samples table: whether the model's config maps `event.prediction` (else its predictions were never stored). */
+    predictionMapped?: boolean;
+  } = {},
 ): Promise<Comparison> {
   const columns = new Map(current.columns.map((c) => [c.name, c]));
   const stored = isSamplesTable(current.columns);
@@ -49,16 +56,26 @@ export async function compareTable(
         : { kind: 'categorical', column, current: await readCategoricalCurrent(connection, current.table, column, feature) };
     return { side, recorded };
   });
+  const prediction = profile.prediction
+    ? stored
+      ? await readEventsPrediction(db, profile.prediction, current.table, await rowCount(db, current.table), options.predictionMapped ?? true)
+      : await readFilePrediction(db, profile.prediction, current.table, current.columns)
+    : undefined;
   return compareCurrents(
     present,
     read.map((r) => r.side),
     schema,
     {
       recorded: read.map((r) => r.recorded),
+      ...(prediction ? { prediction } : {}),
       ...(options.decision ? { decision: options.decision } : {}),
       ...(options.schemaCheck ? { schemaCheck: options.schemaCheck } : {}),
     },
   );
+}
+
+async function rowCount(db: Database, table: string): Promise<number> {
+  return Number((await db.row(`SELECT count(*)::DOUBLE AS n FROM ${quoteTable(table)}`)).n);
 }
 
 /** Options of `driftwatch check`. */
@@ -125,7 +142,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport | Win
       current: { name: current.file, rows: current.rows },
       status: statusOf(comparison),
       ...comparison,
-      decision: describeDecision(request.decision),
+      decision: describeDecision(request.decision, { prediction: comparison.prediction !== undefined }),
       generatedAt: new Date().toISOString(),
     };
   } finally {

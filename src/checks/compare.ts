@@ -1,7 +1,7 @@
 import { DEFAULT_DECISION, type DecisionSettings } from '../config/decision.js';
 import { DEFAULT_SCHEMA_CHECK, type SchemaCheckSettings } from '../config/schema-check.js';
-import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
-import type { CheckStatus, ColumnSummary, FeatureReport, SchemaAnomaly, SchemaFindings } from '../contracts/report.js';
+import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile, PredictionProfile } from '../contracts/profile.js';
+import type { CheckStatus, ColumnSummary, FeatureReport, PredictionReport, SchemaAnomaly, SchemaFindings } from '../contracts/report.js';
 import { binLabels } from '../stats/bins.js';
 import { computeAll } from '../stats/index.js';
 import { toShares } from '../stats/shares.js';
@@ -22,6 +22,21 @@ export interface Comparison {
   drift: boolean;
   features: FeatureReport[];
   schema: SchemaFindings;
+  /** Present when the profile has a prediction. */
+  prediction?: PredictionReport;
+}
+
+/**
+ * The current side of the model's output: its outputs read as features are (the prediction, and
+ * the top score of class probabilities), or why there is nothing to compare.
+ */
+export type PredictionCurrent =
+  | { profile: PredictionProfile; source: PredictionReport['source']; absent: string }
+  | { profile: PredictionProfile; source: PredictionReport['source']; currents: FeatureCurrent[]; recorded: RecordedMismatches[] };
+
+/** The outputs of a profiled prediction, as feature profiles: the prediction itself, then the top score of class probabilities. */
+export function predictionOutputs(prediction: PredictionProfile): FeatureProfile[] {
+  return prediction.topScore ? [prediction.profile, prediction.topScore] : [prediction.profile];
 }
 
 /** One feature's current side, as read from a table or a window. */
@@ -172,40 +187,69 @@ export function compareCurrents(
   present: readonly FeatureProfile[],
   currents: readonly FeatureCurrent[],
   schema: Pick<SchemaFindings, 'missing' | 'unexpected'>,
-  options: { decision?: DecisionSettings; schemaCheck?: SchemaCheckSettings; recorded?: readonly RecordedMismatches[] } = {},
+  options: {
+    decision?: DecisionSettings;
+    schemaCheck?: SchemaCheckSettings;
+    recorded?: readonly RecordedMismatches[];
+    prediction?: PredictionCurrent;
+  } = {},
 ): Comparison {
   const settings = options.schemaCheck ?? DEFAULT_SCHEMA_CHECK;
-  const partials = present.map((feature, i) => {
-    const side = currents[i]!;
-    const recorded = options.recorded?.[i] ?? NONE_RECORDED;
-    if (feature.kind === 'numeric' && side.kind === 'numeric')
-      return numericPartial(feature, side.column, side.current, recorded, settings);
+  const partialOf = (feature: FeatureProfile, side: FeatureCurrent, recorded: RecordedMismatches): Partial => {
+    if (feature.kind === 'numeric' && side.kind === 'numeric') return numericPartial(feature, side.column, side.current, recorded, settings);
     if (feature.kind === 'categorical' && side.kind === 'categorical')
       return categoricalPartial(feature, side.column, side.current, recorded, settings);
     throw new Error(`feature '${feature.name}' is ${feature.kind} in the profile but was read as ${side.kind}`);
+  };
+  const partials = present.map((feature, i) => partialOf(feature, currents[i]!, options.recorded?.[i] ?? NONE_RECORDED));
+  // The prediction's outputs join the features in one decision: one correction over every test of
+  // the check, so the chance that an undrifted check raises any alarm stays at most alpha.
+  const predicted = options.prediction && 'currents' in options.prediction ? options.prediction : undefined;
+  const outputs = predicted ? predictionOutputs(predicted.profile) : [];
+  const outputPartials = outputs.map((output, i) => {
+    const partial = partialOf(output, predicted!.currents[i]!, predicted!.recorded[i] ?? NONE_RECORDED);
+    return { ...partial, evidence: { ...partial.evidence, role: 'prediction' as const } };
   });
   const decisions = decide(
-    partials.map((p) => p.evidence),
+    [...partials, ...outputPartials].map((p) => p.evidence),
     options.decision ?? DEFAULT_DECISION,
   );
+  const finish = (profiles: readonly FeatureProfile[], offset: number, anomalies: SchemaAnomaly[]) => {
+    return ({ anomalies: found, evidence: _evidence, ...rest }: Partial, i: number): FeatureReport => {
+      anomalies.push(...found);
+      const decision = decisions[offset + i]!;
+      const values = rest.kind === 'numeric' ? baselineValues(profiles[i] as NumericFeatureProfile) : undefined;
+      const detail = values === undefined || decision.detail === undefined ? decision.detail : { ...decision.detail, baselineValues: values };
+      return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity, decision: detail };
+    };
+  };
   const anomalies: SchemaAnomaly[] = [];
-  const features = partials.map(({ anomalies: found, evidence: _evidence, ...rest }, i) => {
-    anomalies.push(...found);
-    const decision = decisions[i]!;
-    const values = rest.kind === 'numeric' ? baselineValues(present[i] as NumericFeatureProfile) : undefined;
-    const detail = values === undefined || decision.detail === undefined ? decision.detail : { ...decision.detail, baselineValues: values };
-    return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity, decision: detail };
-  });
+  const features = partials.map(finish(present, 0, anomalies));
+  const predictionAnomalies: SchemaAnomaly[] = [];
+  const reported = outputPartials.map(finish(outputs, partials.length, predictionAnomalies));
+  const prediction = options.prediction ? predictionReport(options.prediction, reported, predictionAnomalies) : undefined;
   return {
-    drift: features.some((f) => f.drift),
+    drift: features.some((f) => f.drift) || Boolean(prediction?.drift),
     features,
     schema: { missing: [...schema.missing], unexpected: [...schema.unexpected], anomalies },
+    ...(prediction ? { prediction } : {}),
   };
+}
+
+/** The report's prediction section from its decided outputs, or the reason it has none. */
+function predictionReport(current: PredictionCurrent, outputs: FeatureReport[], anomalies: SchemaAnomaly[]): PredictionReport {
+  const { profile, source } = current;
+  const head = { column: profile.column, kind: profile.kind, ...(profile.probabilities ? { probabilities: true } : {}), source };
+  if ('absent' in current) return { ...head, drift: false, status: 'absent', message: current.absent, outputs: [], anomalies: [] };
+  const drift = outputs.some((o) => o.drift);
+  const decided = outputs.filter((o) => o.decision?.status !== 'insufficient_data');
+  return { ...head, drift, status: drift ? 'drift' : decided.length === 0 ? 'insufficient_data' : 'no_drift', outputs, anomalies };
 }
 
 /** The check's outcome in one word: drift, ok, or insufficient data when no feature had enough rows to test. */
 export function statusOf(comparison: Comparison): CheckStatus {
   if (comparison.drift) return 'drift';
-  const decided = comparison.features.filter((f) => f.decision?.status !== 'insufficient_data');
-  return comparison.features.length > 0 && decided.length === 0 ? 'insufficient_data' : 'ok';
+  const tested = [...comparison.features, ...(comparison.prediction?.outputs ?? [])];
+  const decided = tested.filter((f) => f.decision?.status !== 'insufficient_data');
+  return tested.length > 0 && decided.length === 0 ? 'insufficient_data' : 'ok';
 }

@@ -37,6 +37,8 @@ export interface DecisionInput {
   sampleSizes?: { baseline: number; current: number };
   /** Numeric: the sorted baseline sample and the baseline's std, for the noise floor of wasserstein_norm. */
   baseline?: { sorted: Float64Array; std: number };
+  /** An output of the model (`baseline create --prediction`) rather than a feature: the same test, in the same correction, named so in the sentence. */
+  role?: 'prediction';
 }
 
 /**
@@ -145,6 +147,10 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
     .filter((x) => Number.isFinite(x.p))
     .sort((a, b) => a.p - b.p);
   const rankOf = new Map(ranked.map((x, r) => [x.i, r]));
+  const family = familyText(
+    features.filter((f, i) => f.role !== 'prediction' && Number.isFinite(raw[i]!)).length,
+    features.filter((f, i) => f.role === 'prediction' && Number.isFinite(raw[i]!)).length,
+  );
 
   return features.map((input, i) => {
     const { n, baselineN } = sizes[i]!;
@@ -158,7 +164,7 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
     const large = effect ? effect.large : true;
     const drift = credible && large;
 
-    const correctionText = `${CORRECTION_TEXT[settings.correction]} over ${m} feature${m === 1 ? '' : 's'}`;
+    const correctionText = `${CORRECTION_TEXT[settings.correction]} over ${family}`;
     const {
       critical,
       text: testText,
@@ -209,8 +215,15 @@ export function decide(features: readonly DecisionInput[], settings: DecisionSet
   });
 }
 
-/** The rule as the report states it. */
-export function describeDecision(settings: DecisionSettings = DEFAULT_DECISION): DecisionRule {
+/** What the correction ran over, in words: "5 features", or "5 features and the prediction" (its outputs are tests of the same family). */
+function familyText(features: number, predictions: number): string {
+  const f = `${features} feature${features === 1 ? '' : 's'}`;
+  if (predictions === 0) return f;
+  return `${f} and ${predictions === 1 ? 'the prediction' : `${predictions} prediction outputs`}`;
+}
+
+/** The rule as the report states it; `prediction` when the check compared the model's output too. */
+export function describeDecision(settings: DecisionSettings = DEFAULT_DECISION, options: { prediction?: boolean } = {}): DecisionRule {
   const effects = Object.entries(settings.minEffect)
     .map(([name, v]) => `${name} >= ${v}`)
     .join(' or ');
@@ -218,9 +231,10 @@ export function describeDecision(settings: DecisionSettings = DEFAULT_DECISION):
     name: 'calibrated-evidence-and-size',
     description:
       `A feature drifts when its test (${EVIDENCE_STATISTICS.map((s) => s.evidence.ruleText).join('; ')}) ` +
-      `has an adjusted p-value below ${settings.alpha} (${CORRECTION_TEXT[settings.correction]} over the features of the check) ` +
+      `has an adjusted p-value below ${settings.alpha} (${CORRECTION_TEXT[settings.correction]} over the features of the check${options.prediction ? ' and the prediction, one family, so the chance of any false alarm per check stays at most alpha' : ''}) ` +
       `and its change is large enough (${effects || 'no minimum effect'}). ` +
-      `Features with fewer than ${settings.minRows} finite values are insufficient data.`,
+      `Features with fewer than ${settings.minRows} finite values are insufficient data.` +
+      (options.prediction ? ' The prediction is decided as a feature is and reported apart.' : ''),
     thresholds: {
       ...Object.fromEntries(EVIDENCE_STATISTICS.map((s) => [s.name, { direction: s.direction, value: settings.alpha }])),
       ...Object.fromEntries(

@@ -78,6 +78,7 @@ export async function runLiveCheck(
             decision,
             ...(model.schema ? { schemaCheck: model.schema } : {}),
             ...(model.event ? { ignoreColumns: fieldsNotExtra(model.event) } : {}),
+            predictionMapped: model.event?.prediction !== undefined,
           },
         );
     const ingest = await ingestSincePrevious(db, model.name);
@@ -91,7 +92,7 @@ export async function runLiveCheck(
       baseline: { name: profile.model, rows: profile.source.rows, version: profile.version, source: profile.source.file },
       current: { name: window.source, rows },
       ...comparison,
-      decision: describeDecision(decision),
+      decision: describeDecision(decision, { prediction: comparison.prediction !== undefined }),
       generatedAt: iso(finished),
       window: { spec: windowText(spec), start: iso(bounds.start), end: iso(bounds.end), rows, minRows: model.minRows },
       timing: { startedAt: iso(started), finishedAt: iso(finished), seconds: (finished - started) / 1000 },

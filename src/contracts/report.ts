@@ -120,7 +120,7 @@ export const FeatureDecision = z.object({
       adjustedP: ReportNumber,
       /** The raw p-value's threshold at this feature's step of the correction (alpha / m for Bonferroni). */
       level: ReportNumber,
-      /** Features the correction counted. */
+      /** Tests the correction counted: the features with enough values, and the prediction's outputs when the profile has a prediction. */
       features: z.number(),
       correction: z.string(),
       /** category_shift: the category whose share moved most credibly, and the categories tested. */
@@ -165,6 +165,39 @@ export const FeatureReport = z.object({
 });
 export type FeatureReport = z.infer<typeof FeatureReport>;
 
+/** How the prediction was decided: as a feature is, or `absent` when the current side has no predictions to compare. */
+export const PREDICTION_STATUSES = ['drift', 'no_drift', 'insufficient_data', 'absent'] as const;
+export const PredictionStatus = z.enum(PREDICTION_STATUSES);
+export type PredictionStatus = z.infer<typeof PredictionStatus>;
+
+/**
+ * The model's output compared with the baseline's (`baseline create --prediction`), reported
+ * apart from the features: the same statistics and the same decision (its tests are counted in
+ * the check's one multiple-testing correction, beside the features').
+ */
+export const PredictionReport = z.object({
+  /** The prediction column of the baseline (and of a current file). */
+  column: z.string(),
+  kind: z.enum(['score', 'class', 'value']),
+  /** True when the predictions are objects of class probabilities (read as argmax class and top score). */
+  probabilities: z.boolean().optional(),
+  /** Where the current predictions came from: the current file's column, or the events' `event.prediction` (`_prediction`). */
+  source: z.enum(['column', 'events']),
+  /** True when any output drifted. */
+  drift: z.boolean(),
+  status: PredictionStatus,
+  /** Why there was nothing to compare (status `absent`), in words. */
+  message: z.string().optional(),
+  /**
+   * Each output as a feature is reported: the prediction itself (named after its column) and,
+   * for class probabilities, its top score (`<column>.top_score`). Empty when absent.
+   */
+  outputs: z.array(FeatureReport),
+  /** Schema findings about the predictions (values of the wrong type, nulls...): listed here, not among the features'. */
+  anomalies: z.array(SchemaAnomaly),
+});
+export type PredictionReport = z.infer<typeof PredictionReport>;
+
 /** Which side of a threshold means drift: a p-value below it, or a distance above it. */
 export const DRIFT_DIRECTIONS = ['pValueBelow', 'distanceAbove'] as const;
 
@@ -193,12 +226,14 @@ export const ReportBaseline = z.object({
 export const CheckReport = z.object({
   baseline: ReportBaseline,
   current: z.object({ name: z.string().optional(), rows: z.number() }),
-  /** True when any feature drifted (the dataset-level decision). */
+  /** True when any feature, or the prediction, drifted (the dataset-level decision). */
   drift: z.boolean(),
   /** drift, ok, or insufficient_data when no feature had enough values to test (`decision.minRows`). */
   status: CheckStatus.optional(),
   features: z.array(FeatureReport),
   schema: SchemaFindings,
+  /** The model's output, when the baseline profiled one (`baseline create --prediction`). */
+  prediction: PredictionReport.optional(),
   /** How the per-feature decisions were taken, so a reader can reproduce them. */
   decision: DecisionRule,
   generatedAt: z.string(),
@@ -213,6 +248,7 @@ export const WindowReport = z.object({
   status: CheckStatus.optional(),
   features: z.array(FeatureReport),
   schema: SchemaFindings,
+  prediction: PredictionReport.optional(),
 });
 export type WindowReport = z.infer<typeof WindowReport>;
 
