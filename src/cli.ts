@@ -511,6 +511,8 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
   try {
     await store.ensureSamplesTable(model.name, featureSpecs(profile, model.event));
     const result = await checkModel(store.db, model, profile, config.alerts, { ...(window ? { window } : {}), notify, trigger: 'cli' });
+    const prediction = result.report.prediction;
+    if (prediction?.status === 'absent') process.stderr.write(`prediction not compared: ${prediction.message ?? ''}\n`);
     if (notify) {
       const pass = await new Deliverer(store.db, channels, config.alerts, logger).deliverDue();
       process.stderr.write(

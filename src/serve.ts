@@ -164,7 +164,9 @@ export class Service {
         ];
         const stopping = this.stopping !== undefined;
         const waiting = this.models.filter((m) => m.waitingForTopics().length > 0);
+        const notes = this.models.flatMap((m) => m.notes());
         return {
+          ...(notes.length > 0 ? { notes } : {}),
           ok: !stopping && reasons.length === 0,
           reasons: stopping ? ['stopping', ...reasons] : reasons,
           ...(waiting.length > 0 ? { waitingForTopic: Object.fromEntries(waiting.map((m) => [m.config.name, m.waitingForTopics()])) } : {}),

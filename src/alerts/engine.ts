@@ -45,9 +45,12 @@ export function driftSeverity(psi: unknown, wasCritical: boolean, rules: Severit
   return psi >= (wasCritical ? criticalPsiClear(rules) : rules.criticalPsi) ? 'critical' : 'warning';
 }
 
-/** The alert kinds a report can speak about: an insufficient window says nothing of drift or schema. */
-export function evaluatedKinds(report: Pick<LiveReport, 'status'>): AlertKind[] {
-  return report.status === 'insufficient_data' ? ALERT_KINDS.filter((kind) => !ALERT_KIND_INFO[kind].comparesData) : [...ALERT_KINDS];
+/** The alert kinds a report can speak about: an insufficient window says nothing of drift or schema, a window without predictions nothing of prediction drift. */
+export function evaluatedKinds(report: Pick<LiveReport, 'status' | 'prediction'>): AlertKind[] {
+  if (report.status === 'insufficient_data') return ALERT_KINDS.filter((kind) => !ALERT_KIND_INFO[kind].comparesData);
+  // A window without predictions (none mapped, or all null) says nothing of prediction drift: its alert stays as it was.
+  if (report.prediction?.status === 'absent') return ALERT_KINDS.filter((kind) => kind !== 'prediction_drift');
+  return [...ALERT_KINDS];
 }
 
 /** Share of consumed messages set aside (malformed, not objects, too large...) above which an ingest alert fires. */
@@ -120,6 +123,18 @@ export function alertsFromReport(report: LiveReport, rules: SeverityRules, previ
         };
       }),
   ];
+  // The model's output: one alert on its column, whichever of its outputs (class, top score) drifted.
+  const prediction = report.prediction;
+  if (prediction?.drift) {
+    const worst = [...prediction.outputs].filter((o) => o.drift).sort((a, b) => b.severity - a.severity)[0]!;
+    const labels = { model, feature: prediction.column, kind: 'prediction_drift' as const };
+    found.push({
+      labels,
+      severity: driftSeverity(worst.stats.psi, wasCritical.has(fingerprint(labels)), rules),
+      summary: `prediction ${worst.name}: ${worst.reasons[0] ?? 'drift'}`,
+      stats: worst.stats,
+    });
+  }
   for (const name of report.schema.missing) {
     found.push({ labels: { model, feature: name, kind: 'schema' }, severity: 'critical', summary: `${name}: missing from the events` });
   }
@@ -277,6 +292,7 @@ function defaultClearance(alert: StoredAlert): { summary: string } {
   const what = alert.labels.feature === '*' ? '' : `${alert.labels.feature}: `;
   const text: Record<AlertKind, string> = {
     drift: 'no drift in this window',
+    prediction_drift: 'no prediction drift in this window',
     schema: 'no schema finding in this window',
     'insufficient-data': 'enough rows in this window to check',
     ingest: 'the messages since the previous check could be used',
@@ -295,6 +311,11 @@ export function clearanceFromReport(report: LiveReport): Clearance {
     const feature = features.get(alert.labels.feature);
     if (alert.labels.kind === 'drift' && feature)
       return { summary: feature.reasons[0] ?? `${feature.name}: no drift`, stats: feature.stats };
+    if (alert.labels.kind === 'prediction_drift' && report.prediction?.column === alert.labels.feature) {
+      const output = report.prediction.outputs[0];
+      if (!output) return { summary: `prediction ${alert.labels.feature}: ${report.prediction.message ?? 'not compared'}` };
+      return { summary: `prediction ${output.name}: ${output.reasons[0] ?? 'no drift'}`, stats: output.stats };
+    }
     if (alert.labels.kind === 'insufficient-data') {
       return {
         summary: `${report.window.rows} rows in the window (${report.window.spec}), enough to check (at least ${report.window.minRows})`,

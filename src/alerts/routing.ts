@@ -28,6 +28,7 @@ export interface NotificationSource {
   window: Pick<LiveReport['window'], 'start' | 'end' | 'rows'>;
   features: LiveReport['features'];
   schema: LiveReport['schema'];
+  prediction?: LiveReport['prediction'];
 }
 
 /**
@@ -74,6 +75,7 @@ export function buildNotifications(
         dashboardUrl: modelDashboardUrl(alerts, report.model),
         features,
         schema: report.schema,
+        ...(report.prediction && mine.some((a) => a.labels.kind === 'prediction_drift') ? { prediction: report.prediction } : {}),
         changes: {
           new: evaluation.changes.new.filter((fp) => ids.has(fp)),
           escalated: evaluation.changes.escalated.filter((fp) => ids.has(fp)),

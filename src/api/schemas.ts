@@ -206,6 +206,12 @@ export const Readiness = z.object({
     .describe(
       'models whose Kafka topics do not exist on the broker yet, with those topics: they consume once the topics exist (only with a read token)',
     ),
+  notes: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'what a ready service still warns of, e.g. a baseline prediction that the events do not carry (never makes it not ready; only with a read token)',
+    ),
 });
 
 export const FeatureOutcome = z.object({

@@ -29,6 +29,8 @@ export interface ReadyState {
   reasons: string[];
   /** Models whose topics do not exist yet -> those topics (absent when none waits). */
   waitingForTopic?: Record<string, readonly string[]>;
+  /** What a ready service still warns of (a baseline prediction the events do not carry); never makes it not ready. */
+  notes?: string[];
 }
 
 /** Everything the app needs from the service; the app knows nothing of the Service class. */

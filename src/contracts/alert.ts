@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StatValue } from '../stats/types.js';
-import { FeatureReport, SchemaFindings, StatValueSchema } from './report.js';
+import { FeatureReport, PredictionReport, SchemaFindings, StatValueSchema } from './report.js';
 
 /**
  * Alerts and notifications: what the alert engine stores and what every channel (email, webhook,
@@ -18,6 +18,11 @@ export const ALERT_KIND_INFO = {
   drift: {
     label: 'drift',
     description: "a feature's distribution moved away from the baseline (credible and large enough)",
+    comparesData: true,
+  },
+  prediction_drift: {
+    label: 'prediction drift',
+    description: "the model's output (its score, class or value) moved away from the baseline's predictions (credible and large enough)",
     comparesData: true,
   },
   schema: {
@@ -114,6 +119,8 @@ export const Notification = z.object({
   /** The features of the alerts, with their bins (for the charts in emails). */
   features: z.array(FeatureReport),
   schema: SchemaFindings,
+  /** The check's prediction section, when the notification carries a `prediction_drift` alert (its outputs' bins, for the charts). */
+  prediction: PredictionReport.optional(),
   /**
    * What this notification says that the previous one of the group did not: fingerprints of the
    * alerts that are new, that escalated (warning to critical) and that resolved. The others keep

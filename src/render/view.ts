@@ -1,4 +1,4 @@
-import type { CheckReport, FeatureReport, SchemaFindings } from '../contracts/report.js';
+import type { CheckReport, FeatureReport, PredictionReport, SchemaFindings } from '../contracts/report.js';
 import { EFFECT_STATISTICS, STATISTICS, evidenceFor } from '../stats/index.js';
 import type { FeatureKind, StatValue, TestResult } from '../stats/types.js';
 import { formatNumber, formatPValue } from './format.js';
@@ -203,4 +203,20 @@ export function describeBaseline(baseline: CheckReport['baseline']): string {
 /** The number of schema findings: missing and unexpected columns plus anomalies. */
 export function countSchemaFindings(schema: SchemaFindings): number {
   return schema.missing.length + schema.unexpected.length + schema.anomalies.length;
+}
+
+/** A prediction's verdict in a few words: "drift", "no drift", "insufficient data", "not compared". */
+export function predictionVerdict(prediction: Pick<PredictionReport, 'status'>): string {
+  const words: Record<PredictionReport['status'], string> = {
+    drift: 'drift',
+    no_drift: 'no drift',
+    insufficient_data: 'insufficient data',
+    absent: 'not compared',
+  };
+  return words[prediction.status];
+}
+
+/** "score", "class", "value", or "class probabilities". */
+export function predictionKindText(prediction: Pick<PredictionReport, 'kind' | 'probabilities'>): string {
+  return prediction.probabilities ? 'class probabilities' : prediction.kind;
 }

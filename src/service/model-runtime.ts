@@ -55,6 +55,8 @@ export class ModelRuntime {
   private readonly checkLock = new WriteLock();
   private writeError: string | undefined;
   private readonly checkState: CheckHealth = { failedTotal: 0 };
+  /** Set while the last compared window carried no predictions though the baseline has one (see {@link notes}). */
+  private predictionAbsent: string | undefined;
 
   private constructor(
     readonly config: ModelConfig,
@@ -144,6 +146,8 @@ export class ModelRuntime {
         parts.storage.quarantineKeep,
         parts.onFatal,
       );
+      const unmapped = runtime.unmappedPrediction();
+      if (unmapped) logger.warn({ model: model.name, prediction: profile.prediction?.column }, unmapped);
       return runtime;
     } catch (error) {
       connection.close();
@@ -226,6 +230,37 @@ export class ModelRuntime {
     ];
   }
 
+  /** The sentence of a baseline prediction that the config never stores (no `event.prediction`), or undefined. */
+  unmappedPrediction(): string | undefined {
+    const prediction = this.profile.prediction;
+    if (!prediction || this.config.event?.prediction !== undefined) return undefined;
+    return `model ${this.config.name}: the baseline has a prediction '${prediction.column}' but the config has no event.prediction: predictions are not stored or compared`;
+  }
+
+  /**
+   * What a ready model still warns of (readiness notes, not reasons): a baseline prediction the
+   * config never stores, or a last check whose window carried no predictions.
+   */
+  notes(): string[] {
+    const unmapped = this.unmappedPrediction();
+    if (unmapped) return [unmapped];
+    return this.predictionAbsent ? [`model ${this.config.name}: ${this.predictionAbsent}`] : [];
+  }
+
+  /** Says once (in the log, and in readiness notes until predictions come back) that the last window had no predictions. */
+  private notePrediction(report: LiveReport): void {
+    const prediction = report.prediction;
+    if (!prediction || this.unmappedPrediction()) return;
+    if (prediction.status === 'absent') {
+      if (this.predictionAbsent === undefined)
+        this.logger.warn({ model: this.config.name, prediction: prediction.column }, `prediction not compared: ${prediction.message ?? ''}`);
+      this.predictionAbsent = `prediction not compared in the last check: ${prediction.message ?? ''}`;
+    } else if (this.predictionAbsent !== undefined && report.status !== 'insufficient_data') {
+      this.logger.info({ model: this.config.name, prediction: prediction.column }, 'predictions compared again');
+      this.predictionAbsent = undefined;
+    }
+  }
+
   /** What the model's checks did lately (for the metrics). */
   checkHealth(): CheckHealth {
     return this.checkState;
@@ -265,6 +300,7 @@ export class ModelRuntime {
         delete this.checkState.failing;
       }
       this.checkState.last = { at, ok: true };
+      this.notePrediction(result.report);
       return result;
     });
   }

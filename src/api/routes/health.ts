@@ -52,7 +52,7 @@ export const readyz = defineRoute({
     }
     const waiting =
       state.waitingForTopic && Object.keys(state.waitingForTopic).length > 0 ? { waitingForTopic: state.waitingForTopic } : {};
-    res.status(ok ? 200 : 503).json({ status, reasons, ...waiting });
+    res.status(ok ? 200 : 503).json({ status, reasons, ...waiting, ...(state.notes?.length ? { notes: state.notes } : {}) });
   },
 });
 

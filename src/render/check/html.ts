@@ -1,4 +1,4 @@
-import type { CheckReport, DecisionRule, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
+import type { CheckReport, DecisionRule, FeatureReport, PredictionReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
 import { isWindowedReport } from '../../contracts/report.js';
 import { formatCount, formatNumber, formatShare } from '../format.js';
 import { type SafeHtml, html, join } from '../html.js';
@@ -28,6 +28,8 @@ import {
   describeBaseline,
   mainStatisticList,
   mainStatistics,
+  predictionKindText,
+  predictionVerdict,
   severityOf,
   sortWorstFirst,
   statPhrase,
@@ -157,6 +159,7 @@ function checkReportBody(report: CheckReport): SafeHtml {
     ['current', report.current.name ?? 'current data'],
     ['current rows', formatCount(report.current.rows)],
     ['features drifted', `${drifted.length} of ${features.length}`],
+    ...(report.prediction ? [['prediction', predictionVerdict(report.prediction)] as const] : []),
     ['schema findings', String(countSchemaFindings(report.schema))],
     ['generated', report.generatedAt],
   ];
@@ -166,6 +169,7 @@ function checkReportBody(report: CheckReport): SafeHtml {
       section('Features, worst first', featureTable(features, 'feature')),
       section('Schema', schemaFindings(report.schema)),
       section('Distributions: baseline vs current', chartGrid(features, 'feature')),
+      ...(report.prediction ? [section('Prediction', predictionSection(report.prediction))] : []),
       section('Decision rule', decisionRule(report.decision)),
       footer(report.generatedAt),
     ],
@@ -215,6 +219,25 @@ function featureTable(features: readonly FeatureReport[], idPrefix: string): Saf
 ${join(rows, '\n')}
 </tbody>
 </table>`;
+}
+
+/**
+ * The model's output apart from the features: its verdict, its outputs as features are shown
+ * (table and charts), and its own schema findings; or why it was not compared.
+ */
+function predictionSection(prediction: PredictionReport): SafeHtml {
+  const head = html`<p><strong><bdi>${prediction.column}</bdi></strong> (${predictionKindText(prediction)}, from ${prediction.source === 'events' ? 'the events' : 'the current data'}): ${predictionVerdict(prediction)}</p>`;
+  if (prediction.status === 'absent') return html`${head}\n<p class="muted">${prediction.message ?? ''}</p>`;
+  const findings = prediction.anomalies.map((a) => html`<li><code>${a.kind}</code> ${a.message}</li>`);
+  return join(
+    [
+      head,
+      featureTable(prediction.outputs, 'prediction'),
+      chartGrid(prediction.outputs, 'prediction'),
+      ...(findings.length ? [html`<ul class="prediction-findings">${findings}</ul>`] : []),
+    ],
+    '\n',
+  );
 }
 
 function driftBadge(drift: boolean): SafeHtml {

@@ -1,8 +1,8 @@
-import type { CheckReport, FeatureReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
+import type { CheckReport, FeatureReport, PredictionReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
 import { isWindowedReport } from '../../contracts/report.js';
 import { formatCount, formatShare } from '../format.js';
 import { type Paint, type TableCell, type TableColumn, alignTable, terminalSafe, truncateToWidth } from '../terminal.js';
-import { STAT_COLUMNS, countSchemaFindings, describeBaseline, sortWorstFirst } from '../view.js';
+import { STAT_COLUMNS, countSchemaFindings, describeBaseline, predictionKindText, predictionVerdict, sortWorstFirst } from '../view.js';
 
 /** Options of {@link renderText}. */
 export interface TextOptions {
@@ -50,7 +50,7 @@ function checkReportLines(report: CheckReport, style: Style): string[] {
   const drifted = report.features.filter((f) => f.drift).length;
   const verdict = report.drift ? style.red('DRIFT') : style.green('no drift');
   return [
-    `${style.bold('driftwatch check')}: ${verdict} (${drifted} of ${report.features.length} features drifted)`,
+    `${style.bold('driftwatch check')}: ${verdict} (${drifted} of ${report.features.length} features drifted${report.prediction ? `; prediction: ${predictionVerdict(report.prediction)}` : ''})`,
     `baseline   ${terminalSafe(describeBaseline(report.baseline))}, ${formatCount(report.baseline.rows)} rows`,
     `current    ${currentLabel(report.current)}${formatCount(report.current.rows)} rows`,
     `generated  ${terminalSafe(report.generatedAt)}`,
@@ -59,8 +59,23 @@ function checkReportLines(report: CheckReport, style: Style): string[] {
     '',
     ...schemaLines(report.schema, style),
     '',
+    ...(report.prediction ? [...predictionLines(report.prediction, style), ''] : []),
     ...decisionLines(report, style),
   ];
+}
+
+/** The model's output apart from the features: its verdict, then its outputs' table (or why it was not compared). */
+function predictionLines(prediction: PredictionReport, style: Style, indent = ''): string[] {
+  const verdict = predictionVerdict(prediction);
+  const painted = prediction.drift ? style.red(verdict.toUpperCase()) : prediction.status === 'absent' ? style.yellow(verdict) : verdict;
+  const from = prediction.source === 'events' ? 'the events' : 'the current data';
+  const lines = [
+    `${indent}${style.bold('prediction')} ${terminalSafe(prediction.column)} (${predictionKindText(prediction)}, from ${from}): ${painted}`,
+  ];
+  if (prediction.status === 'absent') return [...lines, `${indent}  ${terminalSafe(prediction.message ?? '')}`];
+  lines.push(...featureTableLines(prediction.outputs, style, indent));
+  for (const a of prediction.anomalies) lines.push(`${indent}  ${style.yellow('!')} [${a.kind}] ${terminalSafe(a.message)}`);
+  return lines;
 }
 
 function currentLabel(current: CheckReport['current']): string {
