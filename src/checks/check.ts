@@ -58,7 +58,13 @@ export async function compareTable(
   });
   const prediction = profile.prediction
     ? stored
-      ? await readEventsPrediction(db, profile.prediction, current.table, await rowCount(db, current.table), options.predictionMapped ?? true)
+      ? await readEventsPrediction(
+          db,
+          profile.prediction,
+          current.table,
+          await rowCount(db, current.table),
+          options.predictionMapped ?? true,
+        )
       : await readFilePrediction(db, profile.prediction, current.table, current.columns)
     : undefined;
   return compareCurrents(

@@ -196,7 +196,8 @@ export function compareCurrents(
 ): Comparison {
   const settings = options.schemaCheck ?? DEFAULT_SCHEMA_CHECK;
   const partialOf = (feature: FeatureProfile, side: FeatureCurrent, recorded: RecordedMismatches): Partial => {
-    if (feature.kind === 'numeric' && side.kind === 'numeric') return numericPartial(feature, side.column, side.current, recorded, settings);
+    if (feature.kind === 'numeric' && side.kind === 'numeric')
+      return numericPartial(feature, side.column, side.current, recorded, settings);
     if (feature.kind === 'categorical' && side.kind === 'categorical')
       return categoricalPartial(feature, side.column, side.current, recorded, settings);
     throw new Error(`feature '${feature.name}' is ${feature.kind} in the profile but was read as ${side.kind}`);
@@ -219,7 +220,8 @@ export function compareCurrents(
       anomalies.push(...found);
       const decision = decisions[offset + i]!;
       const values = rest.kind === 'numeric' ? baselineValues(profiles[i] as NumericFeatureProfile) : undefined;
-      const detail = values === undefined || decision.detail === undefined ? decision.detail : { ...decision.detail, baselineValues: values };
+      const detail =
+        values === undefined || decision.detail === undefined ? decision.detail : { ...decision.detail, baselineValues: values };
       return { ...rest, drift: decision.drift, reasons: decision.reasons, severity: decision.severity, decision: detail };
     };
   };

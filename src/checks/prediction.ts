@@ -4,7 +4,14 @@ import type { CategoricalFeatureProfile, NumericFeatureProfile, PredictionProfil
 import type { ColumnInfo, Database } from '../store/database.js';
 import { quoteIdent, quoteTable } from '../store/sql.js';
 import type { FeatureCurrent, PredictionCurrent, RecordedMismatches } from './compare.js';
-import { categoricalCurrentFrom, EXAMPLES, numericCurrentFrom, readCategoricalCurrent, readNumericCurrent, type ValueCount } from './current.js';
+import {
+  categoricalCurrentFrom,
+  EXAMPLES,
+  numericCurrentFrom,
+  readCategoricalCurrent,
+  readNumericCurrent,
+  type ValueCount,
+} from './current.js';
 
 /**
  * The current side of the model's output (issue 17): a current file's prediction column, or a
@@ -43,7 +50,11 @@ export function predictionCurrentFrom(
       recorded: [{ count: 0, examples: [] }],
     };
   }
-  const classes = classSide(profile.profile as CategoricalFeatureProfile, column, readings.map((r) => r.value as string | null));
+  const classes = classSide(
+    profile.profile as CategoricalFeatureProfile,
+    column,
+    readings.map((r) => r.value as string | null),
+  );
   const recorded = { count: mismatches, examples: mismatchExamples };
   if (shape === 'class') return { currents: [classes], recorded: [recorded] };
   const tops = readings.flatMap((r) => (r.top === null ? [] : [r.top]));
@@ -100,7 +111,10 @@ export async function readFilePrediction(
   const column = columns.find((c) => c.name === profile.column);
   const base = { profile, source: 'column' as const };
   if (!column)
-    return { ...base, absent: `the current data has no column '${profile.column}' (the baseline's prediction): the prediction is not compared` };
+    return {
+      ...base,
+      absent: `the current data has no column '${profile.column}' (the baseline's prediction): the prediction is not compared`,
+    };
   const shape = predictionShape(profile);
   let side: { currents: FeatureCurrent[]; recorded: RecordedMismatches[] };
   if (plainColumn(shape)) {

@@ -75,7 +75,13 @@ export function notificationHeadline(notification: Notification): string {
 /** "3 drifted (a, b, c)", or without drift alerts the kinds with their features: "schema (age, colour)". */
 function describeFiring(firing: readonly Alert[], separator = ', '): string {
   const drifted = firing.filter((a) => a.labels.kind === 'drift');
-  if (drifted.length > 0) return `${drifted.length} drifted${nameList(drifted.map((a) => a.labels.feature))}`;
+  if (drifted.length > 0) {
+    // The model's output drifting beside its inputs is the news a subject must not drop.
+    const predicted = firing.filter((a) => a.labels.kind === 'prediction_drift');
+    const prediction =
+      predicted.length > 0 ? `${separator}${kindLabel('prediction_drift')}${nameList(predicted.map((a) => a.labels.feature))}` : '';
+    return `${drifted.length} drifted${nameList(drifted.map((a) => a.labels.feature))}${prediction}`;
+  }
   const parts = ALERT_KINDS.flatMap((kind) => {
     const ofKind = firing.filter((a) => a.labels.kind === kind);
     if (ofKind.length === 0) return [];

@@ -253,7 +253,10 @@ export class ModelRuntime {
     if (!prediction || this.unmappedPrediction()) return;
     if (prediction.status === 'absent') {
       if (this.predictionAbsent === undefined)
-        this.logger.warn({ model: this.config.name, prediction: prediction.column }, `prediction not compared: ${prediction.message ?? ''}`);
+        this.logger.warn(
+          { model: this.config.name, prediction: prediction.column },
+          `prediction not compared: ${prediction.message ?? ''}`,
+        );
       this.predictionAbsent = `prediction not compared in the last check: ${prediction.message ?? ''}`;
     } else if (this.predictionAbsent !== undefined && report.status !== 'insufficient_data') {
       this.logger.info({ model: this.config.name, prediction: prediction.column }, 'predictions compared again');

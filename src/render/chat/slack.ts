@@ -1,4 +1,5 @@
 import type { Alert, Notification } from '../../contracts/alert.js';
+import type { FeatureReport } from '../../contracts/report.js';
 import { formatCount } from '../format.js';
 import { safeLink } from '../links.js';
 import { kindLabel, notificationGroups, notificationHeadline } from '../notification.js';
@@ -80,7 +81,12 @@ export function slackMessage(notification: Notification): SlackMessage {
  * which test decided).
  */
 function keyStatistics(alert: Alert, notification: Notification): string[] {
-  const feature = alert.labels.feature === '*' ? undefined : notification.features.find((f) => f.name === alert.labels.feature);
+  const feature =
+    alert.labels.feature === '*'
+      ? undefined
+      : alert.labels.kind === 'prediction_drift'
+        ? worstOutput(notification.prediction?.column === alert.labels.feature ? notification.prediction.outputs : [])
+        : notification.features.find((f) => f.name === alert.labels.feature);
   if (feature) return mainStatisticList(feature).map((s) => statPhrase(s));
   return reportedStatistics(alert.stats ?? {}).map((s) => statPhrase(s, s.name));
 }
@@ -92,4 +98,9 @@ function slackEscape(text: string): string {
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The prediction's output that decided its alert: the most severe one. */
+function worstOutput(outputs: readonly FeatureReport[]): FeatureReport | undefined {
+  return [...outputs].sort((a, b) => b.severity - a.severity)[0];
 }

@@ -1,4 +1,12 @@
-import type { CheckReport, DecisionRule, FeatureReport, PredictionReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
+import type {
+  CheckReport,
+  DecisionRule,
+  FeatureReport,
+  PredictionReport,
+  SchemaFindings,
+  WindowedReport,
+  WindowReport,
+} from '../../contracts/report.js';
 import { isWindowedReport } from '../../contracts/report.js';
 import { formatCount, formatNumber, formatShare } from '../format.js';
 import { type SafeHtml, html, join } from '../html.js';

@@ -94,6 +94,13 @@ function viewOf(notification: Notification): EmailView {
   const alerts = orderAlerts(notification.alerts, notification.features);
   const driftAlerts = new Map(alerts.filter((a) => a.labels.kind === 'drift').map((a) => [a.labels.feature, a]));
   const features = sortWorstFirst(notification.features).map((feature) => ({ feature, alert: driftAlerts.get(feature.name) }));
+  // The model's output after the features, each output named as a prediction, with its prediction_drift alert.
+  const prediction = notification.prediction;
+  const predictionAlert = prediction
+    ? alerts.find((a) => a.labels.kind === 'prediction_drift' && a.labels.feature === prediction.column)
+    : undefined;
+  for (const output of prediction?.outputs ?? [])
+    features.push({ feature: { ...output, name: `prediction ${output.name}` }, alert: predictionAlert });
   const groups = notificationGroups(notification);
   return {
     state: groups.state,
