@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alertsFromReport, checkFailingAlert, evaluate, fingerprint, shouldNotify } from './engine.js';
+import { alertsFromReport, checkFailingAlert, clearanceFromReport, evaluate, evaluatedKinds, fingerprint, shouldNotify } from './engine.js';
 import type { AlertKind, FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
 
 const HOUR = 3_600_000;
@@ -234,5 +234,56 @@ describe('schema findings below their minimum share (issue 14)', () => {
     assert.deepEqual(alertsFromReport(withAnomaly(false), rules), []);
     assert.equal(alertsFromReport(withAnomaly(true), rules).length, 1);
     assert.equal(alertsFromReport(withAnomaly(undefined), rules).length, 1);
+  });
+});
+
+describe('prediction drift alerts (issue 17)', () => {
+  const rules = { criticalPsi: 0.25 };
+  const withPrediction = (prediction: Record<string, unknown>) =>
+    ({
+      model: 'm',
+      status: 'drift',
+      features: [{ name: 'a', drift: false, stats: { psi: 0.01 }, reasons: ['no drift'] }],
+      schema: { missing: [], unexpected: [], anomalies: [] },
+      prediction: { column: 'pred', kind: 'score', source: 'events', anomalies: [], ...prediction },
+      window: { spec: '1h', start: '', end: '', rows: 500, minRows: 100 },
+      ingest: { totals: {}, consumed: 0, rejected: 0, rejectedByReason: {} },
+    }) as unknown as Parameters<typeof alertsFromReport>[0];
+  const drifted = withPrediction({
+    drift: true,
+    status: 'drift',
+    outputs: [{ name: 'pred', drift: true, severity: 1.2, stats: { psi: 0.4 }, reasons: ['drift: wasserstein_norm 0.6 >= 0.1'] }],
+  });
+
+  it('raises one prediction_drift alert on the prediction column, critical from criticalPsi as drift', () => {
+    const found = alertsFromReport(drifted, rules);
+    assert.deepEqual(
+      found.map((a) => [a.labels, a.severity, a.summary]),
+      [[{ model: 'm', feature: 'pred', kind: 'prediction_drift' }, 'critical', 'prediction pred: drift: wasserstein_norm 0.6 >= 0.1']],
+    );
+    assert.deepEqual(found[0]!.stats, { psi: 0.4 });
+  });
+
+  it('resolves with the sentence of the check that no longer finds it, and is held while a window has no predictions', () => {
+    const [alert] = alertsFromReport(drifted, rules);
+    const stored: StoredAlert = { ...alert!, fingerprint: fingerprint(alert!.labels), startsAt: 0, endsAt: null };
+    const clean = withPrediction({
+      drift: false,
+      status: 'no_drift',
+      outputs: [{ name: 'pred', drift: false, severity: 0.01, stats: { psi: 0.01 }, reasons: ['no drift: wasserstein_norm 0.01 < 0.1'] }],
+    });
+    const resolved = evaluate([stored], alertsFromReport(clean, rules), evaluatedKinds(clean), null, HOUR, HOUR, clearanceFromReport(clean));
+    assert.deepEqual(
+      resolved.resolved.map((a) => a.summary),
+      ['prediction pred: no drift: wasserstein_norm 0.01 < 0.1'],
+    );
+    const absent = withPrediction({ drift: false, status: 'absent', message: 'no predictions', outputs: [] });
+    assert.equal(evaluatedKinds(absent).includes('prediction_drift'), false);
+    const held = evaluate([stored], alertsFromReport(absent, rules), evaluatedKinds(absent), null, HOUR, HOUR, clearanceFromReport(absent));
+    assert.deepEqual(held.resolved, [], 'a window without predictions says nothing of prediction drift');
+    assert.deepEqual(
+      held.held.map((a) => a.labels.kind),
+      ['prediction_drift'],
+    );
   });
 });
