@@ -272,7 +272,15 @@ describe('prediction drift alerts (issue 17)', () => {
       status: 'no_drift',
       outputs: [{ name: 'pred', drift: false, severity: 0.01, stats: { psi: 0.01 }, reasons: ['no drift: wasserstein_norm 0.01 < 0.1'] }],
     });
-    const resolved = evaluate([stored], alertsFromReport(clean, rules), evaluatedKinds(clean), null, HOUR, HOUR, clearanceFromReport(clean));
+    const resolved = evaluate(
+      [stored],
+      alertsFromReport(clean, rules),
+      evaluatedKinds(clean),
+      null,
+      HOUR,
+      HOUR,
+      clearanceFromReport(clean),
+    );
     assert.deepEqual(
       resolved.resolved.map((a) => a.summary),
       ['prediction pred: no drift: wasserstein_norm 0.01 < 0.1'],

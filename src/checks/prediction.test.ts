@@ -61,7 +61,12 @@ function featureSide(profile: NumericFeatureProfile, values: number[]): FeatureC
   return {
     kind: 'numeric',
     column,
-    current: numericCurrentFrom(column, profile, { rows: values.length, nonnull: values.length, parsed: values.length, mismatchExamples: [] }, sorted),
+    current: numericCurrentFrom(
+      column,
+      profile,
+      { rows: values.length, nonnull: values.length, parsed: values.length, mismatchExamples: [] },
+      sorted,
+    ),
   };
 }
 
@@ -74,7 +79,9 @@ describe('prediction drift', () => {
   it('finds a shift of the scores that the features do not have, and counts the prediction in the one correction', () => {
     const scores = uniform(1000, 0.3, 1);
     const side = predictionCurrentFrom(score, scores);
-    const c = compareCurrents([x], [featureSide(x, uniform(1000))], NO_SCHEMA, { prediction: { profile: score, source: 'events', ...side } });
+    const c = compareCurrents([x], [featureSide(x, uniform(1000))], NO_SCHEMA, {
+      prediction: { profile: score, source: 'events', ...side },
+    });
     assert.equal(c.features[0]!.drift, false);
     assert.equal(c.prediction?.status, 'drift');
     assert.equal(c.drift, true, 'the check drifts when only the prediction does');
@@ -88,7 +95,9 @@ describe('prediction drift', () => {
 
   it('finds no drift in scores from the baseline distribution', () => {
     const side = predictionCurrentFrom(score, uniform(1000));
-    const c = compareCurrents([x], [featureSide(x, uniform(1000))], NO_SCHEMA, { prediction: { profile: score, source: 'events', ...side } });
+    const c = compareCurrents([x], [featureSide(x, uniform(1000))], NO_SCHEMA, {
+      prediction: { profile: score, source: 'events', ...side },
+    });
     assert.equal(c.prediction?.status, 'no_drift');
     assert.equal(c.drift, false);
   });
@@ -96,7 +105,9 @@ describe('prediction drift', () => {
   it('counts values of the wrong type as a type mismatch of the prediction, apart from the features', () => {
     const values: unknown[] = [...uniform(900), ...Array.from({ length: 100 }, () => 'high')];
     const side = predictionCurrentFrom(score, values);
-    const c = compareCurrents([x], [featureSide(x, uniform(1000))], NO_SCHEMA, { prediction: { profile: score, source: 'events', ...side } });
+    const c = compareCurrents([x], [featureSide(x, uniform(1000))], NO_SCHEMA, {
+      prediction: { profile: score, source: 'events', ...side },
+    });
     const mismatch = c.prediction!.anomalies.find((a) => a.kind === 'type_mismatch');
     assert.ok(mismatch, JSON.stringify(c.prediction!.anomalies));
     assert.equal(mismatch.feature, 'pred');
