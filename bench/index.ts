@@ -22,6 +22,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
       "false alarms per check and power by window size (50 to 100,000), driftwatch's decision beside PSI > 0.1 and p < 0.05; --write updates docs/statistics.md and docs/calibration.svg",
     load: () => import('./calibration.js'),
   },
+  'prediction-calibration': {
+    description:
+      'false alarms per check with a prediction in the family: 3 features and a dependent score, undrifted, n = 50 to 5,000 (--checks N, default 2000), default rule and evidence alone',
+    load: () => import('./prediction-calibration.js'),
+  },
   skew: {
     description:
       'driftwatch skew on 1,000,000 ids x 5 features (--rows N), training and serving files as CSV and as Parquet: wall, CPU and peak RSS, with what it found',

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BaselineProfile } from '../src/contracts/profile.js';
-import { CheckReport } from '../src/contracts/report.js';
+import { CheckReport, WindowedReport } from '../src/contracts/report.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { mulberry32, normal } from './helpers/random.js';
 
@@ -183,6 +183,33 @@ describe('check: prediction drift', () => {
     assert.deepEqual(report.schema.missing, [], 'the prediction is not a missing feature');
     const text = await runCli(['check', '--baseline', profilePath, '--current', lacking]);
     assert.match(text.stdout, /prediction pred \(score, from the current data\): not compared/);
+  });
+
+  it('check --by compares the prediction in each window', async () => {
+    const days = (text: string, day: string) =>
+      text
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => `${day},${line}`);
+    const header = `day,${rows(1, 0).split('\n')[0]}`;
+    const file = tmp.file(
+      'days.csv',
+      `${[header, ...days(rows(1500, 4), 'a-same'), ...days(rows(1500, 5, 1.2), 'b-shifted')].join('\n')}\n`,
+    );
+    const r = await runCli(['check', '--baseline', profilePath, '--current', file, '--by', 'day', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = WindowedReport.parse(JSON.parse(r.stdout));
+    assert.deepEqual(
+      report.windows.map((w) => [w.window, w.prediction?.status, w.features.some((f) => f.drift)]),
+      [
+        ['a-same', 'no_drift', false],
+        ['b-shifted', 'drift', false],
+      ],
+    );
+    assert.equal(report.drift, true);
+    const text = await runCli(['check', '--baseline', profilePath, '--current', file, '--by', 'day']);
+    assert.match(text.stdout, /b-shifted +1,500 +yes +prediction pred/);
   });
 
   it('renders the prediction apart in text and HTML', async () => {

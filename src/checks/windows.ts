@@ -1,13 +1,22 @@
 import { doubleExpr, textExpr } from '../baseline/create.js';
 import { isNumericType, isTemporalType, type LoadedTable } from '../baseline/source.js';
 import type { DecisionSettings } from '../config/decision.js';
-import type { BaselineProfile, CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from '../contracts/profile.js';
+import type {
+  BaselineProfile,
+  CategoricalFeatureProfile,
+  FeatureProfile,
+  NumericFeatureProfile,
+  PredictionProfile,
+} from '../contracts/profile.js';
 import type { CheckReport, SchemaFindings, WindowedReport, WindowReport } from '../contracts/report.js';
 import { UserError } from '../errors.js';
 import type { ColumnInfo, Database } from '../store/database.js';
 import { mapOnConnections } from '../store/pool.js';
 import { quoteIdent, quoteTable } from '../store/sql.js';
-import { compareCurrents, type FeatureCurrent, statusOf } from './compare.js';
+import { jsonTextExpr, predictionShape } from '../baseline/prediction.js';
+import { parsePredictionText } from '../contracts/prediction.js';
+import { compareCurrents, type FeatureCurrent, type PredictionCurrent, type RecordedMismatches, statusOf } from './compare.js';
+import { predictionCurrentFrom } from './prediction.js';
 import {
   type CategoricalCurrent,
   categoricalCurrentFrom,
@@ -118,6 +127,52 @@ async function readCategoricalWindows(
   return counts.map((c) => categoricalCurrentFrom(baseline, c));
 }
 
+/**
+ * The prediction's current side in every window: a plain column read as a feature's (in DuckDB,
+ * grouped by window), class probabilities parsed per row; absent when the file lacks the column
+ * or a window holds only nulls in it.
+ */
+async function readPredictionWindows(
+  db: Database,
+  profile: PredictionProfile,
+  alias: ColumnInfo | undefined,
+  name: string | undefined,
+  windows: number,
+): Promise<PredictionCurrent[]> {
+  const base = { profile, source: 'column' as const };
+  if (!alias || name === undefined) {
+    const absent = `the current data has no column '${profile.column}' (the baseline's prediction): the prediction is not compared`;
+    return Array.from({ length: windows }, () => ({ ...base, absent }));
+  }
+  const reported: ColumnInfo = { name, type: alias.type };
+  const shape = predictionShape(profile);
+  let sides: { currents: FeatureCurrent[]; recorded: RecordedMismatches[] }[];
+  if (shape === 'number') {
+    const currents = await readNumericWindows(db, SPLIT_VIEW, alias, profile.profile as NumericFeatureProfile, windows);
+    sides = currents.map((current) => ({
+      currents: [{ kind: 'numeric', column: reported, current }],
+      recorded: [{ count: 0, examples: [] }],
+    }));
+  } else if (shape === 'class') {
+    const currents = await readCategoricalWindows(db, SPLIT_VIEW, alias, profile.profile as CategoricalFeatureProfile, windows);
+    sides = currents.map((current) => ({
+      currents: [{ kind: 'categorical', column: reported, current }],
+      recorded: [{ count: 0, examples: [] }],
+    }));
+  } else {
+    const rows = await db.rows(`SELECT __wi AS w, ${jsonTextExpr(alias)} AS j FROM ${quoteTable(SPLIT_VIEW)}`);
+    const values = Array.from({ length: windows }, (): unknown[] => []);
+    for (const r of rows) values[Number(r.w)]!.push(parsePredictionText(r.j === null || r.j === undefined ? null : String(r.j)));
+    sides = values.map((v) => predictionCurrentFrom(profile, v));
+  }
+  return sides.map((side) => {
+    const first = side.currents[0]!.current.summary;
+    if (first.rows > 0 && first.nulls === first.rows)
+      return { ...base, absent: `every value of '${profile.column}' in this window is null: the prediction is not compared` };
+    return { ...base, ...side };
+  });
+}
+
 /** Table names of one windowed check (the check's database is its own, in memory). */
 const WINDOWS_TABLE = '__driftwatch_windows';
 const SPLIT_VIEW = '__driftwatch_split';
@@ -140,6 +195,9 @@ export async function checkWindows(
   const present: FeatureProfile[] = profile.features.filter((f) => columns.has(f.name));
   // The features under positional names, so no data column can collide with the window number.
   const aliased = present.map((f, i): ColumnInfo => ({ name: `f${i}`, type: columns.get(f.name)!.type }));
+  // The prediction's column rides along under its own alias, read per window as the features are.
+  const predictionColumn = profile.prediction ? columns.get(profile.prediction.column) : undefined;
+  const predictionAlias: ColumnInfo | undefined = predictionColumn ? { name: 'p0', type: predictionColumn.type } : undefined;
   try {
     // Windows in the key's own order (numbers as numbers, times as times), nulls last.
     await db.run(
@@ -148,10 +206,13 @@ export async function checkWindows(
        FROM (SELECT ${key} AS k, count(*)::DOUBLE AS n FROM ${source} GROUP BY k)`,
     );
     const windowRows = await db.rows(`SELECT i, label, n FROM ${WINDOWS_TABLE} ORDER BY i`);
-    const projection = present.map((f, i) => `${quoteIdent(f.name)} AS f${i}`);
+    const projection = [
+      ...present.map((f, i) => `${quoteIdent(f.name)} AS f${i}`),
+      ...(predictionColumn ? [`${quoteIdent(predictionColumn.name)} AS p0`] : []),
+    ];
     await db.run(
       `CREATE OR REPLACE VIEW ${SPLIT_VIEW} AS
-       SELECT w.i AS __wi${aliased.map((c) => `, t.${c.name}`).join('')}
+       SELECT w.i AS __wi${[...aliased, ...(predictionAlias ? [predictionAlias] : [])].map((c) => `, t.${c.name}`).join('')}
        FROM (SELECT ${[`${key} AS __k`, ...projection].join(', ')} FROM ${source}) t
        JOIN ${WINDOWS_TABLE} w ON t.__k IS NOT DISTINCT FROM w.k`,
     );
@@ -167,12 +228,15 @@ export async function checkWindows(
       const sides = await readCategoricalWindows(connection, SPLIT_VIEW, alias, feature, count);
       return sides.map((current): FeatureCurrent => ({ kind: 'categorical', column: reported, current }));
     });
+    const predictions = profile.prediction
+      ? await readPredictionWindows(db, profile.prediction, predictionAlias, predictionColumn?.name, count)
+      : undefined;
     const windows: WindowReport[] = windowRows.map((row, w) => {
       const comparison = compareCurrents(
         present,
         perFeature.map((sides) => sides[w]!),
         schema,
-        request.decision ? { decision: request.decision } : {},
+        { ...(request.decision ? { decision: request.decision } : {}), ...(predictions ? { prediction: predictions[w]! } : {}) },
       );
       return {
         window: row.label === null ? '(null)' : String(row.label),
@@ -188,7 +252,7 @@ export async function checkWindows(
       ...(request.every ? { every: request.every } : {}),
       drift: windows.some((w) => w.drift),
       windows,
-      decision: describeDecision(request.decision),
+      decision: describeDecision(request.decision, { prediction: profile.prediction !== undefined }),
       generatedAt: new Date().toISOString(),
     };
   } finally {

@@ -151,6 +151,7 @@ function windowTableLines(windows: readonly WindowReport[], style: Style): strin
   if (windows.length === 0) return ['(no windows)'];
   const rows = windows.map((window): TableCell[] => {
     const drifted = sortWorstFirst(window.features.filter((f) => f.drift)).map((f) => terminalSafe(f.name));
+    if (window.prediction?.drift) drifted.push(`prediction ${terminalSafe(window.prediction.column)}`);
     return [
       { text: terminalSafe(window.window) },
       { text: formatCount(window.rows) },
@@ -165,5 +166,6 @@ function driftedWindowLines(window: WindowReport, style: Style): string[] {
   const title = `${style.bold(`window ${terminalSafe(window.window)}`)}: ${style.red('DRIFT')}, ${formatCount(window.rows)} rows`;
   const lines = [title, ...featureTableLines(window.features, style, '  ')];
   if (countSchemaFindings(window.schema) > 0) lines.push(...schemaLines(window.schema, style, '  '));
+  if (window.prediction?.drift) lines.push(...predictionLines(window.prediction, style, '  '));
   return lines;
 }
