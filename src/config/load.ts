@@ -52,9 +52,18 @@ function resolvePaths(config: DriftwatchConfig, base: string): DriftwatchConfig 
           ...(tls.key ? { key: at(tls.key) } : {}),
         }
       : tls;
+  const apiTls = config.api.tls;
   return {
     ...config,
     ...(config.kafka ? { kafka: { ...config.kafka, ...(files !== undefined ? { tls: files } : {}) } } : {}),
+    ...(apiTls
+      ? {
+          api: {
+            ...config.api,
+            tls: { ...apiTls, cert: at(apiTls.cert), key: at(apiTls.key), ...(apiTls.ca ? { ca: at(apiTls.ca) } : {}) },
+          },
+        }
+      : {}),
     storage: { ...config.storage, path: at(config.storage.path) },
     models: config.models.map((m) => ({ ...m, baseline: at(m.baseline) })),
   };
