@@ -22,6 +22,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
       "false alarms per check and power by window size (50 to 100,000), driftwatch's decision beside PSI > 0.1 and p < 0.05; --write updates docs/statistics.md and docs/calibration.svg",
     load: () => import('./calibration.js'),
   },
+  performance: {
+    description:
+      'model performance decision: false alarms per check on undrifted labelled windows and power for a real drop, window sizes 50 to 100,000, simulated models and 2001 US flights; --write updates docs/performance.md and docs/performance-calibration.json',
+    load: () => import('./performance-calibration.js'),
+  },
   api: {
     description:
       'a real driftwatch serve under HTTP load for --duration s (default 60): ingest posts and reads, req/s, p50/p99 per route, errors, RSS slope',
