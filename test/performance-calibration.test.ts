@@ -34,7 +34,13 @@ describe('performance calibration (fast)', { timeout: 60_000 }, () => {
     // metric at p < 0.05 of any drop): the bound above would catch it.
     const naive = Object.fromEntries(PERFORMANCE_METRICS.map((m) => [m.name, 0]));
     const loose = NULL_BATCHES.map(({ name, n, checks }) =>
-      simulatePerformance({ scenario: scenario(name), n, checks: Math.ceil(checks / 5), seed: 100 + n, settings: { alpha: 0.4, minDrop: naive } }),
+      simulatePerformance({
+        scenario: scenario(name),
+        n,
+        checks: Math.ceil(checks / 5),
+        seed: 100 + n,
+        settings: { alpha: 0.4, minDrop: naive },
+      }),
     );
     const wrong = total(loose);
     assert.ok(wrong.alarms / wrong.checks > 0.05, `the naive rule raised ${wrong.alarms} alarms in ${wrong.checks} checks`);
@@ -49,7 +55,13 @@ describe('performance calibration (fast)', { timeout: 60_000 }, () => {
   });
 
   it('a real but harmless 1-point accuracy drop in windows of 100,000 is left alone', () => {
-    const harmless = simulatePerformance({ scenario: scenario('logistic'), n: 100_000, checks: 6, seed: 4, drop: 'accuracy -1 point (harmless)' });
+    const harmless = simulatePerformance({
+      scenario: scenario('logistic'),
+      n: 100_000,
+      checks: 6,
+      seed: 4,
+      drop: 'accuracy -1 point (harmless)',
+    });
     assert.equal(harmless.alarms, 0, JSON.stringify(harmless.flagged));
     // ... while a rule without a minimum drop flags it every time.
     const naive = simulatePerformance({

@@ -548,8 +548,10 @@ function summariseBinary(rows: BinaryRows, level: number): PerformanceSummary {
   sameLength(rows.labels, rows.scores, 'labels', 'scores');
   const threshold = rows.threshold ?? 0.5;
   if (!Number.isFinite(threshold)) throw new RangeError(`threshold must be a finite number, got ${threshold}`);
-  const labels: number[] = [];
-  const scores: number[] = [];
+  // Typed arrays from here on: every function below then sees one array shape (V8 keeps them monomorphic).
+  const kept = new Uint8Array(rows.labels.length);
+  const allScores = new Float64Array(rows.labels.length);
+  let n = 0;
   const skipped = { label: 0, prediction: 0 };
   rows.labels.forEach((raw, i) => {
     const label = raw === true ? 1 : raw === false ? 0 : raw;
@@ -557,11 +559,12 @@ function summariseBinary(rows: BinaryRows, level: number): PerformanceSummary {
     if (label !== 0 && label !== 1) skipped.label++;
     else if (typeof score !== 'number' || !(score >= 0 && score <= 1)) skipped.prediction++;
     else {
-      labels.push(label);
-      scores.push(score);
+      kept[n] = label;
+      allScores[n++] = score;
     }
   });
-  const n = labels.length;
+  const labels = kept.subarray(0, n);
+  const scores = allScores.subarray(0, n);
   const predicted = predictedClasses(scores, threshold);
   const c = binaryCounts(labels, predicted);
   const base = {
@@ -977,7 +980,7 @@ function weightedF1Estimate(matrix: number[][], n: number, classes: readonly num
 }
 
 /** Binary ROC AUC with DeLong's variance and a normal interval clipped to [0, 1] (as pROC's `ci.auc(method = "delong")`). */
-function aucEstimate(labels: readonly number[], scores: readonly number[], z: number): MetricEstimate {
+function aucEstimate(labels: ArrayLike<number>, scores: ArrayLike<number>, z: number): MetricEstimate {
   const d = delongAuc(labels, scores);
   if (!d) {
     const only = labels.length > 0 ? labels[0] : undefined;
