@@ -5,7 +5,7 @@
 // the tables into docs/performance.md (between the performance-calibration markers) and the
 // counts into docs/performance-calibration.json.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -197,7 +197,11 @@ export function targetLine(tallies: readonly PerformanceTally[]): string {
   return `- false alarms at most 1% per check in every cell (upper 95% bound): worst ${(bound * 100).toFixed(2)}% (${worst.scenario}, n = ${count(worst.n)}, ${worst.alarms} of ${count(worst.checks)}), **${bound <= 0.01 ? 'met' : 'missed'}**`;
 }
 
-function section(tallies: PerformanceTally[], scenarios: Scenario[], meta: { command: string; machine: string; seconds: number }): string {
+function section(
+  tallies: PerformanceTally[],
+  scenarios: Scenario[],
+  meta: { command: string; machine: string; seconds: number; cpuSeconds: number },
+): string {
   const d = DEFAULT_PERFORMANCE_DECISION;
   const minDrops = Object.entries(d.minDrop)
     .filter(([, v]) => v !== null)
@@ -205,7 +209,7 @@ function section(tallies: PerformanceTally[], scenarios: Scenario[], meta: { com
     .join(', ');
   return [
     START,
-    `Measured with \`${meta.command}\` (${meta.machine}; ${Math.round(meta.seconds)} s). Each check compares a window with a baseline of`,
+    `Measured with \`${meta.command}\` (${meta.machine}; ${Math.round(meta.seconds)} s wall, ${Math.round(meta.cpuSeconds)} s of CPU). Each check compares a window with a baseline of`,
     `${count(BASELINE_ROWS)} validation rows of the same model (a fresh baseline every 10 checks), with the defaults: alpha ${d.alpha} per check, Holm,`,
     `at least ${d.minRows} labelled rows and ${d.minClassRows} per class, minimum drops ${minDrops} (relative for the losses). The models:`,
     '',
@@ -239,6 +243,8 @@ export async function run(args: string[]): Promise<void> {
   const seed = flag('--seed', 17);
   const workers = Math.max(1, flag('--workers', Math.min(2, availableParallelism())));
   const started = Date.now();
+  // The whole process, worker threads included (getrusage), so the cost shows on a shared machine too.
+  const cpuStarted = process.cpuUsage();
   const scenarios = await allScenarios();
   const tasks = plan(scenarios, seed, quick);
   console.log(
@@ -246,24 +252,29 @@ export async function run(args: string[]): Promise<void> {
   );
   const results = await runTasks(tasks, workers);
   const seconds = (Date.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (user + system) / 1e6;
   const tallies = tasks.map((t) => results.get(t.id)!);
   console.log('\nFalse alarms per check:\n');
   console.log(falseAlarmTable(tallies, scenarios));
   console.log('\nPower:\n');
   console.log(powerTable(tallies, scenarios));
-  console.log(`\n${targetLine(tallies)}\n\n${seconds.toFixed(0)} s`);
+  console.log(`\n${targetLine(tallies)}\n\n${seconds.toFixed(0)} s wall, ${cpuSeconds.toFixed(0)} s of CPU`);
   if (write) {
-    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
     const command = `npm run bench -- performance --write${seed !== 17 ? ` --seed ${seed}` : ''}${quick ? ' --quick' : ''}`;
     writeFileSync(
       RESULTS,
-      `${JSON.stringify({ command, machine, seconds: Math.round(seconds), seed, baselineRows: BASELINE_ROWS, settings: DEFAULT_PERFORMANCE_DECISION, tallies }, null, 1)}\n`,
+      `${JSON.stringify({ command, machine, seconds: Math.round(seconds), cpuSeconds: Math.round(cpuSeconds), seed, baselineRows: BASELINE_ROWS, settings: DEFAULT_PERFORMANCE_DECISION, tallies }, null, 1)}\n`,
     );
     const page = readFileSync(PAGE, 'utf8');
     const from = page.indexOf(START);
     const to = page.indexOf(END);
     if (from < 0 || to < from) throw new Error(`docs/performance.md has no ${START} ... ${END} section to write into`);
-    writeFileSync(PAGE, page.slice(0, from) + section(tallies, scenarios, { command, machine, seconds }) + page.slice(to + END.length));
+    writeFileSync(
+      PAGE,
+      page.slice(0, from) + section(tallies, scenarios, { command, machine, seconds, cpuSeconds }) + page.slice(to + END.length),
+    );
     console.log(`wrote ${RESULTS} and the calibration section of docs/performance.md`);
   }
 }

@@ -1,4 +1,5 @@
 import { normalUpperQuantilePrecise } from './normal.js';
+import { lowerBound, upperBound } from './sorted.js';
 
 /**
  * Model quality on labelled rows (issue 17): the metrics of scikit-learn, each with a confidence
@@ -288,30 +289,6 @@ export function placements(
     }
   }
   return { values, positives, negatives };
-}
-
-/** The first index of a sorted array whose value is >= x. */
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The first index of a sorted array whose value is > x. */
-function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
