@@ -61,6 +61,10 @@ describe('performanceDecision', () => {
     const logLoss = d.metrics.find((m) => m.metric === 'log_loss')!;
     assert.equal(logLoss.tolerance!.kind, 'relative');
     assert.ok(Math.abs(logLoss.minDrop! - 0.1 * logLoss.baseline!) < 1e-12);
+    assert.match(
+      logLoss.reason,
+      /^log_loss rose \(worse\) from [\d.]+ to [\d.]+: a rise of [\d.]+ \([\d.]+%\), credibly more than the 10% \([\d.]+\) that matters/,
+    );
     assert.match(d.reason, /^performance dropped: .*accuracy/);
   });
 

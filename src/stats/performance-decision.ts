@@ -300,8 +300,9 @@ function testedReason(r: PerformanceMetricDecision, alpha: number): string {
   const size = `${sig3(Math.abs(r.drop!))}${relative && r.baseline! > 0 ? ` (${sig3((100 * r.drop!) / r.baseline!)}%)` : ''}`;
   const matters = relative ? `${sig3(100 * r.tolerance!.value)}% (${sig3(r.minDrop!)})` : sig3(r.minDrop!);
   const evidence = `p = ${sig3(r.pvalue!)}, Holm-adjusted ${sig3(r.adjustedP!)}`;
-  if (r.drifted) return `${moved}: a drop of ${size}, credibly more than the ${matters} that matters (${evidence} < ${alpha})`;
+  const change = r.direction === 'higherIsBetter' ? 'a drop of' : 'a rise of';
+  if (r.drifted) return `${moved}: ${change} ${size}, credibly more than the ${matters} that matters (${evidence} < ${alpha})`;
   if (!worse) return `${moved}: no drop`;
-  if (r.drop! <= r.minDrop!) return `${moved}: a drop of ${size}, within the ${matters} that matters (${evidence})`;
-  return `${moved}: a drop of ${size}, more than the ${matters} that matters but not credibly at this window size (${evidence} >= ${alpha})`;
+  if (r.drop! <= r.minDrop!) return `${moved}: ${change} ${size}, within the ${matters} that matters (${evidence})`;
+  return `${moved}: ${change} ${size}, more than the ${matters} that matters but not credibly at this window size (${evidence} >= ${alpha})`;
 }
