@@ -52,9 +52,9 @@ export function toleranceKind(direction: MetricDirection): ToleranceKind {
  * smaller than the 5-point drop the power target names); a loss (log loss, Brier, MAE, RMSE)
  * 10% above the baseline's is, for a calibrated classifier, about what a 2 to 3 point accuracy
  * drop does to it. MAPE is tested only when asked: with actual values near 0 it is dominated by
- * a few rows. alpha 0.01 as the feature decision. 50 rows: below it the normal approximations
- * of the tests are too rough (docs/performance.md, "Calibration"); 10 rows per class: an AUC or a
- * precision on fewer is mostly noise.
+ * a few rows. alpha 0.01 as the feature decision. 50 rows: the normal approximations get rough
+ * and a window that small finds no drop worth an alert anyway (docs/performance.md,
+ * "Calibration"); 10 rows per class: an AUC or a precision on fewer is mostly noise.
  */
 export const DEFAULT_PERFORMANCE_DECISION: PerformanceDecisionSettings = {
   alpha: 0.01,
