@@ -1,5 +1,5 @@
-// Fake alert notifications for the alert email's tests: the renderer's (src/render/mail/) and the
-// email channel's, which sends the same notification over real SMTP.
+// Fake alert notifications for the tests of the alert email (src/render/mail/), of the chat and paging
+// messages (Teams, PagerDuty, Opsgenie) and of the channels that send them to real receivers.
 import type { Alert, Notification } from '../../src/contracts/alert.js';
 import type { FeatureReport } from '../../src/contracts/report.js';
 
