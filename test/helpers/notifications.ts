@@ -114,3 +114,13 @@ export function fakeNotification(overrides: Partial<Notification> = {}): Notific
     ...overrides,
   };
 }
+
+/** An alert about the whole model (feature `*`): a failing check, too few rows, an ingest problem. */
+export function modelAlert(kind: Alert['labels']['kind'], severity: Alert['severity']): Alert {
+  return { ...driftAlert('*', severity, `${kind} alert`), fingerprint: `fp-${kind}`, labels: { model: 'fraud', feature: '*', kind } };
+}
+
+/** The alert as the check that resolved it reports it. */
+export function resolvedAlert(alert: Alert): Alert {
+  return { ...alert, status: 'resolved', endsAt: '2024-05-01T12:00:00.000Z' };
+}

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import type { Alert } from '../../../contracts/alert.js';
-import { driftAlert, fakeNotification } from '../../../../test/helpers/notifications.js';
+import { httpFailure } from '../../../../test/helpers/channels.js';
+import { driftAlert, fakeNotification, modelAlert, resolvedAlert } from '../../../../test/helpers/notifications.js';
 import { WebhookReceiver } from '../../../../test/helpers/receivers.js';
 import { opsgenieCheck } from '../../../../test/helpers/service-schemas.js';
-import { DeliveryError } from '../../types.js';
 import { alertGroupKey } from '../group-key.js';
-import { HttpDeliveryError } from '../http-status.js';
 import { type OpsgenieCreate, OpsgenieChannel, opsgenieRequest } from './opsgenie.js';
 
 const API_KEY = 'eb243592-faa2-4ba2-a551q-1afdf565c889';
@@ -18,8 +17,6 @@ const QUEUED = {
   status: 202,
   body: '{"result":"Request will be processed","took":0.302,"requestId":"43a29c5c-3dbf-4fa4-9c26-f4f71023e120"}',
 };
-
-const resolvedAlert = (alert: Alert): Alert => ({ ...alert, status: 'resolved', endsAt: '2024-05-01T12:00:00.000Z' });
 
 describe('OpsgenieChannel against a local receiver', () => {
   const receiver = new WebhookReceiver();
@@ -77,14 +74,14 @@ describe('OpsgenieChannel against a local receiver', () => {
   for (const status of [429, 500, 503]) {
     it(`retries on ${status}`, async () => {
       receiver.replies.push(status);
-      assert.equal((await failure(channel)).retriable, true);
+      assert.equal((await httpFailure(channel)).retriable, true);
     });
   }
 
   for (const status of [400, 401, 403, 404, 422]) {
     it(`gives up on ${status}`, async () => {
       receiver.replies.push({ status, body: `{"message":"Key ${API_KEY} is invalid","took":0.001,"requestId":"r"}` });
-      const error = await failure(channel);
+      const error = await httpFailure(channel);
       assert.equal(error.retriable, false);
       assert.ok(!error.message.includes(API_KEY), error.message);
     });
@@ -114,23 +111,9 @@ describe('opsgenieRequest', () => {
   });
 
   it('gives a group with only info-level alerts P5, and a failing check P2', () => {
-    const whole = (kind: Alert['labels']['kind'], severity: Alert['severity']): Alert => ({
-      ...driftAlert('*', severity, 's'),
-      labels: { model: 'fraud', feature: '*', kind },
-    });
     const priority = (alert: Alert) =>
       (opsgenieRequest(fakeNotification({ alerts: [alert], features: [] }), { alias: 'a', source: 's' }).body as OpsgenieCreate).priority;
-    assert.equal(priority(whole('insufficient-data', 'warning')), 'P5');
-    assert.equal(priority(whole('check-failing', 'critical')), 'P2');
+    assert.equal(priority(modelAlert('insufficient-data', 'warning')), 'P5');
+    assert.equal(priority(modelAlert('check-failing', 'critical')), 'P2');
   });
 });
-
-async function failure(channel: OpsgenieChannel): Promise<HttpDeliveryError> {
-  try {
-    await channel.send(fakeNotification());
-  } catch (error) {
-    assert.ok(error instanceof DeliveryError && error instanceof HttpDeliveryError, String(error));
-    return error;
-  }
-  assert.fail('send succeeded, expected a DeliveryError');
-}

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import type { Alert } from '../../../contracts/alert.js';
-import { driftAlert, fakeNotification } from '../../../../test/helpers/notifications.js';
+import { httpFailure } from '../../../../test/helpers/channels.js';
+import { driftAlert, fakeNotification, modelAlert, resolvedAlert } from '../../../../test/helpers/notifications.js';
 import { WebhookReceiver } from '../../../../test/helpers/receivers.js';
 import { pagerDutyEventCheck } from '../../../../test/helpers/service-schemas.js';
-import { DeliveryError } from '../../types.js';
 import { alertGroupKey } from '../group-key.js';
-import { HttpDeliveryError } from '../http-status.js';
 import { notificationPageSeverity } from '../page-severity.js';
 import { PAGERDUTY_MAX_SUMMARY, PagerDutyChannel, type PagerDutyTrigger, pagerDutyEvent } from './pagerduty.js';
 
@@ -24,8 +23,6 @@ const INVALID = {
   // PagerDuty quotes what was wrong; a key in its answer must not reach our errors and logs.
   body: `{"status":"invalid event","message":"Event object is invalid","errors":["routing_key ${ROUTING_KEY} is not valid"]}`,
 };
-
-const resolvedAlert = (alert: Alert): Alert => ({ ...alert, status: 'resolved', endsAt: '2024-05-01T12:00:00.000Z' });
 
 describe('PagerDutyChannel against a local receiver', () => {
   const receiver = new WebhookReceiver();
@@ -89,7 +86,7 @@ describe('PagerDutyChannel against a local receiver', () => {
   for (const status of [429, 500, 502, 503]) {
     it(`retries on ${status}`, async () => {
       receiver.replies.push(status);
-      const error = await failure(channel);
+      const error = await httpFailure(channel);
       assert.equal(error.retriable, true, error.message);
       assert.equal(error.status, status);
     });
@@ -97,12 +94,12 @@ describe('PagerDutyChannel against a local receiver', () => {
 
   it('honours a Retry-After on 429', async () => {
     receiver.replies.push({ status: 429, headers: { 'retry-after': '30' } });
-    assert.equal((await failure(channel)).retryAfterMs, 30_000);
+    assert.equal((await httpFailure(channel)).retryAfterMs, 30_000);
   });
 
   it('gives up on 400 (an invalid event) and never shows the routing key', async () => {
     receiver.replies.push(INVALID);
-    const error = await failure(channel);
+    const error = await httpFailure(channel);
     assert.equal(error.retriable, false);
     assert.match(error.message, /^channel 'pager': HTTP 400 .*invalid event.*\(permanent\)$/);
     assert.ok(!error.message.includes(ROUTING_KEY), error.message);
@@ -134,14 +131,10 @@ describe('pagerDutyEvent', () => {
   it('maps severities: a failing check is an error, too few rows is info, drift keeps its own', () => {
     const only = (alert: Alert) =>
       (pagerDutyEvent(fakeNotification({ alerts: [alert], features: [] }), keys) as PagerDutyTrigger).payload.severity;
-    const whole = (kind: Alert['labels']['kind'], severity: Alert['severity']): Alert => ({
-      ...driftAlert('*', severity, 's'),
-      labels: { model: 'fraud', feature: '*', kind },
-    });
-    assert.equal(only(whole('check-failing', 'critical')), 'error');
-    assert.equal(only(whole('insufficient-data', 'warning')), 'info');
-    assert.equal(only(whole('ingest', 'critical')), 'error');
-    assert.equal(only(whole('ingest', 'warning')), 'warning');
+    assert.equal(only(modelAlert('check-failing', 'critical')), 'error');
+    assert.equal(only(modelAlert('insufficient-data', 'warning')), 'info');
+    assert.equal(only(modelAlert('ingest', 'critical')), 'error');
+    assert.equal(only(modelAlert('ingest', 'warning')), 'warning');
     assert.equal(only(driftAlert('a', 'warning', 's')), 'warning');
     assert.equal(only(driftAlert('a', 'critical', 's')), 'critical');
     // The worst firing alert decides; a resolved one does not.
@@ -164,13 +157,3 @@ describe('pagerDutyEvent', () => {
     assert.equal(event.client_url, undefined);
   });
 });
-
-async function failure(channel: PagerDutyChannel): Promise<HttpDeliveryError> {
-  try {
-    await channel.send(fakeNotification());
-  } catch (error) {
-    assert.ok(error instanceof DeliveryError && error instanceof HttpDeliveryError, String(error));
-    return error;
-  }
-  assert.fail('send succeeded, expected a DeliveryError');
-}
