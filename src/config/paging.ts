@@ -34,7 +34,7 @@ export const PagerDutyChannelConfig = z
     url: HttpUrl.default(PAGING_DEFAULTS.pagerDutyUrl).describe(
       'the Events API endpoint; https://events.eu.pagerduty.com/v2/enqueue for the EU service region',
     ),
-    source: z.string().min(1).max(255).optional().describe("payload.source of the events (default: this host's name)"),
+    source: z.string().min(1).optional().describe("payload.source of the events (default: this host's name)"),
     timeout: Duration.prefault(PAGING_DEFAULTS.timeout).describe('time to wait for PagerDuty'),
   })
   .strict();
@@ -54,7 +54,9 @@ export const OpsgenieChannelConfig = z
       .array(z.string().min(1).max(50))
       .max(10)
       .default([])
-      .describe('tags added to every alert, after driftwatch, model:<name> and the alert kinds'),
+      .describe(
+        'tags added to every alert, after driftwatch, model:<name> and the alert kinds (at most 10, so that all stay within the 20 Opsgenie keeps)',
+      ),
     timeout: Duration.prefault(PAGING_DEFAULTS.timeout).describe('time to wait for Opsgenie'),
   })
   .strict();
