@@ -1,6 +1,7 @@
 // Prediction events for the ingest benchmark: the 20 features of bench/check.ts's data (14 numeric,
 // 6 categorical), as a model would log them to Kafka. Deterministic in the event's index, so a
 // cached topic and a fresh one hold the same events.
+import { mulberry32 } from '../test/helpers/random.js';
 
 /** Numeric column i: a normal (kind 0), a log-normal (kind 1) or a small integer (kind 2), as in check.ts. */
 const NUMERIC = 14;
@@ -8,18 +9,6 @@ const NUMERIC = 14;
 const CATEGORIES = [3, 5, 12, 40, 200, 8] as const;
 /** Event times start here (fixed, so the topic's content does not depend on the day it was made). */
 const BASE_TS = Date.UTC(2025, 0, 1);
-
-/** mulberry32: a small seeded generator; Math.random cannot be seeded. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The feature fields of one event, as JSON object members (no braces). */
 function featureMembers(random: () => number): string {
@@ -43,7 +32,7 @@ function featureMembers(random: () => number): string {
 
 /** Event `i`: its key and its JSON payload (`features`, `prediction`, `ts`). */
 export function benchEvent(i: number): { key: string; value: string } {
-  const random = generator(Math.imul(i + 1, 0x9e3779b1));
+  const random = mulberry32(Math.imul(i + 1, 0x9e3779b1));
   const features = featureMembers(random);
   const score = Math.round(random() * 10000) / 10000;
   return {

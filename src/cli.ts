@@ -27,6 +27,7 @@ import { createChannels } from './alerts/channels/index.js';
 import { type DriftwatchConfig, readsKafka, WindowSpec, type WindowSpecValue } from './config/schema.js';
 import { checkModel } from './alerts/pipeline.js';
 import { Service } from './serve.js';
+import { readApiTls } from './api/tls.js';
 import { DEMO_DEFAULTS, runDemo, summaryText } from './demo/demo.js';
 import { SamplesWriter } from './store/samples-writer.js';
 import { Store } from './store/store.js';
@@ -417,7 +418,7 @@ function buildProgram(): Command {
     .description('check configuration files')
     .command('validate')
     .description(
-      "load and check a config as `serve` would (the file, each model's baseline, DRIFTWATCH_API_TOKENS) without starting anything; print its warnings",
+      "load and check a config as `serve` would (the file, each model's baseline, DRIFTWATCH_API_TOKENS, api.tls's files) without starting anything; print its warnings",
     )
     .option('--config <path>', 'config file', DEFAULT_CONFIG_PATH)
     .action((o) => {
@@ -528,7 +529,7 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
 
 /**
  * `config validate`: what `serve` checks before it starts anything: the file (a bad one stops here),
- * then each model's baseline and its event mapping and the API tokens, all of their problems at once;
+ * then each model's baseline and its event mapping, the API tokens and api.tls's files, all of their problems at once;
  * and the config's warnings. Opens no store and connects to nothing.
  */
 function validateConfig(path: string, env: NodeJS.ProcessEnv): { config: DriftwatchConfig; warnings: ConfigWarning[] } {
@@ -544,6 +545,11 @@ function validateConfig(path: string, env: NodeJS.ProcessEnv): { config: Driftwa
   const reasons = problems.length > 0 ? [`invalid config '${path}': ${problems.join('; ')}`] : [];
   try {
     TokenSet.fromEnv(env);
+  } catch (error) {
+    reasons.push(messageOf(error));
+  }
+  try {
+    if (config.api.tls) readApiTls(config.api.tls, env);
   } catch (error) {
     reasons.push(messageOf(error));
   }

@@ -4,6 +4,7 @@ import { createApp, listen, type RunningServer } from './api/app.js';
 import { mountDashboard } from './api/dashboard/dashboard.js';
 import type { TokenSet } from './api/auth.js';
 import { Metrics } from './api/metrics.js';
+import { type ApiTlsOptions, readApiTls } from './api/tls.js';
 import type { ApiModel } from './api/types.js';
 import type { CheckTrigger, LiveReport } from './contracts/report.js';
 import { UserError } from './errors.js';
@@ -69,6 +70,8 @@ export class Service {
   private deliveryConnection: Database | undefined;
   private server: RunningServer | undefined;
   private readonly metrics: Metrics;
+  /** `api.tls`'s files, read before anything starts. */
+  private apiTls: ApiTlsOptions | undefined;
 
   private constructor(
     private readonly config: DriftwatchConfig,
@@ -92,8 +95,11 @@ export class Service {
   }
 
   static async start(config: DriftwatchConfig, logger: Logger, options: ServiceOptions): Promise<Service> {
+    // A certificate or key that cannot be used stops start-up before the store or a consumer opens.
+    const apiTls = config.api.tls ? readApiTls(config.api.tls) : undefined;
     const store = await Store.open(config.storage.path, config.storage);
     const service = new Service(config, store, logger, options);
+    service.apiTls = apiTls;
     try {
       // A certificate that does not verify is a start-up error, not minutes of kafkajs retries.
       if (config.kafka) await checkKafkaTls(config.kafka);
@@ -182,8 +188,9 @@ export class Service {
         mountDashboard(app);
       },
     });
-    this.server = await listen(app, this.config.api);
-    this.logger.info({ url: this.server.url }, 'API listening');
+    this.server = await listen(app, { host: this.config.api.host, port: this.config.api.port, tls: this.apiTls });
+    const tls = this.apiTls ? { tls: this.apiTls.requestCert ? 'mutual (client certificates required)' : 'server certificate' } : {};
+    this.logger.info({ url: this.server.url, ...tls }, 'API listening');
   }
 
   /** Where the API listens (after start). */

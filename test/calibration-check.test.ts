@@ -4,27 +4,20 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { runCli, tempDir } from './helpers/cli.js';
+import { mulberry32, normal } from './helpers/random.js';
 
 const tmp = tempDir('driftwatch-calibration-');
 after(tmp.cleanup);
 
-/** A small seeded generator (mulberry32), so the files, and so the outcome, are the same every run. */
+/** Seeded draws (test/helpers/random.ts), so the files, and so the outcome, are the same every run. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+  const next = mulberry32(seed);
   const pick = (shares: number[]) => {
     let u = next();
     for (let i = 0; i < shares.length; i++) if ((u -= shares[i]!) < 0) return i;
     return shares.length - 1;
   };
-  return { next, normal, pick };
+  return { next, normal: () => normal(next), pick };
 }
 
 const zipf = (k: number) => {

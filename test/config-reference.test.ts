@@ -35,4 +35,7 @@ it('every key of every channel kind and of a route has a row (the union of chann
   // A key of one kind says which kind it belongs to.
   assert.match(page, /\| `alerts\.channels\[\]\.smtpUrl` \| string \| \*\*required\*\* \| type `email`: /);
   assert.match(page, /\| `alerts\.channels\[\]\.url` \| string \| \*\*required\*\* \| type `webhook`: /);
+  // A key the kinds define differently (required for a webhook, defaulted for PagerDuty) has a row per definition.
+  assert.match(page, /\| `alerts\.channels\[\]\.url` \| string \| `https:\/\/events\.pagerduty\.com\/v2\/enqueue` \| type `pagerduty`: /);
+  assert.match(page, /\| `alerts\.channels\[\]\.url` \| string \| {2}\| type `opsgenie`: /);
 });

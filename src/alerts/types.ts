@@ -11,10 +11,10 @@ export class DeliveryError extends Error {
   }
 }
 
-/** A place notifications go (an email list, a webhook). One interface, one folder each. */
+/** A place notifications go (an email list, a webhook, a paging tool). One interface, one folder each. */
 export interface Channel {
   readonly name: string;
-  readonly type: 'email' | 'webhook';
+  readonly type: 'email' | 'webhook' | 'pagerduty' | 'opsgenie';
   /** Delivers or throws a DeliveryError. Must be safe to call again with the same notification. */
   send(notification: Notification): Promise<void>;
   /**

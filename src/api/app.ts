@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -10,6 +11,7 @@ import { ApiError, errorHandler, unknownRoute } from './errors.js';
 import { createContext, registerRoutes } from './route.js';
 import { API_ROUTES } from './routes/index.js';
 import type { AppDeps } from './types.js';
+import { type ApiTlsOptions, requireClientCertificate } from './tls.js';
 
 export type { ApiModel, AppDeps, ReadyState } from './types.js';
 export type { IngestResult } from '../contracts/event.js';
@@ -25,9 +27,12 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(helmet());
   app.use(accessLog(deps.logger));
+  const { api } = deps.config;
+  // Before every route and the dashboard: only the health checks answer a client without a certificate.
+  if (api.tls?.requestClientCert)
+    app.use(requireClientCertificate(new Set(API_ROUTES.filter((r) => r.access === 'public').map((r) => r.path))));
 
   const ctx = createContext(deps, API_ROUTES);
-  const { api } = deps.config;
   registerRoutes(app, API_ROUTES, ctx, {
     metricsPublic: api.metricsPublic,
     bodyLimit: api.bodyLimit,
@@ -85,16 +90,20 @@ function accessLog(logger: Logger) {
 /** A listening app: its URL and how to stop it. */
 export interface RunningServer {
   server: Server;
-  /** http://host:port, with the port actually bound (port 0 picks a free one). */
+  /** http(s)://host:port, with the port actually bound (port 0 picks a free one). */
   url: string;
   /** Stops taking connections, lets requests in progress end (at most `graceMs`), then closes. */
   close(graceMs?: number): Promise<void>;
 }
 
-/** Listens on `host:port`; rejects when the port cannot be bound (in use, no permission). */
-export function listen(app: Express, options: { host: string; port: number }): Promise<RunningServer> {
+/**
+ * Listens on `host:port`, HTTPS with `tls` (read by readApiTls); rejects when the port cannot be
+ * bound (in use, no permission).
+ */
+export function listen(app: Express, options: { host: string; port: number; tls?: ApiTlsOptions | undefined }): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(options.port, options.host);
+    const server: Server = options.tls ? createHttpsServer(options.tls, app) : app.listen(options.port, options.host);
+    if (options.tls) server.listen(options.port, options.host);
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);
@@ -102,7 +111,7 @@ export function listen(app: Express, options: { host: string; port: number }): P
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       resolve({
         server,
-        url: `http://${host}:${address.port}`,
+        url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}`,
         close: (graceMs = 5000) =>
           new Promise<void>((done) => {
             const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -2,7 +2,7 @@
 // ingested, checked and queued, and the same after a "restart" (a new registry on the same store).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { enqueue, markDead } from '../store/outbox.js';
+import { enqueue, markDead, markDelivered } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
 import { fixtureEvents, type Harness, startHarness } from '../../test/helpers/api-harness.js';
 import { Metrics, METRIC_NAMES } from './metrics.js';
@@ -90,9 +90,10 @@ before(async () => {
   const db = await h.store.connect();
   try {
     const now = Date.now();
-    for (const id of ['p1', 'p2', 'd1'])
+    for (const id of ['p1', 'p2', 'd1', 's1'])
       await enqueue(db, { id, channel: 'hook', model: 'fraud', kind: 'report', payload: { id, subject: 's', html: 'h', text: 't' } }, now);
     await markDead(db, 'd1', 10, 'gone');
+    await markDelivered(db, 's1', 1, now);
   } finally {
     db.close();
   }
@@ -186,6 +187,8 @@ describe('/metrics', () => {
     assert.equal(valueOf(m, METRIC_NAMES.alertsFiring, { model: 'broken' }), 0);
     assert.equal(valueOf(m, METRIC_NAMES.outboxPending), 2);
     assert.equal(valueOf(m, METRIC_NAMES.outboxDead), 1);
+    assert.equal(m.types.get(METRIC_NAMES.outboxDelivered), 'counter');
+    assert.equal(valueOf(m, METRIC_NAMES.outboxDelivered), 1);
   });
 
   it('store-backed values are the same from a new registry on the same store (a restart)', async () => {
@@ -201,6 +204,7 @@ describe('/metrics', () => {
       METRIC_NAMES.alertsFiring,
       METRIC_NAMES.outboxPending,
       METRIC_NAMES.outboxDead,
+      METRIC_NAMES.outboxDelivered,
     ]) {
       const pick = (e: Exposition) =>
         e.samples

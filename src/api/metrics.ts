@@ -24,6 +24,7 @@ export const METRIC_NAMES = {
   alertsFiring: 'driftwatch_alerts_firing',
   outboxPending: 'driftwatch_outbox_pending',
   outboxDead: 'driftwatch_outbox_dead',
+  outboxDelivered: 'driftwatch_outbox_delivered_total',
   topicMissing: 'driftwatch_kafka_topic_missing',
   messagesLost: 'driftwatch_kafka_messages_lost_total',
   logResets: 'driftwatch_kafka_log_resets_total',
@@ -56,7 +57,7 @@ const CHECK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 interface Snapshot {
   counts: { model: string; counter: string; value: number }[];
   firing: Map<string, number>;
-  outbox: { pending: number; dead: number };
+  outbox: { pending: number; dead: number; delivered: number };
   /** Per model, the features of its newest report that compared features. */
   features: Map<string, FeatureReport[]>;
 }
@@ -288,6 +289,17 @@ export class Metrics {
       registers,
       async collect() {
         this.set((await snapshot()).outbox.dead);
+      },
+    });
+    // A counter, not a gauge: delivered rows are never deleted nor sent again, so the count only grows.
+    new Counter({
+      name: METRIC_NAMES.outboxDelivered,
+      help: 'Notifications the outbox delivered (every channel, alerts and reports), as stored: exact across restarts.',
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        this.inc(s.outbox.delivered);
       },
     });
     collectDefaultMetrics({ register: this.registry });

@@ -52,6 +52,46 @@ export const ByteSize = z
   })
   .meta({ type: 'size' });
 
+/** The environment variable of the passphrase of an encrypted `api.tls.key` (never the config file). */
+export const TLS_KEY_PASSPHRASE_ENV = 'DRIFTWATCH_API_TLS_KEY_PASSPHRASE';
+
+/**
+ * HTTPS on the API itself, for a deployment without a proxy in front; with `ca` and
+ * `requestClientCert`, mutual TLS. The files are read and checked once at start-up (src/api/tls.ts).
+ */
+export const ApiTlsConfig = z
+  .object({
+    cert: z.string().min(1).describe('PEM file of the server certificate (intermediate certificates may follow it in the file)'),
+    key: z
+      .string()
+      .min(1)
+      .describe(`PEM file of its private key; an encrypted one is opened with the passphrase in ${TLS_KEY_PASSPHRASE_ENV}`),
+    ca: z.string().min(1).optional().describe('PEM file of the CA certificates that sign client certificates (with requestClientCert)'),
+    requestClientCert: z
+      .boolean()
+      .default(false)
+      .describe('require a client certificate signed by ca (mutual TLS) on every route but /healthz and /readyz'),
+  })
+  .strict()
+  // Either both or neither: a ca alone would be read and never used, a requirement without a CA verifies nothing.
+  .superRefine((tls, ctx) => {
+    if (tls.requestClientCert && tls.ca === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ca'],
+        message: 'requestClientCert needs ca: the PEM file of the CA that signs the client certificates',
+      });
+    if (!tls.requestClientCert && tls.ca !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requestClientCert'],
+        message: 'ca is the CA of client certificates: set requestClientCert: true to require them, or remove ca',
+      });
+  })
+  .describe('serve HTTPS with these files instead of HTTP (omit for HTTP, e.g. behind a TLS-terminating proxy)');
+
+export type ApiTlsConfig = z.infer<typeof ApiTlsConfig>;
+
 /** The HTTP API, dashboard and /metrics of `driftwatch serve`. Tokens come from DRIFTWATCH_API_TOKENS, never from this file. */
 export const ApiConfig = z
   .object({
@@ -102,6 +142,7 @@ export const ApiConfig = z
       .positive()
       .default(API_DEFAULTS.idempotencyMaxKeys)
       .describe('Idempotency-Key values kept per model; the oldest beyond it are dropped at each retention pass (storage.retentionEvery)'),
+    tls: ApiTlsConfig.optional(),
   })
   .strict()
   .describe('the HTTP API, dashboard and Prometheus metrics (bearer tokens from DRIFTWATCH_API_TOKENS="read:TOKEN,admin:TOKEN,...")');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError, messageOf } from '../errors.js';
+import { secretsWrittenInClear } from './paging.js';
 import { type DriftwatchConfig, DriftwatchConfig as ConfigSchema } from './schema.js';
 import { formatZodError } from './zod-errors.js';
 
@@ -52,9 +53,18 @@ function resolvePaths(config: DriftwatchConfig, base: string): DriftwatchConfig 
           ...(tls.key ? { key: at(tls.key) } : {}),
         }
       : tls;
+  const apiTls = config.api.tls;
   return {
     ...config,
     ...(config.kafka ? { kafka: { ...config.kafka, ...(files !== undefined ? { tls: files } : {}) } } : {}),
+    ...(apiTls
+      ? {
+          api: {
+            ...config.api,
+            tls: { ...apiTls, cert: at(apiTls.cert), key: at(apiTls.key), ...(apiTls.ca ? { ca: at(apiTls.ca) } : {}) },
+          },
+        }
+      : {}),
     storage: { ...config.storage, path: at(config.storage.path) },
     models: config.models.map((m) => ({ ...m, baseline: at(m.baseline) })),
   };
@@ -62,6 +72,9 @@ function resolvePaths(config: DriftwatchConfig, base: string): DriftwatchConfig 
 
 /** Validates an already parsed config object (YAML or JSON); errors name the path and the problem. */
 export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): DriftwatchConfig {
+  // Before substitution: only the file as written tells a reference from a key written out.
+  const inClear = secretsWrittenInClear(raw);
+  if (inClear.length > 0) throw new UserError(`invalid config '${source}': ${inClear.join('; ')}`);
   let withEnv: unknown;
   try {
     withEnv = substituteEnv(raw, env);

@@ -8,6 +8,8 @@ export interface ReferenceRow {
   type: string;
   default: string;
   description: string;
+  /** Which variants of a union the row is about, when a field is defined differently by them (`url` of a webhook, of PagerDuty). */
+  variants?: string;
 }
 
 /** A short type name a reader understands: string, number, list of string, one of a|b... */
@@ -92,7 +94,7 @@ function walkVariants(union: z.ZodType, discriminator: string, path: string, row
     for (const row of own) {
       if (seen.has(row.path)) continue;
       seen.add(row.path);
-      const holders = byVariant.filter((v) => v.rows.some((r) => r.path === row.path));
+      const holders = byVariant.flatMap((v) => v.rows.filter((r) => r.path === row.path).map((r) => ({ value: v.value, row: r })));
       if (row.path === `${path}.${discriminator}`) {
         const kinds = all.map(([value]) => `\`${value}\``).join(' \\| ');
         rows.push({
@@ -100,8 +102,26 @@ function walkVariants(union: z.ZodType, discriminator: string, path: string, row
           type: kinds,
           description: row.description || `which variant: ${kinds}`,
         });
-      } else if (holders.length === all.length) rows.push(row);
-      else rows.push({ ...row, description: `${discriminator} ${holders.map((h) => `\`${h.value}\``).join(', ')}: ${row.description}` });
+        continue;
+      }
+      // Variants that define a field alike share a row; a field defined differently (a url required
+      // by one, defaulted by another) gets a row per definition, each naming its variants.
+      const alike = new Map<string, typeof holders>();
+      for (const h of holders) {
+        const key = JSON.stringify([h.row.type, h.row.default, h.row.description]);
+        alike.set(key, [...(alike.get(key) ?? []), h]);
+      }
+      for (const group of alike.values()) {
+        const first = group[0]!.row;
+        const names = group.map((h) => `\`${h.value}\``).join(', ');
+        if (group.length === all.length) rows.push(first);
+        else
+          rows.push({
+            ...first,
+            description: `${discriminator} ${names}: ${first.description}`,
+            ...(alike.size > 1 ? { variants: names } : {}),
+          });
+      }
     }
   }
 }
@@ -110,8 +130,10 @@ function walkVariants(union: z.ZodType, discriminator: string, path: string, row
 export function configReference(): ReferenceRow[] {
   const rows: ReferenceRow[] = [];
   walk(DriftwatchConfig as unknown as z.ZodType, '', rows);
-  // A union of objects adds its fields under the same path; keep the first row of a path.
-  return rows.filter((row, i) => rows.findIndex((r) => r.path === row.path) === i);
+  // A union of objects adds its fields under the same path; keep the first row of a path (of a
+  // path and variants, for a field the variants of a channel define differently).
+  const key = (r: ReferenceRow) => `${r.path}\u0000${r.variants ?? ''}`;
+  return rows.filter((row, i) => rows.findIndex((r) => key(r) === key(row)) === i);
 }
 
 /** The reference as a Markdown table, as it stands in docs/configuration.md. */

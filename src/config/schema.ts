@@ -3,6 +3,7 @@ import { ApiConfig } from './api.js';
 import { validCron, validTimezone } from './cron.js';
 import { Duration, parseDuration } from './duration.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION } from './decision.js';
+import { OpsgenieChannelConfig, PagerDutyChannelConfig } from './paging.js';
 import { SchemaCheckConfig } from './schema-check.js';
 import { EFFECT_STATISTICS, type EffectStatistic } from '../stats/index.js';
 import { ALERT_KINDS, AlertKind, SEVERITIES, Severity } from '../contracts/alert.js';
@@ -311,7 +312,7 @@ export const ModelConfig = z
 const EmailChannelConfig = z
   .object({
     name: z.string().min(1).describe('channel name, used by routes'),
-    type: z.literal('email').describe('the kind of channel (email or webhook); it decides which of the fields below apply'),
+    type: z.literal('email').describe('the kind of channel; it decides which of the fields below apply'),
     smtpUrl: z
       .string()
       .regex(/^smtps?:\/\//, 'expected smtp://[user:pass@]host:port or smtps://...')
@@ -326,7 +327,7 @@ const EmailChannelConfig = z
 const WebhookChannelConfig = z
   .object({
     name: z.string().min(1).describe('channel name, used by routes'),
-    type: z.literal('webhook').describe('the kind of channel (email or webhook); it decides which of the fields below apply'),
+    type: z.literal('webhook').describe('the kind of channel; it decides which of the fields below apply'),
     url: z
       .string()
       .regex(/^https?:\/\//, 'expected an http(s) URL')
@@ -336,18 +337,23 @@ const WebhookChannelConfig = z
       .min(16, 'at least 16 characters')
       .optional()
       .describe('HMAC-SHA256 key of X-Driftwatch-Signature: "${WEBHOOK_SECRET}"; required with format json'),
-    format: z.enum(['json', 'slack']).default('json').describe('json: the versioned driftwatch payload; slack: a Slack-compatible message'),
+    format: z
+      .enum(['json', 'slack', 'teams'])
+      .default('json')
+      .describe(
+        'json: the versioned driftwatch payload; slack: a Slack-compatible message; teams: an Adaptive Card for a Teams Incoming Webhook or Workflows URL',
+      ),
     timeout: Duration.prefault('10s').describe('time to wait for the receiver'),
   })
   .strict()
-  .refine((c) => c.format === 'slack' || c.secret !== undefined, {
+  .refine((c) => c.format !== 'json' || c.secret !== undefined, {
     message: 'a json webhook needs a secret (receivers verify X-Driftwatch-Signature with it)',
     path: ['secret'],
   });
 
 export const ChannelConfig = z
-  .discriminatedUnion('type', [EmailChannelConfig, WebhookChannelConfig])
-  .describe('a named email or webhook channel');
+  .discriminatedUnion('type', [EmailChannelConfig, WebhookChannelConfig, PagerDutyChannelConfig, OpsgenieChannelConfig])
+  .describe('a named email, webhook, pagerduty or opsgenie channel');
 
 export const RouteConfig = z
   .object({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCount, formatMinute, formatNumber, formatPValue, formatShare, formatTime, formatWindow } from './format.js';
+import { formatCount, formatMinute, formatNumber, formatPValue, formatShare, formatTime, formatWindow, truncateText } from './format.js';
 
 test('numbers use 4 significant digits; tiny p-values use exponent form', () => {
   assert.equal(formatNumber(0.028), '0.028');
@@ -30,4 +30,14 @@ test('times read to the minute in UTC; unreadable times are shown as given', () 
   assert.equal(formatWindow('2024-05-01T10:00:00.000Z', '2024-05-01T11:00:00.000Z'), '2024-05-01 10:00 – 11:00 UTC');
   assert.equal(formatWindow('2024-05-01T23:00:00.000Z', '2024-05-02T00:00:30.000Z'), '2024-05-01 23:00:00 – 2024-05-02 00:00:30 UTC');
   assert.equal(formatWindow('a', 'b'), 'a – b');
+});
+
+test('texts are cut to a limit with a marker, never splitting a surrogate pair', () => {
+  assert.equal(truncateText('short', 5), 'short');
+  assert.equal(truncateText('a long summary', 6), 'a lon…');
+  assert.equal(truncateText('a long summary', 6).length, 6);
+  // 'ab😀c': the emoji is two UTF-16 units; a cut through it drops both halves.
+  assert.equal(truncateText('ab😀cd', 4), 'ab…');
+  assert.equal(truncateText('ab😀cd', 5), 'ab😀…');
+  assert.equal(truncateText('abc', 1), '…');
 });

@@ -64,3 +64,21 @@ export function formatWindow(start: string, end: string): string {
   const endText = day(a) === day(b) ? time(b) : `${day(b)} ${time(b)}`;
   return `${day(a)} ${time(a)} – ${endText} UTC`;
 }
+
+/** What a text cut to a service's field limit ends with, so a reader sees that something is missing. */
+export const TRUNCATION_MARKER = '…';
+
+/**
+ * Cuts a text to at most `max` UTF-16 code units (JavaScript's `length`, never fewer characters
+ * than a service counting code points sees), ending with {@link TRUNCATION_MARKER} when something
+ * was cut. A surrogate pair is never split, so the result is valid UTF-16 for JSON.
+ * @example truncateText('a long summary', 6) // 'a lon…'
+ */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - TRUNCATION_MARKER.length);
+  // Do not keep half of a surrogate pair (an emoji, say): drop its high half too.
+  const last = text.charCodeAt(end - 1);
+  if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}${TRUNCATION_MARKER}`;
+}

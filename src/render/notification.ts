@@ -1,6 +1,6 @@
 import { ALERT_KIND_INFO, ALERT_KINDS, type Alert, type AlertKind, type Notification } from '../contracts/alert.js';
 import type { FeatureReport } from '../contracts/report.js';
-import { compareCodePoints, severityOf } from './view.js';
+import { compareCodePoints, mainStatisticList, reportedStatistics, severityOf, statPhrase } from './view.js';
 
 /**
  * What the alert email and the chat message both say of a notification: its headline (the email
@@ -111,6 +111,47 @@ export function orderAlerts(alerts: readonly Alert[], features: readonly Feature
       (severities.get(b.labels.feature) ?? 0) - (severities.get(a.labels.feature) ?? 0) ||
       compareCodePoints(a.labels.feature, b.labels.feature),
   );
+}
+
+/** What a message says of an alert that the previous message of its group did not. */
+export type AlertChange = 'new' | 'escalated' | 'still firing' | 'resolved';
+
+/**
+ * Each alert's {@link AlertChange}, as the email, chat and paging messages tag them.
+ * @example const change = alertChanges(notificationGroups(n)); change(n.alerts[0]) // 'new'
+ */
+export function alertChanges(groups: NotificationGroups): (alert: Alert) => AlertChange {
+  const tags = new Map<string, AlertChange>();
+  for (const a of groups.ongoing) tags.set(a.fingerprint, 'still firing');
+  for (const a of groups.escalated) tags.set(a.fingerprint, 'escalated');
+  for (const a of groups.new) tags.set(a.fingerprint, 'new');
+  for (const a of groups.resolved) tags.set(a.fingerprint, 'resolved');
+  return (alert) => tags.get(alert.fingerprint) ?? (alert.status === 'resolved' ? 'resolved' : 'still firing');
+}
+
+/**
+ * The report of an alert's feature, when the notification carries it (never for alerts about the
+ * whole model); for a `prediction_drift` alert, the prediction's most severe output.
+ */
+export function alertFeature(alert: Alert, notification: Pick<Notification, 'features' | 'prediction'>): FeatureReport | undefined {
+  if (alert.labels.feature === '*') return undefined;
+  if (alert.labels.kind === 'prediction_drift') {
+    const outputs = notification.prediction?.column === alert.labels.feature ? notification.prediction.outputs : [];
+    return [...outputs].sort((a, b) => b.severity - a.severity)[0];
+  }
+  return notification.features.find((f) => f.name === alert.labels.feature);
+}
+
+/**
+ * The statistics of an alert's line, as phrases (`psi 0.31`, `ks 0.2 (p 2e-9)`): the feature's
+ * main statistics (the test its decision used, the size that decided, PSI) when the notification
+ * carries the feature's report; otherwise the statistics the alert holds, as the report names them
+ * (without the decision there is no telling which test decided).
+ */
+export function alertStatPhrases(alert: Alert, notification: Pick<Notification, 'features' | 'prediction'>): string[] {
+  const feature = alertFeature(alert, notification);
+  if (feature) return mainStatisticList(feature).map((s) => statPhrase(s));
+  return reportedStatistics(alert.stats ?? {}).map((s) => statPhrase(s, s.name));
 }
 
 const HEADLINE_NAMES = 3;

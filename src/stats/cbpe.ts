@@ -19,6 +19,7 @@
  * The fit is plain data, so a baseline profile can store it.
  */
 import { fitIsotonic, type IsotonicFit, predictIsotonic } from './isotonic.js';
+import { binaryCounts, f1, precision, recall, rocAuc } from './performance.js';
 import { stratifiedShuffleSplit } from './stratified-split.js';
 
 /** The metrics CBPE estimates for a binary classifier, in NannyML's names. */
@@ -211,7 +212,7 @@ function decideCalibration(scores: Float64Array, labels: Float64Array): CbpeCali
   });
   const positives = labels.reduce((a, b) => a + b, 0);
   if (positives === 0 || positives === labels.length) return none('single-class');
-  if (rocAucScore(labels, scores)! > CBPE_DEFAULTS.noCalibrationAuc) return none('auc-above-0.999');
+  if (rocAuc(labels, scores)! > CBPE_DEFAULTS.noCalibrationAuc) return none('auc-above-0.999');
   const folds = stratifiedShuffleSplit(
     Array.from(labels),
     CBPE_DEFAULTS.calibrationSplits,
@@ -380,18 +381,6 @@ function twoValueStd(high: number, ones: number, zeros: number): number {
   return Math.sqrt((ones * (high - mean) ** 2 + zeros * mean ** 2) / n);
 }
 
-function counts(labels: Float64Array, predicted: Uint8Array): { tp: number; fp: number; tn: number; fn: number } {
-  let tp = 0;
-  let fp = 0;
-  let tn = 0;
-  let fn = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (predicted[i] === 1) labels[i] === 1 ? tp++ : fp++;
-    else labels[i] === 1 ? fn++ : tn++;
-  }
-  return { tp, fp, tn, fn };
-}
-
 /**
  * AUROC as a Mann-Whitney statistic: for each positive (in ascending score order, after swapping the
  * classes when positives are the majority), the share of negatives ranked below it; the component is
@@ -417,7 +406,7 @@ function aurocComponent(labels: Float64Array, scores: Float64Array): SamplingCom
 }
 
 function f1Component(labels: Float64Array, predicted: Uint8Array): SamplingComponent | null {
-  const { tp, fp, fn } = counts(labels, predicted);
+  const { tp, fp, fn } = binaryCounts(labels, predicted);
   const relevant = tp + fp + fn;
   if (relevant === 0) return null;
   const correcting = relevant / ((fn + fp) * 0.5 + tp);
@@ -425,25 +414,25 @@ function f1Component(labels: Float64Array, predicted: Uint8Array): SamplingCompo
 }
 
 function precisionComponent(labels: Float64Array, predicted: Uint8Array): SamplingComponent | null {
-  const { tp, fp } = counts(labels, predicted);
+  const { tp, fp } = binaryCounts(labels, predicted);
   if (tp + fp === 0) return null;
   return { std: twoValueStd(1, tp, fp), fraction: (tp + fp) / labels.length };
 }
 
 function recallComponent(labels: Float64Array, predicted: Uint8Array): SamplingComponent | null {
-  const { tp, fn } = counts(labels, predicted);
+  const { tp, fn } = binaryCounts(labels, predicted);
   if (tp + fn === 0) return null;
   return { std: twoValueStd(1, tp, fn), fraction: (tp + fn) / labels.length };
 }
 
 function specificityComponent(labels: Float64Array, predicted: Uint8Array): SamplingComponent | null {
-  const { tn, fp } = counts(labels, predicted);
+  const { tn, fp } = binaryCounts(labels, predicted);
   if (tn + fp === 0) return null;
   return { std: twoValueStd(1, tn, fp), fraction: (tn + fp) / labels.length };
 }
 
 function accuracyComponent(labels: Float64Array, predicted: Uint8Array): SamplingComponent {
-  const { tp, tn } = counts(labels, predicted);
+  const { tp, tn } = binaryCounts(labels, predicted);
   return { std: twoValueStd(1, tp + tn, labels.length - tp - tn), fraction: 1 };
 }
 
@@ -458,40 +447,15 @@ function samplingError(component: SamplingComponent | null, rows: number): numbe
 // Realized metrics of a labelled window
 // ---------------------------------------------------------------------------------------------
 
-// lead: replace with src/stats/performance.ts when merged
+/** The realized metrics of a labelled window, as scikit-learn computes them (src/stats/performance.ts). */
 function realizedMetrics(labels: Float64Array, predicted: Uint8Array, scores: Float64Array): Record<CbpeMetric, number | null> {
-  const { tp, fp, tn, fn } = counts(labels, predicted);
-  const n = labels.length;
-  // scikit-learn's zero_division='warn' gives 0 for precision, recall and F1 over an empty denominator.
+  const { tp, fp, tn } = binaryCounts(labels, predicted);
   return {
-    roc_auc: rocAucScore(labels, scores),
-    f1: ratioOrZero(2 * tp, 2 * tp + fp + fn),
-    precision: ratioOrZero(tp, tp + fp),
-    recall: ratioOrZero(tp, tp + fn),
+    roc_auc: rocAuc(labels, scores),
+    f1: f1(labels, predicted),
+    precision: precision(labels, predicted),
+    recall: recall(labels, predicted),
     specificity: tn + fp === 0 ? null : tn / (tn + fp),
-    accuracy: n === 0 ? null : (tp + tn) / n,
+    accuracy: labels.length === 0 ? null : (tp + tn) / labels.length,
   };
-}
-
-// lead: replace with src/stats/performance.ts when merged
-/** ROC AUC of labels by scores (ties count one half, Mann-Whitney with midranks); null with one class. */
-function rocAucScore(labels: ArrayLike<number>, scores: ArrayLike<number>): number | null {
-  const n = labels.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let positives = 0;
-  let rankSum = 0;
-  for (let start = 0; start < n; ) {
-    let end = start;
-    while (end + 1 < n && scores[order[end + 1]!] === scores[order[start]!]) end++;
-    const midrank = (start + end) / 2 + 1;
-    for (let k = start; k <= end; k++)
-      if (labels[order[k]!] === 1) {
-        positives++;
-        rankSum += midrank;
-      }
-    start = end + 1;
-  }
-  const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return null;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }

@@ -52,9 +52,9 @@ export function toleranceKind(direction: MetricDirection): ToleranceKind {
  * smaller than the 5-point drop the power target names); a loss (log loss, Brier, MAE, RMSE)
  * 10% above the baseline's is, for a calibrated classifier, about what a 2 to 3 point accuracy
  * drop does to it. MAPE is tested only when asked: with actual values near 0 it is dominated by
- * a few rows. alpha 0.01 as the feature decision. 50 rows: below it the normal approximations
- * of the tests are too rough (docs/performance.md, "Calibration"); 10 rows per class: an AUC or a
- * precision on fewer is mostly noise.
+ * a few rows. alpha 0.01 as the feature decision. 50 rows: the normal approximations get rough
+ * and a window that small finds no drop worth an alert anyway (docs/performance.md,
+ * "Calibration"); 10 rows per class: an AUC or a precision on fewer is mostly noise.
  */
 export const DEFAULT_PERFORMANCE_DECISION: PerformanceDecisionSettings = {
   alpha: 0.01,
@@ -177,10 +177,11 @@ export function skewedUpperTail(z: number, skewness: number): number {
  * window where higher is better, window - baseline for a loss) and m the minimum drop in the
  * metric's units (a relative tolerance r gives m = r × baseline):
  *   z = (d - m) / sqrt(Var_window + c² Var_baseline),  p = P(Z > z),  c = 1 (absolute) or 1 + r (relative),
- * where Var_baseline is the baseline's own variance and Var_window is the baseline's per-row
- * variance at the window's row counts (what the window's variance is if the model did not
- * change: it does not collapse when a small window happens to be all right). Holm over the
- * metrics tested; a metric drifts when its adjusted p is below alpha.
+ * where Var_baseline is the baseline's own variance and Var_window the larger of the baseline's
+ * per-row variance at the window's row counts (what the window's variance is if the model did
+ * not change) and the window's own variance; P(Z > z) has a skewness correction at small
+ * windows (`skewedUpperTail`). Holm over the metrics tested; a metric drifts when its adjusted p
+ * is below alpha.
  * @example performanceDecision(summarisePerformance(validation), summarisePerformance(window)).drift
  */
 export function performanceDecision(
@@ -277,7 +278,12 @@ function compare(
   // baseline's part by c = 1 + r. Its skewness: the window's third cumulant with the sign of a drop,
   // and the baseline's (small: 10,000 rows make it ~0) with the other sign.
   const c = kind === 'absolute' ? 1 : 1 + tolerance;
-  const se = Math.sqrt(variance(b.variance, windowRows) + c * c * variance(b.variance));
+  // The window's variance: the larger of the baseline's per-row spread at the window's rows (a
+  // small window that happens to be all right is not precise) and the window's own (a window
+  // whose loss rose through a few huge errors is not precise either: with heavy tails, the rows
+  // that raise a mean also raise its spread).
+  const windowVariance = Math.max(variance(b.variance, windowRows), variance(w.variance));
+  const se = Math.sqrt(windowVariance + c * c * variance(b.variance));
   if (!(se > 0)) return skip(`not tested: the baseline's ${metric} has no spread to test against`);
   const sign = meta.direction === 'higherIsBetter' ? -1 : 1;
   const kappa3 = sign * (thirdCumulant(b.variance, windowRows) - c ** 3 * thirdCumulant(b.variance));
@@ -294,8 +300,9 @@ function testedReason(r: PerformanceMetricDecision, alpha: number): string {
   const size = `${sig3(Math.abs(r.drop!))}${relative && r.baseline! > 0 ? ` (${sig3((100 * r.drop!) / r.baseline!)}%)` : ''}`;
   const matters = relative ? `${sig3(100 * r.tolerance!.value)}% (${sig3(r.minDrop!)})` : sig3(r.minDrop!);
   const evidence = `p = ${sig3(r.pvalue!)}, Holm-adjusted ${sig3(r.adjustedP!)}`;
-  if (r.drifted) return `${moved}: a drop of ${size}, credibly more than the ${matters} that matters (${evidence} < ${alpha})`;
+  const change = r.direction === 'higherIsBetter' ? 'a drop of' : 'a rise of';
+  if (r.drifted) return `${moved}: ${change} ${size}, credibly more than the ${matters} that matters (${evidence} < ${alpha})`;
   if (!worse) return `${moved}: no drop`;
-  if (r.drop! <= r.minDrop!) return `${moved}: a drop of ${size}, within the ${matters} that matters (${evidence})`;
-  return `${moved}: a drop of ${size}, more than the ${matters} that matters but not credibly at this window size (${evidence} >= ${alpha})`;
+  if (r.drop! <= r.minDrop!) return `${moved}: ${change} ${size}, within the ${matters} that matters (${evidence})`;
+  return `${moved}: ${change} ${size}, more than the ${matters} that matters but not credibly at this window size (${evidence} >= ${alpha})`;
 }

@@ -1,4 +1,5 @@
 import { normalUpperQuantilePrecise } from './normal.js';
+import { lowerBound, upperBound } from './sorted.js';
 
 /**
  * Model quality on labelled rows (issue 17): the metrics of scikit-learn, each with a confidence
@@ -290,30 +291,6 @@ export function placements(
   return { values, positives, negatives };
 }
 
-/** The first index of a sorted array whose value is >= x. */
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The first index of a sorted array whose value is > x. */
-function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * ROC AUC with DeLong's variance: AUC is the Mann-Whitney statistic with ties counted half,
  * which is what `roc_auc_score`'s trapezoids give. null when the labels hold one class only
@@ -333,11 +310,13 @@ export function delongAuc(labels: ArrayLike<number>, scores: ArrayLike<number>):
   let m01 = 0;
   for (let i = 0; i < values.length; i++) {
     if (labels[i] === 1) {
-      ss10 += (values[i]! - auc) ** 2;
-      m10 += (values[i]! - auc) ** 3 / positives;
+      const d = values[i]! - auc;
+      ss10 += d * d;
+      m10 += (d * d * d) / positives;
     } else {
-      ss01 += (values[i]! - mean01) ** 2;
-      m01 += (values[i]! - mean01) ** 3 / negatives;
+      const d = values[i]! - mean01;
+      ss01 += d * d;
+      m01 += (d * d * d) / negatives;
     }
   }
   const s10 = positives > 1 ? ss10 / (positives - 1) : NaN;
@@ -357,7 +336,7 @@ const clip = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
 /** Per-row log loss of binary labels and scores: -ln(clip(p)) for class 1, -ln(clip(1 - p)) for class 0. */
 export function logLossTerms(labels: ArrayLike<number>, scores: ArrayLike<number>): Float64Array {
   sameLength(labels, scores, 'labels', 'scores');
-  return Float64Array.from({ length: labels.length }, (_, i) => -Math.log(clip(labels[i] === 1 ? scores[i]! : 1 - scores[i]!)));
+  return floats(labels.length, (i) => -Math.log(clip(labels[i] === 1 ? scores[i]! : 1 - scores[i]!)));
 }
 
 /** Binary log loss (`log_loss(y, p, labels=[0, 1])`); null for no rows. */
@@ -368,26 +347,26 @@ export function logLoss(labels: ArrayLike<number>, scores: ArrayLike<number>): n
 /** Binary Brier score (`brier_score_loss`): mean (y - p)²; null for no rows. */
 export function brierScore(labels: ArrayLike<number>, scores: ArrayLike<number>): number | null {
   sameLength(labels, scores, 'labels', 'scores');
-  return meanOrNull(Float64Array.from({ length: labels.length }, (_, i) => (labels[i]! - scores[i]!) ** 2));
+  return meanOrNull(floats(labels.length, (i) => (labels[i]! - scores[i]!) ** 2));
 }
 
 /** Mean absolute error (`mean_absolute_error`); null for no rows. */
 export function meanAbsoluteError(actual: ArrayLike<number>, predicted: ArrayLike<number>): number | null {
   sameLength(actual, predicted, 'actual', 'predicted');
-  return meanOrNull(Float64Array.from({ length: actual.length }, (_, i) => Math.abs(predicted[i]! - actual[i]!)));
+  return meanOrNull(floats(actual.length, (i) => Math.abs(predicted[i]! - actual[i]!)));
 }
 
 /** Root mean squared error (`root_mean_squared_error`); null for no rows. */
 export function rootMeanSquaredError(actual: ArrayLike<number>, predicted: ArrayLike<number>): number | null {
   sameLength(actual, predicted, 'actual', 'predicted');
-  const mse = meanOrNull(Float64Array.from({ length: actual.length }, (_, i) => (predicted[i]! - actual[i]!) ** 2));
+  const mse = meanOrNull(floats(actual.length, (i) => (predicted[i]! - actual[i]!) ** 2));
   return mse === null ? null : Math.sqrt(mse);
 }
 
 /** Per-row absolute percentage errors as scikit-learn: |ŷ - y| / max(|y|, eps), eps = 2^-52. */
 export function absolutePercentageErrors(actual: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
   sameLength(actual, predicted, 'actual', 'predicted');
-  return Float64Array.from({ length: actual.length }, (_, i) => Math.abs(predicted[i]! - actual[i]!) / Math.max(Math.abs(actual[i]!), EPS));
+  return floats(actual.length, (i) => Math.abs(predicted[i]! - actual[i]!) / Math.max(Math.abs(actual[i]!), EPS));
 }
 
 /** Mean absolute percentage error as a fraction (`mean_absolute_percentage_error`); null for no rows. */
@@ -546,8 +525,10 @@ function summariseBinary(rows: BinaryRows, level: number): PerformanceSummary {
   sameLength(rows.labels, rows.scores, 'labels', 'scores');
   const threshold = rows.threshold ?? 0.5;
   if (!Number.isFinite(threshold)) throw new RangeError(`threshold must be a finite number, got ${threshold}`);
-  const labels: number[] = [];
-  const scores: number[] = [];
+  // Typed arrays from here on: every function below then sees one array shape (V8 keeps them monomorphic).
+  const kept = new Uint8Array(rows.labels.length);
+  const allScores = new Float64Array(rows.labels.length);
+  let n = 0;
   const skipped = { label: 0, prediction: 0 };
   rows.labels.forEach((raw, i) => {
     const label = raw === true ? 1 : raw === false ? 0 : raw;
@@ -555,11 +536,12 @@ function summariseBinary(rows: BinaryRows, level: number): PerformanceSummary {
     if (label !== 0 && label !== 1) skipped.label++;
     else if (typeof score !== 'number' || !(score >= 0 && score <= 1)) skipped.prediction++;
     else {
-      labels.push(label);
-      scores.push(score);
+      kept[n] = label;
+      allScores[n++] = score;
     }
   });
-  const n = labels.length;
+  const labels = kept.subarray(0, n);
+  const scores = allScores.subarray(0, n);
   const predicted = predictedClasses(scores, threshold);
   const c = binaryCounts(labels, predicted);
   const base = {
@@ -610,7 +592,7 @@ function summariseBinary(rows: BinaryRows, level: number): PerformanceSummary {
       roc_auc: aucEstimate(labels, scores, z),
       log_loss: meanEstimate(logLossTerms(labels, scores), z, 0),
       brier: meanEstimate(
-        Float64Array.from(labels, (y, i) => (y - scores[i]!) ** 2),
+        floats(n, (i) => (labels[i]! - scores[i]!) ** 2),
         z,
         0,
       ),
@@ -637,22 +619,22 @@ function summariseMulticlass(rows: MulticlassRows, level: number): PerformanceSu
   const labels: string[] = [];
   const predicted: string[] = [];
   const probabilities: Record<string, number>[] = [];
-  const rawClasses: unknown[] = [];
+  const rawClasses = new Set<unknown>(rows.classes ?? []);
+  const probabilityKeys = new Set<string>();
   rows.labels.forEach((label, i) => {
     const guess = rows.predicted[i];
     const probs = rows.probabilities?.[i];
     if (!isClass(label)) skipped.label++;
-    else if (!isClass(guess) || (rows.probabilities && !validProbabilities(probs))) skipped.prediction++;
+    else if (!isClass(guess) || (rows.probabilities && !validProbabilities(probs, probabilityKeys))) skipped.prediction++;
     else {
       labels.push(String(label));
       predicted.push(String(guess));
-      rawClasses.push(label, guess);
+      rawClasses.add(label).add(guess);
       if (rows.probabilities) probabilities.push(probs as Record<string, number>);
     }
   });
-  const probabilityKeys = new Set(probabilities.flatMap((p) => Object.keys(p)));
   const given = rows.classes ? sortClasses(rows.classes) : undefined;
-  const classes = given ?? sortClasses([...rawClasses, ...(rows.classes ?? [])]);
+  const classes = given ?? sortClasses(rawClasses);
   if (!given) for (const key of sortClasses(probabilityKeys)) if (!classes.includes(key)) classes.push(key);
   const unknownLabels: Record<string, number> = {};
   if (given) for (const l of labels) if (!given.includes(l)) unknownLabels[l] = (unknownLabels[l] ?? 0) + 1;
@@ -670,7 +652,8 @@ function summariseMulticlass(rows: MulticlassRows, level: number): PerformanceSu
   const z = zOf(level);
   // The confusion matrix runs over every class seen (known first, then unknown labels and
   // predictions); the macro averages over the known `classes` only (scikit-learn's `labels=`).
-  const all = [...classes, ...sortClasses([...labels, ...predicted].filter((v) => !classes.includes(v)))];
+  const isKnown = new Set(classes);
+  const all = [...classes, ...sortClasses([...new Set([...labels, ...predicted])].filter((v) => !isKnown.has(v)))];
   const index = new Map(all.map((c, i) => [c, i]));
   const matrix = confusionMatrix(
     labels.map((l) => index.get(l)!),
@@ -703,17 +686,22 @@ function summariseMulticlass(rows: MulticlassRows, level: number): PerformanceSu
       metrics.brier = missing('normal', reason);
     } else {
       const truth = labels.map((l) => columns.indexOf(l));
-      const p = (i: number, c: number) => probabilities[i]![columns[c]!] ?? 0;
+      // One row-major matrix of the probabilities (a missing class is 0), read by every metric below.
+      const k = columns.length;
+      const matrix = new Float64Array(n * k);
+      probabilities.forEach((row, i) => columns.forEach((c, j) => (matrix[i * k + j] = row[c] ?? 0)));
+      const p = (i: number, c: number) => matrix[i * k + c]!;
       metrics.roc_auc = ovrAucEstimate(truth, columns, p, z);
       metrics.log_loss = meanEstimate(
-        Float64Array.from(truth, (t, i) => -Math.log(clip(p(i, t)))),
+        floats(n, (i) => -Math.log(clip(p(i, truth[i]!)))),
         z,
         0,
       );
       // scikit-learn halves the sum for fewer than 3 columns, so that binary Brier is mean (y - p)².
       const scale = columns.length < 3 ? 0.5 : 1;
       metrics.brier = meanEstimate(
-        Float64Array.from(truth, (t, i) => {
+        floats(n, (i) => {
+          const t = truth[i]!;
           let s = 0;
           for (let c = 0; c < columns.length; c++) s += ((c === t ? 1 : 0) - p(i, c)) ** 2;
           return scale * s;
@@ -726,9 +714,16 @@ function summariseMulticlass(rows: MulticlassRows, level: number): PerformanceSu
   return { ...base, metrics };
 }
 
-function validProbabilities(p: unknown): boolean {
+/** An object of class -> probability in [0, 1]; its keys are added to `keys`. */
+function validProbabilities(p: unknown, keys: Set<string>): boolean {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) return false;
-  return Object.values(p).every((v) => typeof v === 'number' && v >= 0 && v <= 1);
+  const row = p as Record<string, unknown>;
+  for (const key in row) {
+    const v = row[key];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) return false;
+    keys.add(key);
+  }
+  return true;
 }
 
 function summariseRegression(rows: RegressionRows, level: number): PerformanceSummary {
@@ -749,12 +744,12 @@ function summariseRegression(rows: RegressionRows, level: number): PerformanceSu
   const base = { task: 'regression' as const, level, rows: rows.actual.length, labelled: n, skipped };
   if (n === 0) return { ...base, metrics: emptyMetrics('regression', 'no labelled rows') };
   const z = zOf(level);
-  const squared = Float64Array.from(actual, (y, i) => (predicted[i]! - y) ** 2);
+  const squared = floats(n, (i) => (predicted[i]! - actual[i]!) ** 2);
   return {
     ...base,
     metrics: {
       mae: meanEstimate(
-        Float64Array.from(actual, (y, i) => Math.abs(predicted[i]! - y)),
+        floats(n, (i) => Math.abs(predicted[i]! - actual[i]!)),
         z,
         0,
       ),
@@ -962,7 +957,7 @@ function weightedF1Estimate(matrix: number[][], n: number, classes: readonly num
 }
 
 /** Binary ROC AUC with DeLong's variance and a normal interval clipped to [0, 1] (as pROC's `ci.auc(method = "delong")`). */
-function aucEstimate(labels: readonly number[], scores: readonly number[], z: number): MetricEstimate {
+function aucEstimate(labels: ArrayLike<number>, scores: ArrayLike<number>, z: number): MetricEstimate {
   const d = delongAuc(labels, scores);
   if (!d) {
     const only = labels.length > 0 ? labels[0] : undefined;
@@ -1001,18 +996,20 @@ function ovrAucEstimate(
   const influence = new Float64Array(n);
   let value = 0;
   for (let c = 0; c < k; c++) {
-    const labels = Uint8Array.from(truth, (t) => (t === c ? 1 : 0));
-    const scores = Float64Array.from(truth, (_, i) => p(i, c));
-    const d = delongAuc(labels, scores);
-    if (!d)
+    const labels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) labels[i] = truth[i] === c ? 1 : 0;
+    const scores = floats(n, (i) => p(i, c));
+    const { values, positives, negatives } = placements(labels, scores);
+    if (positives === 0 || negatives === 0)
       return missing(
         'delong',
-        `class ${columns[c]} of the probabilities ${labels.some((l) => l === 1) ? 'is every label' : 'has no label'}: one-vs-rest ROC AUC is undefined (scikit-learn raises)`,
+        `class ${columns[c]} of the probabilities ${positives > 0 ? 'is every label' : 'has no label'}: one-vs-rest ROC AUC is undefined (scikit-learn raises)`,
       );
-    value += d.auc / k;
-    const { values } = placements(labels, scores);
-    for (let i = 0; i < n; i++)
-      influence[i]! += (labels[i] ? ((values[i]! - d.auc) * n) / d.positives : ((values[i]! - d.auc) * n) / d.negatives) / k;
+    let auc = 0;
+    for (let i = 0; i < n; i++) if (labels[i]) auc += values[i]!;
+    auc /= positives;
+    value += auc / k;
+    for (let i = 0; i < n; i++) influence[i]! += ((values[i]! - auc) * n) / (labels[i] ? positives : negatives) / k;
   }
   const { perRow, perRowThird } = moments(influence);
   return {
@@ -1029,10 +1026,13 @@ function meanEstimate(terms: Float64Array, z: number, floor: number): MetricEsti
   const value = sum(terms) / n;
   if (n < 2) return { value, interval: null, method: 'normal', variance: [], reason: 'one row: no spread to build an interval from' };
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (terms[i]! - value) ** 2;
-  const perRow = ss / (n - 1);
   let third = 0;
-  for (let i = 0; i < n; i++) third += (terms[i]! - value) ** 3;
+  for (let i = 0; i < n; i++) {
+    const d = terms[i]! - value;
+    ss += d * d;
+    third += d * d * d;
+  }
+  const perRow = ss / (n - 1);
   const perRowThird = third / n;
   return {
     value,
@@ -1087,7 +1087,7 @@ function r2Estimate(actual: readonly number[], predicted: readonly number[], squ
       variance: [],
       reason: `the actual values are constant: R² is ${value} by scikit-learn's force_finite rule`,
     };
-  const influence = Float64Array.from(actual, (y, i) => -(squared[i]! - a) / b + (a * ((y - mean) ** 2 - b)) / (b * b));
+  const influence = floats(n, (i) => -(squared[i]! - a) / b + (a * ((actual[i]! - mean) ** 2 - b)) / (b * b));
   const { perRow, perRowThird } = moments(influence);
   return {
     value,
@@ -1127,6 +1127,13 @@ function sum(values: ArrayLike<number>): number {
     s = t;
   }
   return s + c;
+}
+
+/** A Float64Array of n values from a function of the index (TypedArray.from with a map function is several times slower). */
+function floats(n: number, f: (i: number) => number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = f(i);
+  return out;
 }
 
 function meanOrNull(values: Float64Array): number | null {

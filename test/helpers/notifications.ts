@@ -1,5 +1,5 @@
-// Fake alert notifications for the alert email's tests: the renderer's (src/render/mail/) and the
-// email channel's, which sends the same notification over real SMTP.
+// Fake alert notifications for the tests of the alert email (src/render/mail/), of the chat and paging
+// messages (Teams, PagerDuty, Opsgenie) and of the channels that send them to real receivers.
 import type { Alert, Notification } from '../../src/contracts/alert.js';
 import type { FeatureReport } from '../../src/contracts/report.js';
 
@@ -113,4 +113,14 @@ export function fakeNotification(overrides: Partial<Notification> = {}): Notific
     createdAt: '2024-05-01T11:00:07.000Z',
     ...overrides,
   };
+}
+
+/** An alert about the whole model (feature `*`): a failing check, too few rows, an ingest problem. */
+export function modelAlert(kind: Alert['labels']['kind'], severity: Alert['severity']): Alert {
+  return { ...driftAlert('*', severity, `${kind} alert`), fingerprint: `fp-${kind}`, labels: { model: 'fraud', feature: '*', kind } };
+}
+
+/** The alert as the check that resolved it reports it. */
+export function resolvedAlert(alert: Alert): Alert {
+  return { ...alert, status: 'resolved', endsAt: '2024-05-01T12:00:00.000Z' };
 }

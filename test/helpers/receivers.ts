@@ -54,27 +54,36 @@ export class Inbox {
 
 /** One request the webhook receiver got. */
 export interface Received {
+  method: string;
+  /** Path and query, as sent (`/v2/alerts/x/close?identifierType=alias`). */
+  url: string;
   headers: IncomingMessage['headers'];
   body: string;
   status: number;
 }
 
-/** A real HTTP receiver on 127.0.0.1; `replies` says what status to answer, in order (then 200). */
+/** What the receiver answers one request: a status, or a status with a body and headers (a service's documented reply). */
+export type Reply = number | { status: number; body?: string; headers?: Record<string, string> };
+
+/** A real HTTP receiver on 127.0.0.1; `replies` says what to answer, in order (then 200). */
 export class WebhookReceiver {
   readonly requests: Received[] = [];
   private server: Server | undefined;
   port = 0;
 
-  constructor(public replies: number[] = []) {}
+  constructor(public replies: Reply[] = []) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (d) => (body += d));
       req.on('end', () => {
-        const status = this.replies.shift() ?? 200;
-        this.requests.push({ headers: req.headers, body, status });
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try later');
+        const next = this.replies.shift() ?? 200;
+        const reply = typeof next === 'number' ? { status: next } : next;
+        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, status: reply.status });
+        res
+          .writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers })
+          .end(reply.body ?? (reply.status === 200 ? 'ok' : 'try later'));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
@@ -82,8 +91,13 @@ export class WebhookReceiver {
     return this;
   }
 
+  /** The base URL (`http://127.0.0.1:<port>`), for services whose paths the channel adds (Opsgenie). */
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}/hook`;
+    return `${this.origin}/hook`;
   }
 
   /** Requests answered 2xx. */

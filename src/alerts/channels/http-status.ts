@@ -16,6 +16,21 @@ export function classifyHttpStatus(status: number): HttpOutcome {
   return 'permanent';
 }
 
+/**
+ * Per-service rule for Teams: Microsoft 365 connectors (a Teams channel's "Incoming Webhook")
+ * answer 200 even when Teams refused the message, and put the real status in the body:
+ * `Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429
+ * with ContextId …` (Microsoft's answer in MicrosoftDocs/msteams-docs issues 1810 and 7425: by
+ * design). Returns the status such a body holds (500, retriable, for a failure that names none),
+ * or undefined when it reports no failure (a connector's `1`, a Workflows URL's empty 202).
+ * @example teamsWrappedStatus('Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId x') // 413
+ */
+export function teamsWrappedStatus(body: string): number | undefined {
+  const code = /returned HTTP error (\d{3})\b/i.exec(body);
+  if (code) return Number(code[1]);
+  return /delivery failed/i.test(body) ? 500 : undefined;
+}
+
 /** A failed HTTP delivery: the status, and how long the receiver asked us to wait (Retry-After). */
 export class HttpDeliveryError extends DeliveryError {
   constructor(

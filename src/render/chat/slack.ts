@@ -1,9 +1,7 @@
-import type { Alert, Notification } from '../../contracts/alert.js';
-import type { FeatureReport } from '../../contracts/report.js';
-import { formatCount } from '../format.js';
+import type { Notification } from '../../contracts/alert.js';
+import { formatCount, truncateText } from '../format.js';
 import { safeLink } from '../links.js';
-import { kindLabel, notificationGroups, notificationHeadline } from '../notification.js';
-import { mainStatisticList, reportedStatistics, statPhrase } from '../view.js';
+import { alertStatPhrases, kindLabel, notificationGroups, notificationHeadline } from '../notification.js';
 
 /** A Slack Block Kit block, as far as driftwatch uses them. */
 export type SlackBlock =
@@ -36,7 +34,7 @@ export function slackMessage(notification: Notification): SlackMessage {
   const groups = notificationGroups(notification);
   const { state } = groups;
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${state}: ${notification.model}`, SLACK_MAX_HEADER_CHARS) } },
+    { type: 'header', text: { type: 'plain_text', text: truncateText(`${state}: ${notification.model}`, SLACK_MAX_HEADER_CHARS) } },
     {
       type: 'context',
       elements: [
@@ -56,9 +54,9 @@ export function slackMessage(notification: Notification): SlackMessage {
     const state = alert.status === 'resolved' ? 'resolved' : alert.severity;
     const subject = alert.labels.feature === '*' ? what : `*${slackEscape(alert.labels.feature)}* · ${what}`;
     const lines = [`${subject} · _${state}_`, slackEscape(alert.summary)];
-    const stats = keyStatistics(alert, notification);
+    const stats = alertStatPhrases(alert, notification);
     if (stats.length > 0) lines.push(`\`${slackEscape(stats.join(' · ')).replace(/`/g, "'")}\``);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), SLACK_MAX_SECTION_CHARS) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateText(lines.join('\n'), SLACK_MAX_SECTION_CHARS) } });
   }
   const hidden = notification.alerts.length - shown.length;
   if (hidden > 0) {
@@ -74,33 +72,7 @@ export function slackMessage(notification: Notification): SlackMessage {
   return { text: slackEscape(notificationHeadline(notification)), blocks };
 }
 
-/**
- * The statistics of an alert's line: the feature's main statistics (the test its decision used,
- * the size that decided, PSI) when the notification carries the feature's report; otherwise the
- * statistics the alert holds, as the report names them (without the decision there is no telling
- * which test decided).
- */
-function keyStatistics(alert: Alert, notification: Notification): string[] {
-  const feature =
-    alert.labels.feature === '*'
-      ? undefined
-      : alert.labels.kind === 'prediction_drift'
-        ? worstOutput(notification.prediction?.column === alert.labels.feature ? notification.prediction.outputs : [])
-        : notification.features.find((f) => f.name === alert.labels.feature);
-  if (feature) return mainStatisticList(feature).map((s) => statPhrase(s));
-  return reportedStatistics(alert.stats ?? {}).map((s) => statPhrase(s, s.name));
-}
-
 /** Slack's mrkdwn escaping: these three characters are the ones that start links and mentions. */
 function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-/** The prediction's output that decided its alert: the most severe one. */
-function worstOutput(outputs: readonly FeatureReport[]): FeatureReport | undefined {
-  return [...outputs].sort((a, b) => b.severity - a.severity)[0];
 }

@@ -5,7 +5,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { DeliveryError } from '../../types.js';
 import type { Alert, Notification } from '../../../contracts/alert.js';
 import { type SlackMessage, slackMessage } from '../../../render/chat/slack.js';
-import { HttpDeliveryError, classifyHttpStatus, retryAfterMs } from '../http-status.js';
+import { type TeamsMessage, teamsMessage } from '../../../render/chat/teams.js';
+import { teamsMessageCheck } from '../../../../test/helpers/service-schemas.js';
+import { HttpDeliveryError, classifyHttpStatus, retryAfterMs, teamsWrappedStatus } from '../http-status.js';
 import {
   DELIVERY_HEADER,
   SIGNATURE_HEADER,
@@ -329,6 +331,55 @@ describe('WebhookChannel, Slack format', () => {
   });
 });
 
+describe('WebhookChannel, Teams format', () => {
+  let receiver: Receiver;
+  before(async () => {
+    receiver = await startReceiver();
+  });
+  after(() => receiver.close());
+  const teams = () => channel(receiver, { format: 'teams', secret: undefined, name: 'team-teams' });
+  // A Microsoft 365 connector's refusal: HTTP 200, the real status in the body (MicrosoftDocs/msteams-docs#7425).
+  const refusal = (status: number) =>
+    `Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error ${status} with ContextId tcid=0,server=msgapi-production,cv=abc.0..`;
+
+  // What the card says is pinned by src/render/chat/teams.test.ts; here, that the channel posts it.
+  it('posts the Teams message of the notification (the card valid against the Adaptive Card schema), unsigned', async () => {
+    receiver.respond((_req, res) => res.writeHead(202).end());
+    const notification = fakeNotification();
+    await teams().send(notification);
+    const req = receiver.requests.at(-1)!;
+    assert.equal(req.headers[SIGNATURE_HEADER], undefined);
+    assert.equal(req.headers[DELIVERY_HEADER], 'dlv-42');
+    const body = JSON.parse(req.raw.toString('utf8')) as TeamsMessage;
+    assert.deepEqual(body, teamsMessage(notification));
+    assert.deepEqual(teamsMessageCheck()(body), []);
+  });
+
+  it('is delivered on a connector\'s 200 "1"', async () => {
+    receiver.respond((_req, res) => res.end('1'));
+    await teams().send(fakeNotification());
+  });
+
+  it('reads the status a connector wraps in a 200: 429 is retried, 413 and 400 are permanent', async () => {
+    for (const [status, retriable] of [
+      [429, true],
+      [413, false],
+      [400, false],
+    ] as const) {
+      receiver.respond((_req, res) => res.end(refusal(status)));
+      const error = await sendExpectingError(teams());
+      assert.equal(error.retriable, retriable, error.message);
+      assert.equal(error.status, status);
+      assert.match(error.message, new RegExp(`HTTP ${status} \\(in the body of HTTP 200\\)`));
+    }
+  });
+
+  it('reads no status into the 200 of the other formats', async () => {
+    receiver.respond((_req, res) => res.end(refusal(429)));
+    await channel(receiver, { format: 'slack', secret: undefined }).send(fakeNotification());
+  });
+});
+
 describe('WebhookChannel configuration', () => {
   it('needs a secret for the JSON format', () => {
     assert.throws(
@@ -412,6 +463,16 @@ describe('classifyHttpStatus / retryAfterMs', () => {
       [600, 'permanent'],
     ];
     for (const [status, expected] of cases) assert.equal(classifyHttpStatus(status), expected, String(status));
+  });
+
+  it('reads the status a Teams connector wraps in the body of a 200', () => {
+    assert.equal(
+      teamsWrappedStatus('Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId x'),
+      429,
+    );
+    assert.equal(teamsWrappedStatus('Webhook message delivery failed with error: something else'), 500);
+    assert.equal(teamsWrappedStatus('1'), undefined);
+    assert.equal(teamsWrappedStatus(''), undefined);
   });
 
   it('reads Retry-After in seconds or as an HTTP date', () => {

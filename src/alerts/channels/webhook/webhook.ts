@@ -1,26 +1,33 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { UserError } from '../../../errors.js';
 import type { StatValue } from '../../../stats/types.js';
 import type { Alert, AlertKind, Notification, Severity } from '../../../contracts/alert.js';
 import type { Channel } from '../../types.js';
 import { slackMessage } from '../../../render/chat/slack.js';
+import { teamsMessage } from '../../../render/chat/teams.js';
 import { type NotificationState, notificationGroups, notificationHeadline } from '../../../render/notification.js';
-import { classifyHttpStatus, httpStatusError, networkDeliveryError } from '../http-status.js';
+import { channelUrl, checkTimeout, postJson } from '../http-post.js';
+import { teamsWrappedStatus } from '../http-status.js';
 
 /** Options of {@link WebhookChannel}, as the `alerts.channels[]` config gives them (secrets already taken from the environment). */
 export interface WebhookChannelOptions {
   name: string;
   /** Only from configuration. For Slack it holds the token: it never appears in errors. */
   url: string;
-  /** HMAC key of `X-Driftwatch-Signature`; required for `format: 'json'`, optional for Slack (which ignores it). */
+  /** HMAC key of `X-Driftwatch-Signature`; required for `format: 'json'`, optional for Slack and Teams (which ignore it). */
   secret?: string;
-  /** `json`: the versioned contract payload; `slack`: a Slack-compatible `{text, blocks}` message. */
-  format: 'json' | 'slack';
+  /**
+   * `json`: the versioned contract payload; `slack`: a Slack-compatible `{text, blocks}` message;
+   * `teams`: an Adaptive Card in a Teams `message` (an Incoming Webhook or a Workflows URL).
+   */
+  format: WebhookFormat;
   timeoutMs: number;
   /** Extra request headers (an `Authorization` for the receiver, say). They cannot replace the contract headers. */
   headers?: Record<string, string>;
 }
+
+/** What a webhook channel posts: the driftwatch contract, or a chat tool's message. */
+export type WebhookFormat = 'json' | 'slack' | 'teams';
 
 /** One alert in the webhook contract payload. */
 export interface WebhookAlert {
@@ -73,7 +80,7 @@ export const DELIVERY_HEADER = 'x-driftwatch-delivery';
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /**
- * Posts notifications to an HTTP endpoint: the signed JSON contract, or a Slack message.
+ * Posts notifications to an HTTP endpoint: the signed JSON contract, a Slack message or a Teams card.
  * Each `send` is one POST; the outbox retries. Redirects are not followed (see classifyHttpStatus).
  * @example
  * const channel = new WebhookChannel({ name: 'ops', url, secret, format: 'json', timeoutMs: 10_000 });
@@ -82,7 +89,7 @@ export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 export class WebhookChannel implements Channel {
   readonly type = 'webhook';
   readonly name: string;
-  readonly format: 'json' | 'slack';
+  readonly format: WebhookFormat;
   readonly timeoutMs: number;
   // #private so that logging or inspecting the channel shows neither the secret nor the URL
   // (a Slack webhook URL is a credential).
@@ -93,51 +100,42 @@ export class WebhookChannel implements Channel {
   constructor(options: WebhookChannelOptions) {
     this.name = options.name;
     this.format = options.format;
-    this.timeoutMs = options.timeoutMs;
-    this.#url = parseWebhookUrl(options.name, options.url);
+    this.timeoutMs = checkTimeout('webhook', options.name, options.timeoutMs);
+    this.#url = channelUrl('webhook', options.name, options.url);
     if (options.format === 'json' && !options.secret) {
       throw new UserError(
         `webhook channel '${options.name}': format 'json' needs a secret (the receiver verifies X-Driftwatch-Signature with it)`,
       );
     }
     this.#secret = options.secret || undefined;
-    if (!(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
-      throw new UserError(
-        `webhook channel '${options.name}': timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`,
-      );
-    }
     this.#headers = extraHeaders(options.name, options.headers ?? {});
   }
 
   /** Posts one notification; resolves on 2xx, else throws a DeliveryError (an HttpDeliveryError). */
   async send(notification: Notification): Promise<void> {
-    const body = JSON.stringify(this.format === 'json' ? webhookPayload(notification) : slackMessage(notification));
+    const body = JSON.stringify(this.#render(notification));
     const headers = new Headers(this.#headers);
     // Set after the configured extras, so that configuration cannot replace a contract header.
-    headers.set('content-type', 'application/json');
-    headers.set('user-agent', USER_AGENT);
     headers.set(DELIVERY_HEADER, notification.id);
     if (this.#secret !== undefined) {
       headers.set(SIGNATURE_HEADER, signPayload(this.#secret, body, Math.floor(Date.now() / 1000)));
     }
-    let response: Response;
-    try {
-      response = await fetch(this.#url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw networkDeliveryError(this.name, error, this.timeoutMs);
-    }
-    if (classifyHttpStatus(response.status) === 'ok') {
-      // Nothing to read, but an unread body keeps the connection busy until it is collected.
-      await response.body?.cancel().catch(() => undefined);
-      return;
-    }
-    throw httpStatusError(this.name, response, await readStart(response, 4096));
+    await postJson({
+      channel: this.name,
+      url: this.#url,
+      body,
+      headers,
+      timeoutMs: this.timeoutMs,
+      ...(this.#secret !== undefined ? { secrets: [this.#secret] } : {}),
+      // Teams' connectors answer 200 and put a refusal in the body (http-status.ts).
+      ...(this.format === 'teams' ? { wrappedStatus: teamsWrappedStatus } : {}),
+    });
+  }
+
+  #render(notification: Notification): unknown {
+    if (this.format === 'slack') return slackMessage(notification);
+    if (this.format === 'teams') return teamsMessage(notification);
+    return webhookPayload(notification);
   }
 }
 
@@ -245,33 +243,6 @@ function hmacHex(secret: string, t: number, body: string | Buffer): string {
 // Helpers.
 // ---------------------------------------------------------------------------------------------
 
-// The version of the package, for User-Agent. The path works from src/ (tsx) and from dist/
-// (built), which sit at the same depth.
-const USER_AGENT = `driftwatch/${packageVersion()}`;
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-function parseWebhookUrl(channel: string, url: string): URL {
-  // The URL is not repeated in these messages: it may carry a token.
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(`webhook channel '${channel}': url is not a valid absolute URL`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new UserError(`webhook channel '${channel}': url must use http: or https:, got ${parsed.protocol}`);
-  }
-  return parsed;
-}
-
 function extraHeaders(channel: string, headers: Record<string, string>): Headers {
   const result = new Headers();
   for (const [name, value] of Object.entries(headers)) {
@@ -283,25 +254,4 @@ function extraHeaders(channel: string, headers: Record<string, string>): Headers
     }
   }
   return result;
-}
-
-/** The first `limit` bytes of a response body as text, for error messages; never throws. */
-async function readStart(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // A body cut off by the timeout or a reset: the status says enough.
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
