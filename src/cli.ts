@@ -535,9 +535,17 @@ async function checkLive(configPath: string, modelName: string | undefined, wind
 function validateConfig(path: string, env: NodeJS.ProcessEnv): { config: DriftwatchConfig; warnings: ConfigWarning[] } {
   const config = loadConfig(path, env);
   const problems: string[] = [];
+  const unmapped: ConfigWarning[] = [];
   config.models.forEach((model, i) => {
     try {
-      featureSpecs(readProfile(model.baseline), model.event);
+      const profile = readProfile(model.baseline);
+      featureSpecs(profile, model.event);
+      if (profile.prediction && model.event?.prediction === undefined)
+        unmapped.push({
+          code: 'prediction-unmapped',
+          path: `models[${i}].event.prediction`,
+          message: `the baseline has a prediction '${profile.prediction.column}' but event.prediction is not set: predictions are not stored or compared`,
+        });
     } catch (error) {
       problems.push(`models[${i}].baseline (model '${model.name}'): ${messageOf(error)}`);
     }
@@ -554,7 +562,7 @@ function validateConfig(path: string, env: NodeJS.ProcessEnv): { config: Driftwa
     reasons.push(messageOf(error));
   }
   if (reasons.length > 0) throw new UserError(reasons.join('; '));
-  return { config, warnings: configWarnings(config, env) };
+  return { config, warnings: [...configWarnings(config, env), ...unmapped] };
 }
 
 /**

@@ -212,6 +212,25 @@ describe('check: prediction drift', () => {
     assert.match(text.stdout, /b-shifted +1,500 +yes +prediction pred/);
   });
 
+  it('config validate warns of a baseline prediction the config does not map', async () => {
+    const config = tmp.file(
+      'validate.yaml',
+      `models:\n  - name: model\n    baseline: ${profilePath}\n    schedule: { cron: "*/5 * * * *" }\n`,
+    );
+    const r = await runCli(['config', 'validate', '--config', config], { env: { DRIFTWATCH_API_TOKENS: 'read:0123456789abcdef0123' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: models\[0\]\.event\.prediction: the baseline has a prediction 'pred' but event\.prediction is not set/,
+    );
+    const mapped = tmp.file(
+      'mapped.yaml',
+      `models:\n  - name: model\n    baseline: ${profilePath}\n    schedule: { cron: "*/5 * * * *" }\n    event: { prediction: out.score }\n`,
+    );
+    const ok = await runCli(['config', 'validate', '--config', mapped], { env: { DRIFTWATCH_API_TOKENS: 'read:0123456789abcdef0123' } });
+    assert.doesNotMatch(ok.stderr, /event\.prediction/);
+  });
+
   it('renders the prediction apart in text and HTML', async () => {
     const current = join(tmp.dir, 'shifted.csv');
     const text = await runCli(['check', '--baseline', profilePath, '--current', current]);

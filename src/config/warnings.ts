@@ -2,7 +2,14 @@ import { TOKENS_ENV } from './api.js';
 import type { DriftwatchConfig } from './schema.js';
 
 /** What each warning is about, for tests and for anyone filtering the log. */
-export const CONFIG_WARNING_CODES = ['api-without-tokens', 'channel-unused', 'route-unknown-model', 'model-unscheduled'] as const;
+export const CONFIG_WARNING_CODES = [
+  'api-without-tokens',
+  'channel-unused',
+  'route-unknown-model',
+  'model-unscheduled',
+  // Needs the model's baseline: `config validate` adds it; `serve` logs the same when the model opens.
+  'prediction-unmapped',
+] as const;
 export type ConfigWarningCode = (typeof CONFIG_WARNING_CODES)[number];
 
 /** A setting that is valid but does nothing (or less than it seems): logged at `serve` start, printed by `config validate`. */
