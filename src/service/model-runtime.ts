@@ -13,7 +13,7 @@ import { messageOf, UserError } from '../errors.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
 import { HttpIngest, type IdempotencyConfig, type IngestAnswer } from '../ingest/http-source.js';
 import { WriteLock } from '../store/write-lock.js';
-import { KafkaIngest, missingTopicsMessage } from '../ingest/kafka-source.js';
+import { KafkaIngest, missingTopicsMessage, predictionSink } from '../ingest/kafka-source.js';
 import { type PartitionRange, planReplay, type ReplayBound, replay } from '../ingest/replay.js';
 import type { ProgressFn } from '../progress.js';
 import type { Logger } from '../log.js';
@@ -122,8 +122,7 @@ export class ModelRuntime {
           ? new KafkaIngest(
               parts.kafka,
               model,
-              new EventDecoder(features, model.event, model.source.maxMessageBytes),
-              writer,
+              predictionSink(new EventDecoder(features, model.event, model.source.maxMessageBytes), model.sampling, writer),
               offsets,
               store.id,
               logger.child({ model: model.name }),
