@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createProfile, PROFILE_DEFAULTS, profileNotes } from './baseline/create.js';
 import { readProfile, refuseOverwrite, writeProfile } from './baseline/profile.js';
 import { runCheck } from './checks/check.js';
+import type { FileLabelsRequest } from './checks/labels.js';
 import { runSkew, SKEW_DEFAULTS } from './checks/skew.js';
 import { renderSkew, SKEW_FORMATS, type SkewFormat } from './render/skew.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDecision } from './config/decision.js';
@@ -77,6 +78,22 @@ function decisionSettings(o: {
   } catch (error) {
     throw new UserError(`--min-effect: ${messageOf(error)}`);
   }
+}
+
+/** `check --labels FILE --id COL [--label COL] [--prediction COL]`, checked: each flag needs the others it goes with. */
+function labelsRequest(
+  o: { labels?: string; id?: string; label?: string; prediction?: string },
+  live: boolean,
+): FileLabelsRequest | undefined {
+  if (o.labels === undefined) {
+    const stray = (['id', 'label', 'prediction'] as const).filter((k) => o[k] !== undefined);
+    if (stray.length > 0) throw new UserError(`${stray.map((k) => `--${k}`).join(', ')} go with --labels FILE`);
+    return undefined;
+  }
+  if (live)
+    throw new UserError("--labels goes with --baseline/--current; a live check joins the model's stored labels (labels: in the config)");
+  if (o.id === undefined) throw new UserError('--labels needs --id COLUMN: the id column of the current file and of the label file');
+  return { labels: o.labels, id: o.id, ...(o.label ? { label: o.label } : {}), ...(o.prediction ? { prediction: o.prediction } : {}) };
 }
 
 /**
@@ -181,8 +198,13 @@ function buildProgram(): Command {
       `fewer finite values in a feature: insufficient data (default ${DEFAULT_DECISION.minRows})`,
       wholeNumber('--min-rows', 1),
     )
+    .option('--labels <file>', 'with --current: a label file joined with it by --id, for the label coverage (docs/ingest.md, Labels)')
+    .option('--id <column>', 'with --labels: the id column of both files')
+    .option('--label <column>', 'with --labels: the label column of the label file (default label)')
+    .option('--prediction <column>', "with --labels: the current file's prediction column, for the labelled pairs")
     .action(async (o) => {
       const live = o.model !== undefined || o.config !== undefined;
+      const labels = labelsRequest(o, live);
       const tuned = o.alpha !== undefined || o.correction !== undefined || o.minRows !== undefined || Object.keys(o.minEffect).length > 0;
       if (live && tuned)
         throw new UserError(
@@ -203,6 +225,7 @@ function buildProgram(): Command {
             by: o.by,
             every: o.every,
             decision: decisionSettings(o),
+            ...(labels ? { labels } : {}),
           });
       const format = (o.format ?? (live ? 'json' : 'text')) as ReportFormat;
       const text = renderReport(report, format, { color: !o.out && process.stdout.isTTY });

@@ -70,8 +70,18 @@ export interface LabelBatch {
   counts: Map<string, number>;
   /** HTTP: a label equal to its id's current label is a client's resend, not stored again (Kafka's offsets make each message distinct). */
   skipDuplicates?: boolean;
-  /** The HTTP request's Idempotency-Key, stored in the same transaction (as for events). */
-  idempotency?: { key: string; bodyHash: string; response: string; at: number };
+  /**
+   * The HTTP request's Idempotency-Key, stored in the same transaction (as for events), with the
+   * answer to replay: made from what the write found (duplicates and corrections are known only then).
+   */
+  idempotency?: { key: string; bodyHash: string; at: number; answer: (outcome: LabelWriteOutcome) => unknown };
+}
+
+/** What a write did with its labels. */
+export interface LabelWriteOutcome {
+  stored: number;
+  duplicates: number;
+  corrections: number;
 }
 
 /** What one HTTP labels request did. */

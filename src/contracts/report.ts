@@ -189,6 +189,34 @@ export const ReportBaseline = z.object({
   source: z.string().optional(),
 });
 
+/**
+ * Labels of the compared predictions (a model with `labels`, or `check --labels`): how many of
+ * the window's predictions have a label, joined by event id when the check ran (docs/ingest.md, "Labels").
+ */
+export const LabelsReport = z.object({
+  /** Predictions (rows) compared. */
+  predictions: z.number(),
+  /** Of them, rows whose id has a label. */
+  labelled: z.number(),
+  unlabelled: z.number(),
+  /** labelled / predictions; null (NaN) for no prediction. */
+  coverage: ReportNumber,
+  /** Rows without an id: never labelled (counted in unlabelled). */
+  withoutId: z.number(),
+  /** Distinct ids with a label. */
+  labelIds: z.number(),
+  /** Labels whose id matches no prediction: not arrived yet, never stored, or deleted by retention. */
+  unmatched: z.number(),
+  /**
+   * Labels dropped because the model's sampler leaves their id out (their prediction was sampled
+   * out, so they are not unmatched); null where the sampling cannot be decided on a label's id.
+   */
+  sampledOut: z.number().nullable(),
+  /** Ids labelled more than once with different labels (the latest label time won). */
+  corrections: z.number().optional(),
+});
+export type LabelsReport = z.infer<typeof LabelsReport>;
+
 /** The report of `driftwatch check`: one comparison of a current data set with a baseline. */
 export const CheckReport = z.object({
   baseline: ReportBaseline,
@@ -201,6 +229,8 @@ export const CheckReport = z.object({
   schema: SchemaFindings,
   /** How the per-feature decisions were taken, so a reader can reproduce them. */
   decision: DecisionRule,
+  /** Label coverage of the compared predictions, when labels were given. */
+  labels: LabelsReport.optional(),
   generatedAt: z.string(),
 });
 export type CheckReport = z.infer<typeof CheckReport>;

@@ -32,7 +32,8 @@ export class IngestTransaction {
 
   /**
    * Runs `rows` (the caller's inserts) and the rest of `batch` in one transaction. `rows` may
-   * resolve to a Map of more counters (what it found while writing), added to the batch's.
+   * resolve to a Map of more counters (what it found while writing), added to the batch's; the
+   * batch's `idempotency` is read after them, so its answer may say what they found.
    */
   async run(batch: TransactionParts, rows: () => Promise<unknown>): Promise<void> {
     if (this.quarantineRows < 0) {

@@ -45,8 +45,8 @@ export const ingestEvents = defineRoute({
   },
 });
 
-/** The request's Idempotency-Key header, checked (as Stripe's: at most 255 characters). */
-function idempotencyKey(req: Request): string | undefined {
+/** The request's Idempotency-Key header, checked (as Stripe's: at most 255 characters); events and labels take it alike. */
+export function idempotencyKey(req: Request): string | undefined {
   const key = req.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key))
