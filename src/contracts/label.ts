@@ -10,7 +10,9 @@ import type { QuarantinedMessage } from './event.js';
 
 /** A label as a model's outcome: a class (text or number), true/false, or a regression target. */
 export const LabelValue = z
-  .union([z.string(), z.number().refine(Number.isFinite, 'expected a finite number'), z.boolean()])
+  .union([z.string(), z.number().refine(Number.isFinite, 'expected a finite number'), z.boolean()], {
+    error: 'expected a label: a class (text or number), true/false, or a finite number',
+  })
   .describe('the label: a class (text or number), true/false, or a number (a regression target)');
 export type LabelValue = z.infer<typeof LabelValue>;
 
@@ -18,11 +20,11 @@ export type LabelValue = z.infer<typeof LabelValue>;
 export const LabelInput = z
   .object({
     id: z
-      .union([z.string().min(1), z.number()])
+      .union([z.string().min(1), z.number()], { error: 'expected the event id of a prediction: a non-empty text or a number' })
       .describe("the event id of the prediction it labels (the id the model's events carry: event.id, or the Kafka key)"),
     label: LabelValue,
     timestamp: z
-      .union([z.string(), z.number()])
+      .union([z.string(), z.number()], { error: 'expected an ISO 8601 time or epoch seconds or milliseconds' })
       .optional()
       .describe('when the outcome was known (ISO 8601, or epoch s/ms); default: when the request is received. The latest wins'),
   })
