@@ -220,7 +220,10 @@ describe('labels over HTTP', { timeout: 120_000 }, () => {
         bad.body.message,
         'invalid body: [0].label: expected a label: a class (text or number), true/false, or a finite number; [1].id: expected the event id of a prediction: a non-empty text or a number',
       );
-      const badTime = await post('labels', [{ id: 'h1', label: 1 }, { id: 'h2', label: 1, timestamp: 'soon' }]);
+      const badTime = await post('labels', [
+        { id: 'h1', label: 1 },
+        { id: 'h2', label: 1, timestamp: 'soon' },
+      ]);
       assert.equal(badTime.status, 400);
       assert.match(String(badTime.body.message), /\[1\]\.timestamp: expected an ISO 8601 time/);
 

@@ -1,11 +1,10 @@
 import { windowBounds, windowText } from '../../checks/live.js';
 import { liveLabels } from '../../checks/labels.js';
-import { IdempotencyKeyReused } from '../../ingest/http-source.js';
 import { ApiError, assertRunning, available } from '../errors.js';
 import { defineRoute } from '../route.js';
 import { CoverageBody, CoverageQuery, ErrorBody, LabelResultBody, LabelsBody, ModelParams } from '../schemas.js';
 import type { ApiModel } from '../types.js';
-import { idempotencyKey } from './events.js';
+import { answerIdempotent } from './events.js';
 
 /** A 409 for a model without `labels` in its config. */
 function requireLabels(m: ApiModel): void {
@@ -41,15 +40,7 @@ export const ingestLabels = defineRoute({
     assertRunning(m);
     requireLabels(m);
     if (!m.config.labels?.http) throw new ApiError(409, 'conflict', `model '${m.name}' takes no labels over HTTP (labels.http is false)`);
-    const key = idempotencyKey(req);
-    try {
-      const { replayed, ...result } = await ingest(m.name, body, key);
-      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.json(result);
-    } catch (error) {
-      if (error instanceof IdempotencyKeyReused) throw new ApiError(422, 'idempotency_key_reused', error.message);
-      throw error;
-    }
+    await answerIdempotent(req, res, (key) => ingest(m.name, body, key));
   },
 });
 
