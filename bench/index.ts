@@ -27,6 +27,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
       'driftwatch skew on 1,000,000 ids x 5 features (--rows N), training and serving files as CSV and as Parquet: wall, CPU and peak RSS, with what it found',
     load: () => import('./skew.js'),
   },
+  performance: {
+    description:
+      'model performance decision: false alarms per check on undrifted labelled windows and power for a real drop, window sizes 50 to 100,000, simulated models and 2001 US flights; --write updates docs/performance.md and docs/performance-calibration.json',
+    load: () => import('./performance-calibration.js'),
+  },
   api: {
     description:
       'a real driftwatch serve under HTTP load for --duration s (default 60): ingest posts and reads, req/s, p50/p99 per route, errors, RSS slope',
