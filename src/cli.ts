@@ -6,6 +6,7 @@ import { createProfile, PROFILE_DEFAULTS, profileNotes } from './baseline/create
 import { readProfile, refuseOverwrite, writeProfile } from './baseline/profile.js';
 import { runCheck } from './checks/check.js';
 import type { FileLabelsRequest } from './checks/labels.js';
+import type { PerformanceTask } from './stats/performance.js';
 import { runSkew, SKEW_DEFAULTS } from './checks/skew.js';
 import { renderSkew, SKEW_FORMATS, type SkewFormat } from './render/skew.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDecision } from './config/decision.js';
@@ -82,18 +83,26 @@ function decisionSettings(o: {
 
 /** `check --labels FILE --id COL [--label COL] [--prediction COL]`, checked: each flag needs the others it goes with. */
 function labelsRequest(
-  o: { labels?: string; id?: string; label?: string; prediction?: string },
+  o: { labels?: string; id?: string; label?: string; prediction?: string; task?: PerformanceTask },
   live: boolean,
 ): FileLabelsRequest | undefined {
   if (o.labels === undefined) {
-    const stray = (['id', 'label', 'prediction'] as const).filter((k) => o[k] !== undefined);
+    const stray = (['id', 'label', 'prediction', 'task'] as const).filter((k) => o[k] !== undefined);
     if (stray.length > 0) throw new UserError(`${stray.map((k) => `--${k}`).join(', ')} go with --labels FILE`);
     return undefined;
   }
   if (live)
     throw new UserError("--labels goes with --baseline/--current; a live check joins the model's stored labels (labels: in the config)");
   if (o.id === undefined) throw new UserError('--labels needs --id COLUMN: the id column of the current file and of the label file');
-  return { labels: o.labels, id: o.id, ...(o.label ? { label: o.label } : {}), ...(o.prediction ? { prediction: o.prediction } : {}) };
+  if (o.task !== undefined && o.prediction === undefined)
+    throw new UserError('--task needs --prediction COLUMN: the performance is of the predictions');
+  return {
+    labels: o.labels,
+    id: o.id,
+    ...(o.label ? { label: o.label } : {}),
+    ...(o.prediction ? { prediction: o.prediction } : {}),
+    ...(o.task ? { task: o.task } : {}),
+  };
 }
 
 /**
@@ -201,7 +210,14 @@ function buildProgram(): Command {
     .option('--labels <file>', 'with --current: a label file joined with it by --id, for the label coverage (docs/ingest.md, Labels)')
     .option('--id <column>', 'with --labels: the id column of both files')
     .option('--label <column>', 'with --labels: the label column of the label file (default label)')
-    .option('--prediction <column>', "with --labels: the current file's prediction column, for the labelled pairs")
+    .option('--prediction <column>', "with --labels: the current file's prediction column, for the realized performance")
+    .addOption(
+      new Option('--task <task>', 'with --prediction: the model task (default: read from the labels and predictions)').choices([
+        'binary',
+        'multiclass',
+        'regression',
+      ]),
+    )
     .action(async (o) => {
       const live = o.model !== undefined || o.config !== undefined;
       const labels = labelsRequest(o, live);

@@ -144,10 +144,11 @@ describe('labels from a Kafka topic', { timeout: 300_000 }, () => {
     // The check joins now: predictions kept, those with a label (1900..1999 came after theirs), unmatched ghosts.
     const r = await runCli(['check', '--config', config, '--model', 'labelled', '--window', 'events:100000']);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { labels: Record<string, unknown> };
+    const report = JSON.parse(r.stdout) as { labels: Record<string, unknown> & { performance: Performance } };
     const predicted = Array.from({ length: PREDICTIONS }, (_, i) => `evt-${i}`).filter(kept);
-    const withLabel = labelled.map((i) => `evt-${i}`).filter(kept);
-    assert.deepEqual(report.labels, {
+    const withLabel = labelled.filter((i) => kept(`evt-${i}`));
+    const { performance, ...coverage } = report.labels;
+    assert.deepEqual(coverage, {
       predictions: predicted.length,
       labelled: withLabel.length,
       unlabelled: predicted.length - withLabel.length,
@@ -157,8 +158,22 @@ describe('labels from a Kafka topic', { timeout: 300_000 }, () => {
       unmatched: Array.from({ length: 50 }, (_, i) => `ghost-${i}`).filter(kept).length,
       sampledOut: messages.length - expectedRows,
     });
+    // The realized performance of the joined pairs: prediction {fraud: (i % 100) / 100}, the current label (corrections won).
+    const truth = (i: number) => (i >= 100 && i < 150 ? 1 - (i % 2) : i % 2);
+    const right = withLabel.filter((i) => Number((i % 100) / 100 >= 0.5) === truth(i)).length;
+    assert.equal(performance.task, 'binary');
+    assert.equal(performance.rows, withLabel.length);
+    assert.equal(performance.metrics.accuracy!.value, right / withLabel.length);
+    assert.ok(performance.metrics.accuracy!.interval!.lower < right / withLabel.length);
   });
 });
+
+/** The part of a report's `labels.performance` the tests read. */
+interface Performance {
+  task: string;
+  rows: number;
+  metrics: Record<string, { value: number | null; interval: { lower: number; upper: number } | null }>;
+}
 
 describe('labels over HTTP', { timeout: 120_000 }, () => {
   const TOKENS = { ingest: 'ingest-token-labels-0123456789', read: 'read-token-labels-0123456789' };
@@ -285,8 +300,12 @@ describe('check --labels (offline)', { timeout: 60_000 }, () => {
       'json',
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { labels: Record<string, unknown>; schema: { unexpected: string[] } };
-    assert.deepEqual(report.labels, {
+    const report = JSON.parse(r.stdout) as {
+      labels: Record<string, unknown> & { performance: Performance };
+      schema: { unexpected: string[] };
+    };
+    const { performance, ...coverage } = report.labels;
+    assert.deepEqual(coverage, {
       predictions: 300,
       labelled: 201,
       unlabelled: 99,
@@ -298,6 +317,11 @@ describe('check --labels (offline)', { timeout: 60_000 }, () => {
       corrections: 1,
     });
     assert.deepEqual(report.schema.unexpected, [], 'the id and prediction columns are the join, not unexpected features');
+    // p = 0.(i % 9) is class 1 from 0.5; id 250's last label (1) is the one joined.
+    const right = Array.from({ length: 200 }, (_, i) => i).filter((i) => Number(i % 9 >= 5) === i % 2).length + 1;
+    assert.equal(performance.task, 'binary');
+    assert.equal(performance.rows, 201);
+    assert.equal(performance.metrics.accuracy!.value, right / 201);
 
     const noId = await runCli(['check', '--baseline', baseline, '--current', current, '--labels', labels, '--id', 'event_id']);
     assert.equal(noId.code, 2);

@@ -1,7 +1,7 @@
 import type { LoadedTable } from '../baseline/source.js';
 import { loadTable } from '../baseline/source.js';
 import type { ModelConfig } from '../config/schema.js';
-import { LABEL_COUNTERS } from '../contracts/label.js';
+import { LABEL_COUNTERS, type LabelledPair } from '../contracts/label.js';
 import type { LabelsReport } from '../contracts/report.js';
 import { UserError, messageOf } from '../errors.js';
 import { labelSampling } from '../ingest/labels.js';
@@ -9,18 +9,14 @@ import { ingestCounters } from '../store/counters.js';
 import type { ColumnInfo, Database } from '../store/database.js';
 import { labelledWindow, type WindowBounds } from '../store/labels.js';
 import { quoteIdent } from '../store/sql.js';
+import type { PerformanceTask } from '../stats/performance.js';
+import { realizedPerformance } from './realized-performance.js';
 
 /**
  * Label coverage of a check: of a live window (the store's join, `labelledWindow`), or of a
  * current data file joined with a label file by id (`driftwatch check --labels`). Both give the
  * report's `labels` section and the (prediction, label) pairs, as JSON text, for the performance.
  */
-
-/** A labelled prediction: both as JSON text (the samples' `_prediction`, the labels' `label`). */
-export interface LabelledPair {
-  prediction: string | null;
-  label: string;
-}
 
 /** The report's labels section and the pairs it counted. */
 export interface CheckLabels {
@@ -44,6 +40,7 @@ export async function liveLabels(
 ): Promise<CheckLabels> {
   const w = await labelledWindow(db, model.name, bounds, options);
   const counters = await ingestCounters(db, model.name);
+  const performance = realizedPerformance(w.pairs, model.labels?.task);
   return {
     report: {
       predictions: w.predictions,
@@ -54,6 +51,7 @@ export async function liveLabels(
       labelIds: w.labelIds,
       unmatched: w.unmatched,
       sampledOut: labelSampling(model).reproducible ? (counters[LABEL_COUNTERS.sampledOut] ?? 0) : null,
+      ...(performance ? { performance } : {}),
     },
     pairs: w.pairs,
   };
@@ -67,8 +65,10 @@ export interface FileLabelsRequest {
   id: string;
   /** The label column of the label file (default `label`). */
   label?: string;
-  /** The prediction column of the current file, for the pairs (else their predictions are null). */
+  /** The prediction column of the current file, for the pairs and the realized performance (else none). */
   prediction?: string;
+  /** The model's task (default: read from the pairs). */
+  task?: PerformanceTask;
 }
 
 const LABELS = 'check_labels';
@@ -123,6 +123,7 @@ export async function fileLabels(db: Database, current: LoadedTable, request: Fi
   ).map((r) => ({ prediction: r.p === null || r.p === undefined ? null : String(r.p), label: String(r.l) }));
   const n = Number(counts.n);
   const labelled = Number(counts.labelled);
+  const performance = realizedPerformance(pairs, request.task);
   return {
     report: {
       predictions: n,
@@ -134,6 +135,7 @@ export async function fileLabels(db: Database, current: LoadedTable, request: Fi
       unmatched: Number(stored.unmatched),
       sampledOut: null,
       corrections: Number(stored.corrections),
+      ...(performance ? { performance } : {}),
     },
     pairs,
   };

@@ -215,6 +215,10 @@ export const LabelsConfig = z
       .default('earliest')
       .describe('where to start on a label partition driftwatch has never read (earliest: labels may be older than driftwatch)'),
     http: z.boolean().default(true).describe('take labels over HTTP (POST /api/v1/models/{model}/labels, ingest scope)'),
+    task: z
+      .enum(['binary', 'multiclass', 'regression'])
+      .optional()
+      .describe("the model's task, for the realized performance of labelled windows (default: read from the labels and predictions)"),
   })
   .strict()
   .describe('labels that arrive later (minutes or weeks): joined with the stored predictions by event id at each check')

@@ -97,3 +97,9 @@ export interface LabelIngestResult {
   /** Labels that replaced another label of their id (or were older than it). */
   corrections: number;
 }
+
+/** A labelled prediction: both as JSON text (the samples' `_prediction`, the labels' `label`). */
+export interface LabelledPair {
+  prediction: string | null;
+  label: string;
+}

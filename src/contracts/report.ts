@@ -189,6 +189,33 @@ export const ReportBaseline = z.object({
   source: z.string().optional(),
 });
 
+/** One performance metric of a window: its value and confidence interval (`src/stats/performance.ts`). */
+export const PerformanceMetricReport = z.object({
+  value: z.number().nullable(),
+  /** At the section's `level`; null where there is no value or too few rows. */
+  interval: z.object({ lower: z.number(), upper: z.number() }).nullable(),
+  /** wilson, delong, normal or delta (docs/performance.md, "Intervals"). */
+  method: z.string(),
+  reason: z.string().optional(),
+});
+
+/** Realized performance of a window's labelled predictions, with intervals. */
+export const RealizedPerformance = z.object({
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  /** Whether the task was configured (`labels.task`, `--task`) or read from the labels and predictions. */
+  taskFrom: z.enum(['config', 'inferred']),
+  level: z.number(),
+  /** Labelled rows used (label and prediction usable), and the ones left out. */
+  rows: z.number(),
+  skipped: z.object({ label: z.number(), prediction: z.number() }),
+  threshold: z.number().optional(),
+  positives: z.number().optional(),
+  negatives: z.number().optional(),
+  classes: z.array(z.string()).optional(),
+  metrics: z.record(z.string(), PerformanceMetricReport),
+});
+export type RealizedPerformance = z.infer<typeof RealizedPerformance>;
+
 /**
  * Labels of the compared predictions (a model with `labels`, or `check --labels`): how many of
  * the window's predictions have a label, joined by event id when the check ran (docs/ingest.md, "Labels").
@@ -214,6 +241,8 @@ export const LabelsReport = z.object({
   sampledOut: z.number().nullable(),
   /** Ids labelled more than once with different labels (the latest label time won). */
   corrections: z.number().optional(),
+  /** The labelled predictions' performance, when any is labelled and the prediction is stored. */
+  performance: RealizedPerformance.optional(),
 });
 export type LabelsReport = z.infer<typeof LabelsReport>;
 
