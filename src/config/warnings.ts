@@ -1,8 +1,15 @@
 import { TOKENS_ENV } from './api.js';
 import type { DriftwatchConfig } from './schema.js';
+import { labelsFollowSampling } from '../contracts/label.js';
 
 /** What each warning is about, for tests and for anyone filtering the log. */
-export const CONFIG_WARNING_CODES = ['api-without-tokens', 'channel-unused', 'route-unknown-model', 'model-unscheduled'] as const;
+export const CONFIG_WARNING_CODES = [
+  'api-without-tokens',
+  'channel-unused',
+  'route-unknown-model',
+  'model-unscheduled',
+  'labels-sampling-unknown',
+] as const;
 export type ConfigWarningCode = (typeof CONFIG_WARNING_CODES)[number];
 
 /** A setting that is valid but does nothing (or less than it seems): logged at `serve` start, printed by `config validate`. */
@@ -63,6 +70,15 @@ export function configWarnings(config: DriftwatchConfig, env: NodeJS.ProcessEnv)
       code: 'model-unscheduled',
       path: `models[${i}].schedule`,
       message: `model '${model.name}' has no schedule: it is never checked and never alerts (only \`driftwatch check --config --model ${model.name}\` or POST /api/v1/models/${model.name}/checks check it); add e.g. schedule: { cron: "*/15 * * * *" }`,
+    });
+  });
+  config.models.forEach((model, i) => {
+    const { by } = model.sampling;
+    if (!model.labels || labelsFollowSampling(model.sampling, model.event.id)) return;
+    warnings.push({
+      code: 'labels-sampling-unknown',
+      path: `models[${i}].sampling`,
+      message: `model '${model.name}' samples by ${by}${by === 'key' ? ' while its ids come from event.id' : ''}: a label cannot tell whether its prediction was kept, so every label is stored and the unmatched ones include those of predictions sampled out; sample by id (sampling.by: id) to drop their labels too`,
     });
   });
   return warnings;

@@ -103,3 +103,12 @@ export interface LabelledPair {
   prediction: string | null;
   label: string;
 }
+
+/**
+ * True when a label's id gives the sampler's decision on its prediction: no sampling, sampling
+ * by `id`, or by `key` where the key is the id (no `event.id` path). The one rule of the label
+ * sampling (ingest/labels.ts) and of its config warning.
+ */
+export function labelsFollowSampling(sampling: { rate: number; by: string }, eventIdPath: unknown): boolean {
+  return sampling.rate >= 1 || sampling.by === 'id' || (sampling.by === 'key' && eventIdPath === undefined);
+}

@@ -3,6 +3,7 @@ import { type LabelsConfig, type ModelConfig, SourceConfig } from '../config/sch
 import type { CompiledPath, QuarantinedMessage } from '../contracts/event.js';
 import {
   LABEL_COUNTERS,
+  labelsFollowSampling,
   type LabelBatch,
   type LabelIngestResult,
   type LabelInput,
@@ -72,10 +73,9 @@ export interface LabelSampling {
  * `by: offset`, or a key that is not the id, the label cannot know: every label is kept.
  */
 export function labelSampling(model: Pick<ModelConfig, 'sampling' | 'event'>): LabelSampling {
-  const { rate, by } = model.sampling;
-  if (rate >= 1) return { keep: () => true, reproducible: true };
-  if (by === 'id' || (by === 'key' && model.event.id === undefined)) return { keep: (id) => keepSample(id, rate), reproducible: true };
-  return { keep: () => true, reproducible: false };
+  const { rate } = model.sampling;
+  if (!labelsFollowSampling(model.sampling, model.event.id)) return { keep: () => true, reproducible: false };
+  return { keep: (id) => keepSample(id, rate), reproducible: true };
 }
 
 type Decoded =
