@@ -1,4 +1,4 @@
-import { timestampValue } from '@duckdb/node-api';
+import { listValue, timestampValue } from '@duckdb/node-api';
 import { LABEL_COUNTERS, type LabelBatch, type LabelWriteOutcome, type StoredLabel } from '../contracts/label.js';
 import type { Database } from './database.js';
 import { IngestTransaction, type TransactionParts } from './ingest-transaction.js';
@@ -31,9 +31,6 @@ async function tableExists(db: Database, table: string): Promise<boolean> {
 const currentLabelsSql = (table: string, where = '') =>
   `SELECT id, label, epoch_ms(label_ts) AS t FROM ${quoteIdent(table)} ${where}
    QUALIFY row_number() OVER (PARTITION BY id ORDER BY label_ts DESC, seq DESC) = 1`;
-
-/** Ids one look-up binds at most (a statement's parameters stay well under DuckDB's limits). */
-const IDS_PER_QUERY = 1000;
 
 /**
  * Writes a model's label batches on one connection (the model's write connection, behind its
@@ -90,14 +87,16 @@ export class LabelsWriter {
     return outcome;
   }
 
-  /** The current label of each of `ids` that has one (inside the write's transaction). */
+  /**
+   * The current label of each of `ids` that has one (inside the write's transaction), in one
+   * query: the ids bound as one list. Five queries of 1,000 `?` each took 536 ms against 500,000
+   * labels, one list of 5,000 ids 38 ms.
+   */
   private async currentOf(ids: readonly string[]): Promise<Map<string, { label: string; t: number }>> {
     const found = new Map<string, { label: string; t: number }>();
-    for (let from = 0; from < ids.length; from += IDS_PER_QUERY) {
-      const chunk = ids.slice(from, from + IDS_PER_QUERY);
-      const rows = await this.db.rows(currentLabelsSql(this.table, `WHERE id IN (${chunk.map(() => '?').join(', ')})`), chunk);
-      for (const r of rows) found.set(String(r.id), { label: String(r.label), t: Number(r.t) });
-    }
+    if (ids.length === 0) return found;
+    const rows = await this.db.rows(currentLabelsSql(this.table, `WHERE id IN (SELECT unnest(?::VARCHAR[]))`), [listValue([...ids])]);
+    for (const r of rows) found.set(String(r.id), { label: String(r.label), t: Number(r.t) });
     return found;
   }
 
