@@ -1,8 +1,8 @@
 import type { CheckReport, FeatureReport, LabelsReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
 import { isWindowedReport } from '../../contracts/report.js';
-import { formatCount, formatNumber, formatShare } from '../format.js';
+import { formatCount, formatShare } from '../format.js';
 import { type Paint, type TableCell, type TableColumn, alignTable, terminalSafe, truncateToWidth } from '../terminal.js';
-import { STAT_COLUMNS, countSchemaFindings, describeBaseline, sortWorstFirst } from '../view.js';
+import { STAT_COLUMNS, countSchemaFindings, describeBaseline, labelsView, sortWorstFirst } from '../view.js';
 
 /** Options of {@link renderText}. */
 export interface TextOptions {
@@ -66,23 +66,10 @@ function checkReportLines(report: CheckReport, style: Style): string[] {
 
 /** The label coverage of the compared predictions, and their realized performance when there is one. */
 function labelLines(labels: LabelsReport, style: Style): string[] {
-  const coverage = Number.isNaN(labels.coverage) ? 'no prediction' : formatShare(labels.coverage);
-  const lines = [
-    `${style.bold('labels')}: ${formatCount(labels.labelled)} of ${formatCount(labels.predictions)} predictions labelled (${coverage}); ` +
-      `${formatCount(labels.unmatched)} labels match no prediction` +
-      (labels.sampledOut === null ? '' : `; ${formatCount(labels.sampledOut)} sampled out`) +
-      (labels.corrections ? `; ${formatCount(labels.corrections)} ids relabelled` : ''),
-  ];
-  const performance = labels.performance;
-  if (performance) {
-    const level = formatShare(performance.level);
-    lines.push(`  performance (${terminalSafe(performance.task)}, ${formatCount(performance.rows)} rows, ${level} intervals):`);
-    for (const [name, m] of Object.entries(performance.metrics)) {
-      const value = m.value === null ? `- (${terminalSafe(m.reason ?? 'undefined')})` : formatNumber(m.value);
-      const interval = m.interval ? ` [${formatNumber(m.interval.lower)}, ${formatNumber(m.interval.upper)}]` : '';
-      lines.push(`    ${terminalSafe(name).padEnd(18)} ${value}${interval}`);
-    }
-  }
+  const view = labelsView(labels);
+  const lines = [`${style.bold('labels')}: ${terminalSafe(view.sentence)}`];
+  if (view.performance) lines.push(`  performance (${terminalSafe(view.performance)}):`);
+  for (const m of view.metrics) lines.push(`    ${terminalSafe(m.name).padEnd(18)} ${terminalSafe(m.value)} ${m.interval}`.trimEnd());
   return lines;
 }
 
