@@ -37,6 +37,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
       'model performance decision: false alarms per check on undrifted labelled windows and power for a real drop, window sizes 50 to 100,000, simulated models and 2001 US flights; --write updates docs/performance.md and docs/performance-calibration.json',
     load: () => import('./performance-calibration.js'),
   },
+  labels: {
+    description:
+      'labels in the store: 1,000,000 predictions (--rows N), as many labels written in chunks of 5,000 (with the look-up of duplicates and corrections), then the join of the window with and without its pairs',
+    load: () => import('./labels.js'),
+  },
   api: {
     description:
       'a real driftwatch serve under HTTP load for --duration s (default 60): ingest posts and reads, req/s, p50/p99 per route, errors, RSS slope',

@@ -7,6 +7,8 @@ import { readProfile, refuseOverwrite, writeProfile } from './baseline/profile.j
 import { DEFAULT_THRESHOLD, describePredictionProfile } from './baseline/prediction.js';
 import { PREDICTION_KINDS } from './contracts/prediction.js';
 import { runCheck } from './checks/check.js';
+import type { FileLabelsRequest } from './checks/labels.js';
+import type { PerformanceTask } from './stats/performance.js';
 import { runSkew, SKEW_DEFAULTS } from './checks/skew.js';
 import { renderSkew, SKEW_FORMATS, type SkewFormat } from './render/skew.js';
 import { CORRECTION_CHOICES, DEFAULT_DECISION, type DecisionSettings, resolveDecision } from './config/decision.js';
@@ -80,6 +82,30 @@ function decisionSettings(o: {
   } catch (error) {
     throw new UserError(`--min-effect: ${messageOf(error)}`);
   }
+}
+
+/** `check --labels FILE --id COL [--label COL] [--prediction COL]`, checked: each flag needs the others it goes with. */
+function labelsRequest(
+  o: { labels?: string; id?: string; label?: string; prediction?: string; task?: PerformanceTask },
+  live: boolean,
+): FileLabelsRequest | undefined {
+  if (o.labels === undefined) {
+    const stray = (['id', 'label', 'prediction', 'task'] as const).filter((k) => o[k] !== undefined);
+    if (stray.length > 0) throw new UserError(`${stray.map((k) => `--${k}`).join(', ')} go with --labels FILE`);
+    return undefined;
+  }
+  if (live)
+    throw new UserError("--labels goes with --baseline/--current; a live check joins the model's stored labels (labels: in the config)");
+  if (o.id === undefined) throw new UserError('--labels needs --id COLUMN: the id column of the current file and of the label file');
+  if (o.task !== undefined && o.prediction === undefined)
+    throw new UserError('--task needs --prediction COLUMN: the performance is of the predictions');
+  return {
+    labels: o.labels,
+    id: o.id,
+    ...(o.label ? { label: o.label } : {}),
+    ...(o.prediction ? { prediction: o.prediction } : {}),
+    ...(o.task ? { task: o.task } : {}),
+  };
 }
 
 /**
@@ -214,8 +240,20 @@ function buildProgram(): Command {
       `fewer finite values in a feature: insufficient data (default ${DEFAULT_DECISION.minRows})`,
       wholeNumber('--min-rows', 1),
     )
+    .option('--labels <file>', 'with --current: a label file joined with it by --id, for the label coverage (docs/ingest.md, Labels)')
+    .option('--id <column>', 'with --labels: the id column of both files')
+    .option('--label <column>', 'with --labels: the label column of the label file (default label)')
+    .option('--prediction <column>', "with --labels: the current file's prediction column, for the realized performance")
+    .addOption(
+      new Option('--task <task>', 'with --prediction: the model task (default: read from the labels and predictions)').choices([
+        'binary',
+        'multiclass',
+        'regression',
+      ]),
+    )
     .action(async (o) => {
       const live = o.model !== undefined || o.config !== undefined;
+      const labels = labelsRequest(o, live);
       const tuned = o.alpha !== undefined || o.correction !== undefined || o.minRows !== undefined || Object.keys(o.minEffect).length > 0;
       if (live && tuned)
         throw new UserError(
@@ -236,6 +274,7 @@ function buildProgram(): Command {
             by: o.by,
             every: o.every,
             decision: decisionSettings(o),
+            ...(labels ? { labels } : {}),
           });
       const format = (o.format ?? (live ? 'json' : 'text')) as ReportFormat;
       const text = renderReport(report, format, { color: !o.out && process.stdout.isTTY });

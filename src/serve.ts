@@ -183,6 +183,7 @@ export class Service {
       startReplay: (name, from, to) => this.startReplay(name, from, to),
       replayJob: (id) => this.replays.get(id),
       ingest: (name, events, key) => this.runningModel(name).ingest(events, key),
+      ingestLabels: (name, labels, key) => this.runningModel(name).ingestLabels(labels, key),
       extend: (app) => {
         this.options.extend?.(app);
         mountDashboard(app);

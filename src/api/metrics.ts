@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { outboxCounts } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
-import type { FeatureReport } from '../contracts/report.js';
+import type { FeatureReport, LabelsReport } from '../contracts/report.js';
+import { LABEL_COUNTERS } from '../contracts/label.js';
 import { COUNTERS } from '../contracts/event.js';
 import type { Database } from '../store/database.js';
 import type { Store } from '../store/store.js';
@@ -35,6 +36,13 @@ export const METRIC_NAMES = {
   lastCheckTimestamp: 'driftwatch_last_check_timestamp_seconds',
   lastCheckSuccess: 'driftwatch_last_check_success',
   checkConsecutiveFailures: 'driftwatch_check_consecutive_failures',
+  labelsStored: 'driftwatch_labels_stored_total',
+  labelsDuplicate: 'driftwatch_labels_duplicate_total',
+  labelsCorrected: 'driftwatch_labels_corrected_total',
+  labelsSampledOut: 'driftwatch_labels_sampled_out_total',
+  labelsRejected: 'driftwatch_labels_rejected_total',
+  labelCoverage: 'driftwatch_label_coverage',
+  labelsUnmatched: 'driftwatch_labels_unmatched',
 } as const;
 
 /** What the metrics read at scrape time. */
@@ -60,6 +68,8 @@ interface Snapshot {
   outbox: { pending: number; dead: number; delivered: number };
   /** Per model, the features of its newest report that compared features. */
   features: Map<string, FeatureReport[]>;
+  /** Per model, the labels section of that report, when it has one. */
+  labels: Map<string, LabelsReport>;
 }
 
 /**
@@ -77,7 +87,7 @@ export class Metrics {
   /** The snapshot being read for the scrape in progress: every metric of one scrape shares it. */
   private inFlight: Promise<Snapshot> | undefined;
   /** Parsed features of the reports already seen, by report id (a report never changes). */
-  private readonly reportCache = new Map<string, { id: string; features: FeatureReport[] }>();
+  private readonly reportCache = new Map<string, { id: string; features: FeatureReport[]; labels?: LabelsReport }>();
 
   constructor(private readonly deps: MetricsDeps) {
     const registers = [this.registry];
@@ -107,6 +117,26 @@ export class Metrics {
       METRIC_NAMES.eventsDuplicate,
       'HTTP ingest events not stored because their id (event.id) is stored already (while its row is kept: storage.retention).',
       COUNTERS.duplicate,
+    );
+    storedCounter(
+      METRIC_NAMES.labelsStored,
+      'Labels stored (Kafka label topics and HTTP), in the same transaction as the rows.',
+      LABEL_COUNTERS.stored,
+    );
+    storedCounter(
+      METRIC_NAMES.labelsDuplicate,
+      "Labels equal to their id's current label (over HTTP not stored again; from Kafka stored, changing nothing).",
+      LABEL_COUNTERS.duplicate,
+    );
+    storedCounter(
+      METRIC_NAMES.labelsCorrected,
+      "Labels that differ from their id's current label (stored; the latest label time wins).",
+      LABEL_COUNTERS.corrected,
+    );
+    storedCounter(
+      METRIC_NAMES.labelsSampledOut,
+      "Labels not stored because the model's sampler leaves their id out (their prediction was not stored either).",
+      LABEL_COUNTERS.sampledOut,
     );
     // A per-model counter by reason, from the `ingest_counts` rows whose name `reasonOf` reads.
     const storedReasons = (name: string, help: string, reasonOf: (counter: string) => string | undefined) =>
@@ -138,6 +168,34 @@ export class Metrics {
       METRIC_NAMES.logResets,
       "Times a partition's stored position was moved to its log's start, by reason: retention (messages deleted unread) or new_log (the topic deleted and created again).",
       counterReason(COUNTERS.logReset('')),
+    );
+    storedReasons(
+      METRIC_NAMES.labelsRejected,
+      'Label messages set aside, by reason (missing_id, missing_label, bad_label, malformed_json...).',
+      counterReason(LABEL_COUNTERS.rejected('')),
+    );
+    // From the newest report with features, as the drift gauges: the coverage as the last check joined it.
+    const labelGauge = (name: string, help: string, value: (l: LabelsReport) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['model'],
+        registers,
+        async collect() {
+          const s = await snapshot();
+          this.reset();
+          for (const [model, labels] of s.labels) this.set({ model }, value(labels));
+        },
+      });
+    labelGauge(
+      METRIC_NAMES.labelCoverage,
+      "Share of the window's predictions with a label, in the model's newest check with features (labels joined when it ran).",
+      (l) => l.coverage,
+    );
+    labelGauge(
+      METRIC_NAMES.labelsUnmatched,
+      "Stored labels whose id matches no stored prediction, at the model's newest check with features.",
+      (l) => l.unmatched,
     );
     new Gauge({
       name: METRIC_NAMES.consumerLag,
@@ -348,25 +406,28 @@ export class Metrics {
       const counts = await allIngestCounters(db);
       const firing = await firingCounts(db);
       const outbox = await outboxCounts(db);
-      return { counts, firing, outbox, features: await this.latestFeatures(db) };
+      const latest = await this.latestReports(db);
+      const labels = new Map<string, LabelsReport>();
+      for (const [model, r] of latest) if (r.labels) labels.set(model, r.labels);
+      return { counts, firing, outbox, features: new Map([...latest].map(([model, r]) => [model, r.features])), labels };
     } finally {
       db.close();
     }
   }
 
-  /** The features of each model's newest report, parsing only reports not seen before. */
-  private async latestFeatures(db: Database): Promise<Map<string, FeatureReport[]>> {
+  /** The features (and labels) of each model's newest report, parsing only reports not seen before. */
+  private async latestReports(db: Database): Promise<Map<string, { features: FeatureReport[]; labels?: LabelsReport }>> {
     const latest = await latestReportIds(db, { withFeatures: true });
-    const out = new Map<string, FeatureReport[]>();
+    const out = new Map<string, { features: FeatureReport[]; labels?: LabelsReport }>();
     for (const [model, id] of latest) {
       let cached = this.reportCache.get(model);
       if (cached?.id !== id) {
         const report = await getReport(db, id);
         if (!report) continue; // deleted since the ids were read
-        cached = { id, features: report.features };
+        cached = { id, features: report.features, ...(report.labels ? { labels: report.labels } : {}) };
         this.reportCache.set(model, cached);
       }
-      out.set(model, cached.features);
+      out.set(model, cached);
     }
     return out;
   }

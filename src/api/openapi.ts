@@ -42,6 +42,7 @@ const TAGS = [
   { name: 'alerts', description: 'alerts firing and past, silences' },
   { name: 'outbox', description: 'notification deliveries: pending, dead, retry' },
   { name: 'ingest', description: 'prediction events over HTTP' },
+  { name: 'labels', description: 'labels that arrive later: over HTTP, and their coverage of a window' },
   { name: 'meta', description: 'this document' },
 ];
 

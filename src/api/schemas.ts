@@ -3,8 +3,10 @@ import { ModelName, WindowSpec } from '../config/schema.js';
 import { ReplayJob } from '../contracts/replay.js';
 import { parseDuration } from '../config/duration.js';
 import { PredictionEvent } from '../contracts/event.js';
+import { LabelInput } from '../contracts/label.js';
+import { parseTimestamp } from '../ingest/decoder.js';
 import { AlertKind, AlertStatus, OUTBOX_STATUSES, Severity } from '../contracts/alert.js';
-import { CheckStatus, CheckTrigger, FeatureKindSchema, LiveReport } from '../contracts/report.js';
+import { CheckStatus, CheckTrigger, FeatureKindSchema, LabelsReport, LiveReport } from '../contracts/report.js';
 
 /**
  * The API's shapes, in zod: requests are parsed with them, responses are documented with them
@@ -348,4 +350,47 @@ export const IngestResultBody = z.object({
   quarantined: z
     .record(z.string(), z.number().int())
     .describe('events set aside, by reason (malformed_json, missing_feature, wrong_type...)'),
+});
+
+// --- labels ------------------------------------------------------------------------------------
+
+/** The largest labels request (as for events). */
+export const MAX_LABELS_PER_REQUEST = 10_000;
+
+export const LabelsBody = z
+  .array(LabelInput)
+  .min(1, 'expected at least one label')
+  .max(MAX_LABELS_PER_REQUEST, `at most ${MAX_LABELS_PER_REQUEST} labels per request`)
+  .superRefine((labels, ctx) =>
+    labels.forEach((l, i) => {
+      if (l.timestamp !== undefined && parseTimestamp(l.timestamp) === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'timestamp'],
+          message: 'expected an ISO 8601 time (2024-05-01T00:00:00Z) or epoch seconds or milliseconds',
+        });
+    }),
+  )
+  .describe('labels: {id, label, timestamp?} each; id is the event id of the prediction it labels');
+
+export const LabelResultBody = z.object({
+  received: z.number().int(),
+  stored: z.number().int(),
+  sampledOut: z
+    .number()
+    .int()
+    .describe("labels whose id the model's sampler leaves out: their prediction is not stored, so they are not either"),
+  duplicates: z.number().int().describe("labels equal to their id's current label: not stored again"),
+  corrections: z.number().int().describe("labels that differ from their id's current label: stored; the latest label time wins"),
+});
+
+export const CoverageQuery = z
+  .object({
+    window: WindowSpec.optional().describe("the window: 1h, 7d, since-last or events:N (default: the model's window)"),
+  })
+  .strict();
+
+export const CoverageBody = LabelsReport.extend({
+  model: z.string(),
+  window: z.object({ spec: z.string(), start: Iso, end: Iso }),
 });

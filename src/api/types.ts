@@ -9,6 +9,7 @@ import type { TokenSet } from './auth.js';
 import type { ApiConfig } from '../config/api.js';
 import type { Metrics } from './metrics.js';
 import type { IngestResult, PredictionEvent } from '../contracts/event.js';
+import type { LabelIngestResult, LabelInput } from '../contracts/label.js';
 
 /** A configured model as the API shows it: running, or left out at start-up with the reason. */
 export interface ApiModel {
@@ -54,6 +55,8 @@ export interface AppDeps {
   replayJob?: (id: string) => ReplayJob | undefined;
   /** Stores a model's events through the decoder, sampler and writer Kafka uses (see HttpIngest). */
   ingest?: (model: string, events: PredictionEvent[], key?: string) => Promise<IngestResult & { replayed?: true }>;
+  /** Stores a model's labels (HTTP labels: the sampler's decision on their ids, the labels writer). */
+  ingestLabels?: (model: string, labels: LabelInput[], key?: string) => Promise<LabelIngestResult & { replayed?: true }>;
   /** Adds routes (the dashboard) after the API's and before the JSON 404. */
   extend?: (app: Express) => void;
   /** The clock, for silences (tests pass their own). */

@@ -22,6 +22,7 @@ import {
 import { describeDecision } from './decision.js';
 import { readEventsPrediction, readFilePrediction } from './prediction.js';
 import { checkWindows } from './windows.js';
+import { type FileLabelsRequest, fileLabels } from './labels.js';
 
 export { type Comparison, statusOf } from './compare.js';
 
@@ -95,6 +96,8 @@ export interface CheckRequest {
   by?: string;
   every?: string;
   decision?: DecisionSettings;
+  /** Join a label file with the current file by id and report the label coverage (`--labels`). */
+  labels?: FileLabelsRequest;
 }
 
 /** A loaded baseline, with the report's header for it. */
@@ -129,6 +132,7 @@ async function loadBaseline(db: Database, request: CheckRequest): Promise<Loaded
 /** `driftwatch check` without the CLI: compares a current data file with a baseline. */
 export async function runCheck(request: CheckRequest): Promise<CheckReport | WindowedReport> {
   if (request.every && !request.by) throw new UserError('--every needs --by COLUMN (the timestamp column to split on)');
+  if (request.labels && request.by) throw new UserError('--labels goes without --by: the coverage is of the whole current file');
   const db = await Database.open();
   try {
     const baseline = await loadBaseline(db, request);
@@ -142,13 +146,20 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport | Win
       };
       return await checkWindows(db, baseline.profile, baseline.header, current, windowed, schema);
     }
-    const comparison = await compareTable(db, baseline.profile, current, request.decision ? { decision: request.decision } : {});
+    // The id and prediction columns are the join's, not features the baseline lacks.
+    const joinColumns = request.labels ? [request.labels.id, ...(request.labels.prediction ? [request.labels.prediction] : [])] : [];
+    const labels = request.labels ? await fileLabels(db, current, request.labels) : undefined;
+    const comparison = await compareTable(db, baseline.profile, current, {
+      ...(request.decision ? { decision: request.decision } : {}),
+      ...(joinColumns.length > 0 ? { ignoreColumns: joinColumns } : {}),
+    });
     return {
       baseline: baseline.header,
       current: { name: current.file, rows: current.rows },
       status: statusOf(comparison),
       ...comparison,
       decision: describeDecision(request.decision, { prediction: comparison.prediction !== undefined }),
+      ...(labels ? { labels: labels.report } : {}),
       generatedAt: new Date().toISOString(),
     };
   } finally {

@@ -10,6 +10,7 @@ import { nthNewestEventTime, openWindow } from '../store/samples.js';
 import { fieldsNotExtra } from '../ingest/decoder.js';
 import { compareTable, statusOf } from './check.js';
 import { describeDecision } from './decision.js';
+import { liveLabels } from './labels.js';
 
 /** Counters of the ingest now, and their change since the model's previous report. */
 async function ingestSincePrevious(db: Database, model: string): Promise<LiveReport['ingest']> {
@@ -34,8 +35,8 @@ export function windowText(spec: WindowSpecValue): string {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The time bounds [start, end) of the window, and how many of its newest rows it keeps. */
-async function windowBounds(
+/** The time bounds [start, end) of a model's window ending at `now`, and how many of its newest rows it keeps. */
+export async function windowBounds(
   db: Database,
   model: string,
   spec: WindowSpecValue,
@@ -82,6 +83,8 @@ export async function runLiveCheck(
           },
         );
     const ingest = await ingestSincePrevious(db, model.name);
+    // Joined now, whenever the labels came: a later check of the same window sees the newer ones.
+    const labels = model.labels ? (await liveLabels(db, model, bounds)).report : undefined;
     const finished = Date.now();
     return {
       id: randomUUID(),
@@ -93,6 +96,7 @@ export async function runLiveCheck(
       current: { name: window.source, rows },
       ...comparison,
       decision: describeDecision(decision, { prediction: comparison.prediction !== undefined }),
+      ...(labels ? { labels } : {}),
       generatedAt: iso(finished),
       window: { spec: windowText(spec), start: iso(bounds.start), end: iso(bounds.end), rows, minRows: model.minRows },
       timing: { startedAt: iso(started), finishedAt: iso(finished), seconds: (finished - started) / 1000 },

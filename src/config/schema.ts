@@ -191,6 +191,56 @@ export const SamplingConfig = z
   .strict()
   .describe('which events are kept: a stable hash decides, so a restart or a replay keeps the same ones');
 
+/**
+ * Where a model's labels (the true outcomes, known later) come from: a Kafka topic read by a second
+ * consumer group of the model, and/or `POST /api/v1/models/{model}/labels`. They join the stored
+ * predictions by event id at check time (docs/ingest.md, "Labels").
+ */
+export const LabelsConfig = z
+  .object({
+    topics: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Kafka topics with the label messages (omit to take labels only over HTTP)'),
+    id: JsonPath.optional().describe(
+      "path of the event id in a label message: the id of the prediction it labels (the samples' _id); required with topics",
+    ),
+    label: JsonPath.optional().describe('path of the label (a class, true/false, or a number) in a label message; required with topics'),
+    timestamp: JsonPath.optional().describe(
+      'path of the label time (ISO string or epoch ms/s); default: the Kafka message timestamp. The latest label time of an id wins',
+    ),
+    groupId: z.string().min(1).optional().describe('consumer group of the label topics (default driftwatch-<model>-labels)'),
+    startFrom: z
+      .enum(['earliest', 'latest'])
+      .default('earliest')
+      .describe('where to start on a label partition driftwatch has never read (earliest: labels may be older than driftwatch)'),
+    http: z.boolean().default(true).describe('take labels over HTTP (POST /api/v1/models/{model}/labels, ingest scope)'),
+    task: z
+      .enum(['binary', 'multiclass', 'regression'])
+      .optional()
+      .describe("the model's task, for the realized performance of labelled windows (default: read from the labels and predictions)"),
+  })
+  .strict()
+  .describe('labels that arrive later (minutes or weeks): joined with the stored predictions by event id at each check')
+  .superRefine((labels, ctx) => {
+    if (labels.topics) {
+      for (const key of ['id', 'label'] as const)
+        if (labels[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `required with topics: the path of the ${key} in a label message` });
+    } else {
+      for (const key of ['id', 'label', 'timestamp', 'groupId'] as const)
+        if (labels[key] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${key} applies to a Kafka label source: add topics, or remove ${key} (HTTP labels carry id, label and timestamp fields)`,
+          });
+      if (!labels.http)
+        ctx.addIssue({ code: 'custom', path: ['http'], message: 'labels takes nothing: give topics, or leave http at true' });
+    }
+  });
+
 /** A cron expression node-cron accepts. */
 const Cron = z.string().refine(validCron, { message: 'not a valid cron expression (5 fields, or 6 with seconds: "*/15 * * * *")' });
 /** An IANA time zone. */
@@ -306,8 +356,18 @@ export const ModelConfig = z
     schema: SchemaCheckConfig.prefault({}),
     schedule: ScheduleConfig.optional(),
     report: ReportScheduleConfig.optional(),
+    labels: LabelsConfig.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((model, ctx) => {
+    const shared = model.labels?.topics?.filter((t) => model.source?.topics.includes(t)) ?? [];
+    if (shared.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labels', 'topics'],
+        message: `${shared.join(', ')}: also in source.topics; labels need topics of their own (each message is a prediction or a label)`,
+      });
+  });
 
 const EmailChannelConfig = z
   .object({
@@ -468,6 +528,13 @@ export const DriftwatchConfig = z
         message: `required: models with a source read Kafka topics (kafka.brokers): ${readers.join(', ')}`,
       });
     }
+    const labelReaders = config.models.filter((m) => m.labels?.topics).map((m) => m.name);
+    if (!config.kafka && readers.length === 0 && labelReaders.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka'],
+        message: `required: models with labels.topics read Kafka topics (kafka.brokers): ${labelReaders.join(', ')}`,
+      });
   });
 
 export type KafkaConfig = z.infer<typeof KafkaConfig>;
@@ -476,6 +543,7 @@ export type SourceConfig = z.infer<typeof SourceConfig>;
 export type EventMapping = z.infer<typeof EventMapping>;
 export type SamplingConfig = z.infer<typeof SamplingConfig>;
 export type ModelConfig = z.infer<typeof ModelConfig>;
+export type LabelsConfig = z.infer<typeof LabelsConfig>;
 /** A model that reads Kafka topics (it has a `source`); the others are fed only through HTTP ingest. */
 export type KafkaModelConfig = ModelConfig & { source: SourceConfig };
 /** True when the model reads Kafka topics. */

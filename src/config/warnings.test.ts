@@ -21,6 +21,17 @@ function config(overrides: { models?: unknown[]; alerts?: unknown; api?: unknown
 }
 
 describe('configWarnings', () => {
+  it('labels of a model sampled by offset cannot follow its sampling: said once; by id or by the key that is the id, nothing', () => {
+    const model = (sampling: object, event: object = {}) => ({ name: 'fraud', baseline: 'b.json', schedule, sampling, event, labels: {} });
+    const [warning, ...rest] = configWarnings(config({ models: [model({ rate: 0.1, by: 'offset' })] }), TOKENS);
+    assert.deepEqual(rest, []);
+    assert.equal(warning?.code, 'labels-sampling-unknown');
+    assert.equal(warning?.path, 'models[0].sampling');
+    assert.match(warning?.message ?? '', /every label is stored and the unmatched ones include those of predictions sampled out/);
+    for (const ok of [model({ rate: 0.1, by: 'id' }, { id: 'id' }), model({ rate: 0.1, by: 'key' }), model({ rate: 1, by: 'offset' })])
+      assert.deepEqual(configWarnings(config({ models: [ok] }), TOKENS), []);
+  });
+
   it('a complete config warns about nothing', () => {
     assert.deepEqual(configWarnings(config(), TOKENS), []);
   });

@@ -1,5 +1,6 @@
 import { TOKENS_ENV } from './api.js';
 import type { DriftwatchConfig } from './schema.js';
+import { labelsFollowSampling } from '../contracts/label.js';
 
 /** What each warning is about, for tests and for anyone filtering the log. */
 export const CONFIG_WARNING_CODES = [
@@ -9,6 +10,7 @@ export const CONFIG_WARNING_CODES = [
   'model-unscheduled',
   // Needs the model's baseline: `config validate` adds it; `serve` logs the same when the model opens.
   'prediction-unmapped',
+  'labels-sampling-unknown',
 ] as const;
 export type ConfigWarningCode = (typeof CONFIG_WARNING_CODES)[number];
 
@@ -70,6 +72,15 @@ export function configWarnings(config: DriftwatchConfig, env: NodeJS.ProcessEnv)
       code: 'model-unscheduled',
       path: `models[${i}].schedule`,
       message: `model '${model.name}' has no schedule: it is never checked and never alerts (only \`driftwatch check --config --model ${model.name}\` or POST /api/v1/models/${model.name}/checks check it); add e.g. schedule: { cron: "*/15 * * * *" }`,
+    });
+  });
+  config.models.forEach((model, i) => {
+    const { by } = model.sampling;
+    if (!model.labels || labelsFollowSampling(model.sampling, model.event.id)) return;
+    warnings.push({
+      code: 'labels-sampling-unknown',
+      path: `models[${i}].sampling`,
+      message: `model '${model.name}' samples by ${by}${by === 'key' ? ' while its ids come from event.id' : ''}: a label cannot tell whether its prediction was kept, so every label is stored and the unmatched ones include those of predictions sampled out; sample by id (sampling.by: id) to drop their labels too`,
     });
   });
   return warnings;

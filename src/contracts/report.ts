@@ -222,6 +222,63 @@ export const ReportBaseline = z.object({
   source: z.string().optional(),
 });
 
+/** One performance metric of a window: its value and confidence interval (`src/stats/performance.ts`). */
+export const PerformanceMetricReport = z.object({
+  value: z.number().nullable(),
+  /** At the section's `level`; null where there is no value or too few rows. */
+  interval: z.object({ lower: z.number(), upper: z.number() }).nullable(),
+  /** wilson, delong, normal or delta (docs/performance.md, "Intervals"). */
+  method: z.string(),
+  reason: z.string().optional(),
+});
+
+/** Realized performance of a window's labelled predictions, with intervals. */
+export const RealizedPerformance = z.object({
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  /** Whether the task was configured (`labels.task`, `--task`) or read from the labels and predictions. */
+  taskFrom: z.enum(['config', 'inferred']),
+  level: z.number(),
+  /** Labelled rows used (label and prediction usable), and the ones left out. */
+  rows: z.number(),
+  skipped: z.object({ label: z.number(), prediction: z.number() }),
+  threshold: z.number().optional(),
+  positives: z.number().optional(),
+  negatives: z.number().optional(),
+  classes: z.array(z.string()).optional(),
+  metrics: z.record(z.string(), PerformanceMetricReport),
+});
+export type RealizedPerformance = z.infer<typeof RealizedPerformance>;
+
+/**
+ * Labels of the compared predictions (a model with `labels`, or `check --labels`): how many of
+ * the window's predictions have a label, joined by event id when the check ran (docs/ingest.md, "Labels").
+ */
+export const LabelsReport = z.object({
+  /** Predictions (rows) compared. */
+  predictions: z.number(),
+  /** Of them, rows whose id has a label. */
+  labelled: z.number(),
+  unlabelled: z.number(),
+  /** labelled / predictions; null (NaN) for no prediction. */
+  coverage: ReportNumber,
+  /** Rows without an id: never labelled (counted in unlabelled). */
+  withoutId: z.number(),
+  /** Distinct ids with a label. */
+  labelIds: z.number(),
+  /** Labels whose id matches no prediction: not arrived yet, never stored, or deleted by retention. */
+  unmatched: z.number(),
+  /**
+   * Labels dropped because the model's sampler leaves their id out (their prediction was sampled
+   * out, so they are not unmatched); null where the sampling cannot be decided on a label's id.
+   */
+  sampledOut: z.number().nullable(),
+  /** Ids labelled more than once with different labels (the latest label time won). */
+  corrections: z.number().optional(),
+  /** The labelled predictions' performance, when any is labelled and the prediction is stored. */
+  performance: RealizedPerformance.optional(),
+});
+export type LabelsReport = z.infer<typeof LabelsReport>;
+
 /** The report of `driftwatch check`: one comparison of a current data set with a baseline. */
 export const CheckReport = z.object({
   baseline: ReportBaseline,
@@ -236,6 +293,8 @@ export const CheckReport = z.object({
   prediction: PredictionReport.optional(),
   /** How the per-feature decisions were taken, so a reader can reproduce them. */
   decision: DecisionRule,
+  /** Label coverage of the compared predictions, when labels were given. */
+  labels: LabelsReport.optional(),
   generatedAt: z.string(),
 });
 export type CheckReport = z.infer<typeof CheckReport>;

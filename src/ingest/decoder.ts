@@ -74,9 +74,9 @@ export function parseTimestamp(value: unknown): number | undefined {
 /**
  * An id as text. An object or array is written as its JSON: `String()` would call the event's own
  * `toString` key (`{"toString": ""}` throws a TypeError). Never throws (it runs before the decode
- * when sampling by id).
+ * when sampling by id). Labels read their ids through it too, so that `42` and `"42"` join.
  */
-function idText(value: unknown): string | null {
+export function idText(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'object') return String(value);
   try {
@@ -84,6 +84,30 @@ function idText(value: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** A payload parsed to a JSON object, or why it cannot be used. */
+export type ParsedPayload = { ok: true; json: Record<string, unknown> } | { ok: false; reason: RejectReason; detail: string };
+
+/** Parses a message's payload as a JSON object (events and labels alike): empty, too large, not JSON and not an object are refused. */
+export function parsePayload(message: Pick<RawMessage, 'value'>, maxBytes: number): ParsedPayload {
+  const { value } = message;
+  if (!value || value.length === 0) return { ok: false, reason: 'empty_payload', detail: 'the message has no value' };
+  if (value.length > maxBytes) return { ok: false, reason: 'too_large', detail: `${value.length} bytes > ${maxBytes}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: 'malformed_json', detail: (error as Error).message.slice(0, 200) };
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    return {
+      ok: false,
+      reason: 'not_an_object',
+      detail: `payload is ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`,
+    };
+  }
+  return { ok: true, json: json as Record<string, unknown> };
 }
 
 /** A `\uD800`-`\uDFFF` escape with an even number of backslashes before it (so not an escaped backslash). */
@@ -96,7 +120,7 @@ const LONE_SURROGATE = /(?<=(?:^|[^\\])(?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}
  * event made every later check of the model fail. Paired surrogates are written as characters,
  * so every such escape is a lone one; it becomes U+FFFD, as in the VARCHAR columns.
  */
-function jsonText(value: unknown): string {
+export function jsonText(value: unknown): string {
   const text = JSON.stringify(value);
   return text.includes('\\u') ? text.replace(LONE_SURROGATE, '\\ufffd') : text;
 }
@@ -161,24 +185,8 @@ export class EventDecoder {
   }
 
   /** Parses the payload; the JSON value, or why it cannot be used. */
-  parse(message: RawMessage): { ok: true; json: Record<string, unknown> } | { ok: false; reason: RejectReason; detail: string } {
-    const { value } = message;
-    if (!value || value.length === 0) return { ok: false, reason: 'empty_payload', detail: 'the message has no value' };
-    if (value.length > this.maxBytes) return { ok: false, reason: 'too_large', detail: `${value.length} bytes > ${this.maxBytes}` };
-    let json: unknown;
-    try {
-      json = JSON.parse(value.toString('utf8'));
-    } catch (error) {
-      return { ok: false, reason: 'malformed_json', detail: (error as Error).message.slice(0, 200) };
-    }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      return {
-        ok: false,
-        reason: 'not_an_object',
-        detail: `payload is ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`,
-      };
-    }
-    return { ok: true, json: json as Record<string, unknown> };
+  parse(message: RawMessage): ParsedPayload {
+    return parsePayload(message, this.maxBytes);
   }
 
   /** The event id: the configured path, else the message key (see {@link keyId}). */

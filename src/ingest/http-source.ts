@@ -109,13 +109,10 @@ export class HttpIngest {
 
   private async write(events: readonly PredictionEvent[], now: number, key: string | undefined): Promise<IngestAnswer> {
     const since = now - this.idempotency.idempotencyWindow;
-    const bodyHash = key === undefined ? '' : hashEvents(events);
+    const bodyHash = key === undefined ? '' : hashBody(events);
     if (key !== undefined) {
-      const first = await findIdempotencyKey(this.db, this.model.name, key, since);
-      if (first) {
-        if (first.bodyHash !== bodyHash) throw new IdempotencyKeyReused(key, first.at);
-        return { ...(JSON.parse(first.response) as IngestResult), replayed: true };
-      }
+      const first = await earlierAnswer<IngestResult>(this.db, this.model.name, key, bodyHash, since);
+      if (first) return { ...first, replayed: true };
     }
     // The event as a message of the pseudo-topic: the parsed body handed to the decoder as it is
     // (no text made and parsed again), no key, the receipt time as the message time (used when
@@ -199,7 +196,26 @@ function resultOf(batch: WriteBatch, received: number): IngestResult {
   };
 }
 
-/** The hash an Idempotency-Key's body is compared by: of the parsed events, so spacing does not matter. */
-function hashEvents(events: readonly PredictionEvent[]): string {
-  return createHash('sha256').update(JSON.stringify(events)).digest('hex');
+/** The hash an Idempotency-Key's body is compared by: of the parsed body, so spacing does not matter. */
+export function hashBody(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+/**
+ * The answer stored for an earlier request of the model with this Idempotency-Key (`stored`: the
+ * key as stored, `shown`: as the client sent it), from `since` on; undefined when there is none.
+ * The same key with another body throws {@link IdempotencyKeyReused}. Events and labels share it.
+ */
+export async function earlierAnswer<T>(
+  db: Database,
+  model: string,
+  stored: string,
+  bodyHash: string,
+  since: number,
+  shown = stored,
+): Promise<T | undefined> {
+  const first = await findIdempotencyKey(db, model, stored, since);
+  if (!first) return undefined;
+  if (first.bodyHash !== bodyHash) throw new IdempotencyKeyReused(shown, first.at);
+  return JSON.parse(first.response) as T;
 }

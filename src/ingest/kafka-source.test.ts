@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ModelConfig, readsKafka } from '../config/schema.js';
-import { CRASH_RETRY, consumerConfig, KafkaIngest, missingTopicsMessage } from './kafka-source.js';
+import { CRASH_RETRY, consumerConfig, KafkaIngest, missingTopicsMessage, predictionSink } from './kafka-source.js';
 
 /** A model on one topic, as the config file would give it after parsing. */
 function model(source: Record<string, unknown> = {}) {
@@ -81,7 +81,14 @@ describe('a consumer kafkajs gave up (issue 15: broker outage while idle)', () =
   it('is started again after a back-off, and readiness knows meanwhile; a crash kafkajs restarts itself is left to it', async () => {
     const { kafka, calls, crash } = fakeKafka();
     const quiet = { info() {}, warn() {}, error() {}, debug() {}, child: () => quiet } as unknown as import('../log.js').Logger;
-    const ingest = new KafkaIngest(kafka, model(), {} as never, { write: async () => {} }, new Map(), 'store-id', quiet);
+    const ingest = new KafkaIngest(
+      kafka,
+      model(),
+      predictionSink({} as never, model().sampling, { write: async () => {} }),
+      new Map(),
+      'store-id',
+      quiet,
+    );
     await ingest.start();
     assert.equal(calls.run, 1);
     crash(true);

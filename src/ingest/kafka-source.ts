@@ -1,5 +1,5 @@
 import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { KafkaModelConfig } from '../config/schema.js';
+import type { KafkaModelConfig, SamplingConfig, SourceConfig } from '../config/schema.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../store/samples-writer.js';
@@ -24,6 +24,65 @@ export const MAX_CHUNK_MESSAGES = 50_000;
  */
 export function chunkMessages(rate: number): number {
   return rate > 0 ? Math.min(MAX_CHUNK_MESSAGES, Math.ceil(CHUNK_ROWS / rate)) : MAX_CHUNK_MESSAGES;
+}
+
+/** What every stored chunk carries, whatever its rows: the next offsets and the counters. */
+export type LogBatch = Pick<WriteBatch, 'offsets' | 'counts'>;
+
+/**
+ * What a consumer stores, and how: the batch of one transaction from a chunk of one partition's
+ * messages, and its write. The consumer's machinery (resume at the stored offsets, retries,
+ * pacing, log resets, commits) is the same for predictions ({@link predictionSink}) and for labels
+ * (`labelSink`, ingest/labels.ts): only this differs.
+ */
+export interface ChunkSink<B extends LogBatch = LogBatch> {
+  /** Messages per transaction. */
+  readonly chunkMessages: number;
+  /** The batch of `chunk` (messages of one partition, in offset order, none empty of offset). */
+  build(topic: string, partition: number, chunk: readonly KafkaMessage[]): B;
+  /** A batch of no message: only offsets and counters (a log reset found before any message). */
+  marker(offsets: Map<string, bigint>, counts: Map<string, number>): B;
+  /** Stores the batch in one transaction; throws when the store refuses it (rolled back). */
+  write(batch: B): Promise<void>;
+}
+
+/** A Kafka message as the decoders take it. */
+export function incoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
+  return { topic, partition, offset: BigInt(m.offset), key: m.key ?? null, value: m.value ?? null, timestampMs: Number(m.timestamp) };
+}
+
+/**
+ * The sink of a model's predictions: sampled on kafkajs' own messages by key or offset (at 10%,
+ * nine messages in ten cost a hash and nothing else), decoded, and written to the samples table.
+ */
+export function predictionSink(
+  decoder: EventDecoder,
+  sampling: SamplingConfig,
+  writer: Pick<SamplesWriter, 'write'>,
+): ChunkSink<WriteBatch> {
+  const { by, rate } = sampling;
+  return {
+    chunkMessages: chunkMessages(rate),
+    build(topic, partition, chunk) {
+      const last = BigInt(chunk[chunk.length - 1]!.offset);
+      return by === 'id' || rate >= 1
+        ? buildBatch(
+            chunk.map((m) => incoming(topic, partition, m)),
+            decoder,
+            sampling,
+          )
+        : buildBatch(
+            chunk
+              .filter((m) => keepSample(samplingKey(by, topic, partition, m.offset, m.key), rate))
+              .map((m) => incoming(topic, partition, m)),
+            decoder,
+            sampling,
+            { consumed: chunk.length, next: new Map([[`${topic}/${partition}`, last + 1n]]) },
+          );
+    },
+    marker: (offsets, counts) => ({ events: [], quarantined: [], offsets, counts }),
+    write: (batch) => writer.write(batch),
+  };
 }
 
 /** What a driftwatch commit's metadata starts with; the store's identity follows. */
@@ -68,7 +127,7 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
  * (`source.fetch`: minBytes, maxWait). A fetch that returned as soon as one message was there cost
  * a round trip and a store transaction per message or two on a quiet stream.
  */
-export function consumerConfig(model: KafkaModelConfig): ConsumerConfig {
+export function consumerConfig(model: Pick<KafkaModelConfig, 'name' | 'source'>): ConsumerConfig {
   const { source } = model;
   return {
     groupId: source.groupId ?? `driftwatch-${model.name}`,
@@ -120,7 +179,7 @@ export interface IngestStatus {
  * a second time; or this file is older than its own commits (a restored copy), so it reads the
  * gap again.
  */
-export class KafkaIngest {
+export class KafkaIngest<B extends LogBatch = WriteBatch> {
   private readonly consumer: Consumer;
   private readonly status: IngestStatus = { connected: false, waitingForTopics: [], lag: new Map(), restarts: 0 };
   /** The background restart after a crash kafkajs gave up on, awaited by stop(). */
@@ -159,10 +218,10 @@ export class KafkaIngest {
 
   constructor(
     kafka: Kafka,
-    private readonly model: KafkaModelConfig,
-    private readonly decoder: EventDecoder,
-    /** The model's writer (behind the model's write lock when HTTP ingest shares the tables). */
-    private readonly writer: Pick<SamplesWriter, 'write'>,
+    /** The model (its name, for the logs) and the topics this consumer reads: its source, or its label source. */
+    private readonly model: { name: string; source: SourceConfig },
+    /** What a chunk becomes and where it is written (behind the model's write lock). */
+    private readonly sink: ChunkSink<B>,
     /** Next offset per "topic/partition", as stored; updated after each commit. */
     private readonly offsets: Map<string, bigint>,
     /** The store's identity (`Store.id`), marked on every Kafka commit. */
@@ -453,9 +512,9 @@ export class KafkaIngest {
    * retries, crash and rejoin the group in a loop. Returns false when told to stop first (the
    * chunk is then not resolved, and is read again by whoever consumes the partition next).
    */
-  private async storeWithRetry(batch: WriteBatch, heartbeat: () => Promise<void>, shouldStop: () => boolean): Promise<boolean> {
+  private async storeWithRetry(batch: B, heartbeat: () => Promise<void>, shouldStop: () => boolean): Promise<boolean> {
     for (let wait: number = STORE_RETRY.initialMs; ; wait = Math.min(wait * 2, STORE_RETRY.maxMs)) {
-      this.inFlight = this.writer.write(batch);
+      this.inFlight = this.sink.write(batch);
       try {
         await this.inFlight;
         return true;
@@ -630,7 +689,7 @@ export class KafkaIngest {
         if (point.kind === 'retention') reset.set(COUNTERS.lost(point.kind), Number(point.lost));
         if (BigInt(first.offset) !== point.from) {
           // kafkajs jumped to the log's end: the reset is stored with the batch from the start.
-          const write: WriteBatch = { events: [], quarantined: [], offsets: new Map([[where, point.from]]), counts: reset };
+          const write = this.sink.marker(new Map([[where, point.from]]), reset);
           if (!(await this.storeWithRetry(write, heartbeat, shouldStop))) return;
           this.reborn.delete(where);
           this.offsets.set(where, point.from);
@@ -653,17 +712,7 @@ export class KafkaIngest {
       }
     }
     const fresh = from === undefined ? batch.messages : batch.messages.slice(firstAtOrAfter(batch.messages, from));
-    const { sampling } = this.model;
-    const { by, rate } = sampling;
-    const size = chunkMessages(rate);
-    const toIncoming = (m: KafkaMessage): IncomingMessage => ({
-      topic,
-      partition,
-      offset: BigInt(m.offset),
-      key: m.key ?? null,
-      value: m.value ?? null,
-      timestampMs: Number(m.timestamp),
-    });
+    const size = this.sink.chunkMessages;
     // Only a partition that is caught up waits: when more messages are on the broker already, waiting gains nothing.
     const caughtUp = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) <= 1n;
     if (fresh.length > 0 && caughtUp && !(await this.paceStore(where, heartbeat, shouldStop))) return;
@@ -671,16 +720,7 @@ export class KafkaIngest {
       if (shouldStop()) return;
       const chunk = fresh.slice(start, start + size);
       const last = BigInt(chunk[chunk.length - 1]!.offset);
-      // Sampled on kafkajs' own messages: at 10%, nine messages in ten cost a hash and nothing else.
-      const write =
-        by === 'id' || rate >= 1
-          ? buildBatch(chunk.map(toIncoming), this.decoder, sampling)
-          : buildBatch(
-              chunk.filter((m) => keepSample(samplingKey(by, topic, partition, m.offset, m.key), rate)).map(toIncoming),
-              this.decoder,
-              sampling,
-              { consumed: chunk.length, next: new Map([[where, last + 1n]]) },
-            );
+      const write = this.sink.build(topic, partition, chunk);
       if (reset !== undefined && start === 0)
         for (const [counter, n] of reset) write.counts.set(counter, (write.counts.get(counter) ?? 0) + n);
       if (!(await this.storeWithRetry(write, heartbeat, shouldStop))) return;

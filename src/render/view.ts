@@ -1,7 +1,7 @@
-import type { CheckReport, FeatureReport, PredictionReport, SchemaFindings } from '../contracts/report.js';
+import type { CheckReport, FeatureReport, LabelsReport, PredictionReport, SchemaFindings } from '../contracts/report.js';
 import { EFFECT_STATISTICS, STATISTICS, evidenceFor } from '../stats/index.js';
 import type { FeatureKind, StatValue, TestResult } from '../stats/types.js';
-import { formatNumber, formatPValue } from './format.js';
+import { formatCount, formatNumber, formatPValue, formatShare } from './format.js';
 
 /**
  * What every renderer shows of a feature, built once from the statistic registry
@@ -219,4 +219,36 @@ export function predictionVerdict(prediction: Pick<PredictionReport, 'status'>):
 /** "score", "class", "value", or "class probabilities". */
 export function predictionKindText(prediction: Pick<PredictionReport, 'kind' | 'probabilities'>): string {
   return prediction.probabilities ? 'class probabilities' : prediction.kind;
+}
+
+/** The labels section of a report as every renderer shows it: one sentence, and a row per performance metric. */
+export interface LabelsView {
+  sentence: string;
+  /** "binary, 1,204 rows, 95% intervals", when the performance is there. */
+  performance?: string;
+  metrics: { name: string; value: string; interval: string }[];
+}
+
+/**
+ * The label coverage in words and the realized performance as rows.
+ * @example labelsView(report.labels).sentence // "6,014 of 9,120 predictions labelled (65.9%); 216 labels match no prediction"
+ */
+export function labelsView(labels: LabelsReport): LabelsView {
+  const coverage = Number.isNaN(labels.coverage) ? 'no prediction' : formatShare(labels.coverage);
+  const sentence =
+    `${formatCount(labels.labelled)} of ${formatCount(labels.predictions)} predictions labelled (${coverage}); ` +
+    `${formatCount(labels.unmatched)} labels match no prediction` +
+    (labels.sampledOut === null ? '' : `; ${formatCount(labels.sampledOut)} sampled out`) +
+    (labels.corrections ? `; ${formatCount(labels.corrections)} ids relabelled` : '');
+  const p = labels.performance;
+  if (!p) return { sentence, metrics: [] };
+  return {
+    sentence,
+    performance: `${p.task}, ${formatCount(p.rows)} rows, ${formatShare(p.level)} intervals`,
+    metrics: Object.entries(p.metrics).map(([name, m]) => ({
+      name,
+      value: m.value === null ? `- (${m.reason ?? 'undefined'})` : formatNumber(m.value),
+      interval: m.interval ? `[${formatNumber(m.interval.lower)}, ${formatNumber(m.interval.upper)}]` : '',
+    })),
+  };
 }

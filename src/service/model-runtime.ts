@@ -13,7 +13,7 @@ import { messageOf, UserError } from '../errors.js';
 import { EventDecoder, featureSpecs } from '../ingest/decoder.js';
 import { HttpIngest, type IdempotencyConfig, type IngestAnswer } from '../ingest/http-source.js';
 import { WriteLock } from '../store/write-lock.js';
-import { KafkaIngest, missingTopicsMessage } from '../ingest/kafka-source.js';
+import { KafkaIngest, missingTopicsMessage, predictionSink } from '../ingest/kafka-source.js';
 import { type PartitionRange, planReplay, type ReplayBound, replay } from '../ingest/replay.js';
 import type { ProgressFn } from '../progress.js';
 import type { Logger } from '../log.js';
@@ -23,6 +23,9 @@ import { lastWindowEnd } from '../store/reports.js';
 import { firstEventTime } from '../store/samples.js';
 import { SamplesWriter } from '../store/samples-writer.js';
 import type { Store } from '../store/store.js';
+import type { LabelBatch, LabelInput } from '../contracts/label.js';
+import { ensureLabelsTable, LabelsWriter } from '../store/labels.js';
+import { HttpLabels, type LabelAnswer, LabelDecoder, labelSampling, labelSink, labelSource, readsLabelTopics } from '../ingest/labels.js';
 
 /** DuckDB's message once a database instance refuses every further write until it is reopened. */
 const INVALIDATED = /database has been invalidated/i;
@@ -78,6 +81,8 @@ export class ModelRuntime {
     private readonly quarantineKeep: number,
     /** Called once the store refuses every write until reopened (see {@link reportingWrite}). */
     private readonly onFatal: (reason: string) => void,
+    /** The model's labels, when it takes some: the consumer of its label topics, and HTTP labels. */
+    private readonly labels: { kafka?: KafkaIngest<LabelBatch>; http?: HttpLabels } = {},
   ) {}
 
   /**
@@ -124,13 +129,13 @@ export class ModelRuntime {
           ? new KafkaIngest(
               parts.kafka,
               model,
-              new EventDecoder(features, model.event, model.source.maxMessageBytes),
-              writer,
+              predictionSink(new EventDecoder(features, model.event, model.source.maxMessageBytes), model.sampling, writer),
               offsets,
               store.id,
               logger.child({ model: model.name }),
             )
           : undefined;
+      const labels = model.labels ? await ModelRuntime.openLabels(parts, connection, lock, offsets, (w) => runtime!.reportingWrite(w)) : {};
       runtime = new ModelRuntime(
         model,
         profile,
@@ -145,6 +150,7 @@ export class ModelRuntime {
         readsKafka(model) ? parts.kafka : undefined,
         parts.storage.quarantineKeep,
         parts.onFatal,
+        labels,
       );
       const unmapped = runtime.unmappedPrediction();
       if (unmapped) logger.warn({ model: model.name, prediction: profile.prediction?.column }, unmapped);
@@ -153,6 +159,33 @@ export class ModelRuntime {
       connection.close();
       throw error;
     }
+  }
+
+  /**
+   * The model's labels: its labels table, one writer on the model's write connection behind its
+   * write lock (shared by the label consumer and HTTP labels, so one transaction at a time), the
+   * consumer of its label topics (the prediction consumer's machinery with the label sink, in a
+   * group of its own) and HTTP labels.
+   */
+  private static async openLabels(
+    parts: Parameters<typeof ModelRuntime.open>[0],
+    connection: Database,
+    lock: WriteLock,
+    offsets: Map<string, bigint>,
+    reporting: <T>(write: () => Promise<T>) => Promise<T>,
+  ): Promise<{ kafka?: KafkaIngest<LabelBatch>; http?: HttpLabels }> {
+    const { config: model, store, logger } = parts;
+    await ensureLabelsTable(store.db, model.name);
+    const writer = new LabelsWriter(connection, model.name, parts.storage.quarantineKeep);
+    const http = model.labels?.http ? new HttpLabels(connection, model, (b) => writer.write(b), lock, parts.idempotency) : undefined;
+    if (!readsLabelTopics(model) || !parts.kafka) return http ? { http } : {};
+    const source = labelSource(model);
+    const sink = labelSink(new LabelDecoder(model.labels, source.source.maxMessageBytes), labelSampling(model), (batch) =>
+      reporting(() => lock.run(() => writer.write(batch))),
+    );
+    // Its own copy of the stored offsets: the label topics are not the prediction topics (the config refuses one in both).
+    const kafka = new KafkaIngest(parts.kafka, source, sink, new Map(offsets), store.id, logger.child({ model: model.name, labels: true }));
+    return { kafka, ...(http ? { http } : {}) };
   }
 
   /**
@@ -175,6 +208,9 @@ export class ModelRuntime {
       );
     if (this.kafka) await this.kafka.start(started);
     else started();
+    const labels = this.config.labels?.topics;
+    if (this.labels.kafka)
+      await this.labels.kafka.start(() => this.logger.info({ model: this.config.name, topics: labels }, 'labels ingest started'));
   }
 
   /** The model's topics that do not exist on the broker yet (empty once it consumes, and for HTTP-only models). */
@@ -197,8 +233,25 @@ export class ModelRuntime {
         : {}),
       waitingForTopics: kafka?.waitingForTopics ?? [],
       ...(this.writeError !== undefined ? { writeError: this.writeError } : {}),
-      lag: kafka?.lag ?? new Map(),
+      // The label topics are the model's too (they differ from its prediction topics): one lag map.
+      lag: new Map([...(kafka?.lag ?? []), ...(this.labels.kafka?.getStatus().lag ?? [])]),
     };
+  }
+
+  /** Why the model's label consumer is not ready (its topics missing, or not connected). */
+  private labelReadiness(): string[] {
+    const status = this.labels.kafka?.getStatus();
+    if (!status) return [];
+    const name = this.config.name;
+    if (status.waitingForTopics.length > 0)
+      return [`model ${name}: labels: waiting_for_topic: ${missingTopicsMessage(status.waitingForTopics)}`];
+    if (!status.connected)
+      return [
+        status.crashed !== undefined
+          ? `model ${name}: labels: Kafka consumer down after a crash (${status.crashed}); starting it again with back-off`
+          : `model ${name}: labels: Kafka consumer not connected`,
+      ];
+    return [];
   }
 
   /** Why the model is not ready, if it is not (an empty list when it is). */
@@ -221,6 +274,7 @@ export class ModelRuntime {
             `model ${this.config.name}: the broker does not answer (${status.consumer.logError}); nothing is read meanwhile, and lag is not current`,
           ]
         : []),
+      ...this.labelReadiness(),
       ...(status.writeError ? [`model ${this.config.name}: store writes failing: ${status.writeError}`] : []),
       ...(this.checkState.failing
         ? [
@@ -276,6 +330,19 @@ export class ModelRuntime {
    */
   ingest(events: readonly PredictionEvent[], key?: string): Promise<IngestAnswer> {
     return this.reportingWrite(() => this.http.ingest(events, key === undefined ? {} : { key }));
+  }
+
+  /**
+   * Stores labels that came over HTTP (see HttpLabels), with failures made visible as the
+   * ingest's are. A model that takes no HTTP labels is a UserError naming the setting.
+   */
+  ingestLabels(labels: readonly LabelInput[], key?: string): Promise<LabelAnswer> {
+    const http = this.labels.http;
+    if (!http)
+      throw new UserError(
+        `model '${this.config.name}' takes no labels over HTTP: add \`labels: {}\` to its config (or set labels.http to true)`,
+      );
+    return this.reportingWrite(() => http.ingest(labels, key === undefined ? {} : { key }));
   }
 
   /**
@@ -436,7 +503,11 @@ export class ModelRuntime {
 
   /** Stops the consumer after its batch in hand. */
   async stopIngest(logger: Logger): Promise<void> {
-    await this.kafka?.stop().catch((error) => logger.error({ model: this.config.name, err: messageOf(error) }, 'consumer stop failed'));
+    await Promise.all(
+      [this.kafka, this.labels.kafka].map((consumer) =>
+        consumer?.stop().catch((error) => logger.error({ model: this.config.name, err: messageOf(error) }, 'consumer stop failed')),
+      ),
+    );
   }
 
   /** Waits for queued HTTP writes, then closes the model's connections. */

@@ -90,3 +90,22 @@ export function createSamplesTableSql(table: string, features: readonly Pick<Fea
   ];
   return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${columns.join(', ')})`;
 }
+
+/**
+ * The labels table of a model: `labels_<model's storage key>`. One row per label received (a
+ * Kafka message, or an item of an HTTP request), never updated: an id's current label is the one
+ * with the latest label time (then the latest `seq`), chosen when read, so a correction that
+ * arrives late changes nothing already stored and each Kafka message is one row (by topic,
+ * partition and offset) however often its id was labelled.
+ * @example labelsTable('fraud-v2.eu') // => 'labels_fraud_v2_eu'
+ */
+export function labelsTable(model: string): string {
+  return `labels_${modelStorageKey(model)}`;
+}
+
+/** CREATE TABLE of a labels table: the event id, the label as JSON text, its times, and where a Kafka label came from. */
+export function createLabelsTableSql(table: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (
+     id VARCHAR NOT NULL, label VARCHAR NOT NULL, label_ts TIMESTAMP NOT NULL, received_at TIMESTAMP NOT NULL,
+     seq BIGINT NOT NULL, topic VARCHAR, "partition" INTEGER, "offset" BIGINT)`;
+}

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { IdempotencyKeyReused } from '../../ingest/http-source.js';
 import { ApiError, assertRunning, available } from '../errors.js';
 import { defineRoute } from '../route.js';
@@ -33,17 +33,30 @@ export const ingestEvents = defineRoute({
     const m = ctx.model(params.model);
     const ingest = available(ctx.deps.ingest, 'take HTTP ingest');
     assertRunning(m);
-    const key = idempotencyKey(req);
-    try {
-      const { replayed, ...result } = await ingest(m.name, body, key);
-      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.json(result);
-    } catch (error) {
-      if (error instanceof IdempotencyKeyReused) throw new ApiError(422, 'idempotency_key_reused', error.message);
-      throw error;
-    }
+    await answerIdempotent(req, res, (key) => ingest(m.name, body, key));
   },
 });
+
+/**
+ * Answers a write that takes the request's Idempotency-Key (events and labels): the result, with
+ * `Idempotent-Replayed: true` when it is the stored answer of an earlier request, and the key
+ * reused with another body as a 422.
+ */
+export async function answerIdempotent(
+  req: Request,
+  res: Response,
+  write: (key: string | undefined) => Promise<{ replayed?: true }>,
+): Promise<void> {
+  const key = idempotencyKey(req);
+  try {
+    const { replayed, ...result } = await write(key);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.json(result);
+  } catch (error) {
+    if (error instanceof IdempotencyKeyReused) throw new ApiError(422, 'idempotency_key_reused', error.message);
+    throw error;
+  }
+}
 
 /** The request's Idempotency-Key header, checked (as Stripe's: at most 255 characters). */
 function idempotencyKey(req: Request): string | undefined {

@@ -5,6 +5,7 @@ import { CHECK_ROUTES } from './checks.js';
 import { EVENT_ROUTES } from './events.js';
 import { HEALTH_ROUTES } from './health.js';
 import { INSPECT_ROUTES } from './inspect.js';
+import { LABEL_ROUTES } from './labels.js';
 import { MODEL_ROUTES } from './models.js';
 import { getOpenApi } from './openapi.js';
 import { OUTBOX_ROUTES } from './outbox.js';
@@ -19,5 +20,6 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...ALERT_ROUTES,
   ...OUTBOX_ROUTES,
   ...EVENT_ROUTES,
+  ...LABEL_ROUTES,
   ...INSPECT_ROUTES,
 ];

@@ -2,6 +2,7 @@ import type {
   CheckReport,
   DecisionRule,
   FeatureReport,
+  LabelsReport,
   PredictionReport,
   SchemaFindings,
   WindowedReport,
@@ -34,6 +35,7 @@ import {
   compareCodePoints,
   countSchemaFindings,
   describeBaseline,
+  labelsView,
   mainStatisticList,
   mainStatistics,
   predictionKindText,
@@ -176,6 +178,7 @@ function checkReportBody(report: CheckReport): SafeHtml {
       summaryHeader('driftwatch check', report.baseline.name, report.drift, facts, driftedLinks(features, 'feature')),
       section('Features, worst first', featureTable(features, 'feature')),
       section('Schema', schemaFindings(report.schema)),
+      ...(report.labels ? [section('Labels', labelsSection(report.labels))] : []),
       section('Distributions: baseline vs current', chartGrid(features, 'feature')),
       ...(report.prediction ? [section('Prediction', predictionSection(report.prediction))] : []),
       section('Decision rule', decisionRule(report.decision)),
@@ -186,6 +189,19 @@ function checkReportBody(report: CheckReport): SafeHtml {
 }
 
 type Fact = readonly [label: string, value: string];
+
+/** The label coverage and, when there is one, the realized performance with its intervals. */
+function labelsSection(labels: LabelsReport): SafeHtml {
+  const view = labelsView(labels);
+  const rows = view.metrics.map(
+    (m) => html`<tr><td class="name">${m.name}</td><td class="num">${m.value}</td><td class="num">${m.interval}</td></tr>`,
+  );
+  const table = view.performance
+    ? html`<p>Realized performance (${view.performance}):</p>
+<table class="features"><thead><tr><th>metric</th><th class="num">value</th><th class="num">interval</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html``;
+  return html`<p>${view.sentence}</p>${table}`;
+}
 
 function summaryHeader(eyebrow: string, name: string, drift: boolean, facts: readonly Fact[], extra?: SafeHtml): SafeHtml {
   const verdict = drift ? html`<span class="verdict drift">DRIFT</span>` : html`<span class="verdict ok">no drift</span>`;

@@ -234,3 +234,40 @@ test('renderReport: json is the report itself, unknown formats list the known on
   assert.deepEqual([...REPORT_FORMATS], ['json', 'text', 'html']);
   assert.throws(() => renderReport(report, 'xml'), { message: "unknown format 'xml'; known: json, text, html" });
 });
+
+test('the labels section: coverage in one sentence, the realized performance with its intervals, in text and HTML', () => {
+  const report: CheckReport = {
+    ...fakeCheckReport(),
+    labels: {
+      predictions: 9120,
+      labelled: 6014,
+      unlabelled: 3106,
+      coverage: 6014 / 9120,
+      withoutId: 0,
+      labelIds: 6230,
+      unmatched: 216,
+      sampledOut: 12,
+      performance: {
+        task: 'binary',
+        taskFrom: 'inferred',
+        level: 0.95,
+        rows: 6014,
+        skipped: { label: 0, prediction: 0 },
+        metrics: {
+          accuracy: { value: 0.91, interval: { lower: 0.9027, upper: 0.9169 }, method: 'wilson' },
+          roc_auc: { value: null, interval: null, method: 'delong', reason: 'one class' },
+        },
+      },
+    },
+  };
+  const text = renderText(report);
+  assert.match(text, /labels: 6,014 of 9,120 predictions labelled \(65\.9%\); 216 labels match no prediction; 12 sampled out\n/);
+  assert.match(
+    text,
+    /performance \(binary, 6,014 rows, 95% intervals\):\n {4}accuracy {11}0\.91 \[0\.9027, 0\.9169\]\n {4}roc_auc {12}- \(one class\)\n/,
+  );
+  const page = renderReport(report, 'html');
+  assert.match(page, /<h2>Labels<\/h2>\n<p>6,014 of 9,120 predictions labelled/);
+  assert.match(page, /<td class="name">accuracy<\/td><td class="num">0\.91<\/td><td class="num">\[0\.9027, 0\.9169\]<\/td>/);
+  assert.doesNotMatch(renderText(fakeCheckReport()), /labels:/, 'no section without labels');
+});

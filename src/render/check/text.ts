@@ -1,8 +1,24 @@
-import type { CheckReport, FeatureReport, PredictionReport, SchemaFindings, WindowedReport, WindowReport } from '../../contracts/report.js';
+import type {
+  CheckReport,
+  FeatureReport,
+  LabelsReport,
+  PredictionReport,
+  SchemaFindings,
+  WindowedReport,
+  WindowReport,
+} from '../../contracts/report.js';
 import { isWindowedReport } from '../../contracts/report.js';
 import { formatCount, formatShare } from '../format.js';
 import { type Paint, type TableCell, type TableColumn, alignTable, terminalSafe, truncateToWidth } from '../terminal.js';
-import { STAT_COLUMNS, countSchemaFindings, describeBaseline, predictionKindText, predictionVerdict, sortWorstFirst } from '../view.js';
+import {
+  STAT_COLUMNS,
+  countSchemaFindings,
+  describeBaseline,
+  labelsView,
+  predictionKindText,
+  predictionVerdict,
+  sortWorstFirst,
+} from '../view.js';
 
 /** Options of {@link renderText}. */
 export interface TextOptions {
@@ -60,6 +76,7 @@ function checkReportLines(report: CheckReport, style: Style): string[] {
     ...schemaLines(report.schema, style),
     '',
     ...(report.prediction ? [...predictionLines(report.prediction, style), ''] : []),
+    ...(report.labels ? [...labelLines(report.labels, style), ''] : []),
     ...decisionLines(report, style),
   ];
 }
@@ -75,6 +92,15 @@ function predictionLines(prediction: PredictionReport, style: Style, indent = ''
   if (prediction.status === 'absent') return [...lines, `${indent}  ${terminalSafe(prediction.message ?? '')}`];
   lines.push(...featureTableLines(prediction.outputs, style, indent));
   for (const a of prediction.anomalies) lines.push(`${indent}  ${style.yellow('!')} [${a.kind}] ${terminalSafe(a.message)}`);
+  return lines;
+}
+
+/** The label coverage of the compared predictions, and their realized performance when there is one. */
+function labelLines(labels: LabelsReport, style: Style): string[] {
+  const view = labelsView(labels);
+  const lines = [`${style.bold('labels')}: ${terminalSafe(view.sentence)}`];
+  if (view.performance) lines.push(`  performance (${terminalSafe(view.performance)}):`);
+  for (const m of view.metrics) lines.push(`    ${terminalSafe(m.name).padEnd(18)} ${terminalSafe(m.value)} ${m.interval}`.trimEnd());
   return lines;
 }
 
