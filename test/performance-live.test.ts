@@ -232,6 +232,17 @@ describe('performance_drop in serve', { timeout: 240_000 }, () => {
         payload!.alerts[0]!.summary,
         /accuracy fell from 0\.\d+ to 0\.\d+: a drop of 0\.\d+, credibly more than the 0\.02 that matters/,
       );
+      // The estimate as a gauge, from the newest stored report.
+      const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
+      const gauge = metrics.match(/^driftwatch_estimated_performance\{model="perf-live",metric="accuracy"\} ([\d.]+)$/m);
+      const estimatedAccuracy = report.estimatedPerformance!.metrics.find((m) => m.metric === 'accuracy')!.estimate!;
+      assert.ok(
+        gauge && Math.abs(Number(gauge[1]) - estimatedAccuracy) < 1e-9,
+        metrics
+          .split('\n')
+          .filter((l) => /estimated/.test(l))
+          .join('\n'),
+      );
       // The same drop at the next check keeps the alert firing: no second notification.
       await check();
       await new Promise((r) => setTimeout(r, 2000));
