@@ -36,7 +36,7 @@ import { Store } from './store/store.js';
 import { loadOffsets } from './store/offsets.js';
 import { TokenSet } from './api/auth.js';
 
-/** Exit codes: 0 fine, 1 drift found with --fail-on-drift (or schema findings with --fail-on-schema), 2 an error. */
+/** Exit codes: 0 fine, 1 drift found with --fail-on-drift (or schema findings with --fail-on-schema, a performance drop with --fail-on-performance), 2 an error. */
 export const EXIT = { ok: 0, drift: 1, error: 2 } as const;
 
 const list = (value: string, previous: string[] = []) => [
@@ -213,6 +213,10 @@ function buildProgram(): Command {
     .option('--out <path>', 'write the report to this file instead of stdout')
     .option('--fail-on-drift', 'exit 1 when drift is found')
     .option('--fail-on-schema', 'exit 1 when a feature is missing or a schema finding is raised')
+    .option(
+      '--fail-on-performance',
+      "exit 1 when the labelled predictions' performance credibly dropped below the baseline's (docs/performance.md)",
+    )
     .option('--by <column>', 'one result per value of this column (or per period with --every)')
     .option('--every <period>', 'with --by on a timestamp column: window length, e.g. 1h, 1d, 7d, or 1mo (calendar months)')
     .option('--bins <n>', 'quantile bins, when the baseline is a data file', wholeNumber('--bins', 2))
@@ -284,7 +288,9 @@ function buildProgram(): Command {
         'windows' in report
           ? report.windows.some((w) => w.schema.missing.length + alertingCount(w.schema.anomalies) > 0)
           : report.schema.missing.length + alertingCount(report.schema.anomalies) > 0;
-      if ((o.failOnDrift && report.drift) || (o.failOnSchema && schemaIssues)) process.exitCode = EXIT.drift;
+      const performanceDrop = !('windows' in report) && report.labels?.decision?.drift === true;
+      if ((o.failOnDrift && report.drift) || (o.failOnSchema && schemaIssues) || (o.failOnPerformance && performanceDrop))
+        process.exitCode = EXIT.drift;
     });
 
   program

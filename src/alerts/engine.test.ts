@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertsFromReport, checkFailingAlert, clearanceFromReport, evaluate, evaluatedKinds, fingerprint, shouldNotify } from './engine.js';
 import type { AlertKind, FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
+import { summarisePerformance } from '../stats/performance.js';
+import { performanceDecision } from '../stats/performance-decision.js';
 
 const HOUR = 3_600_000;
 const drift = (feature: string, severity: 'warning' | 'critical' = 'warning'): FoundAlert => ({
@@ -293,5 +295,62 @@ describe('prediction drift alerts (issue 17)', () => {
       held.held.map((a) => a.labels.kind),
       ['prediction_drift'],
     );
+  });
+});
+
+describe('performance_drop alerts (issue 17)', () => {
+  const rules = { criticalPsi: 0.25 };
+  /** Binary rows: label i % 2, a confident score that is right on `right` of every 10 rows. */
+  const summary = (n: number, right: number) => {
+    const labels = Array.from({ length: n }, (_, i) => i % 2);
+    const scores = labels.map((y, i) => (i % 10 < right === (y === 1) ? 0.8 : 0.2));
+    return summarisePerformance({ task: 'binary', labels, scores });
+  };
+  const baseline = summary(4000, 8);
+  const withDecision = (window: ReturnType<typeof summary>) =>
+    ({
+      model: 'm',
+      status: 'ok',
+      features: [],
+      schema: { missing: [], unexpected: [], anomalies: [] },
+      labels: { decision: performanceDecision(baseline, window) },
+      window: { spec: '1h', start: '', end: '', rows: window.rows, minRows: 10 },
+      ingest: { totals: {}, consumed: 0, rejected: 0, rejectedByReason: {} },
+    }) as unknown as Parameters<typeof alertsFromReport>[0];
+
+  it('one alert per model with the dropped metrics; critical beyond twice the minimum drop', () => {
+    const found = alertsFromReport(withDecision(summary(1000, 6)), rules);
+    assert.deepEqual(
+      found.map((a) => [a.labels, a.severity]),
+      [[{ model: 'm', feature: '*', kind: 'performance_drop' }, 'critical']],
+    );
+    assert.match(found[0]!.summary, /accuracy fell from 0\.8 to 0\.6: a drop of 0\.2, credibly more than the 0\.02 that matters/);
+    assert.equal(found[0]!.stats!.accuracy, 0.6);
+    assert.ok(Math.abs((found[0]!.stats!.accuracy_drop as number) - 0.2) < 1e-12);
+    assert.deepEqual(alertsFromReport(withDecision(summary(1000, 8)), rules), [], 'no drop, no alert');
+  });
+
+  it('resolves when a later decided window shows no drop; held while a window is undecided', () => {
+    const [alert] = alertsFromReport(withDecision(summary(1000, 6)), rules);
+    const stored: StoredAlert = { ...alert!, fingerprint: fingerprint(alert!.labels), startsAt: 0, endsAt: null };
+    const small = withDecision(summary(20, 8));
+    assert.equal(evaluatedKinds(small).includes('performance_drop'), false, 'too few labelled rows: no decision');
+    const held = evaluate([stored], alertsFromReport(small, rules), evaluatedKinds(small), null, HOUR, HOUR, clearanceFromReport(small));
+    assert.deepEqual(
+      held.held.map((a) => a.labels.kind),
+      ['performance_drop'],
+    );
+    const clean = withDecision(summary(1000, 8));
+    const resolved = evaluate(
+      [stored],
+      alertsFromReport(clean, rules),
+      evaluatedKinds(clean),
+      null,
+      HOUR,
+      HOUR,
+      clearanceFromReport(clean),
+    );
+    assert.equal(resolved.resolved.length, 1);
+    assert.match(resolved.resolved[0]!.summary, /^no credible drop larger than the minimum in \d+ metrics tested/);
   });
 });

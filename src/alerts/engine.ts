@@ -5,6 +5,7 @@ import type { Alert, AlertKind, AlertLabels, Severity } from '../contracts/alert
 import type { FoundAlert, GroupNotice, StoredAlert } from '../contracts/alert.js';
 import type { CheckFailures } from '../contracts/check-health.js';
 import { ALERT_KIND_INFO, ALERT_KINDS } from '../contracts/alert.js';
+import type { StatValue } from '../stats/types.js';
 
 /**
  * The fingerprint of an alert: a hash of its sorted labels (Alertmanager's identity). The same
@@ -46,11 +47,38 @@ export function driftSeverity(psi: unknown, wasCritical: boolean, rules: Severit
 }
 
 /** The alert kinds a report can speak about: an insufficient window says nothing of drift or schema, a window without predictions nothing of prediction drift. */
-export function evaluatedKinds(report: Pick<LiveReport, 'status' | 'prediction'>): AlertKind[] {
+export function evaluatedKinds(report: Pick<LiveReport, 'status' | 'prediction' | 'labels'>): AlertKind[] {
   if (report.status === 'insufficient_data') return ALERT_KINDS.filter((kind) => !ALERT_KIND_INFO[kind].comparesData);
+  // A window without a decided performance decision (no labels yet, too few) says nothing of a drop: its alert stays as it was.
+  const undecided = report.labels?.decision?.decided !== true;
   // A window without predictions (none mapped, or all null) says nothing of prediction drift: its alert stays as it was.
-  if (report.prediction?.status === 'absent') return ALERT_KINDS.filter((kind) => kind !== 'prediction_drift');
-  return [...ALERT_KINDS];
+  const absent = report.prediction?.status === 'absent';
+  return ALERT_KINDS.filter((kind) => !(kind === 'performance_drop' && undecided) && !(kind === 'prediction_drift' && absent));
+}
+
+/**
+ * The performance alert of a live report: one per model (`feature` is `*`), when the decision
+ * found a credible drop; the dropped metrics in its summary and statistics (the drop of each).
+ * Critical when a metric dropped by more than twice its minimum drop.
+ */
+export function performanceAlert(report: Pick<LiveReport, 'model' | 'labels'>): FoundAlert[] {
+  const decision = report.labels?.decision;
+  if (!decision?.drift) return [];
+  const dropped = decision.metrics.filter((m) => m.drifted);
+  const stats: Record<string, StatValue> = {};
+  for (const m of dropped) {
+    if (m.window !== null) stats[m.metric] = m.window;
+    if (m.drop !== null) stats[`${m.metric}_drop`] = m.drop;
+  }
+  const critical = dropped.some((m) => m.drop !== null && m.minDrop !== null && m.drop > 2 * m.minDrop);
+  return [
+    {
+      labels: { model: report.model, feature: '*', kind: 'performance_drop' },
+      severity: critical ? 'critical' : 'warning',
+      summary: dropped.map((m) => m.reason).join('; '),
+      stats,
+    },
+  ];
 }
 
 /** Share of consumed messages set aside (malformed, not objects, too large...) above which an ingest alert fires. */
@@ -123,6 +151,7 @@ export function alertsFromReport(report: LiveReport, rules: SeverityRules, previ
         };
       }),
   ];
+  found.push(...performanceAlert(report));
   // The model's output: one alert on its column, whichever of its outputs (class, top score) drifted.
   const prediction = report.prediction;
   if (prediction?.drift) {
@@ -293,6 +322,7 @@ function defaultClearance(alert: StoredAlert): { summary: string } {
   const text: Record<AlertKind, string> = {
     drift: 'no drift in this window',
     prediction_drift: 'no prediction drift in this window',
+    performance_drop: 'no credible performance drop in this window',
     schema: 'no schema finding in this window',
     'insufficient-data': 'enough rows in this window to check',
     ingest: 'the messages since the previous check could be used',
@@ -315,6 +345,9 @@ export function clearanceFromReport(report: LiveReport): Clearance {
       const output = report.prediction.outputs[0];
       if (!output) return { summary: `prediction ${alert.labels.feature}: ${report.prediction.message ?? 'not compared'}` };
       return { summary: `prediction ${output.name}: ${output.reasons[0] ?? 'no drift'}`, stats: output.stats };
+    }
+    if (alert.labels.kind === 'performance_drop' && report.labels?.decision) {
+      return { summary: report.labels.decision.reason };
     }
     if (alert.labels.kind === 'insufficient-data') {
       return {

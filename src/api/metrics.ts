@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { outboxCounts } from '../store/outbox.js';
 import type { LiveReport } from '../contracts/report.js';
-import type { FeatureReport, LabelsReport } from '../contracts/report.js';
+import type { EstimatedPerformance, FeatureReport, LabelsReport } from '../contracts/report.js';
 import { LABEL_COUNTERS } from '../contracts/label.js';
 import { COUNTERS } from '../contracts/event.js';
 import type { Database } from '../store/database.js';
@@ -43,6 +43,7 @@ export const METRIC_NAMES = {
   labelsRejected: 'driftwatch_labels_rejected_total',
   labelCoverage: 'driftwatch_label_coverage',
   labelsUnmatched: 'driftwatch_labels_unmatched',
+  estimatedPerformance: 'driftwatch_estimated_performance',
 } as const;
 
 /** What the metrics read at scrape time. */
@@ -61,6 +62,13 @@ export interface MetricsDeps {
 /** Buckets of the check duration, from a small window in DuckDB to a million-row window. */
 const CHECK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
+/** What the gauges read of a model's newest report with features. */
+interface LatestReport {
+  features: FeatureReport[];
+  labels?: LabelsReport;
+  estimated?: EstimatedPerformance;
+}
+
 /** What the store holds for the metrics, read once per scrape. */
 interface Snapshot {
   counts: { model: string; counter: string; value: number }[];
@@ -70,6 +78,8 @@ interface Snapshot {
   features: Map<string, FeatureReport[]>;
   /** Per model, the labels section of that report, when it has one. */
   labels: Map<string, LabelsReport>;
+  /** Per model, the estimated performance (CBPE) of that report, when it has one. */
+  estimated: Map<string, EstimatedPerformance>;
 }
 
 /**
@@ -87,7 +97,7 @@ export class Metrics {
   /** The snapshot being read for the scrape in progress: every metric of one scrape shares it. */
   private inFlight: Promise<Snapshot> | undefined;
   /** Parsed features of the reports already seen, by report id (a report never changes). */
-  private readonly reportCache = new Map<string, { id: string; features: FeatureReport[]; labels?: LabelsReport }>();
+  private readonly reportCache = new Map<string, { id: string } & LatestReport>();
 
   constructor(private readonly deps: MetricsDeps) {
     const registers = [this.registry];
@@ -197,6 +207,18 @@ export class Metrics {
       "Stored labels whose id matches no stored prediction, at the model's newest check with features.",
       (l) => l.unmatched,
     );
+    new Gauge({
+      name: METRIC_NAMES.estimatedPerformance,
+      help: "The window's performance estimated by CBPE from its prediction scores (no labels needed), per metric, in the model's newest check with features; a leading indicator, never alerted on.",
+      labelNames: ['model', 'metric'],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const [model, estimated] of s.estimated)
+          for (const m of estimated.metrics) if (m.estimate !== null) this.set({ model, metric: m.metric }, m.estimate);
+      },
+    });
     new Gauge({
       name: METRIC_NAMES.consumerLag,
       help: 'Messages behind the log end (high watermark) of each assigned partition, from the stored position: read from the broker every source.metadataInterval, so it grows while nothing is stored.',
@@ -408,23 +430,32 @@ export class Metrics {
       const outbox = await outboxCounts(db);
       const latest = await this.latestReports(db);
       const labels = new Map<string, LabelsReport>();
-      for (const [model, r] of latest) if (r.labels) labels.set(model, r.labels);
-      return { counts, firing, outbox, features: new Map([...latest].map(([model, r]) => [model, r.features])), labels };
+      const estimated = new Map<string, EstimatedPerformance>();
+      for (const [model, r] of latest) {
+        if (r.labels) labels.set(model, r.labels);
+        if (r.estimated) estimated.set(model, r.estimated);
+      }
+      return { counts, firing, outbox, features: new Map([...latest].map(([model, r]) => [model, r.features])), labels, estimated };
     } finally {
       db.close();
     }
   }
 
   /** The features (and labels) of each model's newest report, parsing only reports not seen before. */
-  private async latestReports(db: Database): Promise<Map<string, { features: FeatureReport[]; labels?: LabelsReport }>> {
+  private async latestReports(db: Database): Promise<Map<string, LatestReport>> {
     const latest = await latestReportIds(db, { withFeatures: true });
-    const out = new Map<string, { features: FeatureReport[]; labels?: LabelsReport }>();
+    const out = new Map<string, LatestReport>();
     for (const [model, id] of latest) {
       let cached = this.reportCache.get(model);
       if (cached?.id !== id) {
         const report = await getReport(db, id);
         if (!report) continue; // deleted since the ids were read
-        cached = { id, features: report.features, ...(report.labels ? { labels: report.labels } : {}) };
+        cached = {
+          id,
+          features: report.features,
+          ...(report.labels ? { labels: report.labels } : {}),
+          ...(report.estimatedPerformance ? { estimated: report.estimatedPerformance } : {}),
+        };
         this.reportCache.set(model, cached);
       }
       out.set(model, cached);

@@ -5,7 +5,7 @@ import { type LoadedTable, loadTable } from '../baseline/source.js';
 import type { DecisionSettings } from '../config/decision.js';
 import type { SchemaCheckSettings } from '../config/schema-check.js';
 import type { BaselineProfile } from '../contracts/profile.js';
-import type { CheckReport, WindowedReport } from '../contracts/report.js';
+import type { CheckReport, RealizedPerformance, WindowedReport } from '../contracts/report.js';
 import { UserError } from '../errors.js';
 import { Database } from '../store/database.js';
 import { mapOnConnections } from '../store/pool.js';
@@ -20,7 +20,8 @@ import {
   readStoredTypeErrors,
 } from './current.js';
 import { describeDecision } from './decision.js';
-import { readEventsPrediction, readFilePrediction } from './prediction.js';
+import { estimatedPerformance, scoresOf } from './performance.js';
+import { PREDICTION_COLUMN, readEventsPrediction, readFilePrediction, readPredictionValues } from './prediction.js';
 import { checkWindows } from './windows.js';
 import { type FileLabelsRequest, fileLabels } from './labels.js';
 
@@ -129,6 +130,25 @@ async function loadBaseline(db: Database, request: CheckRequest): Promise<Loaded
   return { profile, header: { name: profile.source.file, rows: profile.source.rows } };
 }
 
+/**
+ * The performance estimated from the current predictions (CBPE), when the profile has a CBPE fit
+ * and the table its prediction column (a file's, or a live window's `_prediction`); else undefined.
+ */
+export async function readEstimate(
+  db: Database,
+  profile: BaselineProfile,
+  current: Pick<LoadedTable, 'table' | 'columns'>,
+  column: string | undefined,
+  realized: RealizedPerformance | undefined,
+): Promise<CheckReport['estimatedPerformance']> {
+  const fit = profile.performance?.cbpe;
+  const info = column === undefined ? undefined : current.columns.find((c) => c.name === column);
+  if (!fit || !info) return undefined;
+  const values = await readPredictionValues(db, current.table, info, column === PREDICTION_COLUMN);
+  if (values.length === 0) return undefined;
+  return estimatedPerformance(fit, scoresOf(values), realized);
+}
+
 /** `driftwatch check` without the CLI: compares a current data file with a baseline. */
 export async function runCheck(request: CheckRequest): Promise<CheckReport | WindowedReport> {
   if (request.every && !request.by) throw new UserError('--every needs --by COLUMN (the timestamp column to split on)');
@@ -148,7 +168,9 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport | Win
     }
     // The id and prediction columns are the join's, not features the baseline lacks.
     const joinColumns = request.labels ? [request.labels.id, ...(request.labels.prediction ? [request.labels.prediction] : [])] : [];
-    const labels = request.labels ? await fileLabels(db, current, request.labels) : undefined;
+    const labels = request.labels ? await fileLabels(db, current, request.labels, baseline.profile.performance) : undefined;
+    const predictionColumn = request.labels?.prediction ?? baseline.profile.prediction?.column;
+    const estimated = await readEstimate(db, baseline.profile, current, predictionColumn, labels?.report.performance);
     const comparison = await compareTable(db, baseline.profile, current, {
       ...(request.decision ? { decision: request.decision } : {}),
       ...(joinColumns.length > 0 ? { ignoreColumns: joinColumns } : {}),
@@ -160,6 +182,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport | Win
       ...comparison,
       decision: describeDecision(request.decision, { prediction: comparison.prediction !== undefined }),
       ...(labels ? { labels: labels.report } : {}),
+      ...(estimated ? { estimatedPerformance: estimated } : {}),
       generatedAt: new Date().toISOString(),
     };
   } finally {

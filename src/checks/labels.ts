@@ -1,6 +1,7 @@
 import type { LoadedTable } from '../baseline/source.js';
 import { loadTable } from '../baseline/source.js';
 import type { ModelConfig } from '../config/schema.js';
+import type { PerformanceProfile } from '../contracts/profile.js';
 import { LABEL_COUNTERS, type LabelledPair } from '../contracts/label.js';
 import type { LabelsReport } from '../contracts/report.js';
 import { UserError, messageOf } from '../errors.js';
@@ -10,7 +11,7 @@ import type { ColumnInfo, Database } from '../store/database.js';
 import { labelledWindow, type WindowBounds } from '../store/labels.js';
 import { quoteIdent } from '../store/sql.js';
 import type { PerformanceTask } from '../stats/performance.js';
-import { realizedPerformance } from './realized-performance.js';
+import { windowPerformance } from './performance.js';
 
 /**
  * Label coverage of a check: of a live window (the store's join, `labelledWindow`), or of a
@@ -36,11 +37,11 @@ export async function liveLabels(
   db: Database,
   model: ModelConfig,
   bounds: WindowBounds,
-  options: { pairs?: boolean } = {},
+  options: { pairs?: boolean; baseline?: PerformanceProfile } = {},
 ): Promise<CheckLabels> {
-  const w = await labelledWindow(db, model.name, bounds, options);
+  const w = await labelledWindow(db, model.name, bounds, options.pairs === undefined ? {} : { pairs: options.pairs });
   const counters = await ingestCounters(db, model.name);
-  const performance = realizedPerformance(w.pairs, model.labels?.task);
+  const { performance, decision } = windowPerformance(w.pairs, model.labels?.task, options.baseline);
   return {
     report: {
       predictions: w.predictions,
@@ -52,6 +53,7 @@ export async function liveLabels(
       unmatched: w.unmatched,
       sampledOut: labelSampling(model).reproducible ? (counters[LABEL_COUNTERS.sampledOut] ?? 0) : null,
       ...(performance ? { performance } : {}),
+      ...(decision ? { decision } : {}),
     },
     pairs: w.pairs,
   };
@@ -84,7 +86,12 @@ function requireColumn(columns: readonly ColumnInfo[], name: string, flag: strin
  * once takes the label of its last row (files have no label time; DuckDB reads them in order),
  * counted in `corrections` when the labels differ.
  */
-export async function fileLabels(db: Database, current: LoadedTable, request: FileLabelsRequest): Promise<CheckLabels> {
+export async function fileLabels(
+  db: Database,
+  current: LoadedTable,
+  request: FileLabelsRequest,
+  baseline?: PerformanceProfile,
+): Promise<CheckLabels> {
   const labelColumn = request.label ?? 'label';
   requireColumn(current.columns, request.id, '--id', `the current file '${current.file}'`);
   if (request.prediction !== undefined)
@@ -123,7 +130,7 @@ export async function fileLabels(db: Database, current: LoadedTable, request: Fi
   ).map((r) => ({ prediction: r.p === null || r.p === undefined ? null : String(r.p), label: String(r.l) }));
   const n = Number(counts.n);
   const labelled = Number(counts.labelled);
-  const performance = realizedPerformance(pairs, request.task);
+  const { performance, decision } = windowPerformance(pairs, request.task, baseline);
   return {
     report: {
       predictions: n,
@@ -136,6 +143,7 @@ export async function fileLabels(db: Database, current: LoadedTable, request: Fi
       sampledOut: null,
       corrections: Number(stored.corrections),
       ...(performance ? { performance } : {}),
+      ...(decision ? { decision } : {}),
     },
     pairs,
   };

@@ -8,9 +8,10 @@ import type { Database } from '../store/database.js';
 import { lastIngestTotals, lastWindowEnd } from '../store/reports.js';
 import { nthNewestEventTime, openWindow } from '../store/samples.js';
 import { fieldsNotExtra } from '../ingest/decoder.js';
-import { compareTable, statusOf } from './check.js';
+import { compareTable, readEstimate, statusOf } from './check.js';
 import { describeDecision } from './decision.js';
 import { liveLabels } from './labels.js';
+import { PREDICTION_COLUMN } from './prediction.js';
 
 /** Counters of the ingest now, and their change since the model's previous report. */
 async function ingestSincePrevious(db: Database, model: string): Promise<LiveReport['ingest']> {
@@ -84,7 +85,12 @@ export async function runLiveCheck(
         );
     const ingest = await ingestSincePrevious(db, model.name);
     // Joined now, whenever the labels came: a later check of the same window sees the newer ones.
-    const labels = model.labels ? (await liveLabels(db, model, bounds)).report : undefined;
+    const labels = model.labels ? (await liveLabels(db, model, bounds, { baseline: profile.performance })).report : undefined;
+    // The estimate reads every stored score of the window, labelled or not (a model without labels too).
+    const estimated =
+      model.event?.prediction === undefined
+        ? undefined
+        : await readEstimate(db, profile, { table: window.table, columns: window.columns }, PREDICTION_COLUMN, labels?.performance);
     const finished = Date.now();
     return {
       id: randomUUID(),
@@ -97,6 +103,7 @@ export async function runLiveCheck(
       ...comparison,
       decision: describeDecision(decision, { prediction: comparison.prediction !== undefined }),
       ...(labels ? { labels } : {}),
+      ...(estimated ? { estimatedPerformance: estimated } : {}),
       generatedAt: iso(finished),
       window: { spec: windowText(spec), start: iso(bounds.start), end: iso(bounds.end), rows, minRows: model.minRows },
       timing: { startedAt: iso(started), finishedAt: iso(finished), seconds: (finished - started) / 1000 },

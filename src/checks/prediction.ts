@@ -93,6 +93,14 @@ async function jsonValues(db: Database, table: string, column: ColumnInfo, asJso
   return rows.map((r) => parsePredictionText(r.j === null || r.j === undefined ? null : String(r.j)));
 }
 
+/**
+ * Every prediction of a table, parsed: a live window's `_prediction` (`stored`), or a file's
+ * column. For the estimated performance, which reads every score, labelled or not.
+ */
+export async function readPredictionValues(db: Database, table: string, column: ColumnInfo, stored: boolean): Promise<unknown[]> {
+  return jsonValues(db, table, column, stored);
+}
+
 /** True when the shape reads a plain column in DuckDB: numbers from a column, classes from a column that is not objects. */
 function plainColumn(shape: PredictionShape): shape is 'number' | 'class' {
   return shape !== 'probabilities';

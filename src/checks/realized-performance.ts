@@ -1,5 +1,5 @@
 import type { RealizedPerformance } from '../contracts/report.js';
-import { type PerformanceRows, type PerformanceTask, summarisePerformance } from '../stats/performance.js';
+import { type PerformanceRows, type PerformanceSummary, type PerformanceTask, summarisePerformance } from '../stats/performance.js';
 import type { LabelledPair } from '../contracts/label.js';
 
 /**
@@ -23,7 +23,7 @@ const parse = (text: string | null): unknown => {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A binary score: a number, or the one number of an object. */
-function scoreOf(prediction: unknown): number | undefined {
+export function scoreOf(prediction: unknown): number | undefined {
   if (typeof prediction === 'number') return prediction;
   if (!isObject(prediction)) return undefined;
   const numbers = Object.values(prediction).filter((v): v is number => typeof v === 'number');
@@ -51,8 +51,8 @@ export function inferTask(labels: readonly unknown[], predictions: readonly unkn
 }
 
 /** The pairs as the rows of a task. */
-function rowsOf(task: PerformanceTask, labels: unknown[], predictions: unknown[]): PerformanceRows {
-  if (task === 'binary') return { task, labels, scores: predictions.map(scoreOf) };
+function rowsOf(task: PerformanceTask, labels: unknown[], predictions: unknown[], threshold?: number): PerformanceRows {
+  if (task === 'binary') return { task, labels, scores: predictions.map(scoreOf), ...(threshold !== undefined ? { threshold } : {}) };
   if (task === 'regression') return { task, actual: labels, predicted: predictions };
   const withProbabilities = predictions.length > 0 && predictions.every(isObject);
   return {
@@ -63,12 +63,17 @@ function rowsOf(task: PerformanceTask, labels: unknown[], predictions: unknown[]
   };
 }
 
+/** The window's summary with its variance terms (what the performance decision needs), and where its task came from. */
+export interface RealizedSummary {
+  summary: PerformanceSummary;
+  taskFrom: 'config' | 'inferred';
+}
+
 /**
- * The performance of the pairs whose prediction is stored, or undefined when none is (no
- * `event.prediction`, or no `--prediction` column).
- * @example realizedPerformance([{ prediction: '0.8', label: '1' }, { prediction: '0.3', label: '0' }])?.metrics.accuracy?.value // 1
+ * The performance summary of the pairs whose prediction is stored, or undefined when none is.
+ * `threshold` is a binary score's (the baseline's, so that precision and recall compare; default 0.5).
  */
-export function realizedPerformance(pairs: readonly LabelledPair[], task?: PerformanceTask): RealizedPerformance | undefined {
+export function realizedSummary(pairs: readonly LabelledPair[], task?: PerformanceTask, threshold?: number): RealizedSummary | undefined {
   const labels: unknown[] = [];
   const predictions: unknown[] = [];
   for (const pair of pairs) {
@@ -79,10 +84,15 @@ export function realizedPerformance(pairs: readonly LabelledPair[], task?: Perfo
   }
   if (predictions.length === 0) return undefined;
   const chosen = task ?? inferTask(labels, predictions);
-  const summary = summarisePerformance(rowsOf(chosen, labels, predictions));
+  return { summary: summarisePerformance(rowsOf(chosen, labels, predictions, threshold)), taskFrom: task ? 'config' : 'inferred' };
+}
+
+/** A summary as the report shows it: values and intervals, without the variance terms. */
+export function performanceReport(realized: RealizedSummary): RealizedPerformance {
+  const { summary, taskFrom } = realized;
   return {
     task: summary.task,
-    taskFrom: task ? 'config' : 'inferred',
+    taskFrom,
     level: summary.level,
     rows: summary.labelled,
     skipped: summary.skipped,
@@ -96,4 +106,14 @@ export function realizedPerformance(pairs: readonly LabelledPair[], task?: Perfo
       ]),
     ),
   };
+}
+
+/**
+ * The performance of the pairs whose prediction is stored, or undefined when none is (no
+ * `event.prediction`, or no `--prediction` column).
+ * @example realizedPerformance([{ prediction: '0.8', label: '1' }, { prediction: '0.3', label: '0' }])?.metrics.accuracy?.value // 1
+ */
+export function realizedPerformance(pairs: readonly LabelledPair[], task?: PerformanceTask): RealizedPerformance | undefined {
+  const realized = realizedSummary(pairs, task);
+  return realized ? performanceReport(realized) : undefined;
 }

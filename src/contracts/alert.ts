@@ -25,6 +25,12 @@ export const ALERT_KIND_INFO = {
     description: "the model's output (its score, class or value) moved away from the baseline's predictions (credible and large enough)",
     comparesData: true,
   },
+  performance_drop: {
+    label: 'performance drop',
+    description:
+      "the labelled predictions' realized performance fell below the baseline's (credibly, and by more than the minimum drop of a metric)",
+    comparesData: true,
+  },
   schema: {
     label: 'schema',
     description: 'missing or unexpected fields, wrong types, nulls, values outside the training range, unseen categories',

@@ -249,6 +249,74 @@ export const RealizedPerformance = z.object({
 });
 export type RealizedPerformance = z.infer<typeof RealizedPerformance>;
 
+/** One metric of the performance decision (`performanceDecision`, src/stats/performance-decision.ts). */
+export const PerformanceMetricDecisionReport = z.object({
+  metric: z.string(),
+  direction: z.enum(['higherIsBetter', 'lowerIsBetter']),
+  baseline: z.number().nullable(),
+  window: z.number().nullable(),
+  /** The window's interval, at its level. */
+  interval: z.object({ lower: z.number(), upper: z.number(), level: z.number() }).nullable(),
+  /** How much worse the window is in the metric's units (negative: better). */
+  drop: z.number().nullable(),
+  /** The drop that matters as configured: absolute, or relative to the baseline's value (losses). */
+  tolerance: z.object({ kind: z.enum(['absolute', 'relative']), value: z.number() }).nullable(),
+  /** The drop that matters in the metric's units. */
+  minDrop: z.number().nullable(),
+  tested: z.boolean(),
+  /** One-sided p of "the drop is at most minDrop"; null when not tested. */
+  pvalue: z.number().nullable(),
+  /** Holm-adjusted over the metrics tested. */
+  adjustedP: z.number().nullable(),
+  drifted: z.boolean(),
+  reason: z.string(),
+});
+
+/**
+ * Whether the window's realized performance credibly fell below the baseline's by more than the
+ * minimum drop (docs/performance.md, "In checks and alerts"). `decided` is false below the
+ * minimum labelled rows; `drift` is then false.
+ */
+export const PerformanceDecisionReport = z.object({
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  decided: z.boolean(),
+  drift: z.boolean(),
+  reason: z.string(),
+  labelled: z.object({ baseline: z.number(), window: z.number() }),
+  alpha: z.number(),
+  correction: z.literal('holm'),
+  minRows: z.number(),
+  /** Metrics tested (the m of Holm's correction). */
+  tested: z.number(),
+  metrics: z.array(PerformanceMetricDecisionReport),
+});
+export type PerformanceDecisionReport = z.infer<typeof PerformanceDecisionReport>;
+
+/** One metric estimated by CBPE from the window's scores, with its band (estimate -+ 3 sampling errors, clipped to [0, 1]). */
+export const EstimatedMetricReport = z.object({
+  metric: z.string(),
+  estimate: z.number().nullable(),
+  samplingError: z.number().nullable(),
+  lower: z.number().nullable(),
+  upper: z.number().nullable(),
+  /** The realized value on the window's labelled predictions, when there are any. */
+  realized: z.number().nullable().optional(),
+});
+
+/**
+ * The window's performance estimated from its prediction scores alone (CBPE, a binary score and a
+ * profile with `performance.cbpe`; docs/estimated-performance.md). Never alerted on.
+ */
+export const EstimatedPerformance = z.object({
+  method: z.literal('cbpe'),
+  /** Rows estimated (finite scores), and rows left out (no score, or not a finite number). */
+  rows: z.number(),
+  dropped: z.number(),
+  threshold: z.number(),
+  metrics: z.array(EstimatedMetricReport),
+});
+export type EstimatedPerformance = z.infer<typeof EstimatedPerformance>;
+
 /**
  * Labels of the compared predictions (a model with `labels`, or `check --labels`): how many of
  * the window's predictions have a label, joined by event id when the check ran (docs/ingest.md, "Labels").
@@ -276,6 +344,8 @@ export const LabelsReport = z.object({
   corrections: z.number().optional(),
   /** The labelled predictions' performance, when any is labelled and the prediction is stored. */
   performance: RealizedPerformance.optional(),
+  /** The performance decision against the baseline's (a profile with `performance.summary`). */
+  decision: PerformanceDecisionReport.optional(),
 });
 export type LabelsReport = z.infer<typeof LabelsReport>;
 
@@ -295,6 +365,8 @@ export const CheckReport = z.object({
   decision: DecisionRule,
   /** Label coverage of the compared predictions, when labels were given. */
   labels: LabelsReport.optional(),
+  /** The performance estimated from the prediction scores (CBPE), when the profile has a CBPE fit. */
+  estimatedPerformance: EstimatedPerformance.optional(),
   generatedAt: z.string(),
 });
 export type CheckReport = z.infer<typeof CheckReport>;

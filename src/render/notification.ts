@@ -80,7 +80,9 @@ function describeFiring(firing: readonly Alert[], separator = ', '): string {
     const predicted = firing.filter((a) => a.labels.kind === 'prediction_drift');
     const prediction =
       predicted.length > 0 ? `${separator}${kindLabel('prediction_drift')}${nameList(predicted.map((a) => a.labels.feature))}` : '';
-    return `${drifted.length} drifted${nameList(drifted.map((a) => a.labels.feature))}${prediction}`;
+    // So is a drop of the model's performance.
+    const performance = firing.some((a) => a.labels.kind === 'performance_drop') ? `${separator}${kindLabel('performance_drop')}` : '';
+    return `${drifted.length} drifted${nameList(drifted.map((a) => a.labels.feature))}${prediction}${performance}`;
   }
   const parts = ALERT_KINDS.flatMap((kind) => {
     const ofKind = firing.filter((a) => a.labels.kind === kind);

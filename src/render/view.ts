@@ -1,4 +1,11 @@
-import type { CheckReport, FeatureReport, LabelsReport, PredictionReport, SchemaFindings } from '../contracts/report.js';
+import type {
+  CheckReport,
+  EstimatedPerformance,
+  FeatureReport,
+  LabelsReport,
+  PredictionReport,
+  SchemaFindings,
+} from '../contracts/report.js';
 import { EFFECT_STATISTICS, STATISTICS, evidenceFor } from '../stats/index.js';
 import type { FeatureKind, StatValue, TestResult } from '../stats/types.js';
 import { formatCount, formatNumber, formatPValue, formatShare } from './format.js';
@@ -226,7 +233,11 @@ export interface LabelsView {
   sentence: string;
   /** "binary, 1,204 rows, 95% intervals", when the performance is there. */
   performance?: string;
-  metrics: { name: string; value: string; interval: string }[];
+  metrics: { name: string; value: string; interval: string; baseline: string; verdict: string }[];
+  /** The performance decision's sentence ("performance dropped: accuracy ..."), with a baseline summary. */
+  decision?: string;
+  /** True when the decision found a credible drop. */
+  dropped: boolean;
 }
 
 /**
@@ -241,14 +252,46 @@ export function labelsView(labels: LabelsReport): LabelsView {
     (labels.sampledOut === null ? '' : `; ${formatCount(labels.sampledOut)} sampled out`) +
     (labels.corrections ? `; ${formatCount(labels.corrections)} ids relabelled` : '');
   const p = labels.performance;
-  if (!p) return { sentence, metrics: [] };
+  const d = labels.decision;
+  if (!p) return { sentence, metrics: [], dropped: false };
+  const decided = new Map((d?.metrics ?? []).map((m) => [m.metric, m]));
   return {
     sentence,
     performance: `${p.task}, ${formatCount(p.rows)} rows, ${formatShare(p.level)} intervals`,
-    metrics: Object.entries(p.metrics).map(([name, m]) => ({
-      name,
-      value: m.value === null ? `- (${m.reason ?? 'undefined'})` : formatNumber(m.value),
-      interval: m.interval ? `[${formatNumber(m.interval.lower)}, ${formatNumber(m.interval.upper)}]` : '',
+    metrics: Object.entries(p.metrics).map(([name, m]) => {
+      const row = decided.get(name);
+      return {
+        name,
+        value: m.value === null ? `- (${m.reason ?? 'undefined'})` : formatNumber(m.value),
+        interval: m.interval ? `[${formatNumber(m.interval.lower)}, ${formatNumber(m.interval.upper)}]` : '',
+        baseline: row?.baseline === null || row?.baseline === undefined ? '' : formatNumber(row.baseline),
+        verdict: !row ? '' : row.drifted ? 'DROPPED' : row.tested ? 'no drop' : 'not tested',
+      };
+    }),
+    ...(d ? { decision: d.reason } : {}),
+    dropped: d?.drift === true,
+  };
+}
+
+/** The estimated performance of a report as every renderer shows it: one sentence, a row per metric. */
+export interface EstimatedView {
+  sentence: string;
+  metrics: { name: string; estimate: string; band: string; realized: string }[];
+}
+
+/**
+ * The CBPE estimate in words and rows (estimate, band of 3 sampling errors, realized when labelled).
+ * @example estimatedView(report.estimatedPerformance).sentence // "estimated by CBPE from 9,120 scores (threshold 0.5); not alerted on"
+ */
+export function estimatedView(estimated: EstimatedPerformance): EstimatedView {
+  const dropped = estimated.dropped > 0 ? `, ${formatCount(estimated.dropped)} without a score` : '';
+  return {
+    sentence: `estimated by CBPE from ${formatCount(estimated.rows)} scores${dropped} (threshold ${formatNumber(estimated.threshold)}); a leading indicator, not alerted on`,
+    metrics: estimated.metrics.map((m) => ({
+      name: m.metric,
+      estimate: m.estimate === null ? '-' : formatNumber(m.estimate),
+      band: m.lower === null || m.upper === null ? '' : `[${formatNumber(m.lower)}, ${formatNumber(m.upper)}]`,
+      realized: m.realized === null || m.realized === undefined ? '' : formatNumber(m.realized),
     })),
   };
 }

@@ -2,6 +2,7 @@ import type {
   CheckReport,
   DecisionRule,
   FeatureReport,
+  EstimatedPerformance,
   LabelsReport,
   PredictionReport,
   SchemaFindings,
@@ -35,6 +36,7 @@ import {
   compareCodePoints,
   countSchemaFindings,
   describeBaseline,
+  estimatedView,
   labelsView,
   mainStatisticList,
   mainStatistics,
@@ -179,6 +181,7 @@ function checkReportBody(report: CheckReport): SafeHtml {
       section('Features, worst first', featureTable(features, 'feature')),
       section('Schema', schemaFindings(report.schema)),
       ...(report.labels ? [section('Labels', labelsSection(report.labels))] : []),
+      ...(report.estimatedPerformance ? [section('Estimated performance', estimatedSection(report.estimatedPerformance))] : []),
       section('Distributions: baseline vs current', chartGrid(features, 'feature')),
       ...(report.prediction ? [section('Prediction', predictionSection(report.prediction))] : []),
       section('Decision rule', decisionRule(report.decision)),
@@ -194,13 +197,26 @@ type Fact = readonly [label: string, value: string];
 function labelsSection(labels: LabelsReport): SafeHtml {
   const view = labelsView(labels);
   const rows = view.metrics.map(
-    (m) => html`<tr><td class="name">${m.name}</td><td class="num">${m.value}</td><td class="num">${m.interval}</td></tr>`,
+    (m) =>
+      html`<tr><td class="name">${m.name}</td><td class="num">${m.value}</td><td class="num">${m.interval}</td><td class="num">${m.baseline}</td><td>${m.verdict}</td></tr>`,
   );
   const table = view.performance
     ? html`<p>Realized performance (${view.performance}):</p>
-<table class="features"><thead><tr><th>metric</th><th class="num">value</th><th class="num">interval</th></tr></thead><tbody>${rows}</tbody></table>`
+<table class="features"><thead><tr><th>metric</th><th class="num">value</th><th class="num">interval</th><th class="num">baseline</th><th>decision</th></tr></thead><tbody>${rows}</tbody></table>`
     : html``;
-  return html`<p>${view.sentence}</p>${table}`;
+  const decision = view.decision ? html`<p class="${view.dropped ? 'drifted' : ''}">${view.decision}</p>` : html``;
+  return html`<p>${view.sentence}</p>${table}${decision}`;
+}
+
+/** The CBPE estimate per metric with its band, and the realized value when labelled. */
+function estimatedSection(estimated: EstimatedPerformance): SafeHtml {
+  const view = estimatedView(estimated);
+  const rows = view.metrics.map(
+    (m) =>
+      html`<tr><td class="name">${m.name}</td><td class="num">${m.estimate}</td><td class="num">${m.band}</td><td class="num">${m.realized}</td></tr>`,
+  );
+  return html`<p>${view.sentence}</p>
+<table class="features"><thead><tr><th>metric</th><th class="num">estimate</th><th class="num">band</th><th class="num">realized</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function summaryHeader(eyebrow: string, name: string, drift: boolean, facts: readonly Fact[], extra?: SafeHtml): SafeHtml {

@@ -271,3 +271,82 @@ test('the labels section: coverage in one sentence, the realized performance wit
   assert.match(page, /<td class="name">accuracy<\/td><td class="num">0\.91<\/td><td class="num">\[0\.9027, 0\.9169\]<\/td>/);
   assert.doesNotMatch(renderText(fakeCheckReport()), /labels:/, 'no section without labels');
 });
+
+test('the performance decision per metric and the estimated performance, in text and HTML', () => {
+  const metric = (name: string, baseline: number, window: number, drifted: boolean, tested = true) => ({
+    metric: name,
+    direction: 'higherIsBetter' as const,
+    baseline,
+    window,
+    interval: { lower: window - 0.01, upper: window + 0.01, level: 0.95 },
+    drop: baseline - window,
+    tolerance: { kind: 'absolute' as const, value: 0.02 },
+    minDrop: 0.02,
+    tested,
+    pvalue: tested ? (drifted ? 1e-9 : 0.4) : null,
+    adjustedP: tested ? (drifted ? 2e-9 : 0.4) : null,
+    drifted,
+    reason: drifted ? `${name} fell` : 'not tested: no minimum drop',
+  });
+  const report: CheckReport = {
+    ...fakeCheckReport(),
+    labels: {
+      predictions: 2000,
+      labelled: 2000,
+      unlabelled: 0,
+      coverage: 1,
+      withoutId: 0,
+      labelIds: 2000,
+      unmatched: 0,
+      sampledOut: null,
+      performance: {
+        task: 'binary',
+        taskFrom: 'inferred',
+        level: 0.95,
+        rows: 2000,
+        skipped: { label: 0, prediction: 0 },
+        metrics: {
+          accuracy: { value: 0.7, interval: { lower: 0.69, upper: 0.71 }, method: 'wilson' },
+          roc_auc: { value: 0.85, interval: { lower: 0.84, upper: 0.86 }, method: 'delong' },
+        },
+      },
+      decision: {
+        task: 'binary',
+        decided: true,
+        drift: true,
+        reason: 'performance dropped: accuracy (Holm over 1 metrics, alpha 0.01)',
+        labelled: { baseline: 4000, window: 2000 },
+        alpha: 0.01,
+        correction: 'holm',
+        minRows: 50,
+        tested: 1,
+        metrics: [metric('accuracy', 0.8, 0.7, true), metric('roc_auc', 0.86, 0.85, false, false)],
+      },
+    },
+    estimatedPerformance: {
+      method: 'cbpe',
+      rows: 2000,
+      dropped: 3,
+      threshold: 0.5,
+      metrics: [{ metric: 'accuracy', estimate: 0.79, samplingError: 0.01, lower: 0.76, upper: 0.82, realized: 0.7 }],
+    },
+  };
+  const text = renderText(report);
+  assert.match(
+    text,
+    /accuracy {11}0\.7 \[0\.69, 0\.71\] baseline 0\.8 DROPPED\n {4}roc_auc {12}0\.85 \[0\.84, 0\.86\] baseline 0\.86 not tested\n/,
+  );
+  assert.match(text, /decision: performance dropped: accuracy \(Holm over 1 metrics, alpha 0\.01\)\n/);
+  assert.match(
+    text,
+    /estimated performance: estimated by CBPE from 2,000 scores, 3 without a score \(threshold 0\.5\); a leading indicator, not alerted on\n {4}accuracy {11}0\.79 \[0\.76, 0\.82\] realized 0\.7\n/,
+  );
+  const page = renderReport(report, 'html');
+  assert.match(page, /<td class="num">0\.8<\/td><td>DROPPED<\/td>/);
+  assert.match(page, /<h2>Estimated performance<\/h2>/);
+  assert.match(
+    page,
+    /<td class="name">accuracy<\/td><td class="num">0\.79<\/td><td class="num">\[0\.76, 0\.82\]<\/td><td class="num">0\.7<\/td>/,
+  );
+  assert.doesNotMatch(renderText(fakeCheckReport()), /estimated performance/, 'no section without an estimate');
+});

@@ -1,6 +1,7 @@
 import type {
   CheckReport,
   FeatureReport,
+  EstimatedPerformance,
   LabelsReport,
   PredictionReport,
   SchemaFindings,
@@ -14,6 +15,7 @@ import {
   STAT_COLUMNS,
   countSchemaFindings,
   describeBaseline,
+  estimatedView,
   labelsView,
   predictionKindText,
   predictionVerdict,
@@ -77,6 +79,7 @@ function checkReportLines(report: CheckReport, style: Style): string[] {
     '',
     ...(report.prediction ? [...predictionLines(report.prediction, style), ''] : []),
     ...(report.labels ? [...labelLines(report.labels, style), ''] : []),
+    ...(report.estimatedPerformance ? [...estimatedLines(report.estimatedPerformance, style), ''] : []),
     ...decisionLines(report, style),
   ];
 }
@@ -100,7 +103,23 @@ function labelLines(labels: LabelsReport, style: Style): string[] {
   const view = labelsView(labels);
   const lines = [`${style.bold('labels')}: ${terminalSafe(view.sentence)}`];
   if (view.performance) lines.push(`  performance (${terminalSafe(view.performance)}):`);
-  for (const m of view.metrics) lines.push(`    ${terminalSafe(m.name).padEnd(18)} ${terminalSafe(m.value)} ${m.interval}`.trimEnd());
+  for (const m of view.metrics) {
+    const against = m.baseline ? ` baseline ${m.baseline}` : '';
+    const verdict = m.verdict === 'DROPPED' ? ` ${style.red(m.verdict)}` : m.verdict ? ` ${m.verdict}` : '';
+    lines.push(`    ${terminalSafe(m.name).padEnd(18)} ${terminalSafe(m.value)} ${m.interval}${against}${verdict}`.trimEnd());
+  }
+  if (view.decision) lines.push(`  decision: ${view.dropped ? style.red(terminalSafe(view.decision)) : terminalSafe(view.decision)}`);
+  return lines;
+}
+
+/** The performance estimated from the scores (CBPE), beside the realized value when labelled. */
+function estimatedLines(estimated: EstimatedPerformance, style: Style): string[] {
+  const view = estimatedView(estimated);
+  const lines = [`${style.bold('estimated performance')}: ${view.sentence}`];
+  for (const m of view.metrics) {
+    const realized = m.realized ? ` realized ${m.realized}` : '';
+    lines.push(`    ${m.name.padEnd(18)} ${m.estimate} ${m.band}${realized}`.trimEnd());
+  }
   return lines;
 }
 
