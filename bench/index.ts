@@ -22,6 +22,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
       "false alarms per check and power by window size (50 to 100,000), driftwatch's decision beside PSI > 0.1 and p < 0.05; --write updates docs/statistics.md and docs/calibration.svg",
     load: () => import('./calibration.js'),
   },
+  multivariate: {
+    description:
+      'the domain classifier and MMD (src/stats/): CPU cost by rows and columns, false alarms at alpha 0.01 from 200 to 100,000 rows with Clopper-Pearson bounds, power for a correlation flip (KS beside) and embedding mean shifts; --scale X for fewer checks',
+    load: () => import('./multivariate-calibration.js'),
+  },
   skew: {
     description:
       'driftwatch skew on 1,000,000 ids x 5 features (--rows N), training and serving files as CSV and as Parquet: wall, CPU and peak RSS, with what it found',

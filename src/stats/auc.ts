@@ -1,8 +1,7 @@
 /**
  * The area under the ROC curve of scores for two groups, by ranks (Mann-Whitney U / (n1 n0),
- * ties count one half), in O(n log n) with native typed-array sorts: the domain classifier
- * evaluates it once per permutation of the labels, so it must not allocate index arrays or
- * sort with a comparator.
+ * ties count one half), in O(n log n) with native typed-array sorts (the pool and the positives) and one merge: the domain classifier
+ * evaluates it once per permutation of the labels, so it must not sort with a comparator.
  */
 import { gammaQ } from './distributions/gamma.js';
 
@@ -31,7 +30,7 @@ export function rankAuc(scores: Float64Array, labels: Uint8Array): RankAuc {
   const pos = new Float64Array(positives);
   for (let i = 0, k = 0; i < n; i++) if (labels[i] === 1) pos[k++] = scores[i]!;
   pos.sort();
-  // Merge: for each run of equal values in `all`, the positives of that value get its midrank.
+  // One merge: each run of equal values in the pool gives its positives its midrank.
   let rankSum = 0;
   let tieTerm = 0;
   let p = 0;
@@ -42,7 +41,7 @@ export function rankAuc(scores: Float64Array, labels: Uint8Array): RankAuc {
     const t = end - start;
     if (t > 1) tieTerm += t * t * t - t;
     const midrank = (start + 1 + end) / 2;
-    while (p < positives && pos[p]! === value) {
+    while (p < positives && pos[p] === value) {
       rankSum += midrank;
       p++;
     }

@@ -30,7 +30,7 @@ describe('MMD^2 and the median bandwidth match the Alibi Detect transcription', 
       const n = c.nx + c.ny;
       const x = Float64Array.from([...c.x, ...c.y], (v) => v / fixture.scale);
       const distances = pairDistances(x, n, c.dim);
-      const inY = new Uint8Array(n);
+      const inY = new Float64Array(n);
       const yRows = Int32Array.from({ length: c.ny }, (_, t) => c.nx + t);
       for (const t of yRows) inY[t] = 1;
       for (const [bandwidth, rows, sigmaWant, mmdWant] of [
