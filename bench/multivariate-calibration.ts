@@ -25,7 +25,7 @@ import {
 const WORKER = new URL('./multivariate-worker.ts', import.meta.url).href;
 
 /** Window sizes of the false-alarm runs and the checks at each (fewer where each check costs the most). */
-const NULL_SIZES: Record<number, number> = { 200: 300, 1000: 150, 5000: 60, 10_000: 60, 100_000: 40 };
+const NULL_SIZES: Record<number, number> = { 200: 300, 1000: 150, 5000: 60, 10000: 60, 100000: 40 };
 /** Window sizes and checks per cell of the power runs. */
 const POWER_SIZES: Record<number, number> = { 200: 40, 1000: 40, 5000: 20 };
 

@@ -6,6 +6,7 @@
  * permutation of the labels sees the same design and the permutation p-value stays exact.
  */
 import type { MultivariateColumn, MultivariateSample } from './multivariate-sample.js';
+import { NumpyRandomState } from './numpy-random.js';
 
 /** Which pairwise products the design holds: all (numbers and category indicators), numbers only, or none. */
 export type InteractionMode = 'all' | 'numeric' | 'none';
@@ -46,6 +47,10 @@ export interface DesignOptions {
   maxCategories: number;
   /** At most this many design columns: interactions are dropped (all, then numbers only) to stay within it. */
   maxColumns: number;
+  /** An embedding with more dimensions is randomly projected to this many. */
+  maxEmbeddingDims: number;
+  /** Seed of the projection. */
+  seed: number;
 }
 
 /** A column's values at the selected rows of both sides, for numbers; categories as strings ('\u0000null' for null). */
@@ -54,6 +59,56 @@ function pick(column: MultivariateColumn, rows: Int32Array, dimIndex: number): F
   const dim = column.kind === 'embedding' ? column.dim : 1;
   const values = column.values as ArrayLike<number>;
   for (let r = 0; r < rows.length; r++) out[r] = values[rows[r]! * dim + dimIndex]!;
+  return out;
+}
+
+/**
+ * A very sparse random projection (Li, Hastie and Church, KDD 2006) of an embedding to `k`
+ * dimensions: each output sums the inputs it draws with probability 1 / sqrt(dim), each with a
+ * random sign (the scale is left out: the outputs are standardised next). The same seeded
+ * matrix maps both sides and no label enters it, so the permutation test stays exact. It keeps
+ * a mean shift's squared length up to the factor k / dim on average, and makes the classifier's
+ * cost independent of the embedding's size (docs/multivariate.md).
+ */
+function projectEmbedding(
+  column: MultivariateColumn & { kind: 'embedding' },
+  other: MultivariateColumn,
+  rowsBaseline: Int32Array,
+  rowsWindow: Int32Array,
+  k: number,
+  seed: number,
+): Float64Array[] {
+  const dim = column.dim;
+  const rng = new NumpyRandomState(seed >>> 0);
+  const threshold = 2 ** 32 / Math.sqrt(dim);
+  const picks: { index: Int32Array; sign: Float64Array }[] = [];
+  for (let j = 0; j < k; j++) {
+    const index: number[] = [];
+    const sign: number[] = [];
+    for (let c = 0; c < dim; c++) {
+      if (rng.nextUint32() >= threshold) continue;
+      index.push(c);
+      sign.push(rng.nextUint32() & 1 ? 1 : -1);
+    }
+    picks.push({ index: Int32Array.from(index), sign: Float64Array.from(sign) });
+  }
+  const n = rowsBaseline.length + rowsWindow.length;
+  const out = picks.map(() => new Float64Array(n));
+  const sides = [
+    [column, rowsBaseline, 0],
+    [other, rowsWindow, rowsBaseline.length],
+  ] as const;
+  for (const [side, rows, first] of sides) {
+    const values = side.values as ArrayLike<number>;
+    for (let r = 0; r < rows.length; r++) {
+      const o = rows[r]! * dim;
+      picks.forEach(({ index, sign }, j) => {
+        let v = 0;
+        for (let t = 0; t < index.length; t++) v += sign[t]! * values[o + index[t]!]!;
+        out[j]![first + r] = v;
+      });
+    }
+  }
   return out;
 }
 
@@ -116,6 +171,9 @@ function baseColumns(
         indicators[kept.get(k) ?? options.maxCategories]![r] = 1;
       });
       for (const indicator of indicators) if (add(indicator, { feature, role: 'indicator' })) added = true;
+    } else if (column.kind === 'embedding' && column.dim > options.maxEmbeddingDims) {
+      for (const values of projectEmbedding(column, other, rowsBaseline, rowsWindow, options.maxEmbeddingDims, options.seed))
+        if (add(values, { feature, role: 'embedding' })) added = true;
     } else {
       const dim = column.kind === 'embedding' ? column.dim : 1;
       for (let k = 0; k < dim; k++) {

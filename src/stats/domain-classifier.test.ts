@@ -73,6 +73,20 @@ describe('domainClassifierTest', () => {
     assert.ok(r.pvalue <= 0.02 && r.statistic > 0.6, `p ${r.pvalue}, AUC ${r.statistic}`);
   });
 
+  it('projects an embedding wider than maxEmbeddingDims (seeded, both sides alike) and still sees a shift', () => {
+    const r = domainClassifierTest(embeddingSample(600, 300, 1), embeddingSample(600, 300, 2, 0.15), {
+      permutations: 99,
+      maxEmbeddingDims: 32,
+    });
+    assert.equal(r.columns.design, 33);
+    assert.ok(r.pvalue <= 0.01, `p ${r.pvalue}, AUC ${r.statistic}`);
+    const same = domainClassifierTest(embeddingSample(600, 300, 3), embeddingSample(600, 300, 4), {
+      permutations: 99,
+      maxEmbeddingDims: 32,
+    });
+    assert.ok(same.pvalue > 0.01, `same: p ${same.pvalue}`);
+  });
+
   it('balances the sides: the larger is subsampled to the smaller; rows over the cap are not used', () => {
     const r = domainClassifierTest(tabular(900, 2, 0, 1), tabular(120, 2, 0, 2), { permutations: 9 });
     assert.equal(r.rows.usedPerSide, 120);

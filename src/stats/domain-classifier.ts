@@ -36,6 +36,8 @@ export const DOMAIN_CLASSIFIER_DEFAULTS = {
   maxWork: 1.2e9,
   /** Design columns at most, intercept included: squares and products are dropped to stay within it. */
   maxColumns: 1100,
+  /** Embeddings with more dimensions are reduced to this many by a seeded sparse random projection (cost; docs/multivariate.md). */
+  maxEmbeddingDims: 256,
   /** Categories per categorical feature kept as indicators (most frequent first; the rest share one). */
   maxCategories: 10,
   /** Shuffles per feature for permutation importance (0: none). */
@@ -329,7 +331,12 @@ export function domainClassifierTest(
       importance: [],
     };
   let { baseline: rowsB, window: rowsW } = balanced;
-  const designOptions = { maxCategories: o.maxCategories, maxColumns: o.maxColumns };
+  const designOptions = {
+    maxCategories: o.maxCategories,
+    maxColumns: o.maxColumns,
+    maxEmbeddingDims: o.maxEmbeddingDims,
+    seed: streamSeed(o.seed, 5),
+  };
   // The cost cap: the Gram matrices cost rows x columns^2; past the budget, fewer rows a side.
   const d = designColumnCount(baseline, window, rowsB, rowsW, designOptions);
   const affordable = Math.floor(o.maxWork / (2 * d * d));

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { embedding as embeddingSample } from '../../test/helpers/multivariate.js';
 import { assertStatClose } from '../../test/helpers/tolerance.js';
-import { kernelMatrix, medianSigma, mmd2FromKernel, mmdTest, pairDistances } from './mmd.js';
+import { kernelMatrix, kthSmallest, medianSigma, mmd2FromKernel, mmdTest, pairDistances } from './mmd.js';
 import type { MultivariateSample } from './multivariate-sample.js';
 
 // The reference: test/fixtures/mmd_cases.json, written by scripts/reference/gen_mmd_fixtures.py
@@ -109,6 +109,21 @@ describe('mmdTest', () => {
     // 5 rows, 4 identical: 6 of the 10 pair distances are 0; the positive ones are all 4.
     const x = Float64Array.of(0, 0, 0, 0, 2);
     assert.equal(medianSigma(pairDistances(x, 5, 1), 5, 5), Math.sqrt(2));
+  });
+
+  it('kthSmallest selects what a sort would, ties included', () => {
+    const random = (seed: number) => {
+      let a = seed;
+      return () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    };
+    const r = random(3);
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 1 + Math.floor(r() * 60);
+      const values = Float64Array.from({ length: n }, () => Math.floor(r() * 8));
+      const k = Math.floor(r() * n);
+      const want = Float64Array.from(values).sort()[k];
+      assert.equal(kthSmallest(Float64Array.from(values), k), want, `n ${n}, k ${k}`);
+    }
   });
 
   it('refuses categorical columns and bad options, naming them', () => {
