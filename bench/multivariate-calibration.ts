@@ -10,17 +10,7 @@ import { domainClassifierTest } from '../src/stats/domain-classifier.js';
 import { mmdTest } from '../src/stats/mmd.js';
 import { embedding, tabular } from '../test/helpers/multivariate.js';
 import { upperBound95 } from './calibration-sim.js';
-import {
-  ALPHA,
-  DEFAULTS_TEXT,
-  RULES,
-  type RuleName,
-  rulesFor,
-  SCENARIOS,
-  type ScenarioName,
-  type Tally,
-  type Task,
-} from './multivariate-sim.js';
+import { ALPHA, DEFAULTS_TEXT, RULES, rulesFor, SCENARIOS, type ScenarioName, type Tally, type Task } from './multivariate-sim.js';
 
 const WORKER = new URL('./multivariate-worker.ts', import.meta.url).href;
 
