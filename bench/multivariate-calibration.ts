@@ -1,4 +1,4 @@
-// `npm run bench -- multivariate [--workers N] [--scale X] [--seed N]`: the multivariate drift
+// `npm run bench -- multivariate [--workers N] [--scale X] [--seed N] [--skip-cost | --only-cost]`: the multivariate drift
 // tests (domain classifier, MMD) with their defaults. Cost (CPU ms) by rows and columns; false
 // alarms at alpha 0.01 on undrifted data at window sizes 200 to 100,000 (past the row caps the
 // tests subsample), with the Clopper-Pearson upper 95% bound; power for a correlation flip that
@@ -151,7 +151,7 @@ function costTable(): string {
   return lines.join('\n');
 }
 
-/** The command-line options: --workers N, --scale X, --seed N, --skip-cost. */
+/** The command-line options: --workers N, --scale X, --seed N, --skip-cost, --only-cost. */
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : fallback;
@@ -167,6 +167,7 @@ export async function run(args: string[]): Promise<void> {
     console.log('\n### Cost (one test, CPU time on this machine)\n');
     console.log(costTable());
   }
+  if (args.includes('--only-cost')) return;
   const tasks = plan(seed, scale);
   const results = await runTasks(tasks, workers);
   console.log('\n### False alarms (undrifted: baseline and window from one distribution)\n');
