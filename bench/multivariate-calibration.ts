@@ -177,8 +177,6 @@ export async function run(args: string[]): Promise<void> {
   console.log(table(tasks, results, true));
   console.log('\nScenarios:');
   for (const [name, s] of Object.entries(SCENARIOS)) console.log(`- ${name}: ${s.text}`);
-  const cpu = [...results.values()].reduce((s, t) => s + Object.values(t.cpuMs).reduce((a, b) => a + (b ?? 0), 0), 0);
-  console.log(
-    `\nwall ${((Date.now() - started) / 1000).toFixed(0)} s with ${workers} workers (tests' CPU ${(cpu / 1000).toFixed(0)} s), --scale ${scale}, --seed ${seed}`,
-  );
+  // Wall time only: process.cpuUsage() in a worker counts the whole process, so per-test CPU would double count.
+  console.log(`\nwall ${((Date.now() - started) / 1000).toFixed(0)} s with ${workers} workers, --scale ${scale}, --seed ${seed}`);
 }

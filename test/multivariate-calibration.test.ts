@@ -50,12 +50,14 @@ describe('multivariate calibration (fast)', { timeout: 60_000 }, () => {
     assert.ok(domainClassifierTest(baseline, window, { importanceRepeats: 0 }).pvalue < ALPHA);
   });
 
-  it('false alarms over 40 undrifted checks of 200 rows stay within the bound of a 1% rate', () => {
-    // The permutation p-values are exact: P(p < 0.01) = 1 / 200 with 199 permutations. At a true
-    // rate of 1%, 40 checks give 3 or more alarms with probability 0.008; so 3+ fails the test.
-    const classifier = runTask({ id: 0, scenario: 'gaussian', n: 200, reps: 40, seed: 7, rules: ['classifier'] });
-    const mmd = runTask({ id: 1, scenario: 'embedding', n: 200, reps: 25, seed: 8, rules: ['mmd'] });
-    assert.ok(classifier.flagged.classifier! <= 2, `classifier: ${classifier.flagged.classifier} of 40`);
-    assert.ok(mmd.flagged.mmd! <= 2, `mmd: ${mmd.flagged.mmd} of 25`);
+  it('false alarms over 200 undrifted checks of 200 rows stay within the bound of a 1% rate', () => {
+    // The permutation p-values are exact: P(p < 0.01) <= 1 / 200 with 199 permutations. At a true
+    // rate of 1%, 200 checks give 6 or more alarms with probability 0.017, at 0.5% with 0.0006;
+    // an anti-conservative p-value of 3% (as the Mann-Whitney one, docs/multivariate.md) would
+    // fail about half the time. MMD: 60 checks, 4 or more has probability 0.003 at 1%.
+    const classifier = runTask({ id: 0, scenario: 'gaussian', n: 200, reps: 200, seed: 7, rules: ['classifier'] });
+    const mmd = runTask({ id: 1, scenario: 'embedding', n: 200, reps: 60, seed: 8, rules: ['mmd'] });
+    assert.ok(classifier.flagged.classifier! <= 5, `classifier: ${classifier.flagged.classifier} of 200`);
+    assert.ok(mmd.flagged.mmd! <= 3, `mmd: ${mmd.flagged.mmd} of 60`);
   });
 });
