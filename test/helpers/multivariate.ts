@@ -46,3 +46,11 @@ export function embedding(rows: number, dim: number, seed: number, shift = 0, sh
   for (let r = 0; r < rows; r++) for (let c = 0; c < dim; c++) values[r * dim + c] = normal(random) + (c < shifted ? shift : 0);
   return { columns: [{ name: 'embedding', kind: 'embedding', dim, values }] };
 }
+
+/** The names of the k features a domain classifier relied on most, sorted by name (for order-free comparisons). */
+export function topFeatures(result: { importance: readonly { feature: string }[] }, k: number): string[] {
+  return result.importance
+    .slice(0, k)
+    .map((f) => f.feature)
+    .sort();
+}
