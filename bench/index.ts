@@ -27,6 +27,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<{ run: 
       'false alarms per check with a prediction in the family: 3 features and a dependent score, undrifted, n = 50 to 5,000 (--checks N, default 2000), default rule and evidence alone',
     load: () => import('./prediction-calibration.js'),
   },
+  multivariate: {
+    description:
+      'the domain classifier and MMD (src/stats/): CPU cost by rows and columns, false alarms at alpha 0.01 from 200 to 100,000 rows with Clopper-Pearson bounds, power for a correlation flip (KS beside) and embedding mean shifts; --scale X for fewer checks',
+    load: () => import('./multivariate-calibration.js'),
+  },
   skew: {
     description:
       'driftwatch skew on 1,000,000 ids x 5 features (--rows N), training and serving files as CSV and as Parquet: wall, CPU and peak RSS, with what it found',

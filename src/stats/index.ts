@@ -4,7 +4,10 @@ import { cvm } from './cvm.js';
 import { hellinger } from './hellinger.js';
 import { jensenShannon } from './jensen-shannon.js';
 import { ks } from './ks.js';
+import { domainClassifier } from './domain-classifier.js';
 import { linf } from './linf.js';
+import { mmd } from './mmd.js';
+import type { MultivariateTest } from './multivariate-test.js';
 import { psi } from './psi.js';
 import type { EffectRole, EvidenceRole, FeatureKind, Statistic, StatInput, StatValue } from './types.js';
 import { unseenShare } from './unseen-share.js';
@@ -76,4 +79,19 @@ export function getEffect(name: string): EffectStatistic {
 export function sizeOfValue(value: StatValue | undefined): number {
   if (typeof value === 'number') return value;
   return value && typeof value === 'object' ? value.statistic : Number.NaN;
+}
+
+/**
+ * The multivariate drift tests: each compares the two sides' rows as a whole (a change in the
+ * joint distribution, or in an embedding, that no per-feature statistic sees), so they take a
+ * `MultivariateSample` of both sides rather than a `StatInput`. Listed here, as STATISTICS is,
+ * so this is the one place to read which exist (docs/multivariate.md).
+ */
+export const MULTIVARIATE_TESTS: readonly MultivariateTest[] = [domainClassifier, mmd] as readonly MultivariateTest[];
+
+/** Looks a multivariate test up by name; an unknown name lists the known ones. */
+export function getMultivariateTest(name: string): MultivariateTest {
+  const found = MULTIVARIATE_TESTS.find((t) => t.name === name);
+  if (!found) throw new Error(`unknown multivariate test '${name}'; known: ${MULTIVARIATE_TESTS.map((t) => t.name).join(', ')}`);
+  return found;
 }

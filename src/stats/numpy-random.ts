@@ -76,7 +76,7 @@ export class NumpyRandomState {
   }
 
   /** Shuffles in place as `RandomState.shuffle` does a 1-d array: i from n-1 down to 1 swaps with interval(i). */
-  shuffle<T>(values: T[] | Int32Array | Float64Array): void {
+  shuffle<T>(values: T[] | Int32Array | Float64Array | Uint8Array): void {
     for (let i = values.length - 1; i >= 1; i--) {
       const j = this.interval(i);
       const held = values[i]!;

@@ -5,7 +5,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sortedBinCounts } from './sorted.js';
-import { computeAll, EFFECT_STATISTICS, EVIDENCE_STATISTICS, evidenceFor, getStatistic, STATISTICS, statisticsFor } from './index.js';
+import { embedding, tabular } from '../../test/helpers/multivariate.js';
+import {
+  computeAll,
+  EFFECT_STATISTICS,
+  EVIDENCE_STATISTICS,
+  evidenceFor,
+  getMultivariateTest,
+  getStatistic,
+  MULTIVARIATE_TESTS,
+  STATISTICS,
+  statisticsFor,
+} from './index.js';
+import type { MultivariateKind, MultivariateSample } from './multivariate-sample.js';
 import type { StatInput, StatValue } from './types.js';
 
 /** A numeric input: two sorted normal-ish samples over the baseline's decile edges. */
@@ -97,4 +109,60 @@ describe('the statistic registry', () => {
     const defaults = EFFECT_STATISTICS.filter((s) => s.effect.defaultMinimum !== null).map((s) => s.name);
     assert.deepEqual(defaults, ['wasserstein_norm', 'linf', 'unseen_share']);
   });
+});
+
+/** Two sides of one kind of column: the same distribution, or the window moved. */
+function multivariateSides(kind: MultivariateKind, moved: boolean, rows = 400): [MultivariateSample, MultivariateSample] {
+  if (kind === 'embedding') return [embedding(rows, 8, 1), embedding(rows, 8, 2, moved ? 0.5 : 0)];
+  if (kind === 'numeric') return [tabular({ rows, p: 3 }, 1), tabular({ rows, p: 3, shift: moved ? 0.5 : 0 }, 2)];
+  const only = (s: MultivariateSample): MultivariateSample => ({ columns: s.columns.filter((c) => c.kind === 'categorical') });
+  return [
+    only(tabular({ rows, p: 2, categorical: true }, 1)),
+    only(tabular({ rows, p: 2, categorical: true, shareB: moved ? 0.6 : 0.3 }, 2)),
+  ];
+}
+
+describe('the multivariate test registry', () => {
+  it('names are unique, and a lookup of an unknown one lists the known ones', () => {
+    assert.equal(new Set(MULTIVARIATE_TESTS.map((t) => t.name)).size, MULTIVARIATE_TESTS.length);
+    assert.throws(() => getMultivariateTest('mdd'), /unknown multivariate test 'mdd'; known: domain_classifier, mmd/);
+  });
+
+  for (const test of MULTIVARIATE_TESTS) {
+    describe(test.name, () => {
+      it('is declared completely', () => {
+        assert.match(test.name, /^[a-z][a-z0-9_]*$/);
+        assert.ok(test.label.length > 0 && test.label.length <= 12, `label '${test.label}'`);
+        assert.ok(test.description.length > 10 && test.statisticText.length > 5);
+        assert.equal(test.direction, 'pValueBelow');
+        assert.ok(test.defaultThreshold > 0 && test.defaultThreshold < 0.5);
+        assert.ok(test.appliesTo.length > 0);
+        const defaults = test.defaults as { permutations?: number };
+        // The rule is p < threshold and the smallest p-value is 1 / (B + 1): the default B must be able to reach it.
+        assert.ok(defaults.permutations !== undefined && 1 / (defaults.permutations + 1) < test.defaultThreshold);
+      });
+
+      for (const kind of test.appliesTo) {
+        it(`on ${kind} columns: a p-value in [0, 1], smaller when the window moved; too few rows is a result, not a throw`, () => {
+          const same = test.compute(...multivariateSides(kind, false));
+          const moved = test.compute(...multivariateSides(kind, true));
+          for (const r of [same, moved]) {
+            assert.equal(r.status, 'ok');
+            assert.ok(r.pvalue > 0 && r.pvalue <= 1, `p = ${r.pvalue}`);
+          }
+          assert.ok(moved.pvalue < same.pvalue, `moved p ${moved.pvalue} vs same ${same.pvalue}`);
+          assert.ok(moved.pvalue < test.defaultThreshold, `moved p ${moved.pvalue}`);
+          const tiny = test.compute(...multivariateSides(kind, false, 10));
+          assert.equal(tiny.status, 'not-enough-rows');
+          assert.match(tiny.message ?? '', /not enough rows/);
+        });
+      }
+
+      for (const kind of (['numeric', 'categorical', 'embedding'] as const).filter((k) => !test.appliesTo.includes(k))) {
+        it(`refuses ${kind} columns with an error naming the column`, () => {
+          assert.throws(() => test.compute(...multivariateSides(kind, false)), /column '[^']+'/);
+        });
+      }
+    });
+  }
 });
