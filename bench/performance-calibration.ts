@@ -31,15 +31,15 @@ const START = '<!-- performance-calibration:start -->';
 const END = '<!-- performance-calibration:end -->';
 
 /** Window sizes of the run. */
-export const SIZES = [50, 200, 1000, 5000, 10_000, 100_000];
+export const SIZES = [50, 200, 500, 1000, 5000, 10_000, 50_000, 100_000];
 
 /**
  * Undrifted checks per window size: many where false alarms can happen (small n, cheap), and at
  * least 300 everywhere, the fewest for which 0 alarms puts the upper 95% bound under 1%.
  */
-const NULL_CHECKS: Record<number, number> = { 50: 3000, 200: 2000, 1000: 1000, 5000: 400, 10000: 300, 100000: 300 };
+const NULL_CHECKS: Record<number, number> = { 50: 3000, 200: 2000, 500: 1500, 1000: 1000, 5000: 400, 10000: 300, 50000: 300, 100000: 300 };
 /** Drifted checks per window size: fewer at 100,000, where every drop of the run is found. */
-const POWER_CHECKS: Record<number, number> = { 50: 200, 200: 200, 1000: 200, 5000: 200, 10000: 100, 100000: 30 };
+const POWER_CHECKS: Record<number, number> = { 50: 200, 200: 200, 500: 200, 1000: 200, 5000: 200, 10000: 100, 50000: 50, 100000: 30 };
 
 /** Flights with a delay of more than 15 minutes are late. */
 const LATE_MINUTES = 15;
