@@ -4,6 +4,7 @@
 // its own scheduled check every minute and retention, as in production. Reports requests/s and
 // p50/p99 latency per route, errors, and the service's RSS sampled every few seconds (range and
 // slope after the warm-up), so a 10-minute run shows whether memory settles or keeps growing.
+import { optionText } from './args.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -45,10 +46,7 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const value = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const value = (name: string) => optionText(args, name);
   const number = (name: string, fallback: number, min: number) => {
     const raw = value(name);
     const n = raw === undefined ? fallback : Number(raw);

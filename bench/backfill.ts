@@ -4,6 +4,7 @@
 // (medians of --rounds), and whether the two give the same verdict on every day and feature.
 // When Python with NannyML is importable, NannyML's univariate drift (KS and chi-square, daily
 // chunks) runs on the same files in the same run, and the ratio is printed.
+import { numberOption } from './args.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -62,8 +63,7 @@ interface Windowed {
 
 /** `npm run bench -- backfill [--rounds N]` */
 export async function run(args: string[]): Promise<void> {
-  const roundsAt = args.indexOf('--rounds');
-  const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 3;
+  const rounds = numberOption(args, '--rounds', 3);
   mkdirSync(OUT, { recursive: true });
   const jan = join(OUT, 'jan.parquet');
   const febJun = join(OUT, 'feb-jun.parquet');

@@ -3,11 +3,12 @@
 // finds a real drift (power), by window size from 50 to 100,000, with driftwatch's decision (the
 // product's own computeAll + decide) beside the naive rules in the same run. `--write` puts the
 // tables into docs/statistics.md (between the calibration markers) and the chart into docs/calibration.svg.
+import { numberOption } from './args.js';
+import { runWorkerPool } from './worker-pool.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_DECISION } from '../src/config/decision.js';
 import { chartSvg, driftList, falseAlarmTable, powerTable, type Result, targetLines } from './calibration-report.js';
 import { DRIFTS, type DriftName, type Tally } from './calibration-sim.js';
@@ -70,37 +71,6 @@ function plan(seed: number, quick: boolean): Task[] {
     .sort((a, b) => b.n * b.checks - a.n * a.checks);
 }
 
-/** Runs the tasks on `workers` threads, each with its own copy of the populations. */
-async function runTasks(tasks: Task[], workers: number, seed: number): Promise<Map<number, Tally>> {
-  const results = new Map<number, Tally>();
-  const queue = [...tasks];
-  const started = Date.now();
-  await Promise.all(
-    Array.from(
-      { length: workers },
-      () =>
-        new Promise<void>((resolvePromise, reject) => {
-          // A worker does not inherit the parent's `--import tsx` loader: register it, then load the TypeScript worker.
-          const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER)}); })`;
-          const worker = new Worker(bootstrap, { eval: true, workerData: { seed } });
-          const next = () => worker.postMessage(queue.shift() ?? null);
-          worker.on('message', (m: { ready?: true; id?: number; tally?: Tally }) => {
-            if (m.tally && m.id !== undefined) {
-              results.set(m.id, m.tally);
-              const done = results.size;
-              process.stderr.write(`\r${done}/${tasks.length} batches, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
-            }
-            next();
-          });
-          worker.on('error', reject);
-          worker.on('exit', () => resolvePromise());
-        }),
-    ),
-  );
-  process.stderr.write('\n');
-  return results;
-}
-
 function section(results: Result[], meta: { command: string; machine: string; seconds: number }): string {
   const settings = DEFAULT_DECISION;
   return [
@@ -146,10 +116,7 @@ function section(results: Result[], meta: { command: string; machine: string; se
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const write = args.includes('--write');
-  const flag = (name: string, fallback: number) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
-  };
+  const flag = (name: string, fallback: number) => numberOption(args, name, fallback);
   const seed = flag('--seed', 6);
   const workers = Math.max(1, flag('--workers', Math.min(2, availableParallelism())));
   const tasks = plan(seed, quick);
@@ -157,7 +124,7 @@ export async function run(args: string[]): Promise<void> {
     `calibration: ${tasks.length} batches, ${tasks.reduce((s, t) => s + t.checks, 0).toLocaleString('en-US')} checks of 20 features, ${workers} worker(s), seed ${seed}${quick ? ', quick' : ''}`,
   );
   const started = Date.now();
-  const tallies = await runTasks(tasks, workers, seed);
+  const tallies = await runWorkerPool<Task, Tally>(WORKER, tasks, workers, { seed });
   const seconds = (Date.now() - started) / 1000;
   const results: Result[] = tasks.map((t) => ({ drift: t.drift, targets: t.targets, tally: tallies.get(t.id)! }));
 

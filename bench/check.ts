@@ -1,6 +1,7 @@
 // The check benchmark: a 1,000,000-row x 20-feature current file against a baseline profile,
 // through the real CLI (`node dist/cli.js check`), beside a plain JavaScript implementation of
 // the same statistics (bench/plain-check.ts) on the same data, in the same run.
+import { numberOption } from './args.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +47,7 @@ async function generate(rows: number, shift: number, files: string[]): Promise<v
 
 /** `npm run bench -- check [--rows N]` */
 export async function run(args: string[]): Promise<void> {
-  const rowsArg = args.indexOf('--rows');
-  const rows = rowsArg >= 0 ? Number(args[rowsArg + 1]) : 1_000_000;
+  const rows = numberOption(args, '--rows', 1_000_000);
   mkdirSync(OUT, { recursive: true });
   const baselineCsv = join(OUT, 'baseline-200k.csv');
   const currentCsv = join(OUT, `current-${rows}.csv`);

@@ -5,6 +5,7 @@
 // every partition, with the process's RSS read from /proc every second. With `--duration S` it is
 // a soak instead: events produced at `--rate` per second for S seconds while the service keeps up,
 // RSS read every few seconds, its slope after the warm-up held to a bound (see SOAK).
+import { optionText } from './args.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -73,10 +74,7 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const value = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const value = (name: string) => optionText(args, name);
   const events = Number(value('--events') ?? DEFAULTS.events);
   if (!Number.isInteger(events) || events < 1000) throw new Error(`--events must be a whole number >= 1000, got '${value('--events')}'`);
   const broker = value('--broker') ?? process.env.KAFKA_BROKERS ?? `localhost:${process.env.KAFKA_PORT ?? '9092'}`;

@@ -3,6 +3,7 @@
 // chunk: each looks its ids up for duplicates and corrections, inside the transaction), then the
 // join of the window (labelledWindow) with its pairs and with counts only. A file in a temporary
 // folder, removed after.
+import { numberOption } from './args.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,7 @@ const CHUNK = 5000;
 const T0 = 1_700_000_000_000;
 
 export async function run(args: string[]): Promise<void> {
-  const at = args.indexOf('--rows');
-  const rows = at >= 0 ? Number(args[at + 1]) : 1_000_000;
+  const rows = numberOption(args, '--rows', 1_000_000);
   if (!Number.isInteger(rows) || rows < CHUNK) throw new Error(`--rows must be a whole number >= ${CHUNK}`);
   const dir = mkdtempSync(join(tmpdir(), 'driftwatch-bench-labels-'));
   const store = await Store.open(join(dir, 'labels.duckdb'));

@@ -4,8 +4,9 @@
 // tests subsample), with the Clopper-Pearson upper 95% bound; power for a correlation flip that
 // no marginal test sees (KS shown beside) and for small mean shifts of a 64-dimensional
 // embedding. --scale multiplies every batch's checks (0.25 for a quick look). Prints markdown.
+import { numberOption } from './args.js';
+import { runWorkerPool } from './worker-pool.js';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { domainClassifierTest } from '../src/stats/domain-classifier.js';
 import { mmdTest } from '../src/stats/mmd.js';
 import { embedding, tabular } from '../test/helpers/multivariate.js';
@@ -35,34 +36,6 @@ function plan(seed: number, scale: number): Task[] {
     }
   }
   return tasks.map((t, id) => ({ ...t, id })).sort((a, b) => Math.min(b.n, 5000) * b.reps - Math.min(a.n, 5000) * a.reps);
-}
-
-async function runTasks(tasks: Task[], workers: number): Promise<Map<number, Tally>> {
-  const results = new Map<number, Tally>();
-  const queue = [...tasks];
-  const started = Date.now();
-  await Promise.all(
-    Array.from(
-      { length: workers },
-      () =>
-        new Promise<void>((resolvePromise, reject) => {
-          // A worker does not inherit the parent's `--import tsx` loader: register it, then load the TypeScript worker.
-          const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER)}); })`;
-          const worker = new Worker(bootstrap, { eval: true });
-          worker.on('message', (m: { id?: number; tally?: Tally }) => {
-            if (m.tally && m.id !== undefined) {
-              results.set(m.id, m.tally);
-              process.stderr.write(`\r${results.size}/${tasks.length} batches, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
-            }
-            worker.postMessage(queue.shift() ?? null);
-          });
-          worker.on('error', reject);
-          worker.on('exit', () => resolvePromise());
-        }),
-    ),
-  );
-  process.stderr.write('\n');
-  return results;
 }
 
 const pct = (x: number, n: number) => `${((100 * x) / n).toFixed(1)}%`;
@@ -144,15 +117,10 @@ function costTable(): string {
 }
 
 /** The command-line options: --workers N, --scale X, --seed N, --skip-cost, --only-cost. */
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
-
 export async function run(args: string[]): Promise<void> {
-  const workers = option(args, '--workers', Math.min(2, availableParallelism()));
-  const scale = option(args, '--scale', 1);
-  const seed = option(args, '--seed', 1);
+  const workers = numberOption(args, '--workers', Math.min(2, availableParallelism()));
+  const scale = numberOption(args, '--scale', 1);
+  const seed = numberOption(args, '--seed', 1);
   const started = Date.now();
   console.log(`\nDefaults: ${DEFAULTS_TEXT}. Drift when p < ${ALPHA}. Baseline sample: 5,000 rows; windows of n rows.`);
   if (!args.includes('--skip-cost')) {
@@ -161,7 +129,7 @@ export async function run(args: string[]): Promise<void> {
   }
   if (args.includes('--only-cost')) return;
   const tasks = plan(seed, scale);
-  const results = await runTasks(tasks, workers);
+  const results = await runWorkerPool<Task, Tally>(WORKER, tasks, workers);
   console.log('\n### False alarms (undrifted: baseline and window from one distribution)\n');
   console.log('Share of checks flagged; in brackets the count and the Clopper-Pearson upper 95% bound of the rate.\n');
   console.log(table(tasks, results, false));

@@ -4,11 +4,12 @@
 // size from 50 to 100,000, for simulated models and a real one (2001 US flights). `--write` puts
 // the tables into docs/performance.md (between the performance-calibration markers) and the
 // counts into docs/performance-calibration.json.
+import { numberOption } from './args.js';
+import { runWorkerPool } from './worker-pool.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_PERFORMANCE_DECISION } from '../src/stats/performance-decision.js';
 import { Database } from '../src/store/database.js';
 import { FLIGHTS_PARQUET } from './calibration-data.js';
@@ -121,35 +122,6 @@ function plan(scenarios: readonly Scenario[], seed: number, quick: boolean): Per
     .sort((a, b) => cost(b) - cost(a));
 }
 
-async function runTasks(tasks: PerformanceTask[], workers: number): Promise<Map<number, PerformanceTally>> {
-  const results = new Map<number, PerformanceTally>();
-  const queue = [...tasks];
-  const started = Date.now();
-  await Promise.all(
-    Array.from(
-      { length: workers },
-      () =>
-        new Promise<void>((resolvePromise, reject) => {
-          // A worker does not inherit the parent's `--import tsx` loader: register it, then load the TypeScript worker.
-          const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER)}); })`;
-          const worker = new Worker(bootstrap, { eval: true });
-          const next = () => worker.postMessage(queue.shift() ?? null);
-          worker.on('message', (m: { ready?: true; id?: number; tally?: PerformanceTally }) => {
-            if (m.tally && m.id !== undefined) {
-              results.set(m.id, m.tally);
-              process.stderr.write(`\r${results.size}/${tasks.length} batches, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
-            }
-            next();
-          });
-          worker.on('error', reject);
-          worker.on('exit', () => resolvePromise());
-        }),
-    ),
-  );
-  process.stderr.write('\n');
-  return results;
-}
-
 const percent = (x: number) =>
   x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toFixed(2)}%` : x < 0.1 ? `${(x * 100).toFixed(1)}%` : `${Math.round(x * 100)}%`;
 const count = (n: number) => n.toLocaleString('en-US');
@@ -236,10 +208,7 @@ function section(
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const write = args.includes('--write');
-  const flag = (name: string, fallback: number) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
-  };
+  const flag = (name: string, fallback: number) => numberOption(args, name, fallback);
   const seed = flag('--seed', 17);
   const workers = Math.max(1, flag('--workers', Math.min(2, availableParallelism())));
   const started = Date.now();
@@ -250,7 +219,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     `performance calibration: ${scenarios.length} models, ${tasks.length} batches, ${count(tasks.reduce((s, t) => s + t.checks, 0))} checks, ${workers} worker(s), seed ${seed}${quick ? ', quick' : ''}`,
   );
-  const results = await runTasks(tasks, workers);
+  const results = await runWorkerPool<PerformanceTask, PerformanceTally>(WORKER, tasks, workers);
   const seconds = (Date.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpuStarted);
   const cpuSeconds = (user + system) / 1e6;

@@ -5,52 +5,23 @@
 // one Holm family over the features and the prediction). It counts checks that raised any drift,
 // and those where the prediction drifted, with the default rule and with the evidence alone (no
 // minimum effect), so the family's bound (alpha = 0.01 per check) is seen without the size half.
+import { numberOption, optionText } from './args.js';
+import { numericProfile } from '../test/helpers/profiles.js';
 import { compareCurrents, type FeatureCurrent } from '../src/checks/compare.js';
 import { numericCurrentFrom } from '../src/checks/current.js';
 import { predictionCurrentFrom } from '../src/checks/prediction.js';
 import { DEFAULT_DECISION, type DecisionSettings } from '../src/config/decision.js';
-import type { NumericFeatureProfile, PredictionProfile } from '../src/contracts/profile.js';
-import { binCounts, distinctEdges, edgeProbabilities, quantileSorted } from '../src/stats/bins.js';
+import type { PredictionProfile } from '../src/contracts/profile.js';
 import { mulberry32, normal } from '../test/helpers/random.js';
 import { upperBound95 } from './calibration-sim.js';
 
 const SIZES = [50, 200, 1000, 5000];
 const BASELINE_ROWS = 5000;
 
-/** A numeric profile of `values` as `baseline create` makes one (10 quantile bins, the whole column as the sample). */
-function profileOf(name: string, values: readonly number[]): NumericFeatureProfile {
-  const sorted = [...values].sort((a, b) => a - b);
-  const edges = distinctEdges(edgeProbabilities(10).map((q) => quantileSorted(sorted, q)));
-  const counts = binCounts(edges, sorted);
-  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  const std = Math.sqrt(sorted.reduce((a, b) => a + (b - mean) ** 2, 0) / sorted.length);
-  return {
-    name,
-    kind: 'numeric',
-    dtype: 'DOUBLE',
-    rows: sorted.length,
-    count: sorted.length,
-    nulls: 0,
-    nullShare: 0,
-    nonFinite: 0,
-    min: sorted[0]!,
-    max: sorted.at(-1)!,
-    mean,
-    std,
-    quantiles: { probs: [], values: [] },
-    bins: { edges, counts, shares: counts.map((c) => c / sorted.length) },
-    sample: { seed: 0, complete: true, values: sorted },
-  };
-}
-
 export async function run(args: string[]): Promise<void> {
-  const option = (name: string, fallback: number) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
-  };
+  const option = (name: string, fallback: number) => numberOption(args, name, fallback);
   const checks = option('--checks', 2000);
-  const i = args.indexOf('--sizes');
-  const sizes = i >= 0 ? args[i + 1]!.split(',').map(Number) : SIZES;
+  const sizes = optionText(args, '--sizes')?.split(',').map(Number) ?? SIZES;
   const random = mulberry32(option('--seed', 1));
   const draw = (n: number) =>
     Array.from({ length: n }, () => {
@@ -59,7 +30,7 @@ export async function run(args: string[]): Promise<void> {
     });
   const base = draw(BASELINE_ROWS);
   const features = [0, 1, 2].map((j) =>
-    profileOf(
+    numericProfile(
       `x${j}`,
       base.map((r) => r[j]!),
     ),
@@ -67,7 +38,7 @@ export async function run(args: string[]): Promise<void> {
   const prediction: PredictionProfile = {
     column: 'score',
     kind: 'score',
-    profile: profileOf(
+    profile: numericProfile(
       'score',
       base.map((r) => r[3]!),
     ),

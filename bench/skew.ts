@@ -2,6 +2,7 @@
 // and a serving file of N ids x 5 features (2 categorical, 3 numeric), CSV and Parquet, with the
 // damage of test/skew.test.ts at scale: carriers swapped for 10% of the ids, 5% of the distances
 // rescaled, 1,000 ids on one side only and 100 ids served twice.
+import { numberOption } from './args.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,8 +56,7 @@ async function generate(rows: number, files: Record<'trainingCsv' | 'servingCsv'
 
 /** `npm run bench -- skew [--rows N]` */
 export async function run(args: string[]): Promise<void> {
-  const rowsArg = args.indexOf('--rows');
-  const rows = rowsArg >= 0 ? Number(args[rowsArg + 1]) : 1_000_000;
+  const rows = numberOption(args, '--rows', 1_000_000);
   mkdirSync(OUT, { recursive: true });
   const files = {
     trainingCsv: join(OUT, `skew-training-${rows}.csv`),

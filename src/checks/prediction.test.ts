@@ -1,37 +1,11 @@
 import assert from 'node:assert/strict';
+import { numericProfile } from '../../test/helpers/profiles.js';
 import { describe, it } from 'node:test';
 import type { CategoricalFeatureProfile, NumericFeatureProfile, PredictionProfile } from '../contracts/profile.js';
-import { binCounts, distinctEdges, edgeProbabilities, quantileSorted } from '../stats/bins.js';
 import { mulberry32 } from '../../test/helpers/random.js';
 import { compareCurrents, type FeatureCurrent, statusOf } from './compare.js';
 import { numericCurrentFrom } from './current.js';
 import { predictionCurrentFrom } from './prediction.js';
-
-/** A numeric profile of `values` as `baseline create` makes one (10 quantile bins, the whole column as the sample). */
-function numericProfile(name: string, values: number[]): NumericFeatureProfile {
-  const sorted = [...values].sort((a, b) => a - b);
-  const edges = distinctEdges(edgeProbabilities(10).map((q) => quantileSorted(sorted, q)));
-  const counts = binCounts(edges, sorted);
-  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  const std = Math.sqrt(sorted.reduce((a, b) => a + (b - mean) ** 2, 0) / sorted.length);
-  return {
-    name,
-    kind: 'numeric',
-    dtype: 'DOUBLE',
-    rows: sorted.length,
-    count: sorted.length,
-    nulls: 0,
-    nullShare: 0,
-    nonFinite: 0,
-    min: sorted[0]!,
-    max: sorted.at(-1)!,
-    mean,
-    std,
-    quantiles: { probs: [], values: [] },
-    bins: { edges, counts, shares: counts.map((c) => c / sorted.length) },
-    sample: { seed: 42, complete: true, values: sorted },
-  };
-}
 
 function categoricalProfile(name: string, counts: Record<string, number>): CategoricalFeatureProfile {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
