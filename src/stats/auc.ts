@@ -3,7 +3,7 @@
  * ties count one half), in O(n log n) with native typed-array sorts (the pool and the positives) and one merge: the domain classifier
  * evaluates it once per permutation of the labels, so it must not sort with a comparator.
  */
-import { gammaQ } from './distributions/gamma.js';
+import { normalUpperTail } from './normal.js';
 
 /** AUC and what its normal approximation needs: U and the tie term sum(t^3 - t). */
 export interface RankAuc {
@@ -51,13 +51,6 @@ export function rankAuc(scores: Float64Array, labels: Uint8Array): RankAuc {
   return { auc: u / (positives * negatives), u, positives, negatives, tieTerm };
 }
 
-/** P(Z >= z) for a standard normal Z, through the regularised gamma function (erfc(x) = Q(1/2, x^2)). */
-export function normalSf(z: number): number {
-  if (Number.isNaN(z)) return NaN;
-  const half = 0.5 * gammaQ(0.5, (z * z) / 2);
-  return z >= 0 ? half : 1 - half;
-}
-
 /**
  * One-sided p-value that positives score higher, from the normal approximation of U with the
  * tie correction and a continuity correction of 1/2, as
@@ -72,5 +65,5 @@ export function mannWhitneyGreaterPValue(r: RankAuc): number {
   const n = n1 + n0;
   const variance = ((n1 * n0) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
   if (!(variance > 0)) return 1;
-  return normalSf((u - (n1 * n0) / 2 - 0.5) / Math.sqrt(variance));
+  return normalUpperTail((u - (n1 * n0) / 2 - 0.5) / Math.sqrt(variance));
 }
